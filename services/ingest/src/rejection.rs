@@ -1,0 +1,23 @@
+//! Why ingest refused a request: an HTTP status, a short code and a detail for the sender.
+
+use serde::Serialize;
+
+/// A refusal, answered as JSON `{error, detail}` with `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{status} {error}: {detail}")]
+pub struct Rejection {
+    /// HTTP status (4xx, or 503 when Kafka cannot take the write).
+    #[serde(skip)]
+    pub status: u16,
+    /// Short machine-readable code, e.g. `unsupported_media_type`.
+    pub error: &'static str,
+    /// What exactly is wrong: which field, which line.
+    pub detail: String,
+}
+
+impl Rejection {
+    /// A rejection with a status, code and detail.
+    pub fn new(status: u16, error: &'static str, detail: impl Into<String>) -> Self {
+        Rejection { status, error, detail: detail.into() }
+    }
+}

@@ -1,0 +1,68 @@
+//! Text clean-up shared by every format: NFC, entities, control characters, whitespace.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Cleans one line or paragraph: Unicode NFC, control characters removed,
+/// runs of whitespace collapsed to one space, trimmed. Typographic quotes and
+/// dashes are kept as they are.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfc() {
+        if c.is_whitespace() {
+            pending_space = true;
+        } else if c.is_control() || matches!(c, '\u{200b}' | '\u{feff}') {
+            continue;
+        } else {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Paragraphs joined as the plain-text body: separated by one blank line.
+pub fn join_paragraphs(paragraphs: &[String]) -> String {
+    paragraphs.join("\n\n")
+}
+
+/// The paragraphs as minimal, safe HTML: each escaped and wrapped in `<p>`.
+pub fn paragraphs_to_html(paragraphs: &[String]) -> String {
+    paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<Vec<_>>().join("\n")
+}
+
+/// Escapes `&`, `<`, `>` and `"` for HTML text and attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_collapses_space_drops_controls_keeps_typography() {
+        assert_eq!(clean("  “Hello”\u{0007}\t —  world\u{200b}  "), "“Hello” — world");
+        // "e" + combining acute becomes the single NFC code point.
+        assert_eq!(clean("cafe\u{301}"), "caf\u{e9}");
+    }
+
+    #[test]
+    fn html_is_escaped_paragraph_by_paragraph() {
+        let html = paragraphs_to_html(&["a < b & c".into(), "“q”".into()]);
+        assert_eq!(html, "<p>a &lt; b &amp; c</p>\n<p>“q”</p>");
+    }
+}

@@ -1,0 +1,86 @@
+//! Internal events: one small type per thing that can happen to a message.
+//!
+//! Each event's `emit` writes its log line *and* bumps its metric, so the two
+//! never drift apart. Reasons are short, fixed, low-cardinality words
+//! (`malformed_xml`, `stale_version`); the human detail goes only to the log and
+//! the dead-letter record.
+
+use crate::metrics::Metrics;
+
+/// A message could not be processed and was sent to the dead-letter topic.
+pub struct DeadLettered<'a> {
+    /// Low-cardinality reason, also the metric label.
+    pub reason: &'a str,
+    /// What exactly was wrong, for people.
+    pub detail: &'a str,
+    /// Where the message came from.
+    pub source: &'a str,
+}
+
+impl DeadLettered<'_> {
+    /// Logs at WARN and counts `newswire_dead_letters_total{reason}`.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(reason = self.reason, detail = self.detail, source = self.source, "message dead-lettered");
+        metrics.dead_letters.with_label_values(&[self.reason]).inc();
+    }
+}
+
+/// A message was deliberately not passed on (an older version, say).
+pub struct Dropped<'a> {
+    /// Low-cardinality reason, also the metric label.
+    pub reason: &'a str,
+}
+
+impl Dropped<'_> {
+    /// Logs at DEBUG and counts `newswire_messages_dropped_total{reason}`.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::debug!(reason = self.reason, "message dropped");
+        metrics.dropped.with_label_values(&[self.reason]).inc();
+    }
+}
+
+/// A duplicate was recognised.
+pub struct DuplicateFound<'a> {
+    /// `exact`, `near`, `repush`, …
+    pub kind: &'a str,
+}
+
+impl DuplicateFound<'_> {
+    /// Logs at INFO and counts `newswire_duplicates_total{kind}`.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::info!(kind = self.kind, "duplicate recognised");
+        metrics.duplicates.with_label_values(&[self.kind]).inc();
+    }
+}
+
+/// A Kafka transaction committed a batch.
+pub struct BatchCommitted {
+    /// Messages in the batch.
+    pub messages: usize,
+}
+
+impl BatchCommitted {
+    /// Logs at DEBUG and counts the transaction and batch size.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::debug!(messages = self.messages, "batch committed");
+        metrics.transactions.with_label_values(&["committed"]).inc();
+        metrics.batch_size.observe(self.messages as f64);
+    }
+}
+
+/// A Kafka transaction failed and was aborted; its batch will be read again.
+pub struct BatchAborted<'a> {
+    /// Messages in the batch.
+    pub messages: usize,
+    /// Why.
+    pub error: &'a str,
+}
+
+impl BatchAborted<'_> {
+    /// Logs at WARN and counts the abort and the commit failure.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(messages = self.messages, error = self.error, "transaction aborted; batch will be re-read");
+        metrics.transactions.with_label_values(&["aborted"]).inc();
+        metrics.commit_failures.inc();
+    }
+}

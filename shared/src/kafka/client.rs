@@ -1,0 +1,76 @@
+//! Kafka client settings, in one place, for every producer and consumer newswire makes.
+
+use rdkafka::config::ClientConfig;
+
+use crate::config::KafkaConfig;
+
+/// Settings shared by every client: brokers, and statistics for the lag metrics.
+pub fn base(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &kafka.brokers)
+        .set("client.id", client_id)
+        .set("broker.address.family", "v4");
+    if kafka.statistics_interval_ms > 0 {
+        config.set("statistics.interval.ms", kafka.statistics_interval_ms.to_string());
+    }
+    config
+}
+
+/// An idempotent producer (`enable.idempotence=true`, so `acks=all`) for ingest:
+/// a write is acknowledged only once every in-sync replica has it, and retries
+/// never duplicate or reorder records.
+pub fn idempotent_producer(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
+    let mut config = base(kafka, client_id);
+    config
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "2")
+        .set("compression.type", "lz4")
+        .set("message.timeout.ms", "10000")
+        .set("request.timeout.ms", "5000");
+    config
+}
+
+/// A transactional producer for a stage: output records and the input offsets
+/// they came from commit atomically. `transactional_id` must be stable for one
+/// instance across restarts (so a restart fences its own unfinished transaction)
+/// and unique between instances.
+pub fn transactional_producer(kafka: &KafkaConfig, client_id: &str, transactional_id: &str) -> ClientConfig {
+    let mut config = idempotent_producer(kafka, client_id);
+    config
+        .set("transactional.id", transactional_id)
+        .set("transaction.timeout.ms", kafka.transaction_timeout_ms.to_string())
+        .set("message.timeout.ms", kafka.transaction_timeout_ms.to_string());
+    config
+}
+
+/// A consumer for a stage: reads only committed records (`read_committed`),
+/// never commits on its own (offsets are committed inside the producer's
+/// transaction), and starts from the beginning of a topic it has never read.
+pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientConfig {
+    let mut config = base(kafka, client_id);
+    config
+        .set("group.id", group_id)
+        .set("isolation.level", "read_committed")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", kafka.session_timeout_ms.to_string())
+        .set("heartbeat.interval.ms", (kafka.session_timeout_ms / 4).max(250).to_string())
+        .set("enable.partition.eof", "false");
+    config
+}
+
+/// A plain consumer for readers outside the pipeline (the CLI, tests): committed
+/// records only, no offset commits.
+pub fn reader(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientConfig {
+    let mut config = base(kafka, client_id);
+    config
+        .set("group.id", group_id)
+        .set("isolation.level", "read_committed")
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "6000");
+    config
+}

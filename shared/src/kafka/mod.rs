@@ -1,0 +1,8 @@
+//! Everything newswire does with Kafka, written once.
+
+pub mod client;
+pub mod context;
+pub mod dead_letter;
+pub mod headers;
+pub mod runtime;
+pub mod topics;

@@ -1,0 +1,346 @@
+//! The one consume → process → produce loop every stage runs.
+//!
+//! Delivery semantics: **exactly-once between Kafka topics**, by Kafka
+//! transactions. Each batch of input records is processed inside one producer
+//! transaction; the outputs (and dead letters) and the input offsets
+//! (`send_offsets_to_transaction`) commit together or not at all. Readers use
+//! `isolation.level=read_committed`, so they never see the output of an aborted
+//! batch. If anything fails, the transaction is aborted and the consumer is sought
+//! back to the batch's first offsets, so the batch is processed again; a crash has
+//! the same effect, because the uncommitted offsets were never stored.
+//!
+//! The loop is blocking and runs on its own thread: librdkafka's transactional
+//! calls block, and the stages' CPU-heavy work must stay off the async reactor.
+//! Batches are bounded by count and by time, which bounds both memory in flight
+//! (backpressure: nothing more is read until the batch commits) and each
+//! transaction's length.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+
+use crate::admin_server::Readiness;
+use crate::config::KafkaConfig;
+use crate::events;
+use crate::kafka::client;
+use crate::kafka::context::NewswireContext;
+use crate::kafka::dead_letter::dead_letter_record;
+use crate::kafka::headers::{self, HeaderMap};
+use crate::metrics::Metrics;
+use crate::stage::{InputMessage, OutputRecord, Stage, StageError};
+
+/// How long a transactional call may block before it is treated as failed.
+const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one poll waits for the first record of a batch (also how often shutdown is checked).
+const IDLE_POLL: Duration = Duration::from_millis(100);
+
+/// What the runtime needs to know about the stage it drives.
+#[derive(Debug, Clone)]
+pub struct RuntimeSettings {
+    /// Kafka client settings.
+    pub kafka: KafkaConfig,
+    /// Topic the stage consumes.
+    pub input_topic: String,
+    /// Dead-letter topic.
+    pub dlq_topic: String,
+    /// Consumer group id.
+    pub group_id: String,
+    /// Transactional id: stable per instance, unique between instances.
+    pub transactional_id: String,
+}
+
+/// Why the runtime stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// A client could not be created or subscribed.
+    #[error("Kafka client setup failed: {0}")]
+    Setup(#[source] KafkaError),
+    /// The producer hit a fatal error (for example it was fenced by another
+    /// instance with the same transactional id); the process must restart.
+    #[error("fatal Kafka error: {0}")]
+    Fatal(#[source] KafkaError),
+}
+
+/// A batch in progress: what was read, where it started, what it produced.
+#[derive(Default)]
+struct Batch {
+    messages: usize,
+    /// First offset read per (topic, partition): where to seek back to on abort.
+    first_offsets: HashMap<(String, i32), i64>,
+    /// Next offset to consume per (topic, partition): what to commit.
+    next_offsets: HashMap<(String, i32), i64>,
+    /// Records produced, per topic, counted once the batch commits.
+    produced: HashMap<String, u64>,
+    /// Ingest acceptance times of the batch's stories, for end-to-end latency.
+    ingested_at_ms: Vec<i64>,
+    started: Option<Instant>,
+}
+
+/// Drives `stage` until `shutdown` is cancelled (returns `Ok`) or a fatal error.
+pub fn run<S: Stage>(
+    settings: RuntimeSettings,
+    mut stage: S,
+    metrics: Arc<Metrics>,
+    readiness: Readiness,
+    shutdown: CancellationToken,
+) -> Result<(), RuntimeError> {
+    let context = NewswireContext::new(metrics.clone());
+    let client_id = format!("newswire-{}", stage.name());
+    let consumer: BaseConsumer<NewswireContext> = client::transactional_consumer(&settings.kafka, &client_id, &settings.group_id)
+        .create_with_context(context.clone())
+        .map_err(RuntimeError::Setup)?;
+    let producer: BaseProducer<NewswireContext> =
+        client::transactional_producer(&settings.kafka, &client_id, &settings.transactional_id)
+            .create_with_context(context.clone())
+            .map_err(RuntimeError::Setup)?;
+    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown };
+    runtime.init_transactions()?;
+    runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
+    readiness.set(true);
+    tracing::info!(stage = stage.name(), topic = %runtime.settings.input_topic, group = %runtime.settings.group_id, "consuming");
+    let result = runtime.run_loop(&mut stage);
+    readiness.set(false);
+    runtime.consumer.unsubscribe();
+    if let Err(error) = runtime.producer.flush(Duration::from_secs(10)) {
+        tracing::warn!(%error, "producer flush on shutdown failed");
+    }
+    tracing::info!(stage = stage.name(), "stopped");
+    result
+}
+
+struct Runtime {
+    settings: RuntimeSettings,
+    consumer: BaseConsumer<NewswireContext>,
+    producer: BaseProducer<NewswireContext>,
+    context: NewswireContext,
+    metrics: Arc<Metrics>,
+    shutdown: CancellationToken,
+}
+
+impl Runtime {
+    /// Registers the transactional id, fencing and aborting whatever an earlier
+    /// incarnation of this instance left open. Retries while the broker is away.
+    fn init_transactions(&self) -> Result<(), RuntimeError> {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.producer.init_transactions(TXN_TIMEOUT) {
+                Ok(()) => return Ok(()),
+                Err(KafkaError::Transaction(e)) if e.is_retriable() && !self.shutdown.is_cancelled() => {
+                    tracing::warn!(error = %e, "init_transactions failed; retrying");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(RuntimeError::Fatal(e)),
+            }
+        }
+    }
+
+    fn run_loop<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
+        let max_messages = self.settings.kafka.batch_max_messages;
+        let max_wait = Duration::from_millis(self.settings.kafka.batch_max_wait_ms);
+        let mut batch = Batch::default();
+        loop {
+            let batch_open = batch.messages > 0;
+            let stop = self.shutdown.is_cancelled();
+            let full = batch.messages >= max_messages;
+            let expired = batch.started.is_some_and(|t| t.elapsed() >= max_wait);
+            if batch_open && (stop || full || expired) {
+                self.finish(stage, std::mem::take(&mut batch))?;
+                continue;
+            }
+            if stop {
+                return Ok(());
+            }
+            let timeout = if batch_open { Duration::ZERO } else { IDLE_POLL };
+            let polled = self.consumer.poll(timeout);
+            if self.context.take_rebalanced() && batch_open {
+                // Partitions may have moved: what this batch read may now belong to
+                // another member. Its output was never committed; drop it.
+                self.abort(stage, std::mem::take(&mut batch), "consumer group rebalanced")?;
+            }
+            match polled {
+                None if batch.messages > 0 => self.finish(stage, std::mem::take(&mut batch))?,
+                None => {}
+                Some(Err(error)) => tracing::warn!(%error, "consumer error"),
+                Some(Ok(message)) => {
+                    let message = message.detach();
+                    if batch.messages == 0 {
+                        self.begin()?;
+                        batch.started = Some(Instant::now());
+                    }
+                    if let Err(error) = self.handle(stage, &message, &mut batch) {
+                        self.abort(stage, std::mem::take(&mut batch), &error.to_string())?;
+                    }
+                }
+            }
+        }
+    }
+
+    fn begin(&self) -> Result<(), RuntimeError> {
+        self.producer.begin_transaction().map_err(RuntimeError::Fatal)
+    }
+
+    /// Processes one record inside the open transaction.
+    fn handle<S: Stage>(&self, stage: &mut S, message: &OwnedMessage, batch: &mut Batch) -> Result<(), KafkaError> {
+        let position = (message.topic().to_owned(), message.partition());
+        batch.first_offsets.entry(position.clone()).or_insert(message.offset());
+        batch.next_offsets.insert(position, message.offset() + 1);
+        batch.messages += 1;
+        self.metrics.consumed.inc();
+        self.metrics.in_flight.inc();
+
+        let headers = HeaderMap::from_kafka(message.headers());
+        if let Some(ms) = headers.get_str(headers::INGESTED_AT_MS).and_then(|v| v.parse().ok()) {
+            batch.ingested_at_ms.push(ms);
+        }
+        let input = InputMessage {
+            topic: message.topic(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key(),
+            payload: message.payload().unwrap_or_default(),
+            headers: &headers,
+        };
+        let span = tracing::info_span!(
+            "story",
+            stage = stage.name(),
+            trace_id = headers.get_str(headers::TRACE_ID).unwrap_or(""),
+            uri = tracing::field::Empty,
+            version = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(&input))).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(StageError::new("stage_panicked", format!("the stage panicked: {what}")))
+        });
+        self.metrics.processing_seconds.observe(started.elapsed().as_secs_f64());
+
+        match result {
+            Ok(outcome) => {
+                if let Some(kind) = outcome.duplicate {
+                    events::DuplicateFound { kind }.emit(&self.metrics);
+                }
+                if let Some(reason) = outcome.dropped {
+                    events::Dropped { reason }.emit(&self.metrics);
+                }
+                for record in &outcome.records {
+                    self.send(record)?;
+                    *batch.produced.entry(record.topic.clone()).or_default() += 1;
+                }
+            }
+            Err(error) => {
+                let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
+                events::DeadLettered { reason: error.reason, detail: &error.detail, source: &source }.emit(&self.metrics);
+                let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), &input, &error);
+                self.send(&record)?;
+                *batch.produced.entry(record.topic).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Enqueues a record in the open transaction, waiting while the local queue is full.
+    fn send(&self, record: &OutputRecord) -> Result<(), KafkaError> {
+        let mut base = BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka());
+        loop {
+            match self.producer.send(base) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                    self.producer.poll(Duration::from_millis(20));
+                    base = returned;
+                }
+                Err((error, _)) => return Err(error),
+            }
+        }
+    }
+
+    /// Commits the batch's output and offsets in its transaction, or aborts it.
+    fn finish<S: Stage>(&self, stage: &mut S, batch: Batch) -> Result<(), RuntimeError> {
+        if let Err(error) = stage.before_commit() {
+            return self.abort(stage, batch, &error.to_string());
+        }
+        match self.commit(&batch) {
+            Ok(()) => {
+                stage.on_commit();
+                self.record_commit(&batch);
+                Ok(())
+            }
+            Err(KafkaError::Transaction(e)) if e.is_fatal() => Err(RuntimeError::Fatal(KafkaError::Transaction(e))),
+            Err(error) => self.abort(stage, batch, &error.to_string()),
+        }
+    }
+
+    fn commit(&self, batch: &Batch) -> Result<(), KafkaError> {
+        let mut offsets = TopicPartitionList::new();
+        for ((topic, partition), next) in &batch.next_offsets {
+            offsets.add_partition_offset(topic, *partition, Offset::Offset(*next))?;
+        }
+        let group = self
+            .consumer
+            .group_metadata()
+            .ok_or_else(|| KafkaError::Subscription("the consumer has no group metadata yet".into()))?;
+        self.producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)?;
+        let mut attempts = 0;
+        loop {
+            match self.producer.commit_transaction(TXN_TIMEOUT) {
+                Err(KafkaError::Transaction(e)) if e.is_retriable() && attempts < 3 => {
+                    attempts += 1;
+                    tracing::warn!(error = %e, attempts, "commit_transaction failed; retrying");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn record_commit(&self, batch: &Batch) {
+        events::BatchCommitted { messages: batch.messages }.emit(&self.metrics);
+        self.metrics.in_flight.sub(batch.messages as i64);
+        for (topic, count) in &batch.produced {
+            self.metrics.produced.with_label_values(&[topic.as_str()]).inc_by(*count);
+        }
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        for at in &batch.ingested_at_ms {
+            self.metrics.end_to_end_seconds.observe(((now_ms - at).max(0) as f64) / 1000.0);
+        }
+    }
+
+    /// Aborts the open transaction and seeks back so the batch is read again.
+    fn abort<S: Stage>(&self, stage: &mut S, batch: Batch, why: &str) -> Result<(), RuntimeError> {
+        events::BatchAborted { messages: batch.messages, error: why }.emit(&self.metrics);
+        self.metrics.in_flight.sub(batch.messages as i64);
+        stage.on_abort();
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.producer.abort_transaction(TXN_TIMEOUT) {
+                Ok(()) => break,
+                Err(KafkaError::Transaction(e)) if !e.is_fatal() && !self.shutdown.is_cancelled() => {
+                    tracing::warn!(error = %e, "abort_transaction failed; retrying");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(RuntimeError::Fatal(e)),
+            }
+        }
+        for ((topic, partition), offset) in &batch.first_offsets {
+            // A partition no longer assigned cannot be sought; its new owner starts
+            // from the committed offset, which is this same position.
+            if let Err(error) = self.consumer.seek(topic, *partition, Offset::Offset(*offset), Duration::from_secs(5)) {
+                tracing::debug!(%error, topic, partition, "seek back after abort skipped");
+            }
+        }
+        Ok(())
+    }
+}

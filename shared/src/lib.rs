@@ -1,0 +1,16 @@
+//! newswire's shared library: the article model, configuration, logging, the
+//! admin server, metrics, graceful shutdown, and the one Kafka
+//! consume → process → produce runtime that every stage reuses.
+
+pub mod admin_server;
+pub mod article;
+pub mod config;
+pub mod events;
+pub mod ids;
+pub mod kafka;
+pub mod metrics;
+pub mod records;
+pub mod service;
+pub mod shutdown;
+pub mod stage;
+pub mod telemetry;

@@ -1,0 +1,175 @@
+//! The Prometheus metrics every stage exports, in one registry per process.
+//!
+//! Names follow Prometheus conventions (`newswire_<thing>_total`, `_seconds`
+//! histograms with explicit buckets); every series carries a constant `stage`
+//! label and no per-story label. Services add their own metrics to
+//! [`Metrics::registry`].
+
+use std::collections::HashMap;
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+/// Buckets for per-message processing time: 50 µs to 5 s.
+pub const PROCESSING_BUCKETS: &[f64] =
+    &[0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+
+/// Buckets for end-to-end and HTTP latency: 1 ms to 60 s.
+pub const LATENCY_BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+/// The metric family shared by all stages.
+pub struct Metrics {
+    registry: Registry,
+    /// `newswire_messages_consumed_total`: messages read from the input topic.
+    pub consumed: IntCounter,
+    /// `newswire_messages_produced_total{topic}`: records durably written, by topic.
+    pub produced: IntCounterVec,
+    /// `newswire_messages_dropped_total{reason}`: inputs deliberately not passed on.
+    pub dropped: IntCounterVec,
+    /// `newswire_dead_letters_total{reason}`: inputs sent to the dead-letter topic.
+    pub dead_letters: IntCounterVec,
+    /// `newswire_duplicates_total{kind}`: duplicates recognised (exact, near, repush, version).
+    pub duplicates: IntCounterVec,
+    /// `newswire_processing_seconds`: time in the stage's pure core per message.
+    pub processing_seconds: Histogram,
+    /// `newswire_in_flight_messages`: messages read but not yet committed.
+    pub in_flight: IntGauge,
+    /// `newswire_end_to_end_latency_seconds`: from ingest's acceptance to this stage's commit.
+    pub end_to_end_seconds: Histogram,
+    /// `newswire_kafka_transactions_total{outcome}`: committed / aborted.
+    pub transactions: IntCounterVec,
+    /// `newswire_kafka_commit_failures_total`: transactions or offset commits that failed.
+    pub commit_failures: IntCounter,
+    /// `newswire_kafka_consumer_lag{topic,partition}`: from librdkafka statistics.
+    pub consumer_lag: IntGaugeVec,
+    /// `newswire_kafka_producer_queue_messages`: messages waiting in the producer queue.
+    pub producer_queue: IntGauge,
+    /// `newswire_batch_size`: messages per transaction.
+    pub batch_size: Histogram,
+}
+
+impl Metrics {
+    /// Creates and registers the family for `stage` (`ingest`, `normalize`, …).
+    pub fn new(stage: &str) -> Self {
+        let labels = HashMap::from([("stage".to_owned(), stage.to_owned())]);
+        let registry = Registry::new_custom(None, Some(labels)).expect("static registry labels are valid");
+        let m = Metrics {
+            consumed: counter("newswire_messages_consumed_total", "Messages read from the stage's input topic."),
+            produced: counter_vec("newswire_messages_produced_total", "Records durably written, by topic.", &["topic"]),
+            dropped: counter_vec("newswire_messages_dropped_total", "Inputs deliberately not passed on, by reason.", &["reason"]),
+            dead_letters: counter_vec("newswire_dead_letters_total", "Inputs sent to the dead-letter topic, by reason.", &["reason"]),
+            duplicates: counter_vec("newswire_duplicates_total", "Duplicates recognised, by kind.", &["kind"]),
+            processing_seconds: histogram("newswire_processing_seconds", "Time in the stage's core per message.", PROCESSING_BUCKETS),
+            in_flight: IntGauge::new("newswire_in_flight_messages", "Messages read but not yet committed.").expect("valid metric"),
+            end_to_end_seconds: histogram(
+                "newswire_end_to_end_latency_seconds",
+                "Time from ingest's acceptance of a story to this stage's commit of it.",
+                LATENCY_BUCKETS,
+            ),
+            transactions: counter_vec("newswire_kafka_transactions_total", "Kafka transactions, by outcome.", &["outcome"]),
+            commit_failures: counter("newswire_kafka_commit_failures_total", "Transactions or offset commits that failed."),
+            consumer_lag: IntGaugeVec::new(
+                Opts::new("newswire_kafka_consumer_lag", "Messages behind the end of each input partition."),
+                &["topic", "partition"],
+            )
+            .expect("valid metric"),
+            producer_queue: IntGauge::new("newswire_kafka_producer_queue_messages", "Messages waiting in the producer queue.")
+                .expect("valid metric"),
+            batch_size: histogram("newswire_batch_size", "Messages per Kafka transaction.", &[1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
+            registry,
+        };
+        m.register_all();
+        m
+    }
+
+    fn register_all(&self) {
+        let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(self.consumed.clone()),
+            Box::new(self.produced.clone()),
+            Box::new(self.dropped.clone()),
+            Box::new(self.dead_letters.clone()),
+            Box::new(self.duplicates.clone()),
+            Box::new(self.processing_seconds.clone()),
+            Box::new(self.in_flight.clone()),
+            Box::new(self.end_to_end_seconds.clone()),
+            Box::new(self.transactions.clone()),
+            Box::new(self.commit_failures.clone()),
+            Box::new(self.consumer_lag.clone()),
+            Box::new(self.producer_queue.clone()),
+            Box::new(self.batch_size.clone()),
+            Box::new(build_info()),
+        ];
+        for c in collectors {
+            self.register(c);
+        }
+        #[cfg(target_os = "linux")]
+        self.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+    }
+
+    /// Registers a service's own collector; a name clash is a programming error, logged.
+    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+        if let Err(error) = self.registry.register(collector) {
+            tracing::error!(%error, "metric registration failed");
+        }
+    }
+
+    /// The registry, for services that add metrics of their own.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+            tracing::error!(%error, "metrics encoding failed");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+fn build_info() -> IntGaugeVec {
+    let g = IntGaugeVec::new(Opts::new("newswire_build_info", "Build of the running service."), &["version"])
+        .expect("valid metric");
+    g.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+    g
+}
+
+/// A counter; panics only on an invalid static name.
+pub fn counter(name: &str, help: &str) -> IntCounter {
+    IntCounter::new(name, help).expect("valid metric")
+}
+
+/// A labelled counter; panics only on an invalid static name.
+pub fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric")
+}
+
+/// A histogram with explicit buckets; panics only on an invalid static name.
+pub fn histogram(name: &str, help: &str, buckets: &[f64]) -> Histogram {
+    Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec())).expect("valid metric")
+}
+
+/// A labelled histogram with explicit buckets; panics only on an invalid static name.
+pub fn histogram_vec(name: &str, help: &str, labels: &[&str], buckets: &[f64]) -> HistogramVec {
+    HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets.to_vec()), labels).expect("valid metric")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_series_carries_the_stage_label() {
+        let m = Metrics::new("normalize");
+        m.consumed.inc();
+        m.dropped.with_label_values(&["stale_version"]).inc();
+        let text = m.render();
+        assert!(text.contains("newswire_messages_consumed_total{stage=\"normalize\"} 1"), "{text}");
+        assert!(text.contains("newswire_messages_dropped_total{reason=\"stale_version\",stage=\"normalize\"} 1"), "{text}");
+        assert!(text.lines().any(|l| l.starts_with("newswire_build_info{") && l.contains("stage=\"normalize\"")), "{text}");
+    }
+}

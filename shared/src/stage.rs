@@ -1,0 +1,107 @@
+//! The contract between the shared Kafka runtime and a stage's pure core.
+//!
+//! A stage sees one input record at a time and answers with an [`Outcome`]
+//! (records to produce, or a deliberate drop) or a [`StageError`] (which the
+//! runtime dead-letters with its reason and the original bytes). It never talks
+//! to Kafka: that makes every core unit-testable without a broker.
+
+use crate::kafka::headers::HeaderMap;
+
+/// One consumed record, as the stage sees it.
+#[derive(Debug, Clone)]
+pub struct InputMessage<'a> {
+    /// Topic it was read from.
+    pub topic: &'a str,
+    /// Partition it was read from.
+    pub partition: i32,
+    /// Its offset.
+    pub offset: i64,
+    /// Its key (the story key), if any.
+    pub key: Option<&'a [u8]>,
+    /// Its value, untouched.
+    pub payload: &'a [u8],
+    /// Its headers.
+    pub headers: &'a HeaderMap,
+}
+
+/// A record the stage wants produced, inside the same transaction as its input's offset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputRecord {
+    /// Destination topic.
+    pub topic: String,
+    /// Key: the story's stable id, so versions stay in order on one partition.
+    pub key: Vec<u8>,
+    /// Value.
+    pub payload: Vec<u8>,
+    /// Headers.
+    pub headers: HeaderMap,
+}
+
+/// What a stage decided for one input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Records to produce (none when dropped).
+    pub records: Vec<OutputRecord>,
+    /// Why nothing was passed on, when it deliberately was not (a metric label).
+    pub dropped: Option<&'static str>,
+    /// The kind of duplicate recognised, if any (a metric label).
+    pub duplicate: Option<&'static str>,
+}
+
+impl Outcome {
+    /// Pass these records on.
+    pub fn forward(records: Vec<OutputRecord>) -> Self {
+        Outcome { records, ..Default::default() }
+    }
+    /// Pass nothing on, for this reason.
+    pub fn drop(reason: &'static str) -> Self {
+        Outcome { dropped: Some(reason), ..Default::default() }
+    }
+    /// Marks the outcome as a recognised duplicate of this kind.
+    pub fn duplicate_of_kind(mut self, kind: &'static str) -> Self {
+        self.duplicate = Some(kind);
+        self
+    }
+}
+
+/// Why a stage could not process a message. The runtime dead-letters it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{reason}: {detail}")]
+pub struct StageError {
+    /// Short, fixed, low-cardinality reason (`malformed_json`, `no_body`, …).
+    pub reason: &'static str,
+    /// What exactly was wrong, with the field, line or value.
+    pub detail: String,
+}
+
+impl StageError {
+    /// A new error with a reason and a detail.
+    pub fn new(reason: &'static str, detail: impl Into<String>) -> Self {
+        StageError { reason, detail: detail.into() }
+    }
+}
+
+/// A stage's core, driven by [`crate::kafka::runtime`].
+///
+/// Stages that keep state (dedupe in sled, delivery records) stage their writes
+/// during [`Stage::process`] and make them durable in [`Stage::on_commit`], which
+/// runs only after Kafka committed the batch's output; [`Stage::on_abort`]
+/// forgets them, because the batch will be read and processed again.
+pub trait Stage: Send {
+    /// The stage's name, used in metrics, logs and dead letters.
+    fn name(&self) -> &'static str;
+
+    /// Decides what to do with one input record.
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError>;
+
+    /// Called before the batch's transaction commits; an error aborts the batch.
+    fn before_commit(&mut self) -> Result<(), StageError> {
+        Ok(())
+    }
+
+    /// Called after the batch's output and offsets were committed.
+    fn on_commit(&mut self) {}
+
+    /// Called after the batch was aborted; it will be processed again.
+    fn on_abort(&mut self) {}
+}

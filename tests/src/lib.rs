@@ -1,0 +1,379 @@
+//! Harness for newswire's end-to-end tests: the real Kafka broker (started by
+//! `scripts/kafka.sh`, the same script the README and CI use), the four service
+//! binaries as real processes, and helpers to push stories and read topics.
+//!
+//! Each [`Pipeline`] gets fresh topic names, consumer groups, ports and data
+//! folders, so tests never see each other's messages.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::ClientConfig;
+
+/// The token of the test feed `pa`.
+pub const PA_TOKEN: &str = "test-token-pa";
+/// The token of the test feed `ap`.
+pub const AP_TOKEN: &str = "test-token-ap";
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the repo").to_path_buf()
+}
+
+/// A fixture from `tests/fixtures/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = repo_root().join("tests/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// The bootstrap address of the test broker, starting it on first use with
+/// `scripts/kafka.sh start` (port `NEWSWIRE_TEST_KAFKA_PORT`, default 19092).
+pub fn brokers() -> &'static str {
+    static BROKERS: OnceLock<String> = OnceLock::new();
+    BROKERS.get_or_init(|| {
+        let port = std::env::var("NEWSWIRE_TEST_KAFKA_PORT").unwrap_or_else(|_| "19092".into());
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/kafka.sh"))
+            .arg("start")
+            .env("KAFKA_PORT", &port)
+            .status()
+            .expect("cannot run scripts/kafka.sh");
+        assert!(status.success(), "scripts/kafka.sh start failed on port {port}");
+        format!("127.0.0.1:{port}")
+    })
+}
+
+/// Runs `scripts/kafka.sh <command>` against the test broker (fault tests stop and start it).
+pub fn kafka_script(command: &str) {
+    let port = brokers().rsplit(':').next().unwrap_or("19092").to_owned();
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/kafka.sh"))
+        .arg(command)
+        .env("KAFKA_PORT", port)
+        .status()
+        .expect("cannot run scripts/kafka.sh");
+    assert!(status.success(), "scripts/kafka.sh {command} failed");
+}
+
+/// The path of a service binary built by `cargo build --bins`.
+pub fn binary(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+    let path = target.join("debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the services first (`cargo build --bins`; scripts/test.sh does it)",
+        path.display()
+    );
+    path
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("no free port")
+}
+
+/// The four services, in pipeline order.
+pub const SERVICES: [&str; 4] = ["ingest", "normalize", "enrich", "publish"];
+
+/// One running service process.
+pub struct Service {
+    /// `ingest`, `normalize`, `enrich` or `publish`.
+    pub name: &'static str,
+    /// Its admin port.
+    pub admin_port: u16,
+    child: Option<Child>,
+}
+
+/// A consumed record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Key as text.
+    pub key: String,
+    /// Value.
+    pub payload: Vec<u8>,
+    /// Headers as text.
+    pub headers: HashMap<String, String>,
+}
+
+impl Record {
+    /// The value as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.payload).unwrap_or_else(|e| panic!("record is not JSON ({e}): {}", String::from_utf8_lossy(&self.payload)))
+    }
+}
+
+/// A whole pipeline on fresh topics, groups, ports and data folders.
+pub struct Pipeline {
+    /// Unique suffix of this pipeline's topics and groups.
+    pub id: String,
+    /// Topic names: raw, normalized, enriched, published, dlq.
+    pub topics: HashMap<&'static str, String>,
+    /// The push API base URL.
+    pub ingest_url: String,
+    services: Vec<Service>,
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+    http: reqwest::blocking::Client,
+}
+
+impl Pipeline {
+    /// Starts all four services and waits until each is ready.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts all four services with extra `NEWSWIRE_*` settings.
+    pub fn start_with(extra_env: &[(&str, &str)]) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let topics: HashMap<&'static str, String> =
+            ["raw", "normalized", "enriched", "published", "dlq"].into_iter().map(|t| (t, format!("test-{id}.{t}"))).collect();
+        let ingest_port = free_port();
+        let config_path = dir.path().join("newswire.toml");
+        std::fs::write(&config_path, test_config()).expect("write config");
+        let mut env: Vec<(String, String)> = vec![
+            ("NEWSWIRE_CONFIG".into(), config_path.display().to_string()),
+            ("NEWSWIRE_KAFKA_BROKERS".into(), brokers().to_owned()),
+            ("NEWSWIRE_KAFKA_GROUP_PREFIX".into(), format!("test-{id}")),
+            ("NEWSWIRE_KAFKA_SESSION_TIMEOUT_MS".into(), "6000".into()),
+            ("NEWSWIRE_KAFKA_TRANSACTION_TIMEOUT_MS".into(), "10000".into()),
+            ("NEWSWIRE_DATA_DIR".into(), dir.path().join("data").display().to_string()),
+            ("NEWSWIRE_INSTANCE_ID".into(), "test".into()),
+            ("NEWSWIRE_INGEST_ADDR".into(), format!("127.0.0.1:{ingest_port}")),
+            ("RUST_LOG".into(), std::env::var("NEWSWIRE_TEST_LOG").unwrap_or_else(|_| "warn".into())),
+        ];
+        for (name, topic) in &topics {
+            env.push((format!("NEWSWIRE_TOPICS_{}", name.to_uppercase()), topic.clone()));
+        }
+        for (k, v) in extra_env {
+            env.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        let mut pipeline = Pipeline {
+            id,
+            topics,
+            ingest_url: format!("http://127.0.0.1:{ingest_port}"),
+            services: Vec::new(),
+            env,
+            dir,
+            http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
+        };
+        for name in SERVICES {
+            let admin_port = free_port();
+            pipeline.services.push(Service { name, admin_port, child: None });
+        }
+        for name in SERVICES {
+            pipeline.spawn(name);
+        }
+        for name in SERVICES {
+            pipeline.wait_ready(name, Duration::from_secs(60));
+        }
+        pipeline
+    }
+
+    /// The topic name for `raw`, `normalized`, `enriched`, `published` or `dlq`.
+    pub fn topic(&self, name: &str) -> &str {
+        &self.topics[name]
+    }
+
+    /// Where this pipeline keeps its files.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn service_mut(&mut self, name: &str) -> &mut Service {
+        self.services.iter_mut().find(|s| s.name == name).unwrap_or_else(|| panic!("no service {name}"))
+    }
+
+    /// The admin port of a service.
+    pub fn admin_port(&self, name: &str) -> u16 {
+        self.services.iter().find(|s| s.name == name).map(|s| s.admin_port).unwrap_or_else(|| panic!("no service {name}"))
+    }
+
+    /// Starts (or restarts) one service process.
+    pub fn spawn(&mut self, name: &str) {
+        let env = self.env.clone();
+        let log_path = self.dir.path().join(format!("{name}.log"));
+        let service = self.service_mut(name);
+        let admin_var = format!("NEWSWIRE_{}_ADMIN_ADDR", name.to_uppercase());
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("log file");
+        let child = Command::new(binary(&format!("newswire-{name}")))
+            .envs(env)
+            .env(admin_var, format!("127.0.0.1:{}", service.admin_port))
+            .stdout(Stdio::from(log.try_clone().expect("log file")))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start newswire-{name}: {e}"));
+        service.child = Some(child);
+    }
+
+    /// Waits until `/ready` of a service answers 200.
+    pub fn wait_ready(&mut self, name: &str, timeout: Duration) {
+        let url = format!("http://127.0.0.1:{}/ready", self.admin_port(name));
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(r) = self.http.get(&url).send() {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            if let Some(status) = self.service_mut(name).child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("newswire-{name} exited with {status} before it was ready; log:\n{}", self.log(name));
+            }
+            assert!(Instant::now() < deadline, "newswire-{name} not ready after {timeout:?}; log:\n{}", self.log(name));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The log a service wrote so far.
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    /// Sends `signal` to a service and waits for it to exit; returns its exit status.
+    pub fn signal_and_wait(&mut self, name: &str, signal: i32, timeout: Duration) -> ExitStatus {
+        let child = self.service_mut(name).child.as_mut().unwrap_or_else(|| panic!("{name} is not running"));
+        // SAFETY: kill(2) on a child process id we own; no memory is touched.
+        unsafe {
+            libc::kill(child.id() as i32, signal);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = child.try_wait().expect("wait on child") {
+                self.service_mut(name).child = None;
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("newswire-{name} did not exit within {timeout:?} of signal {signal}; log:\n{}", self.log(name));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops a service with SIGTERM (graceful) and returns its exit status.
+    pub fn stop(&mut self, name: &str) -> ExitStatus {
+        self.signal_and_wait(name, libc::SIGTERM, Duration::from_secs(60))
+    }
+
+    /// Kills a service with SIGKILL (a crash).
+    pub fn kill(&mut self, name: &str) {
+        self.signal_and_wait(name, libc::SIGKILL, Duration::from_secs(10));
+    }
+
+    /// Pushes a story as feed `token`; returns the HTTP status and JSON answer.
+    pub fn push(&self, token: &str, content_type: &str, body: impl Into<Vec<u8>>) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/v1/stories", self.ingest_url))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body.into())
+            .send()
+            .expect("push request failed");
+        let status = response.status().as_u16();
+        let text = response.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// Pushes and asserts 202; returns the story id.
+    pub fn push_ok(&self, token: &str, content_type: &str, body: impl Into<Vec<u8>>) -> String {
+        let (status, answer) = self.push(token, content_type, body);
+        assert_eq!(status, 202, "push not accepted: {answer}");
+        answer["id"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Reads committed records of topic `name` until `expected` arrived or
+    /// `timeout` passed, then keeps reading for `settle` to catch extras.
+    pub fn read(&self, name: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
+        read_topic(self.topic(name), expected, timeout, settle)
+    }
+
+    /// Fetches a service's `/metrics` text.
+    pub fn metrics(&self, name: &str) -> String {
+        self.http
+            .get(format!("http://127.0.0.1:{}/metrics", self.admin_port(name)))
+            .send()
+            .and_then(|r| r.text())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        for service in &mut self.services {
+            if let Some(child) = service.child.as_mut() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        if std::thread::panicking() || std::env::var_os("NEWSWIRE_TEST_KEEP").is_some() {
+            let kept = self.dir.path().to_path_buf();
+            eprintln!("pipeline {} files kept in {}", self.id, kept.display());
+            std::mem::forget(std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir")));
+        }
+    }
+}
+
+/// Reads committed records of `topic` from the beginning with a fresh group.
+pub fn read_topic(topic: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", format!("reader-{}", uuid::Uuid::new_v4().simple()))
+        .set("isolation.level", "read_committed")
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("reader consumer");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let mut records = Vec::new();
+    let deadline = Instant::now() + timeout;
+    let mut settle_until: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        if settle_until.is_some_and(|t| now > t) || (settle_until.is_none() && now > deadline) {
+            break;
+        }
+        if settle_until.is_none() && records.len() >= expected {
+            settle_until = Some(now + settle);
+        }
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            let mut headers = HashMap::new();
+            if let Some(h) = m.headers() {
+                for header in h.iter() {
+                    headers.insert(header.key.to_owned(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
+                }
+            }
+            records.push(Record {
+                key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+                payload: m.payload().unwrap_or_default().to_vec(),
+                headers,
+            });
+        }
+    }
+    records
+}
+
+fn test_config() -> String {
+    let hash = |t: &str| newswire_shared::ids::sha256_hex(t.as_bytes());
+    format!(
+        r#"# Written by the e2e harness.
+[ingest]
+feeds = [
+  {{ id = "pa", token_sha256 = "{}" }},
+  {{ id = "ap", token_sha256 = "{}" }},
+]
+
+[normalize]
+default_zone = "UTC"
+feed_zones = {{ pa = "Europe/London" }}
+"#,
+        hash(PA_TOKEN),
+        hash(AP_TOKEN)
+    )
+}
