@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod language;
+pub mod ner;
 
 use newswire_shared::article::Article;
 use newswire_shared::records::{article_record, read_article};

@@ -1,5 +1,6 @@
 //! One module per source format, each turning original bytes into an [`Article`].
 
+pub mod html;
 pub mod ninjs;
 pub mod scraped_text;
 
@@ -16,6 +17,7 @@ pub fn parse(format: &str, payload: &[u8], zone: Tz) -> Result<Article, StageErr
     match format {
         "ninjs" => ninjs::parse(text),
         "scraped-text" => Ok(scraped_text::parse(text, zone)),
+        "html" => html::parse(text, zone),
         other => Err(StageError::new("unsupported_format", format!("no normalizer for format {other:?} yet"))),
     }
 }
