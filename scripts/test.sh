@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs newswire's whole test suite on a fresh machine: installs what is missing,
+# starts the real Kafka broker (scripts/kafka.sh, on a test port), builds the
+# service binaries the end-to-end tests run, runs every test, and stops the broker.
+# `.ci/run` calls exactly this.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+bash scripts/setup.sh
+
+export NEWSWIRE_TEST_KAFKA_PORT=${NEWSWIRE_TEST_KAFKA_PORT:-19092}
+export KAFKA_PORT=$NEWSWIRE_TEST_KAFKA_PORT
+# A fresh broker each run: no topics or offsets left over from an earlier run.
+bash scripts/kafka.sh wipe
+bash scripts/kafka.sh start
+trap 'bash scripts/kafka.sh stop' EXIT
+
+cargo build --locked --workspace --bins
+cargo test --locked --workspace -- --test-threads="${NEWSWIRE_TEST_THREADS:-2}"
