@@ -65,7 +65,7 @@ done
 
 echo
 echo "published ninjs (topic newswire.published):"
-target/debug/newswire-tail newswire.published --brokers "$NEWSWIRE_KAFKA_BROKERS" --from-beginning --idle-exit-ms 5000 --json
+target/debug/newswire tail newswire.published --brokers "$NEWSWIRE_KAFKA_BROKERS" --from-beginning --idle-exit 5
 echo
 cat <<TXT
 newswire is running.
@@ -73,7 +73,8 @@ newswire is running.
   metrics       http://127.0.0.1:9101/metrics (ingest) :9102 (normalize) :9103 (enrich) :9104 (publish)
   health/ready  http://127.0.0.1:910x/health, /ready
   logs          $run/logs/
-  follow        target/debug/newswire-tail newswire.published
+  follow        target/debug/newswire tail newswire.published
+  status        target/debug/newswire status
 TXT
 if [ -n "${NEWSWIRE_DEMO_EXIT:-}" ]; then exit 0; fi
 echo "Ctrl-C to stop."

@@ -32,33 +32,34 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
 }
 
-/// The bootstrap address of the test broker, starting it on first use with
+/// The bootstrap address of the shared test broker, starting it on first use with
 /// `scripts/kafka.sh start` (port `NEWSWIRE_TEST_KAFKA_PORT`, default 19092).
 pub fn brokers() -> &'static str {
     static BROKERS: OnceLock<String> = OnceLock::new();
     BROKERS.get_or_init(|| {
-        let port = std::env::var("NEWSWIRE_TEST_KAFKA_PORT").unwrap_or_else(|_| "19092".into());
-        let status = Command::new("bash")
-            .arg(repo_root().join("scripts/kafka.sh"))
-            .arg("start")
-            .env("KAFKA_PORT", &port)
-            .status()
-            .expect("cannot run scripts/kafka.sh");
-        assert!(status.success(), "scripts/kafka.sh start failed on port {port}");
+        let port: u16 = std::env::var("NEWSWIRE_TEST_KAFKA_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(19092);
+        kafka_script(port, "start");
         format!("127.0.0.1:{port}")
     })
 }
 
-/// Runs `scripts/kafka.sh <command>` against the test broker (fault tests stop and start it).
-pub fn kafka_script(command: &str) {
-    let port = brokers().rsplit(':').next().unwrap_or("19092").to_owned();
+/// Starts a broker of its own on `port` (from a clean data folder) for a test
+/// that stops and starts it; returns its bootstrap address.
+pub fn dedicated_broker(port: u16) -> String {
+    kafka_script(port, "wipe");
+    kafka_script(port, "start");
+    format!("127.0.0.1:{port}")
+}
+
+/// Runs `scripts/kafka.sh <command>` for the broker on `port`.
+pub fn kafka_script(port: u16, command: &str) {
     let status = Command::new("bash")
         .arg(repo_root().join("scripts/kafka.sh"))
         .arg(command)
-        .env("KAFKA_PORT", port)
+        .env("KAFKA_PORT", port.to_string())
         .status()
         .expect("cannot run scripts/kafka.sh");
-    assert!(status.success(), "scripts/kafka.sh {command} failed");
+    assert!(status.success(), "scripts/kafka.sh {command} failed on port {port}");
 }
 
 /// The path of a service binary built by `cargo build --bins`.
@@ -81,12 +82,16 @@ pub fn free_port() -> u16 {
 /// The four services, in pipeline order.
 pub const SERVICES: [&str; 4] = ["ingest", "normalize", "enrich", "publish"];
 
-/// One running service process.
+/// One service process (an instance of one stage).
 pub struct Service {
-    /// `ingest`, `normalize`, `enrich` or `publish`.
-    pub name: &'static str,
+    /// How tests name it: the stage (`normalize`) or, for extra instances, `normalize#2`.
+    pub name: String,
+    /// The stage it runs: `ingest`, `normalize`, `enrich` or `publish`.
+    pub stage: &'static str,
     /// Its admin port.
     pub admin_port: u16,
+    /// Its `NEWSWIRE_INSTANCE_ID`.
+    pub instance_id: String,
     child: Option<Child>,
 }
 
@@ -116,6 +121,8 @@ pub struct Pipeline {
     pub topics: HashMap<&'static str, String>,
     /// The push API base URL.
     pub ingest_url: String,
+    /// The broker this pipeline runs on.
+    pub brokers: String,
     services: Vec<Service>,
     env: Vec<(String, String)>,
     dir: tempfile::TempDir,
@@ -130,6 +137,12 @@ impl Pipeline {
 
     /// Starts all four services with extra `NEWSWIRE_*` settings.
     pub fn start_with(extra_env: &[(&str, &str)]) -> Self {
+        Self::start_on(brokers(), extra_env)
+    }
+
+    /// Starts all four services against the broker at `brokers` (fault tests use a
+    /// dedicated broker they can stop), with extra `NEWSWIRE_*` settings.
+    pub fn start_on(brokers: &str, extra_env: &[(&str, &str)]) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
         let dir = tempfile::tempdir().expect("temp dir");
         let topics: HashMap<&'static str, String> =
@@ -139,12 +152,10 @@ impl Pipeline {
         std::fs::write(&config_path, test_config()).expect("write config");
         let mut env: Vec<(String, String)> = vec![
             ("NEWSWIRE_CONFIG".into(), config_path.display().to_string()),
-            ("NEWSWIRE_KAFKA_BROKERS".into(), brokers().to_owned()),
+            ("NEWSWIRE_KAFKA_BROKERS".into(), brokers.to_owned()),
             ("NEWSWIRE_KAFKA_GROUP_PREFIX".into(), format!("test-{id}")),
             ("NEWSWIRE_KAFKA_SESSION_TIMEOUT_MS".into(), "6000".into()),
             ("NEWSWIRE_KAFKA_TRANSACTION_TIMEOUT_MS".into(), "10000".into()),
-            ("NEWSWIRE_DATA_DIR".into(), dir.path().join("data").display().to_string()),
-            ("NEWSWIRE_INSTANCE_ID".into(), "test".into()),
             ("NEWSWIRE_INGEST_ADDR".into(), format!("127.0.0.1:{ingest_port}")),
             ("RUST_LOG".into(), std::env::var("NEWSWIRE_TEST_LOG").unwrap_or_else(|_| "warn".into())),
         ];
@@ -158,14 +169,20 @@ impl Pipeline {
             id,
             topics,
             ingest_url: format!("http://127.0.0.1:{ingest_port}"),
+            brokers: brokers.to_owned(),
             services: Vec::new(),
             env,
             dir,
             http: reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
         };
-        for name in SERVICES {
-            let admin_port = free_port();
-            pipeline.services.push(Service { name, admin_port, child: None });
+        for stage in SERVICES {
+            pipeline.services.push(Service {
+                name: stage.to_owned(),
+                stage,
+                admin_port: free_port(),
+                instance_id: format!("{stage}-1"),
+                child: None,
+            });
         }
         for name in SERVICES {
             pipeline.spawn(name);
@@ -186,6 +203,33 @@ impl Pipeline {
         self.dir.path()
     }
 
+    /// Adds and starts another instance of `stage` in the same consumer group;
+    /// returns its name (`normalize#2`, …) for `stop`, `kill` and `spawn`.
+    pub fn add_instance(&mut self, stage: &'static str) -> String {
+        let n = self.services.iter().filter(|s| s.stage == stage).count() + 1;
+        let name = format!("{stage}#{n}");
+        self.services.push(Service {
+            name: name.clone(),
+            stage,
+            admin_port: free_port(),
+            instance_id: format!("{stage}-{n}"),
+            child: None,
+        });
+        self.spawn(&name);
+        self.wait_ready(&name, Duration::from_secs(60));
+        name
+    }
+
+    /// The names of every service instance, in start order.
+    pub fn service_names(&self) -> Vec<String> {
+        self.services.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// The process id of a running service.
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.services.iter().find(|s| s.name == name).and_then(|s| s.child.as_ref()).map(Child::id)
+    }
+
     fn service_mut(&mut self, name: &str) -> &mut Service {
         self.services.iter_mut().find(|s| s.name == name).unwrap_or_else(|| panic!("no service {name}"))
     }
@@ -199,11 +243,15 @@ impl Pipeline {
     pub fn spawn(&mut self, name: &str) {
         let env = self.env.clone();
         let log_path = self.dir.path().join(format!("{name}.log"));
+        let data_root = self.dir.path().join("data");
         let service = self.service_mut(name);
-        let admin_var = format!("NEWSWIRE_{}_ADMIN_ADDR", name.to_uppercase());
+        let admin_var = format!("NEWSWIRE_{}_ADMIN_ADDR", service.stage.to_uppercase());
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("log file");
-        let child = Command::new(binary(&format!("newswire-{name}")))
+        let child = Command::new(binary(&format!("newswire-{}", service.stage)))
             .envs(env)
+            .env("NEWSWIRE_INSTANCE_ID", &service.instance_id)
+            // Each instance keeps its own on-disk state, as each pod has its own volume.
+            .env("NEWSWIRE_DATA_DIR", data_root.join(&service.instance_id))
             .env(admin_var, format!("127.0.0.1:{}", service.admin_port))
             .stdout(Stdio::from(log.try_clone().expect("log file")))
             .stderr(Stdio::from(log))
@@ -291,7 +339,7 @@ impl Pipeline {
     /// Reads committed records of topic `name` until `expected` arrived or
     /// `timeout` passed, then keeps reading for `settle` to catch extras.
     pub fn read(&self, name: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
-        read_topic(self.topic(name), expected, timeout, settle)
+        read_topic_on(&self.brokers, self.topic(name), expected, timeout, settle)
     }
 
     /// Fetches a service's `/metrics` text.
@@ -320,10 +368,16 @@ impl Drop for Pipeline {
     }
 }
 
-/// Reads committed records of `topic` from the beginning with a fresh group.
+/// Reads committed records of `topic` on the shared test broker (see [`read_topic_on`]).
 pub fn read_topic(topic: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
+    read_topic_on(brokers(), topic, expected, timeout, settle)
+}
+
+/// Reads committed records of `topic` on `brokers` from the beginning with a fresh
+/// group, until `expected` arrived or `timeout` passed, then for `settle` more.
+pub fn read_topic_on(brokers: &str, topic: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
     let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("group.id", format!("reader-{}", uuid::Uuid::new_v4().simple()))
         .set("isolation.level", "read_committed")
         .set("auto.offset.reset", "earliest")
@@ -332,31 +386,44 @@ pub fn read_topic(topic: &str, expected: usize, timeout: Duration, settle: Durat
         .expect("reader consumer");
     consumer.subscribe(&[topic]).expect("subscribe");
     let mut records = Vec::new();
+    // Timers start once the reader owns its partitions: joining the group takes a moment.
+    let joining = Instant::now();
+    while consumer.assignment().map(|a| a.count()).unwrap_or(0) == 0 && joining.elapsed() < Duration::from_secs(30) {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(50)) {
+            records.push(record_of(&m));
+        }
+    }
     let deadline = Instant::now() + timeout;
     let mut settle_until: Option<Instant> = None;
     loop {
         let now = Instant::now();
-        if settle_until.is_some_and(|t| now > t) || (settle_until.is_none() && now > deadline) {
-            break;
-        }
         if settle_until.is_none() && records.len() >= expected {
             settle_until = Some(now + settle);
         }
+        match settle_until {
+            Some(until) if now > until => break,
+            None if now > deadline => break,
+            _ => {}
+        }
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            let mut headers = HashMap::new();
-            if let Some(h) = m.headers() {
-                for header in h.iter() {
-                    headers.insert(header.key.to_owned(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
-                }
-            }
-            records.push(Record {
-                key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
-                payload: m.payload().unwrap_or_default().to_vec(),
-                headers,
-            });
+            records.push(record_of(&m));
         }
     }
     records
+}
+
+fn record_of(m: &rdkafka::message::BorrowedMessage<'_>) -> Record {
+    let mut headers = HashMap::new();
+    if let Some(h) = m.headers() {
+        for header in h.iter() {
+            headers.insert(header.key.to_owned(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
+        }
+    }
+    Record {
+        key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+        payload: m.payload().unwrap_or_default().to_vec(),
+        headers,
+    }
 }
 
 fn test_config() -> String {

@@ -214,3 +214,32 @@ fn every_dashboard_and_alert_expression_evaluates_against_a_real_prometheus() {
         assert_eq!(rule["health"], "ok", "rule {} is unhealthy: {}", rule["name"], rule["lastError"]);
     }
 }
+
+#[test]
+fn newswire_status_prints_a_row_per_stage_with_live_rates() {
+    let pipeline = Pipeline::start();
+    let mut command = Command::new(newswire_e2e::binary("newswire"));
+    command.args(["status", "--once", "--interval-ms", "3000"]);
+    for service in newswire_e2e::SERVICES {
+        command.arg("--target").arg(format!("{service}=127.0.0.1:{}", pipeline.admin_port(service)));
+    }
+    let child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run newswire status");
+    // Stories flow while status takes its two scrapes.
+    std::thread::sleep(Duration::from_millis(300));
+    for n in 0..20 {
+        pipeline.push_ok(PA_TOKEN, "text/plain", format!("Status story {n} for operators\n\nBy Desk\n\nBody {n}.\n"));
+    }
+    let output = child.wait_with_output().expect("status output");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{table}");
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    for (row, service) in rows.iter().zip(newswire_e2e::SERVICES) {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(columns[0], service, "{table}");
+        assert_eq!(columns[1], "yes", "{table}");
+    }
+    let ingest_rate: f64 = rows[0].split_whitespace().nth(2).and_then(|r| r.parse().ok()).expect("ingest rate");
+    assert!(ingest_rate > 0.0, "ingest's rate reflects the pushes:\n{table}");
+}

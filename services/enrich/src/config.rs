@@ -1,7 +1,11 @@
 //! Enrich's own settings: the `[enrich]` table (`NEWSWIRE_ENRICH_*`).
 
+use std::time::Duration;
+
 use newswire_shared::config::{check_addr, Validate};
 use serde::{Deserialize, Serialize};
+
+use crate::external::ExternalSettings;
 
 /// The `[enrich]` table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -9,16 +13,88 @@ use serde::{Deserialize, Serialize};
 pub struct EnrichConfig {
     /// Where `/metrics`, `/health` and `/ready` are served.
     pub admin_addr: String,
+    /// Refuse to start when the NER model cannot be loaded (the default; the model
+    /// is compiled in, so only a damaged override file next to the binary fails).
+    /// When false, such a failure runs on rules and the gazetteer alone, with a warning.
+    pub ner_model_required: bool,
+    /// URL of the optional external enricher (`http://…` or `https://…`); empty: none.
+    pub external_url: String,
+    /// Timeout of one call to it, in milliseconds.
+    pub external_timeout_ms: u64,
+    /// Retries after a failed call.
+    pub external_retries: u32,
+    /// Wait before the first retry, in milliseconds (doubled before each next one).
+    pub external_backoff_ms: u64,
+    /// Failed calls in a row after which it is not called for a while.
+    pub external_breaker_threshold: u32,
+    /// How long it is not called then, in milliseconds.
+    pub external_breaker_cooldown_ms: u64,
 }
 
 impl Default for EnrichConfig {
     fn default() -> Self {
-        EnrichConfig { admin_addr: "127.0.0.1:9103".into() }
+        EnrichConfig {
+            admin_addr: "127.0.0.1:9103".into(),
+            ner_model_required: true,
+            external_url: String::new(),
+            external_timeout_ms: 300,
+            external_retries: 2,
+            external_backoff_ms: 50,
+            external_breaker_threshold: 5,
+            external_breaker_cooldown_ms: 30_000,
+        }
+    }
+}
+
+impl EnrichConfig {
+    /// The external enricher's settings, when one is configured.
+    pub fn external(&self) -> Option<ExternalSettings> {
+        (!self.external_url.is_empty()).then(|| ExternalSettings {
+            url: self.external_url.clone(),
+            timeout: Duration::from_millis(self.external_timeout_ms),
+            retries: self.external_retries,
+            backoff: Duration::from_millis(self.external_backoff_ms),
+            breaker_threshold: self.external_breaker_threshold,
+            breaker_cooldown: Duration::from_millis(self.external_breaker_cooldown_ms),
+        })
     }
 }
 
 impl Validate for EnrichConfig {
     fn validate(&self, errors: &mut Vec<String>) {
         check_addr("enrich.admin_addr", &self.admin_addr, errors);
+        let url = &self.external_url;
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            errors.push(format!("enrich.external_url {:?} must start with http:// or https://", self.external_url));
+        }
+        if self.external_timeout_ms == 0 {
+            errors.push("enrich.external_timeout_ms must be more than 0".into());
+        }
+        if self.external_breaker_threshold == 0 {
+            errors.push("enrich.external_breaker_threshold must be at least 1".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_have_no_external_enricher() {
+        let mut errors = Vec::new();
+        EnrichConfig::default().validate(&mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(EnrichConfig::default().external().is_none());
+    }
+
+    #[test]
+    fn a_bad_external_url_and_zero_timeout_are_reported() {
+        let config = EnrichConfig { external_url: "ftp://x".into(), external_timeout_ms: 0, ..Default::default() };
+        let mut errors = Vec::new();
+        config.validate(&mut errors);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        let ok = EnrichConfig { external_url: "http://127.0.0.1:9/enrich".into(), ..Default::default() };
+        assert_eq!(ok.external().unwrap().timeout, Duration::from_millis(300));
     }
 }

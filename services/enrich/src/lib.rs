@@ -1,22 +1,52 @@
 //! newswire's enrich stage: adds the metadata subscribers route and search on.
+//!
+//! [`enrich`] is the pure core: it lays the article's text out once
+//! ([`text::Document`]), finds entity mentions (the NER model, honorific and
+//! title rules in [`entities::rules`], the gazetteer in [`places`]), merges them
+//! into entities ([`entities::merge`]), and derives topics ([`topics`]), quotes
+//! ([`quotes`]), keywords ([`keywords`]), the summary ([`summary`]) and counts
+//! ([`stats`]); [`enrichment::apply`] writes them into the article.
 
 pub mod config;
+pub mod enrichment;
+pub mod entities;
+pub mod external;
+pub mod gazetteer;
+pub mod keywords;
 pub mod language;
 pub mod ner;
+pub mod places;
+pub mod quotes;
+pub mod resources;
+pub mod stats;
+pub mod summary;
+pub mod text;
+pub mod topics;
 
 use newswire_shared::article::Article;
 use newswire_shared::records::{article_record, read_article};
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 
+pub use enrichment::Findings;
+pub use resources::Resources;
+
 /// The enrich stage's core.
 pub struct Enricher {
     output_topic: String,
+    resources: Resources,
+    external: Option<external::ExternalEnricher>,
 }
 
 impl Enricher {
-    /// An enricher writing to `output_topic`.
-    pub fn new(output_topic: impl Into<String>) -> Self {
-        Enricher { output_topic: output_topic.into() }
+    /// An enricher writing to `output_topic`, using `resources`.
+    pub fn new(output_topic: impl Into<String>, resources: Resources) -> Self {
+        Enricher { output_topic: output_topic.into(), resources, external: None }
+    }
+
+    /// Also asks `external` to add to each article.
+    pub fn with_external(mut self, external: external::ExternalEnricher) -> Self {
+        self.external = Some(external);
+        self
     }
 }
 
@@ -26,33 +56,53 @@ impl Stage for Enricher {
     }
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
-        let article = enrich(read_article(input)?);
+        let mut article = enrich(read_article(input)?, &self.resources);
+        if let Some(external) = self.external.as_mut() {
+            external.apply(&mut article);
+        }
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
         Ok(Outcome::forward(vec![article_record(&self.output_topic, input.key.unwrap_or_default(), &article, input.headers)?]))
     }
 }
 
-/// Enriches one article.
-pub fn enrich(mut article: Article) -> Article {
+/// Enriches one article (see the crate documentation for the steps and
+/// [`enrichment`] for where the results go).
+pub fn enrich(mut article: Article, resources: &Resources) -> Article {
+    let findings = analyse(&article, resources);
     if article.language.is_none() {
         let text = format!("{} {}", article.headline().unwrap_or(""), article.body_text().unwrap_or(""));
         article.language = language::detect(&text);
     }
+    enrichment::apply(&mut article, &findings, &resources.taxonomy);
     article
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use newswire_shared::article::Text;
-
-    #[test]
-    fn english_stories_get_their_language() {
-        let article = Article {
-            uri: "urn:x".into(),
-            bodies: vec![Text::plain("main", "The Foreign Secretary said the talks in Moscow were difficult but necessary for peace.")],
-            ..Default::default()
-        };
-        assert_eq!(enrich(article).language.as_deref(), Some("en"));
+/// Everything enrich finds in `article`, without changing it.
+pub fn analyse(article: &Article, resources: &Resources) -> Findings {
+    let doc = text::Document::of(article);
+    let mut mentions = resources.recognizer.mentions(&doc.text);
+    let overlaps = |m: &ner::Mention, all: &[ner::Mention]| all.iter().any(|o| o.start < m.end && m.start < o.end);
+    for rule in entities::rules::person_mentions(&doc.text, &doc.tokens) {
+        if !overlaps(&rule, &mentions) {
+            mentions.push(rule);
+        }
+    }
+    let taken: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).collect();
+    mentions.extend(places::fallback_places(&doc.text, &doc.tokens, &resources.gazetteer, &taken));
+    let entities = entities::merge(&doc.text, &doc.tokens, &mentions, &resources.gazetteer);
+    let entity_spans: Vec<(usize, usize)> = entities.mentions.iter().map(|m| (m.start, m.end)).collect();
+    let lower = doc.lower_words();
+    let words = lower.words();
+    let headline_words = doc.tokens.partition_point(|t| t.end <= doc.headline.end);
+    let word_count = stats::word_count(&doc);
+    Findings {
+        used_model: resources.has_model,
+        topics: topics::classify(&resources.taxonomy, &words, headline_words),
+        quotes: quotes::find_quotes(&doc, &entities),
+        keywords: keywords::keywords(&doc, &words, &entity_spans),
+        summary: summary::summary(&doc),
+        word_count,
+        reading_time_seconds: stats::reading_time_seconds(word_count),
+        entities,
     }
 }

@@ -1,14 +1,24 @@
 //! `newswire-enrich`: `newswire.normalized` → `newswire.enriched`.
 
 use newswire_enrich::config::EnrichConfig;
-use newswire_enrich::Enricher;
+use newswire_enrich::external::ExternalEnricher;
+use newswire_enrich::{Enricher, Resources};
 use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("enrich", |common, config: EnrichConfig, _metrics| {
+    service::stage_main("enrich", |common, config: EnrichConfig, metrics| {
         let spec = StageSpec::new("enrich", &common.topics.normalized, &config.admin_addr)?;
-        Ok((spec, Enricher::new(common.topics.enriched.clone())))
+        let (resources, missing_model) = Resources::load(config.ner_model_required)?;
+        if let Some(problem) = missing_model {
+            tracing::warn!(problem, "enrich runs without the NER model: people and organisations come from rules only");
+        }
+        let mut enricher = Enricher::new(common.topics.enriched.clone(), resources);
+        if let Some(settings) = config.external() {
+            tracing::info!(url = settings.url.as_str(), "external enricher configured");
+            enricher = enricher.with_external(ExternalEnricher::new(settings, metrics));
+        }
+        Ok((spec, enricher))
     })
     .await
 }

@@ -3,8 +3,10 @@
 use newswire_shared::ids;
 use newswire_shared::kafka::headers::{self, HeaderMap};
 
-use crate::format::{self, Format};
+use crate::charset;
+use crate::format;
 use crate::rejection::Rejection;
+use crate::stories::{self, ShapeLimits};
 
 /// One push, as received.
 #[derive(Debug, Clone)]
@@ -27,89 +29,115 @@ pub struct Submission<'a> {
 pub struct RawRecord {
     /// Stable key: the same story (and its later versions) always gets the same one.
     pub key: String,
-    /// The original bytes.
+    /// The original bytes (for a feed entry, the exact slice of its element).
     pub payload: Vec<u8>,
     /// Feed, content type, charset, format, received-at time, trace id.
     pub headers: HeaderMap,
+    /// The source's version of the story, when its format carries one
+    /// (used to recognise re-pushes).
+    pub version: Option<String>,
 }
 
-/// Validates a push and builds its raw record.
-pub fn prepare(submission: &Submission<'_>) -> Result<RawRecord, Rejection> {
-    if submission.body.iter().all(u8::is_ascii_whitespace) {
+/// Validates a push and builds one raw record per story it holds, in document order.
+pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<RawRecord>, Rejection> {
+    let body = submission.body;
+    if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Rejection::new(400, "empty_body", "the request body is empty"));
     }
-    let format = format::detect(submission.content_type, submission.body)?;
-    let charset = charset_of(submission.content_type);
-    if charset.as_deref().is_none_or(|c| c == "utf-8") && matches!(format, Format::Ninjs | Format::ScrapedText) {
-        if let Err(e) = std::str::from_utf8(submission.body) {
-            return Err(Rejection::new(
-                400,
-                "bad_encoding",
-                format!("the body is not valid UTF-8 (invalid byte at offset {}); declare its charset in Content-Type", e.valid_up_to()),
-            ));
-        }
-    }
-    let guid = source_id(format, submission.body);
-    let key = ids::story_key(submission.feed, &guid);
-    let mut envelope = HeaderMap::new()
-        .with(headers::TRACE_ID, submission.trace_id)
-        .with(headers::FEED, submission.feed)
-        .with(headers::FORMAT, format.as_str())
-        .with(headers::INGESTED_AT_MS, submission.received_at_ms.to_string());
-    if let Some(ct) = submission.content_type {
-        envelope.insert(headers::CONTENT_TYPE, ct);
-    }
-    if let Some(cs) = charset {
-        envelope.insert(headers::CHARSET, cs);
-    }
-    Ok(RawRecord { key, payload: submission.body.to_vec(), headers: envelope })
-}
-
-/// The `charset` parameter of a Content-Type, lower-cased.
-pub fn charset_of(content_type: Option<&str>) -> Option<String> {
-    content_type?.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        (name.trim().eq_ignore_ascii_case("charset")).then(|| value.trim().trim_matches('"').to_ascii_lowercase())
-    })
-}
-
-/// The source's own identifier for the story when the format has one (ninjs
-/// `uri`), else a digest of the bytes, so a re-push of the same bytes keys alike.
-fn source_id(format: Format, body: &[u8]) -> String {
-    if format == Format::Ninjs {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
-            if let Some(uri) = map.get("uri").and_then(|u| u.as_str()) {
-                return uri.to_owned();
+    let detected = format::detect(submission.content_type, body)?;
+    let charset = charset::detect(submission.content_type, body)?;
+    charset::validate(&charset, body)?;
+    let stories = stories::split(detected.format, detected.declared, body, &charset, limits)?;
+    Ok(stories
+        .into_iter()
+        .enumerate()
+        .map(|(index, story)| {
+            let payload = body[story.range.clone()].to_vec();
+            let key = match &story.guid {
+                Some(guid) => ids::story_key(submission.feed, guid),
+                None => ids::story_key(submission.feed, &ids::digest(&[&payload])),
+            };
+            let mut envelope = HeaderMap::new()
+                .with(headers::TRACE_ID, story_trace_id(submission.trace_id, index))
+                .with(headers::FEED, submission.feed)
+                .with(headers::FORMAT, story.format.as_str())
+                .with(headers::INGESTED_AT_MS, submission.received_at_ms.to_string());
+            if let Some(ct) = submission.content_type {
+                envelope.insert(headers::CONTENT_TYPE, ct);
             }
-        }
+            if let Some(cs) = charset.header_value() {
+                envelope.insert(headers::CHARSET, cs);
+            }
+            RawRecord { key, payload, headers: envelope, version: story.version }
+        })
+        .collect())
+}
+
+/// Each story of a push gets its own trace id: the first the request's, the
+/// others derived from it, so all can be found from the request's log line.
+fn story_trace_id(request_trace_id: &str, index: usize) -> String {
+    if index == 0 {
+        request_trace_id.to_owned()
+    } else {
+        ids::digest(&[request_trace_id.as_bytes(), &index.to_be_bytes()])
     }
-    ids::digest(&[body])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn submit(content_type: &str, body: &[u8]) -> Result<RawRecord, Rejection> {
-        prepare(&Submission { feed: "pa", content_type: Some(content_type), body, received_at_ms: 1_000, trace_id: "t" })
+    fn submit(content_type: &str, body: &[u8]) -> Result<Vec<RawRecord>, Rejection> {
+        let submission =
+            Submission { feed: "pa", content_type: Some(content_type), body, received_at_ms: 1_000, trace_id: "t" };
+        prepare(&submission, ShapeLimits::default())
+    }
+
+    fn one(content_type: &str, body: &[u8]) -> RawRecord {
+        let mut records = submit(content_type, body).unwrap();
+        assert_eq!(records.len(), 1);
+        records.remove(0)
     }
 
     #[test]
     fn a_text_story_keeps_its_bytes_and_gets_an_envelope() {
-        let record = submit("text/plain; charset=utf-8", "Héadline\n\nBody.".as_bytes()).unwrap();
+        let record = one("text/plain; charset=utf-8", "Héadline\n\nBody.".as_bytes());
         assert_eq!(record.payload, "Héadline\n\nBody.".as_bytes());
         assert_eq!(record.headers.get_str(headers::FEED), Some("pa"));
         assert_eq!(record.headers.get_str(headers::FORMAT), Some("scraped-text"));
         assert_eq!(record.headers.get_str(headers::CHARSET), Some("utf-8"));
+        assert_eq!(record.headers.get_str(headers::CONTENT_TYPE), Some("text/plain; charset=utf-8"));
         assert_eq!(record.headers.get_str(headers::INGESTED_AT_MS), Some("1000"));
         assert_eq!(record.headers.get_str(headers::TRACE_ID), Some("t"));
     }
 
     #[test]
-    fn versions_of_one_ninjs_story_share_a_key() {
-        let v1 = submit("application/json", br#"{"uri":"urn:x:1","version":"1"}"#).unwrap();
-        let v2 = submit("application/json", br#"{"uri":"urn:x:1","version":"2"}"#).unwrap();
+    fn versions_of_one_ninjs_story_share_a_key_and_carry_their_version() {
+        let v1 = one("application/json", br#"{"uri":"urn:x:1","version":"1"}"#);
+        let v2 = one("application/json", br#"{"uri":"urn:x:1","version":"2"}"#);
         assert_eq!(v1.key, v2.key);
+        assert_eq!((v1.version.as_deref(), v2.version.as_deref()), (Some("1"), Some("2")));
+        assert_eq!(v1.key, ids::story_key("pa", "urn:x:1"));
+    }
+
+    #[test]
+    fn stories_without_an_id_are_keyed_by_their_bytes() {
+        let a = one("text/plain", b"Story A");
+        assert_eq!(a.key, one("text/plain", b"Story A").key);
+        assert_ne!(a.key, one("text/plain", b"Story B").key);
+    }
+
+    #[test]
+    fn each_entry_of_a_feed_gets_its_own_record_key_and_trace_id() {
+        let doc = b"<rss><channel><item><guid>1</guid></item><item><guid>2</guid></item></channel></rss>";
+        let records = submit("application/rss+xml", doc).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].payload, b"<item><guid>2</guid></item>");
+        assert_eq!(records[1].key, ids::story_key("pa", "2"));
+        assert_eq!(records[0].headers.get_str(headers::FORMAT), Some("rss-item"));
+        assert_eq!(records[0].headers.get_str(headers::TRACE_ID), Some("t"));
+        let second = records[1].headers.get_str(headers::TRACE_ID).unwrap();
+        assert!(second != "t" && second.len() == 32, "{second}");
     }
 
     #[test]

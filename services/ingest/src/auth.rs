@@ -6,9 +6,17 @@ use crate::config::FeedConfig;
 use crate::rejection::Rejection;
 
 /// The configured feeds, looked up by token hash.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Feeds {
     feeds: Vec<(String, [u8; 32])>,
+    signing_secrets: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for Feeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.feeds.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("Feeds").field("ids", &ids).finish_non_exhaustive()
+    }
 }
 
 impl Feeds {
@@ -21,7 +29,16 @@ impl Feeds {
                 Some((f.id.clone(), bytes.try_into().ok()?))
             })
             .collect();
-        Feeds { feeds }
+        let signing_secrets = configs
+            .iter()
+            .filter_map(|f| Some((f.id.clone(), f.signing_secret.as_ref()?.0.as_bytes().to_vec())))
+            .collect();
+        Feeds { feeds, signing_secrets }
+    }
+
+    /// The secret `feed` signs its pushes with, when it must sign them.
+    pub fn signing_secret(&self, feed: &str) -> Option<&[u8]> {
+        self.signing_secrets.get(feed).map(Vec::as_slice)
     }
 
     /// The feed id whose token the `Authorization` header carries.
@@ -59,12 +76,28 @@ mod tests {
     use super::*;
 
     fn feeds() -> Feeds {
-        Feeds::new(&[FeedConfig { id: "pa".into(), token_sha256: token_hash("s3cret") }])
+        Feeds::new(&[
+            FeedConfig { id: "pa".into(), token_sha256: token_hash("s3cret"), ..FeedConfig::default() },
+            FeedConfig {
+                id: "ap".into(),
+                token_sha256: token_hash("t2"),
+                signing_secret: Some(crate::config::Secret("0123456789abcdef".into())),
+                ..FeedConfig::default()
+            },
+        ])
     }
 
     #[test]
     fn a_known_token_identifies_its_feed() {
         assert_eq!(feeds().authenticate(Some("Bearer s3cret")).unwrap(), "pa");
+        assert_eq!(feeds().authenticate(Some("Bearer t2")).unwrap(), "ap");
+    }
+
+    #[test]
+    fn only_feeds_configured_to_sign_have_a_signing_secret() {
+        assert_eq!(feeds().signing_secret("pa"), None);
+        assert_eq!(feeds().signing_secret("ap"), Some(&b"0123456789abcdef"[..]));
+        assert!(!format!("{:?}", feeds()).contains("0123456789abcdef"));
     }
 
     #[test]

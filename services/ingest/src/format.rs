@@ -12,9 +12,9 @@ pub enum Format {
     NewsmlG2,
     /// NITF XML.
     Nitf,
-    /// RSS 2.0.
+    /// RSS 2.0 (or RSS 1.0 / RDF): a document is split into one story per `<item>`.
     Rss,
-    /// Atom.
+    /// Atom: a feed is split into one story per `<entry>`.
     Atom,
     /// An HTML page.
     Html,
@@ -25,19 +25,45 @@ pub enum Format {
 }
 
 impl Format {
-    /// The name carried in the `newswire-format` header.
+    /// The name carried in the `newswire-format` header of each story's record
+    /// (an RSS or Atom record holds one `<item>` / `<entry>`).
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Ninjs => "ninjs",
             Format::NewsmlG2 => "newsml-g2",
             Format::Nitf => "nitf",
-            Format::Rss => "rss",
-            Format::Atom => "atom",
+            Format::Rss => "rss-item",
+            Format::Atom => "atom-entry",
             Format::Html => "html",
             Format::Anpa => "anpa",
             Format::ScrapedText => "scraped-text",
         }
     }
+}
+
+impl Format {
+    /// The format's name for people, as used in refusals.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Ninjs => "ninjs",
+            Format::NewsmlG2 => "NewsML-G2",
+            Format::Nitf => "NITF",
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Html => "HTML",
+            Format::Anpa => "IPTC 7901",
+            Format::ScrapedText => "text",
+        }
+    }
+}
+
+/// A detected format, and whether the Content-Type named it explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detected {
+    /// The format.
+    pub format: Format,
+    /// `true` when the Content-Type named it; `false` when the body was sniffed.
+    pub declared: bool,
 }
 
 /// The media type without parameters, lower-cased: `Text/HTML; charset=x` → `text/html`.
@@ -46,7 +72,7 @@ pub fn media_type(content_type: &str) -> String {
 }
 
 /// Chooses the format from the Content-Type, sniffing the body when it is generic.
-pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Format, Rejection> {
+pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Detected, Rejection> {
     let media = content_type.map(media_type).unwrap_or_default();
     let by_type = match media.as_str() {
         "application/ninjs+json" | "application/vnd.iptc.ninjs+json" => Some(Format::Ninjs),
@@ -67,10 +93,10 @@ pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Format, Rejecti
             ))
         }
     };
-    if let Some(format) = by_type {
-        return Ok(format);
-    }
-    Ok(sniff(&media, body))
+    Ok(match by_type {
+        Some(format) => Detected { format, declared: true },
+        None => Detected { format: sniff(&media, body), declared: false },
+    })
 }
 
 fn sniff(media: &str, body: &[u8]) -> Format {
@@ -82,24 +108,43 @@ fn sniff(media: &str, body: &[u8]) -> Format {
     if start.starts_with('\u{1}') || start.starts_with("\u{16}\u{16}\u{1}") {
         return Format::Anpa;
     }
-    if start.starts_with('<') {
-        if start.contains("<newsitem") || start.contains("<packageitem") || start.contains("<newsmessage") {
-            return Format::NewsmlG2;
-        }
-        if start.contains("<nitf") {
-            return Format::Nitf;
-        }
-        if start.contains("<rss") || start.contains("<rdf:rdf") {
-            return Format::Rss;
-        }
-        if start.contains("<feed") {
-            return Format::Atom;
-        }
-        if start.contains("<html") || start.contains("<!doctype html") || media != "text/plain" {
-            return Format::Html;
-        }
+    if !start.starts_with('<') {
+        return Format::ScrapedText;
     }
-    Format::ScrapedText
+    match first_element(start) {
+        Some("html") => Format::Html,
+        Some("newsitem" | "packageitem" | "newsmessage") => Format::NewsmlG2,
+        Some("nitf") => Format::Nitf,
+        Some("rss" | "rdf") => Format::Rss,
+        Some("feed" | "entry") => Format::Atom,
+        // Any other XML: the scan reads the root element and answers 415 for
+        // roots that are no story format.
+        _ if start.starts_with("<?xml") || media.ends_with("xml") => Format::NewsmlG2,
+        _ if media == "text/plain" => Format::ScrapedText,
+        _ => Format::Html,
+    }
+}
+
+/// The local name of the first element of a lower-cased document head, after
+/// the XML declaration, processing instructions, comments and the DOCTYPE.
+fn first_element(mut text: &str) -> Option<&str> {
+    loop {
+        text = text.trim_start();
+        let skip_to = if text.starts_with("<?") {
+            "?>"
+        } else if text.starts_with("<!--") {
+            "-->"
+        } else if text.starts_with("<!") {
+            ">"
+        } else {
+            break;
+        };
+        text = &text[text.find(skip_to)? + skip_to.len()..];
+    }
+    let name = text.strip_prefix('<')?;
+    let end = name.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(name.len());
+    let qualified = &name[..end];
+    Some(qualified.rsplit(':').next().unwrap_or(qualified))
 }
 
 #[cfg(test)]
@@ -108,13 +153,23 @@ mod tests {
 
     #[test]
     fn explicit_types_win_and_generic_ones_are_sniffed() {
-        assert_eq!(detect(Some("text/html; charset=utf-8"), b"anything").unwrap(), Format::Html);
-        assert_eq!(detect(Some("application/json"), b" {\"uri\":\"x\"}").unwrap(), Format::Ninjs);
-        assert_eq!(detect(Some("application/xml"), b"<?xml version='1.0'?><newsItem/>").unwrap(), Format::NewsmlG2);
-        assert_eq!(detect(Some("text/xml"), b"<nitf></nitf>").unwrap(), Format::Nitf);
-        assert_eq!(detect(None, b"<rss version='2.0'/>").unwrap(), Format::Rss);
-        assert_eq!(detect(None, b"<feed xmlns='http://www.w3.org/2005/Atom'/>").unwrap(), Format::Atom);
-        assert_eq!(detect(Some("text/plain"), b"Headline\n\nBy Press Association").unwrap(), Format::ScrapedText);
+        let format = |ct: Option<&str>, body: &[u8]| detect(ct, body).unwrap().format;
+        assert_eq!(
+            detect(Some("text/html; charset=utf-8"), b"anything").unwrap(),
+            Detected { format: Format::Html, declared: true }
+        );
+        assert_eq!(
+            detect(Some("application/json"), b" {\"uri\":\"x\"}").unwrap(),
+            Detected { format: Format::Ninjs, declared: false }
+        );
+        assert_eq!(format(Some("application/xml"), b"<?xml version='1.0'?><newsItem/>"), Format::NewsmlG2);
+        assert_eq!(format(Some("text/xml"), b"<nitf></nitf>"), Format::Nitf);
+        assert_eq!(format(None, b"<rss version='2.0'/>"), Format::Rss);
+        assert_eq!(format(None, b"<?xml version='1.0'?>\n<!-- c --><rdf:RDF xmlns:rdf='x'/>"), Format::Rss);
+        assert_eq!(format(None, b"<feed xmlns='http://www.w3.org/2005/Atom'/>"), Format::Atom);
+        assert_eq!(format(None, b"<!DOCTYPE html><html><p>&lt;rss&gt; in a page</p></html>"), Format::Html);
+        assert_eq!(format(Some("text/plain"), b"Headline\n\nBy Press Association"), Format::ScrapedText);
+        assert_eq!(format(None, b"\x16\x16\x01a0001 r"), Format::Anpa);
     }
 
     #[test]

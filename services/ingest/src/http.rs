@@ -1,66 +1,110 @@
-//! The push API: `POST /v1/stories`.
+//! The push API: `POST /v1/stories`, and its OpenAPI document at `GET /v1/openapi.json`.
+//!
+//! A push goes: authenticate → rate limit → body size → signature → inflate →
+//! validate and split ([`accept::prepare`]) → drop re-pushes → write to Kafka
+//! and wait for every acknowledgement → remember the stories → answer.
+//! Nothing is answered `accepted` before Kafka has it.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use newswire_shared::ids;
 use serde_json::json;
 
 use crate::accept::{self, Submission};
 use crate::auth::Feeds;
-use crate::producer::RawProducer;
+use crate::decompress;
+use crate::deliver::{Delivery, StoryStatus};
+use crate::rate_limit::RateLimits;
 use crate::rejection::Rejection;
-use crate::IngestMetrics;
+use crate::signature;
+use crate::stories::ShapeLimits;
+
+/// The OpenAPI document of this API, kept beside the crate.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Request limits and timings of the push API.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiLimits {
+    /// Largest body accepted, compressed or inflated.
+    pub max_body_bytes: usize,
+    /// Limits on the shape of a document.
+    pub shape: ShapeLimits,
+    /// Largest clock difference accepted on signed pushes.
+    pub signature_tolerance_secs: i64,
+}
 
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
     /// Configured feeds and their credentials.
     pub feeds: Arc<Feeds>,
-    /// The producer to `newswire.raw`.
-    pub producer: RawProducer,
-    /// Largest body accepted.
-    pub max_body_bytes: usize,
-    /// Ingest's metrics.
-    pub metrics: Arc<IngestMetrics>,
+    /// Per-feed rate limits.
+    pub rate_limits: Arc<RateLimits>,
+    /// Where accepted stories go.
+    pub delivery: Delivery,
+    /// Request limits.
+    pub limits: ApiLimits,
 }
 
 /// The API routes.
 pub fn router(state: AppState) -> Router {
-    // axum's own limit is set above ours so that our handler answers 413 with a reason.
-    let limit = state.max_body_bytes.saturating_add(1);
+    // axum's own limit is set well above ours: a body somewhat over the limit is
+    // still read, so that the sender gets our 413 with its reason instead of a
+    // connection closed mid-upload (most clients, unlike curl, do not wait for
+    // `100 Continue`). Only a body over four times the limit is cut off unread.
+    let limit = state.limits.max_body_bytes.saturating_mul(4);
     Router::new()
         .route("/v1/stories", post(push_story))
+        .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
         let mut response = (status, Json(json!({ "error": self.error, "detail": self.detail }))).into_response();
-        if self.status == 503 || self.status == 429 {
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        if let Some(seconds) = self.retry_after_secs {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
         }
         response
     }
 }
 
-async fn push_story(State(state): State<AppState>, request_headers: HeaderMap, body: Bytes) -> Response {
-    let outcome = accept_push(&state, &request_headers, &body).await;
+async fn push_story(
+    State(state): State<AppState>,
+    request_headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let outcome = accept_push(&state, &request_headers, body).await;
     let (status, feed) = match &outcome {
+        Ok((stories, feed)) if stories.iter().all(|(_, s)| *s == StoryStatus::Duplicate) => (200, feed.clone()),
         Ok((_, feed)) => (202, feed.clone()),
         Err((rejection, feed)) => (rejection.status, feed.clone().unwrap_or_else(|| "unknown".into())),
     };
-    state.metrics.requests.with_label_values(&[&status.to_string(), &feed]).inc();
+    state.delivery.metrics.requests.with_label_values(&[&status.to_string(), &feed]).inc();
     match outcome {
-        Ok((id, _)) => (StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "accepted" }))).into_response(),
+        Ok((stories, _)) => {
+            let first = stories.first().map(|(id, s)| (id.clone(), s.as_str())).unwrap_or_default();
+            let status_word = if status == 200 { "duplicate" } else { "accepted" };
+            let listed: Vec<_> = stories.iter().map(|(id, s)| json!({ "id": id, "status": s.as_str() })).collect();
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::ACCEPTED);
+            (code, Json(json!({ "id": first.0, "status": status_word, "stories": listed }))).into_response()
+        }
         Err((rejection, _)) => {
             tracing::info!(status = rejection.status, error = rejection.error, detail = %rejection.detail, "push refused");
             rejection.into_response()
@@ -68,33 +112,51 @@ async fn push_story(State(state): State<AppState>, request_headers: HeaderMap, b
     }
 }
 
-type PushResult = Result<(String, String), (Rejection, Option<String>)>;
+type PushResult = Result<(Vec<(String, StoryStatus)>, String), (Rejection, Option<String>)>;
 
-async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: &[u8]) -> PushResult {
-    let authorization = request_headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let feed = state.feeds.authenticate(authorization).map_err(|r| (r, None))?.to_owned();
+async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> PushResult {
+    let header_str = |name: &str| request_headers.get(name).and_then(|v| v.to_str().ok());
+    let feed = state.feeds.authenticate(header_str(header::AUTHORIZATION.as_str())).map_err(|r| (r, None))?.to_owned();
     let fail = |r: Rejection| (r, Some(feed.clone()));
-    if body.len() > state.max_body_bytes {
-        return Err(fail(Rejection::new(
-            413,
-            "payload_too_large",
-            format!("the body is {} bytes; the limit is {}", body.len(), state.max_body_bytes),
-        )));
+    state.rate_limits.check(&feed, &governor::clock::DefaultClock::default()).map_err(&fail)?;
+    let max = state.limits.max_body_bytes;
+    let body = body.map_err(|e| {
+        fail(match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => too_large(None, max),
+            _ => Rejection::new(400, "unreadable_body", format!("the request body could not be read: {e}")),
+        })
+    })?;
+    if body.len() > max {
+        return Err(fail(too_large(Some(body.len()), max)));
     }
-    let content_type = request_headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    if let Some(secret) = state.feeds.signing_secret(&feed) {
+        let timestamp = header_str(signature::TIMESTAMP_HEADER);
+        let signed = header_str(signature::SIGNATURE_HEADER);
+        signature::verify(
+            secret,
+            timestamp,
+            signed,
+            &body,
+            now.as_secs() as i64,
+            state.limits.signature_tolerance_secs,
+        )
+        .map_err(&fail)?;
+    }
+    let body = decompress::decode_body(header_str(header::CONTENT_ENCODING.as_str()), &body, max).map_err(&fail)?;
     let trace_id = ids::new_trace_id();
-    let received_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-    let submission = Submission { feed: &feed, content_type, body, received_at_ms, trace_id: &trace_id };
-    let record = accept::prepare(&submission).map_err(&fail)?;
-    match state.producer.write(&record).await {
-        Ok((partition, offset)) => {
-            tracing::info!(feed = %feed, key = %record.key, trace_id = %trace_id, partition, offset, "story accepted");
-            state.metrics.bytes_accepted.with_label_values(&[&feed]).inc_by(body.len() as u64);
-            Ok((record.key, feed))
-        }
-        Err(error) => {
-            tracing::warn!(%error, feed = %feed, "Kafka did not acknowledge the write");
-            Err(fail(Rejection::new(503, "unavailable", "the story could not be stored; nothing was accepted, retry later")))
-        }
-    }
+    let received_at_ms = now.as_millis() as i64;
+    let content_type = header_str(header::CONTENT_TYPE.as_str());
+    let submission = Submission { feed: &feed, content_type, body: &body, received_at_ms, trace_id: &trace_id };
+    let records = accept::prepare(&submission, state.limits.shape).map_err(&fail)?;
+    let stories = state.delivery.deliver(&feed, &records, received_at_ms).await.map_err(&fail)?;
+    Ok((stories, feed))
+}
+
+fn too_large(size: Option<usize>, max: usize) -> Rejection {
+    let detail = match size {
+        Some(size) => format!("the body is {size} bytes; the limit is {max}"),
+        None => format!("the body is larger than the {max}-byte limit"),
+    };
+    Rejection::new(413, "payload_too_large", detail)
 }

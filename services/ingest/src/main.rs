@@ -5,8 +5,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use newswire_ingest::auth::Feeds;
 use newswire_ingest::config::IngestConfig;
-use newswire_ingest::http::{self, AppState};
+use newswire_ingest::deliver::Delivery;
+use newswire_ingest::http::{self, ApiLimits, AppState};
+use newswire_ingest::poll::poller::Poller;
 use newswire_ingest::producer::RawProducer;
+use newswire_ingest::rate_limit::RateLimits;
+use newswire_ingest::repush::RepushStore;
+use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::topics;
@@ -40,20 +45,77 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     let admin_addr = ingest.admin_addr.parse().context("ingest.admin_addr")?;
     let admin = admin_server::spawn(admin_addr, metrics.clone(), readiness.clone(), shutdown.clone()).await?;
     topics::ensure_topics(&common.kafka, &topics::pipeline_topics(&common.topics)).await?;
+    let window_ms = i64::try_from(ingest.repush_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let store_dir = common.data_dir.join("ingest");
+    let repush = RepushStore::open(&store_dir, window_ms)
+        .with_context(|| format!("re-push store in {}", store_dir.display()))?;
+    match repush.prune(now_ms()) {
+        Ok(removed) => tracing::info!(removed, "expired re-push marks pruned"),
+        Err(error) => tracing::warn!(%error, "expired re-push marks could not be pruned"),
+    }
+    let rate_limits =
+        ingest.feeds.iter().filter_map(|f| Some((f.id.as_str(), std::num::NonZeroU32::new(f.rate_limit_per_minute?)?)));
+    let ingest_metrics = Arc::new(IngestMetrics::register(&metrics));
+    let started = now_ms() as f64 / 1000.0;
+    for feed in &ingest.feeds {
+        if let Some(idle) = feed.idle_alert_secs {
+            ingest_metrics.watch_feed(&feed.id, idle, started);
+        }
+    }
+    for poll in &ingest.polls {
+        ingest_metrics.watch_feed(&poll.feed, poll.idle_alert_secs, started);
+    }
     let state = AppState {
         feeds: Arc::new(Feeds::new(&ingest.feeds)),
-        producer: RawProducer::new(&common.kafka, &common.topics.raw)?,
-        max_body_bytes: ingest.max_body_bytes,
-        metrics: Arc::new(IngestMetrics::register(&metrics)),
+        rate_limits: Arc::new(RateLimits::new(rate_limits)),
+        delivery: Delivery {
+            producer: RawProducer::new(&common.kafka, &common.topics.raw, ingest.delivery_timeout_ms)?,
+            repush: repush.clone(),
+            metrics: ingest_metrics.clone(),
+            stage_metrics: metrics.clone(),
+            unavailable_retry_after_secs: ingest.unavailable_retry_after_secs,
+            locks: Arc::default(),
+        },
+        limits: ApiLimits {
+            max_body_bytes: ingest.max_body_bytes,
+            shape: ShapeLimits { max_xml_depth: ingest.max_xml_depth, max_stories: ingest.max_stories_per_push },
+            signature_tolerance_secs: i64::try_from(ingest.signature_tolerance_secs).unwrap_or(i64::MAX),
+        },
     };
-    let listener = tokio::net::TcpListener::bind(&ingest.addr).await.with_context(|| format!("cannot listen on {}", ingest.addr))?;
+    let pollers: Vec<_> = ingest
+        .polls
+        .iter()
+        .map(|config| {
+            let poller = Poller {
+                config: config.clone(),
+                delivery: state.delivery.clone(),
+                shape: state.limits.shape,
+                max_body_bytes: ingest.max_body_bytes,
+            };
+            tokio::spawn(poller.run(shutdown.clone()))
+        })
+        .collect();
+    let listener = tokio::net::TcpListener::bind(&ingest.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", ingest.addr))?;
     tracing::info!(addr = %ingest.addr, feeds = ingest.feeds.len(), "push API listening");
     readiness.set(true);
     let drain = shutdown.clone();
     axum::serve(listener, http::router(state)).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
     readiness.set(false);
     shutdown.cancel();
+    for poller in pollers {
+        let _ = poller.await;
+    }
+    if let Err(error) = repush.flush().await {
+        tracing::warn!(%error, "re-push store not flushed at shutdown");
+    }
     let _ = admin.await;
     tracing::info!("ingest stopped");
     Ok(())
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

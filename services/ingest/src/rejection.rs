@@ -13,11 +13,20 @@ pub struct Rejection {
     pub error: &'static str,
     /// What exactly is wrong: which field, which line.
     pub detail: String,
+    /// Seconds the sender should wait before retrying (`Retry-After`), for 429 and 503.
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl Rejection {
     /// A rejection with a status, code and detail.
     pub fn new(status: u16, error: &'static str, detail: impl Into<String>) -> Self {
-        Rejection { status, error, detail: detail.into() }
+        Rejection { status, error, detail: detail.into(), retry_after_secs: None }
+    }
+
+    /// The same refusal, telling the sender to retry after `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds);
+        self
     }
 }

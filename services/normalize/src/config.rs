@@ -16,11 +16,21 @@ pub struct NormalizeConfig {
     pub default_zone: String,
     /// Per-feed IANA zone for times without an offset, e.g. `pa = "Europe/London"`.
     pub feed_zones: HashMap<String, String>,
+    /// How long dedupe and version state is kept, in days (`NEWSWIRE_NORMALIZE_DEDUPE_WINDOW_DAYS`).
+    pub dedupe_window_days: u32,
+    /// How often expired dedupe state is removed, in seconds.
+    pub dedupe_expiry_interval_secs: u64,
 }
 
 impl Default for NormalizeConfig {
     fn default() -> Self {
-        NormalizeConfig { admin_addr: "127.0.0.1:9102".into(), default_zone: "UTC".into(), feed_zones: HashMap::new() }
+        NormalizeConfig {
+            admin_addr: "127.0.0.1:9102".into(),
+            default_zone: "UTC".into(),
+            feed_zones: HashMap::new(),
+            dedupe_window_days: 7,
+            dedupe_expiry_interval_secs: 60,
+        }
     }
 }
 
@@ -38,10 +48,33 @@ impl Validate for NormalizeConfig {
         if self.default_zone.parse::<Tz>().is_err() {
             errors.push(format!("normalize.default_zone: {:?} is not an IANA time zone", self.default_zone));
         }
+        if self.dedupe_window_days == 0 {
+            errors.push("normalize.dedupe_window_days: must be at least 1".into());
+        }
+        if self.dedupe_expiry_interval_secs == 0 {
+            errors.push("normalize.dedupe_expiry_interval_secs: must be at least 1".into());
+        }
         for (feed, zone) in &self.feed_zones {
             if zone.parse::<Tz>().is_err() {
                 errors.push(format!("normalize.feed_zones.{feed}: {zone:?} is not an IANA time zone"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_dedupe_window_or_expiry_interval_is_reported_by_name() {
+        let config = NormalizeConfig { dedupe_window_days: 0, dedupe_expiry_interval_secs: 0, ..Default::default() };
+        let mut errors = Vec::new();
+        config.validate(&mut errors);
+        assert!(errors.iter().any(|e| e.starts_with("normalize.dedupe_window_days")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("normalize.dedupe_expiry_interval_secs")), "{errors:?}");
+        let mut none = Vec::new();
+        NormalizeConfig::default().validate(&mut none);
+        assert!(none.is_empty(), "{none:?}");
     }
 }

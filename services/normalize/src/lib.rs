@@ -3,6 +3,8 @@
 
 pub mod config;
 pub mod dates;
+pub mod dedupe;
+pub mod extract;
 pub mod formats;
 pub mod text;
 
@@ -12,18 +14,68 @@ use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 
 use crate::config::NormalizeConfig;
+use crate::dedupe::decision::{decide, Verdict};
+use crate::dedupe::metrics::DedupeMetrics;
+use crate::dedupe::store::DedupeStore;
 
-/// The normalize stage's core.
+/// The normalize stage's core: parse, clean, then dedupe and version checks.
 pub struct Normalizer {
     config: NormalizeConfig,
     output_topic: String,
+    store: DedupeStore,
+    clock: fn() -> i64,
+    last_expiry_ms: i64,
+    /// A store failure seen in this batch: the batch is aborted and retried.
+    store_failure: Option<String>,
+    metrics: Option<DedupeMetrics>,
 }
 
 impl Normalizer {
-    /// A normalizer writing to `output_topic`.
-    pub fn new(config: NormalizeConfig, output_topic: impl Into<String>) -> Self {
-        Normalizer { config, output_topic: output_topic.into() }
+    /// A normalizer writing to `output_topic`, keeping dedupe state in `store`.
+    pub fn new(config: NormalizeConfig, output_topic: impl Into<String>, store: DedupeStore) -> Self {
+        Normalizer { config, output_topic: output_topic.into(), store, clock: now_ms, last_expiry_ms: 0, store_failure: None, metrics: None }
     }
+
+    /// The same, with a clock (milliseconds since the epoch) for tests.
+    pub fn with_clock(mut self, clock: fn() -> i64) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same, reporting its dedupe state in `metrics`.
+    pub fn with_metrics(mut self, metrics: DedupeMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Removes expired dedupe state when the expiry interval has passed.
+    fn expire_if_due(&mut self) {
+        let now = (self.clock)();
+        let interval_ms = i64::try_from(self.config.dedupe_expiry_interval_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        if now.saturating_sub(self.last_expiry_ms) < interval_ms {
+            return;
+        }
+        self.last_expiry_ms = now;
+        match self.store.expire(now) {
+            Ok(0) => {}
+            Ok(removed) => {
+                tracing::info!(removed, "expired dedupe state");
+                if let Some(m) = &self.metrics {
+                    m.expired.inc_by(removed as u64);
+                }
+            }
+            Err(error) => tracing::error!(%error, "could not expire dedupe state"),
+        }
+        if let Some(m) = &self.metrics {
+            m.set_sizes(self.store.sizes());
+        }
+    }
+}
+
+/// Wall-clock milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl Stage for Normalizer {
@@ -39,20 +91,68 @@ impl Stage for Normalizer {
             .ok_or_else(|| StageError::new("missing_format", "the record has no newswire-format header"))?;
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
-        let article = normalize(format, input.payload, feed, &key_text, &self.config)?;
+        let charset = input.headers.get_str(headers::CHARSET);
+        let mut article = normalize(format, input.payload, charset, feed, &key_text, &self.config)?;
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
-        Ok(Outcome::forward(vec![article_record(&self.output_topic, key, &article, input.headers)?]))
+        let verdict = match decide(&mut self.store, &mut article, (self.clock)()) {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                // Not the story's fault: fail the batch (before_commit) so it is retried, never dead-lettered.
+                self.store_failure = Some(error.to_string());
+                return Ok(Outcome::drop("store_unavailable"));
+            }
+        };
+        match verdict {
+            Verdict::StaleVersion { seen } => {
+                tracing::debug!(uri = article.uri, version = article.version, seen, "dropped a stale version");
+                Ok(Outcome::drop("stale_version"))
+            }
+            Verdict::ExactDuplicate { first_uri } => {
+                tracing::debug!(uri = article.uri, first_uri, "dropped an exact duplicate");
+                Ok(Outcome::drop("duplicate_exact").duplicate_of_kind("exact"))
+            }
+            Verdict::Pass { near } => {
+                let outcome = Outcome::forward(vec![article_record(&self.output_topic, key, &article, input.headers)?]);
+                Ok(if near { outcome.duplicate_of_kind("near") } else { outcome })
+            }
+        }
+    }
+
+    fn before_commit(&mut self) -> Result<(), StageError> {
+        match self.store_failure.take() {
+            Some(detail) => Err(StageError::new("store_unavailable", detail)),
+            None => Ok(()),
+        }
+    }
+
+    fn on_commit(&mut self) {
+        if let Err(error) = self.store.commit() {
+            tracing::error!(%error, "could not write dedupe state after the batch committed");
+        }
+        self.expire_if_due();
+    }
+
+    fn on_abort(&mut self) {
+        self.store.discard();
+        self.store_failure = None;
     }
 }
 
 /// Normalizes one story: parse its format, then fill what every article must have.
-pub fn normalize(format: &str, payload: &[u8], feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
-    let mut article = formats::parse(format, payload, config.zone_for(feed))?;
+pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
+    let mut article = formats::parse(format, payload, charset, config.zone_for(feed))?;
     if article.headline().is_none() && article.body_text().is_none() {
         return Err(StageError::new("no_content", "found neither a headline nor a body"));
     }
     if article.uri.is_empty() {
         article.uri = format!("urn:newswire:{feed}:{key}");
+    } else if !article.uri.contains(':') {
+        // A bare id (an RSS guid such as "12345") is unique only within its feed.
+        article.uri = format!("urn:newswire:{feed}:id:{}", article.uri);
+    }
+    for association in article.associations.iter_mut().filter(|a| a.uri.is_empty()) {
+        // Pictures found in the text have no id of their own: name them within the story.
+        association.uri = format!("{}#{}", article.uri, association.name);
     }
     if article.version == 0 {
         article.version = 1;
@@ -72,8 +172,30 @@ mod tests {
     use newswire_shared::kafka::headers::HeaderMap;
 
     #[test]
+    fn the_pa_seed_normalizes_to_the_reference_article() {
+        let seed = include_bytes!("../../../tests/fixtures/pa-truss-lavrov-2022-02-14.txt");
+        let mut config = NormalizeConfig::default();
+        config.feed_zones.insert("pa".into(), "Europe/London".into());
+        let a = normalize("scraped-text", seed, None, "pa", "k", &config).unwrap();
+        assert_eq!(a.headline(), Some("Truss: ‘Russians didn’t like what I had to say’ in Lavrov meeting"));
+        assert_eq!(a.by.as_deref(), Some("Press Association"));
+        assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()), Some("2022-02-14T16:23:00+00:00".into()));
+        let body = a.body_text().unwrap();
+        assert!(body.starts_with("Liz Truss defended her decision"), "{body}");
+        assert!(body.ends_with("position of our Nato allies.”"), "{body}");
+        assert!(!serde_json::to_string(&a).unwrap().contains("An icon of"));
+        assert_eq!(a.associations.len(), 2, "two picture captions");
+        for picture in &a.associations {
+            assert!(picture.copyrightholder.as_deref().is_some_and(|c| c.ends_with("via AP")), "{picture:?}");
+            assert!(!body.contains(&picture.descriptions[0].value), "a caption is not in the body");
+            assert!(picture.uri.starts_with(&format!("{}#", a.uri)), "pictures get a uri within the story: {}", picture.uri);
+        }
+        assert_ne!(a.associations[0].uri, a.associations[1].uri);
+    }
+
+    #[test]
     fn the_stage_forwards_a_keyed_article_with_story_headers() {
-        let mut stage = Normalizer::new(NormalizeConfig::default(), "newswire.normalized");
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "newswire.normalized", DedupeStore::temporary(7).unwrap());
         let h = HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "scraped-text").with(headers::TRACE_ID, "t");
         let payload = "A headline of some words\n\nBy Someone\n\nThe body.";
         let input = InputMessage { topic: "raw", partition: 0, offset: 5, key: Some(b"k1"), payload: payload.as_bytes(), headers: &h };
@@ -87,11 +209,64 @@ mod tests {
         assert_eq!(article.newswire.source_format, "scraped-text");
     }
 
+    fn ninjs_input<'a>(headers: &'a HeaderMap, key: &'a [u8], payload: &'a [u8]) -> InputMessage<'a> {
+        InputMessage { topic: "raw", partition: 0, offset: 0, key: Some(key), payload, headers }
+    }
+
+    #[test]
+    fn dedupe_state_is_seen_within_a_batch_kept_on_commit_and_forgotten_on_abort() {
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
+        let h = HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs");
+        let v1 = br#"{"uri":"urn:1","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        let copy = br#"{"uri":"urn:2","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        // Within one batch the staged first copy already counts.
+        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
+        let dup = stage.process(&ninjs_input(&h, b"k2", copy)).unwrap();
+        assert_eq!((dup.dropped, dup.duplicate), (Some("duplicate_exact"), Some("exact")));
+        // An aborted batch is processed again from scratch: the first copy is not a duplicate of itself.
+        stage.on_abort();
+        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
+        stage.before_commit().unwrap();
+        stage.on_commit();
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"));
+        stage.on_abort();
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"), "committed state stays");
+    }
+
+    #[test]
+    fn a_bare_source_id_is_qualified_by_its_feed_and_a_real_uri_is_kept() {
+        let item = |guid: &str| format!("<item><guid isPermaLink=\"false\">{guid}</guid><title>Harbour news today</title></item>");
+        let bare = normalize("rss-item", item("12345").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
+        assert_eq!(bare.uri, "urn:newswire:pa:id:12345");
+        let full = normalize("rss-item", item("tag:example.com,2022:1").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
+        assert_eq!(full.uri, "tag:example.com,2022:1");
+    }
+
+    static TEST_NOW_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+    #[test]
+    fn state_older_than_the_window_is_expired_after_a_commit_so_the_story_is_new_again() {
+        let clock: fn() -> i64 = || TEST_NOW_MS.load(std::sync::atomic::Ordering::SeqCst);
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap()).with_clock(clock);
+        let h = HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs");
+        let v1 = br#"{"uri":"urn:1","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        TEST_NOW_MS.store(1_000, std::sync::atomic::Ordering::SeqCst);
+        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
+        stage.on_commit();
+        TEST_NOW_MS.store(6 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
+        stage.on_commit();
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"), "inside the window");
+        stage.on_abort();
+        TEST_NOW_MS.store(8 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
+        stage.on_commit();
+        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none(), "expired after 7 days");
+    }
+
     #[test]
     fn a_story_with_no_content_is_an_error_with_a_reason() {
-        let err = normalize("scraped-text", b"Menu\nShare", "pa", "k", &NormalizeConfig::default()).unwrap_err();
+        let err = normalize("scraped-text", b"Menu\nShare", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "no_content");
-        let err = normalize("scraped-text", b"\xff\xfe", "pa", "k", &NormalizeConfig::default()).unwrap_err();
+        let err = normalize("scraped-text", b"ok\xff", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "bad_encoding");
     }
 }

@@ -1,14 +1,19 @@
 //! `newswire-normalize`: `newswire.raw` → `newswire.normalized`.
 
 use newswire_normalize::config::NormalizeConfig;
+use newswire_normalize::dedupe::metrics::DedupeMetrics;
+use newswire_normalize::dedupe::store::DedupeStore;
 use newswire_normalize::Normalizer;
 use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("normalize", |common, config: NormalizeConfig, _metrics| {
+    service::stage_main("normalize", |common, config: NormalizeConfig, metrics| {
         let spec = StageSpec::new("normalize", &common.topics.raw, &config.admin_addr)?;
-        Ok((spec, Normalizer::new(config, common.topics.normalized.clone())))
+        let dir = common.data_dir.join("normalize");
+        let store = DedupeStore::open(&dir, config.dedupe_window_days)?;
+        let dedupe_metrics = DedupeMetrics::register(metrics)?;
+        Ok((spec, Normalizer::new(config, common.topics.normalized.clone(), store).with_metrics(dedupe_metrics)))
     })
     .await
 }

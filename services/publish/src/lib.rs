@@ -1,21 +1,181 @@
 //! newswire's publish stage: delivers each enriched story to its subscribers,
 //! and every story as strict ninjs to `newswire.published`.
+//!
+//! Delivery semantics:
+//! - **Kafka topics** (`newswire.published`, `<topic_prefix><subscriber>`): the
+//!   records are part of the stage's Kafka transaction, with the input offset:
+//!   exactly once by construction.
+//! - **Who received what** (for corrections and kills) is kept in sled, staged in
+//!   [`Stage::process`] and written in [`Stage::on_commit`], so an aborted batch
+//!   (which is re-read) leaves no trace.
+//! - **Webhooks** are queued in a durable sled outbox in [`Stage::before_commit`]
+//!   (idempotent per subscriber + uri + version), released to the per-subscriber
+//!   workers of the [`dispatcher`] once the transaction committed, and marked done
+//!   once delivered: a crash never loses one and a restart never re-queues one.
 
 pub mod config;
+pub mod dead_letter;
+pub mod dispatcher;
+pub mod filter;
+pub mod metrics;
+pub mod ninjs;
+pub mod retry;
+pub mod routing;
+pub mod signature;
+pub mod store;
+pub mod subscription;
+pub mod tail;
+pub mod tail_command;
+pub mod webhook;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use newswire_shared::article::{Article, PubStatus};
+use newswire_shared::ids::digest;
+use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::records::{read_article, story_headers};
 use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageError};
+
+use crate::dead_letter::SUBSCRIBER_HEADER;
+use crate::dispatcher::Dispatcher;
+use crate::metrics::PublishMetrics;
+use crate::routing::{route_all, Receipt};
+use crate::store::{DeliveryStore, Pending, WebhookJob};
+use crate::subscription::Subscription;
+
+/// The header that says why a subscriber got a story version: `match`, `correction` or `kill`.
+pub const ROUTE_HEADER: &str = "newswire-route";
+
+/// A subscription with its resolved Kafka topic.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// The declaration.
+    pub subscription: Subscription,
+    /// Its topic, when it has topic delivery.
+    pub topic: Option<String>,
+}
 
 /// The publish stage's core.
 pub struct Publisher {
     published_topic: String,
+    subscribers: Vec<Subscriber>,
+    subscriptions: Vec<Subscription>,
+    store: DeliveryStore,
+    dispatcher: Option<Dispatcher>,
+    metrics: Arc<PublishMetrics>,
+    /// Receipts of this batch, keyed by (subscriber, uri); written on commit.
+    staged_receipts: HashMap<(String, String), Receipt>,
+    /// Topic deliveries of this batch, counted on commit.
+    staged_topic_deliveries: Vec<String>,
+    /// Webhook jobs of this batch, queued before commit.
+    staged_jobs: Vec<WebhookJob>,
+    /// Jobs queued in `before_commit`, released on commit or removed on abort.
+    queued: Vec<Pending>,
+    /// A delivery-state failure met in this batch: the batch must abort and be
+    /// re-read, not be dead-lettered story by story (the stories are fine).
+    state_failure: Option<String>,
 }
 
+/// How long to wait after a batch aborted because the delivery state failed,
+/// so a broken disk does not spin the loop.
+const STATE_FAILURE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl Publisher {
-    /// A publisher writing every story to `published_topic`.
-    pub fn new(published_topic: impl Into<String>) -> Self {
-        Publisher { published_topic: published_topic.into() }
+    /// A publisher writing every story to `published_topic` and routing to
+    /// `subscribers`, with its delivery state in `store`. Webhook jobs are only
+    /// queued until a [`Dispatcher`] is attached.
+    pub fn new(published_topic: impl Into<String>, subscribers: Vec<Subscriber>, store: DeliveryStore, metrics: Arc<PublishMetrics>) -> Self {
+        let subscriptions = subscribers.iter().map(|s| s.subscription.clone()).collect();
+        Publisher {
+            published_topic: published_topic.into(),
+            subscribers,
+            subscriptions,
+            store,
+            dispatcher: None,
+            metrics,
+            staged_receipts: HashMap::new(),
+            staged_topic_deliveries: Vec::new(),
+            staged_jobs: Vec::new(),
+            queued: Vec::new(),
+            state_failure: None,
+        }
     }
+
+    /// Hands released webhook jobs to `dispatcher`'s workers.
+    pub fn with_dispatcher(mut self, dispatcher: Dispatcher) -> Self {
+        self.dispatcher = Some(dispatcher);
+        self
+    }
+
+    /// What `subscriber` last received of `article`'s story: this batch's staged
+    /// receipt, else the stored one, else (a receipt lost to a crash right after a
+    /// commit) the latest earlier delivery in the webhook jobs index.
+    fn prior(&self, subscriber: &str, article: &Article) -> Result<Option<Receipt>, store::StoreError> {
+        if let Some(r) = self.staged_receipts.get(&(subscriber.to_owned(), article.uri.clone())) {
+            return Ok(Some(*r));
+        }
+        if let Some(r) = self.store.receipt(subscriber, &article.uri)? {
+            return Ok(Some(r));
+        }
+        let kill = article.pubstatus == PubStatus::Canceled;
+        self.store.queued_before(subscriber, &article.uri, article.version, kill)
+    }
+
+    /// Routes `article` to the subscribers: their topic records, and their webhook
+    /// jobs and receipts staged for the batch.
+    fn route(&mut self, article: &Article, key: &[u8], payload: &[u8], story_headers: &HeaderMap, trace_id: &str) -> Result<Vec<OutputRecord>, store::StoreError> {
+        let mut priors = HashMap::new();
+        for sub in &self.subscriptions {
+            priors.insert(sub.name.clone(), self.prior(&sub.name, article)?);
+        }
+        let routes = route_all(article, &self.subscriptions, |s| priors.get(&s.name).copied().flatten());
+        let kill = article.pubstatus == PubStatus::Canceled;
+        let body = String::from_utf8_lossy(payload).into_owned();
+        let mut records = Vec::new();
+        for (i, route) in routes {
+            let subscriber = &self.subscribers[i];
+            let name = subscriber.subscription.name.clone();
+            if let Some(topic) = &subscriber.topic {
+                let mut h = story_headers.clone();
+                h.insert(SUBSCRIBER_HEADER, name.as_str());
+                h.insert(ROUTE_HEADER, route.as_str());
+                records.push(OutputRecord { topic: topic.clone(), key: key.to_vec(), payload: payload.to_vec(), headers: h });
+                self.staged_topic_deliveries.push(name.clone());
+            }
+            if subscriber.subscription.webhook.is_some() {
+                let job = WebhookJob {
+                    delivery_id: delivery_id(&name, &article.uri, article.version, kill),
+                    subscriber: name.clone(),
+                    uri: article.uri.clone(),
+                    version: article.version,
+                    kill,
+                    body: body.clone(),
+                    trace_id: trace_id.to_owned(),
+                };
+                let staged = self.staged_jobs.iter().any(|j| j.key() == job.key());
+                if !staged && !self.store.job_known(&job)? {
+                    self.staged_jobs.push(job);
+                }
+            }
+            tracing::debug!(subscriber = %name, route = route.as_str(), "routed");
+            self.staged_receipts.insert((name, article.uri.clone()), Receipt::of(article));
+        }
+        Ok(records)
+    }
+
+    fn clear_batch(&mut self) {
+        self.staged_receipts.clear();
+        self.staged_topic_deliveries.clear();
+        self.staged_jobs.clear();
+        self.queued.clear();
+        self.state_failure = None;
+    }
+}
+
+/// The id of one delivery: stable for a subscriber, story, version and kill.
+pub fn delivery_id(subscriber: &str, uri: &str, version: u64, kill: bool) -> String {
+    digest(&[subscriber.as_bytes(), uri.as_bytes(), &version.to_be_bytes(), &[u8::from(kill)]])
 }
 
 impl Stage for Publisher {
@@ -26,31 +186,199 @@ impl Stage for Publisher {
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         let article = read_article(input)?;
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
-        let payload = serde_json::to_vec(&article.to_ninjs()).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
-        Ok(Outcome::forward(vec![OutputRecord {
+        if article.uri.trim().is_empty() {
+            return Err(StageError::new("missing_uri", "the article has an empty `uri`; ninjs requires one"));
+        }
+        let payload = serde_json::to_vec(&ninjs::strict_ninjs(&article)).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
+        let story_headers = story_headers(&article, input.headers);
+        let key = input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes()).to_vec();
+        let mut records = vec![OutputRecord {
             topic: self.published_topic.clone(),
-            key: input.key.unwrap_or_default().to_vec(),
-            payload,
-            headers: story_headers(&article, input.headers),
-        }]))
+            key: key.clone(),
+            payload: payload.clone(),
+            headers: story_headers.clone(),
+        }];
+
+        let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
+        match self.route(&article, &key, &payload, &story_headers, trace_id) {
+            Ok(routed) => records.extend(routed),
+            Err(error) => {
+                tracing::error!(%error, "delivery state failed; the batch will be aborted and re-read");
+                self.state_failure.get_or_insert(error.to_string());
+            }
+        }
+        Ok(Outcome::forward(records))
+    }
+
+    fn before_commit(&mut self) -> Result<(), StageError> {
+        if let Some(failure) = &self.state_failure {
+            return Err(StageError::new("state_unavailable", failure.clone()));
+        }
+        let jobs = std::mem::take(&mut self.staged_jobs);
+        let queued = self.store.enqueue(&jobs).map_err(|e| {
+            self.state_failure = Some(e.to_string());
+            StageError::new("state_unavailable", e.to_string())
+        })?;
+        self.queued.extend(queued);
+        Ok(())
+    }
+
+    fn on_commit(&mut self) {
+        let receipts = self.staged_receipts.iter().map(|((s, u), r)| (s.as_str(), u.as_str(), *r));
+        if let Err(error) = self.store.put_receipts(receipts) {
+            // The stories were delivered; only later corrections of them may miss
+            // a former recipient that no longer matches. Loud, but not fatal.
+            tracing::error!(%error, "cannot record delivery receipts");
+        }
+        for name in &self.staged_topic_deliveries {
+            self.metrics.delivery(name, "topic", "delivered");
+        }
+        if let Some(dispatcher) = &self.dispatcher {
+            if let Some(highest) = self.queued.iter().map(|(seq, _)| *seq).max() {
+                dispatcher.release(highest, self.queued.iter().map(|(_, j)| j.subscriber.as_str()));
+            }
+        }
+        self.clear_batch();
+    }
+
+    fn on_abort(&mut self) {
+        if let Err(error) = self.store.unqueue(&self.queued) {
+            // Harmless: the re-read batch finds the same jobs already queued.
+            tracing::warn!(%error, "cannot remove the aborted batch's webhook jobs");
+        }
+        if self.state_failure.is_some() {
+            std::thread::sleep(STATE_FAILURE_PAUSE);
+        }
+        self.clear_batch();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newswire_shared::article::Article;
+    use crate::filter::Filter;
+    use crate::subscription::WebhookTarget;
+    use newswire_shared::article::{Article, Concept};
     use newswire_shared::kafka::headers::HeaderMap;
+
+    fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
+        let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
+        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook }, topic: topic.then(|| format!("news.{name}")) }
+    }
+
+    fn publisher(dir: &std::path::Path) -> Publisher {
+        let subs = vec![
+            subscriber("sport", Filter::Subject("medtop:15000000".into()), true, true),
+            subscriber("politics", Filter::Subject("medtop:11000000".into()), true, false),
+        ];
+        Publisher::new("newswire.published", subs, DeliveryStore::open(dir).unwrap(), Arc::new(PublishMetrics::default()))
+    }
+
+    fn story(version: u64, topic: &str, status: PubStatus) -> Vec<u8> {
+        let article = Article {
+            uri: "urn:test:story".into(),
+            version,
+            pubstatus: status,
+            subjects: vec![Concept { uri: Some(format!("http://cv.iptc.org/newscodes/mediatopic/{topic}")), ..Default::default() }],
+            ..Default::default()
+        };
+        serde_json::to_vec(&article).unwrap()
+    }
+
+    fn run(p: &mut Publisher, payload: &[u8], commit: bool) -> Vec<String> {
+        let h = HeaderMap::new();
+        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload, headers: &h };
+        let outcome = p.process(&input).unwrap();
+        p.before_commit().unwrap();
+        if commit {
+            p.on_commit();
+        } else {
+            p.on_abort();
+        }
+        outcome.records.into_iter().map(|r| r.topic).collect()
+    }
 
     #[test]
     fn published_records_are_strict_ninjs_without_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
         let article = Article { uri: "urn:x".into(), version: 1, ..Default::default() };
         let payload = serde_json::to_vec(&article).unwrap();
         let h = HeaderMap::new();
         let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
-        let outcome = Publisher::new("newswire.published").process(&input).unwrap();
+        let outcome = publisher(dir.path()).process(&input).unwrap();
+        assert_eq!(outcome.records.len(), 1, "matches no subscriber: only newswire.published");
         let value: serde_json::Value = serde_json::from_slice(&outcome.records[0].payload).unwrap();
         assert_eq!(value["uri"], "urn:x");
         assert!(value.get("newswire").is_none());
+    }
+
+    #[test]
+    fn a_correction_follows_a_former_recipient_and_a_kill_reaches_only_recipients() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        assert_eq!(run(&mut p, &story(1, "15000000", PubStatus::Usable), true), ["newswire.published", "news.sport"]);
+        assert_eq!(
+            run(&mut p, &story(2, "11000000", PubStatus::Usable), true),
+            ["newswire.published", "news.sport", "news.politics"],
+            "sport had v1, so it gets v2 although v2 is now politics"
+        );
+        assert_eq!(run(&mut p, &story(3, "20000000", PubStatus::Canceled), true), ["newswire.published", "news.sport", "news.politics"]);
+        assert_eq!(run(&mut p, &story(3, "20000000", PubStatus::Canceled), true), ["newswire.published"], "the kill is sent once");
+    }
+
+    #[test]
+    fn an_aborted_batch_leaves_no_receipt_and_no_queued_webhook() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        run(&mut p, &story(1, "15000000", PubStatus::Usable), false);
+        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), None);
+        assert_eq!(p.store.depth("sport"), 0);
+        assert_eq!(run(&mut p, &story(1, "15000000", PubStatus::Usable), true), ["newswire.published", "news.sport"], "re-read after abort");
+        assert_eq!(p.store.depth("sport"), 1, "one webhook job queued");
+        run(&mut p, &story(1, "15000000", PubStatus::Usable), true);
+        assert_eq!(p.store.depth("sport"), 1, "a repeat of the same version queues nothing more");
+    }
+
+    #[test]
+    fn a_receipt_lost_after_a_commit_is_recovered_from_the_webhook_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        let payload = story(1, "15000000", PubStatus::Usable);
+        let h = HeaderMap::new();
+        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
+        p.process(&input).unwrap();
+        p.before_commit().unwrap();
+        // The process dies here: Kafka committed, on_commit never ran.
+        p.clear_batch();
+        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), None);
+        assert_eq!(
+            run(&mut p, &story(2, "11000000", PubStatus::Usable), true),
+            ["newswire.published", "news.sport", "news.politics"],
+            "sport still gets the correction"
+        );
+    }
+
+    #[test]
+    fn a_batch_re_read_after_a_crash_before_its_commit_is_routed_again_but_queued_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        let payload = story(1, "15000000", PubStatus::Usable);
+        let h = HeaderMap::new();
+        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
+        p.process(&input).unwrap();
+        p.before_commit().unwrap();
+        // The process dies before the Kafka commit: the batch is read again.
+        p.clear_batch();
+        assert_eq!(run(&mut p, &payload, true), ["newswire.published", "news.sport"], "the topic copy is produced again");
+        assert_eq!(p.store.depth("sport"), 1, "the webhook job is not queued twice");
+    }
+
+    #[test]
+    fn delivery_ids_differ_per_subscriber_version_and_kill() {
+        let a = delivery_id("s", "u", 1, false);
+        assert_eq!(a, delivery_id("s", "u", 1, false));
+        assert_ne!(a, delivery_id("t", "u", 1, false));
+        assert_ne!(a, delivery_id("s", "u", 2, false));
+        assert_ne!(a, delivery_id("s", "u", 1, true));
     }
 }

@@ -1,14 +1,44 @@
 //! `newswire-publish`: `newswire.enriched` → subscribers and `newswire.published`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use newswire_publish::config::PublishConfig;
-use newswire_publish::Publisher;
+use newswire_publish::dead_letter::DeadLetterSink;
+use newswire_publish::dispatcher::{Dispatcher, RetryPolicy};
+use newswire_publish::metrics::PublishMetrics;
+use newswire_publish::retry::Backoff;
+use newswire_publish::store::DeliveryStore;
+use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("publish", |common, config: PublishConfig, _metrics| {
-        let spec = StageSpec::new("publish", &common.topics.enriched, &config.admin_addr)?;
-        Ok((spec, Publisher::new(common.topics.published.clone())))
+    service::stage_main("publish", |common, config: PublishConfig, metrics| {
+        let subscriptions = config.all_subscriptions()?;
+        let subscribers: Vec<Subscriber> = subscriptions
+            .iter()
+            .map(|s| Subscriber { subscription: s.clone(), topic: s.topic.then(|| config.topic_for(&s.name)) })
+            .collect();
+        let mut spec = StageSpec::new("publish", &common.topics.enriched, &config.admin_addr)?;
+        spec.extra_topics = subscribers.iter().filter_map(|s| s.topic.clone()).collect();
+
+        let store = DeliveryStore::open(&common.data_dir.join("publish"))?;
+        let own_metrics = Arc::new(PublishMetrics::default());
+        own_metrics.register(metrics);
+        let policy = RetryPolicy {
+            max_attempts: config.webhook_max_attempts,
+            backoff: Backoff {
+                initial: Duration::from_millis(config.webhook_backoff_initial_ms),
+                max: Duration::from_millis(config.webhook_backoff_max_ms),
+            },
+            timeout: Duration::from_millis(config.webhook_timeout_ms),
+        };
+        let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
+        let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
+        tracing::info!(subscriptions = subscriptions.len(), "publish configured");
+        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics).with_dispatcher(dispatcher);
+        Ok((spec, publisher))
     })
     .await
 }

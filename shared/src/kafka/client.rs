@@ -58,7 +58,11 @@ pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &s
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", kafka.session_timeout_ms.to_string())
         .set("heartbeat.interval.ms", (kafka.session_timeout_ms / 4).max(250).to_string())
-        .set("enable.partition.eof", "false");
+        .set("enable.partition.eof", "false")
+        // The broker answers a fetch as soon as data is there, but under
+        // read_committed a transaction's commit marker does not wake a waiting
+        // fetch: without this, every hop could wait up to librdkafka's 500 ms default.
+        .set("fetch.wait.max.ms", "10");
     config
 }
 

@@ -1,10 +1,243 @@
 //! HTML pages: main-content extraction plus the page's own metadata.
+//!
+//! The page is first checked against [`HtmlLimits`] (hostile pages are
+//! rejected before any parser runs), parsed once with html5ever (through
+//! `dom_query`), read for metadata ([`page_meta`]), and then handed to the
+//! Readability port for its main content ([`main_content`]); JSON-LD
+//! `articleBody` stands in when the markup holds no story. The extracted
+//! paragraphs then pass the same line rules as scraped text
+//! ([`classify_lines`]): furniture is dropped from both bodies, and figure
+//! captions and caption paragraphs become picture associations.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use newswire_shared::article::Article;
+use dom_query::Document;
+use newswire_shared::article::{Article, Text};
 use newswire_shared::stage::StageError;
 
+use crate::dates;
+use crate::extract::limits::HtmlLimits;
+use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
+use crate::extract::{main_content, page_meta, paragraphs, pictures};
+use crate::text;
+
 /// Parses an HTML page into an article. `zone` is the feed's zone for times without offset.
-pub fn parse(_html: &str, _zone: Tz) -> Result<Article, StageError> {
-    Err(StageError::new("unsupported_format", "HTML extraction is not implemented yet"))
+pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
+    HtmlLimits::default().check(html)?;
+    let doc = Document::from(html);
+    let meta = page_meta::read(&doc);
+    // A page whose markup holds no story (rendered by scripts) may still carry
+    // it in JSON-LD `articleBody`.
+    let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text);
+    let content = match (main_content::extract(doc, meta.canonical.as_deref()), from_json_ld) {
+        (Ok(found), Some(fallback)) if found.paragraphs.is_empty() => fallback,
+        (Err(e), Some(fallback)) if e.reason == "no_main_content" => fallback,
+        (result, _) => result?,
+    };
+    let mut article = Article::default();
+    if let Some(uri) = &meta.canonical {
+        article.uri = uri.clone();
+    }
+    if let Some(headline) = &meta.headline {
+        article.headlines.push(Text::plain("main", headline.clone()));
+    }
+    if let Some(description) = &meta.description {
+        article.descriptions.push(Text::plain("summary", description.clone()));
+    }
+    article.by = meta.byline.clone();
+    article.language = meta.language.clone();
+    if let Some(t) = first_time(&meta.published, zone)? {
+        article.firstcreated = Some(t);
+        article.versioncreated = Some(t);
+    }
+    if let Some(t) = first_time(&meta.modified, zone)? {
+        article.versioncreated = Some(t);
+    }
+    let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
+    let (mut paragraphs, mut dropped) = story_paragraphs(content.paragraphs, &mut captions);
+    article.associations = pictures::associations(captions);
+    if paragraphs.first().is_some_and(|p| Some(p) == meta.headline.as_ref()) {
+        dropped.push(paragraphs.remove(0));
+    }
+    if !paragraphs.is_empty() {
+        article.bodies = vec![
+            Text::plain("main", text::join_paragraphs(&paragraphs)),
+            Text::html("main", paragraphs::without_blocks(&content.html, &dropped).trim().to_owned()),
+        ];
+    }
+    Ok(article)
+}
+
+/// A figure caption, its credit split off when it ends in one.
+fn caption_with_credit(caption: &str) -> (String, Option<String>) {
+    match caption_and_credit(caption) {
+        Some((text, credit)) if !text.is_empty() => (text, Some(credit)),
+        _ => (caption.to_owned(), None),
+    }
+}
+
+/// Splits the extracted paragraphs into the story and the furniture the
+/// extractor let through (share labels, signposts, bare dates and credits);
+/// captions written as paragraphs are dropped too and become pictures.
+fn story_paragraphs(paragraphs: Vec<String>, captions: &mut Vec<(String, Option<String>)>) -> (Vec<String>, Vec<String>) {
+    let kinds = classify_lines(&paragraphs);
+    let (mut story, mut dropped) = (Vec::with_capacity(paragraphs.len()), Vec::new());
+    for (paragraph, kind) in paragraphs.into_iter().zip(kinds) {
+        match kind {
+            LineKind::Prose => story.push(paragraph),
+            LineKind::Caption(caption, credit) if !caption.is_empty() => {
+                captions.push((caption, Some(credit)));
+                dropped.push(paragraph);
+            }
+            LineKind::Caption(..) | LineKind::Furniture | LineKind::Date => dropped.push(paragraph),
+        }
+    }
+    (story, dropped)
+}
+
+/// The first of the page's `candidates` that reads as a time (in `zone` when
+/// it has no offset). Later sources are fallbacks for an unreadable earlier
+/// one; when there are candidates and none reads, that is a `bad_date` error
+/// naming the first source, not a guess.
+fn first_time(candidates: &[(String, &'static str)], zone: Tz) -> Result<Option<DateTime<Utc>>, StageError> {
+    let mut first_error = None;
+    for (value, source) in candidates {
+        match dates::parse_in_zone(value, zone) {
+            Ok(t) => return Ok(Some(t)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| StageError::new("bad_date", format!("{source}: {e}")));
+            }
+        }
+    }
+    first_error.map_or(Ok(None), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london() -> Tz {
+        "Europe/London".parse().unwrap()
+    }
+
+    fn page(head: &str, body: &str) -> String {
+        format!("<!doctype html><html lang=\"en\"><head>{head}</head><body>{body}</body></html>")
+    }
+
+    fn story_body() -> String {
+        let paragraph = |i: usize| {
+            format!("<p>Paragraph {i} of the story tells, at some length and with proper sentences, how the harbour reopened after the storm, what the harbour master said, and why the ships came back.</p>")
+        };
+        format!(
+            "<nav><a href=/>Home</a> <a href=/news>News</a> <a href=/sport>Sport</a></nav><article><h1>Harbour reopens after the storm</h1>{}</article><footer><a href=/about>About us</a> Copyright</footer>",
+            (1..=6).map(paragraph).collect::<String>()
+        )
+    }
+
+    #[test]
+    fn a_news_page_gives_metadata_and_a_body_without_navigation() {
+        let head = r#"<title>Harbour reopens after the storm | Example News</title>
+            <link rel="canonical" href="https://example.com/harbour">
+            <meta name="author" content="Jane Doe">
+            <meta property="article:published_time" content="2022-07-14T16:23:00">"#;
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.uri, "https://example.com/harbour");
+        assert_eq!(a.headline(), Some("Harbour reopens after the storm"));
+        assert_eq!(a.by.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+        // A zone-less time is London time: BST in July.
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        let body = a.body_text().unwrap();
+        assert!(body.starts_with("Paragraph 1 of the story"), "{body}");
+        assert!(body.ends_with("why the ships came back."), "{body}");
+        assert_eq!(body.split("\n\n").count(), 6, "{body}");
+        assert!(!body.contains("About us") && !body.contains("Sport"), "{body}");
+    }
+
+    #[test]
+    fn the_html_body_is_sanitized() {
+        let body = story_body().replace("</article>", "<p onclick=\"steal()\">A closing paragraph with a handler attribute, long enough to be kept by the extractor as content.</p><script>steal()</script></article>");
+        let a = parse(&page("", &body), london()).unwrap();
+        let html = &a.bodies[1].value;
+        assert_eq!(a.bodies[1].contenttype.as_deref(), Some("text/html"));
+        assert!(html.contains("<p>") && !html.contains("onclick") && !html.contains("steal()"), "{html}");
+    }
+
+    #[test]
+    fn figure_captions_become_pictures_with_credits_not_body() {
+        let figure = r#"<figure><img src="a.jpg"><figcaption>Ships return to the harbour. Credit: Jane Doe/Example</figcaption></figure>"#;
+        let body = story_body().replacen("</p>", &format!("</p>{figure}"), 1);
+        let a = parse(&page("", &body), london()).unwrap();
+        assert_eq!(a.associations.len(), 1);
+        assert_eq!(a.associations[0].descriptions[0].value, "Ships return to the harbour.");
+        assert_eq!(a.associations[0].copyrightholder.as_deref(), Some("Jane Doe/Example"));
+        assert!(!a.body_text().unwrap().contains("Ships return"));
+        assert!(!a.bodies[1].value.contains("figure"), "{}", a.bodies[1].value);
+    }
+
+    #[test]
+    fn share_labels_and_signposts_inside_the_article_leave_both_bodies() {
+        let body = story_body().replacen("</p>", "</p><p>Share on Twitter</p><p>Related: Another harbour story</p>", 1);
+        let a = parse(&page("", &body), london()).unwrap();
+        let (text, html) = (&a.bodies[0].value, &a.bodies[1].value);
+        assert!(!text.contains("Share on") && !text.contains("Related:"), "{text}");
+        assert!(!html.contains("Share on") && !html.contains("Related:"), "{html}");
+        assert_eq!(text.split("\n\n").count(), 6, "{text}");
+        assert!(!html.contains("<h1>"), "the headline is not repeated in the body: {html}");
+    }
+
+    #[test]
+    fn an_unreadable_json_ld_time_falls_back_to_the_next_source() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"yesterday"}</script>
+            <meta property="article:published_time" content="2022-02-14T16:23:00Z">"#;
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+    }
+
+    #[test]
+    fn an_impossible_published_time_is_a_bad_date_naming_its_source() {
+        let head = r#"<meta property="article:published_time" content="2022-02-30T10:00:00Z">"#;
+        let err = parse(&page(head, &story_body()), london()).unwrap_err();
+        assert_eq!(err.reason, "bad_date");
+        assert!(err.detail.starts_with("article:published_time"), "{}", err.detail);
+    }
+
+    #[test]
+    fn hostile_nesting_is_rejected_quickly_without_overflowing_the_stack() {
+        let html = page("", &format!("{}x{}", "<div>".repeat(50_000), "</div>".repeat(50_000)));
+        let started = std::time::Instant::now();
+        assert_eq!(parse(&html, london()).unwrap_err().reason, "html_too_deep");
+        assert!(started.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn a_page_of_fifty_thousand_sibling_elements_finishes_quickly() {
+        let html = page("", &"<div><span>x</span></div>".repeat(25_000));
+        let started = std::time::Instant::now();
+        let _ = parse(&html, london());
+        assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn scripts_are_not_content() {
+        let scripts =
+            "<script>document.write('<p>injected text that is long enough to look like a paragraph of content</p>')</script>".repeat(2000);
+        let a = parse(&page(&scripts, &story_body()), london()).unwrap();
+        assert!(!a.body_text().unwrap().contains("injected"));
+    }
+
+    #[test]
+    fn a_page_whose_text_is_only_in_json_ld_takes_the_article_body_from_there() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour reopens",
+            "articleBody":"The harbour reopened on Monday.\nShips returned within hours."}</script>"#;
+        let a = parse(&page(head, "<div id=app></div>"), london()).unwrap();
+        assert_eq!(a.body_text(), Some("The harbour reopened on Monday.\n\nShips returned within hours."));
+        assert_eq!(a.bodies[1].value, "<p>The harbour reopened on Monday.</p>\n<p>Ships returned within hours.</p>");
+    }
+
+    #[test]
+    fn a_page_without_any_text_is_an_error_not_a_panic() {
+        let err = parse("<html><body><div></div></body></html>", london()).unwrap_err();
+        assert_eq!(err.reason, "no_main_content", "{err}");
+    }
 }

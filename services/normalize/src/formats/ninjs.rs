@@ -1,56 +1,241 @@
-//! IPTC ninjs JSON (1.x and 2.x) into the canonical article.
+//! IPTC ninjs JSON (1.x, 2.x and 3.x) into the canonical article.
+//!
+//! 3.x's camelCase names (`versionCreated`, `contentType`, `altIds`, …) are read
+//! as 2.x's lower-case ones; 1.x's single fields (`headline`, `headline_main`,
+//! `byline`, `body_text`/`body_main`, `body_html`/`body_xhtml`/`body_richtext`,
+//! `description_text`, `person`/`place`/`organisation`/`subject`, associations
+//! as an object keyed by name) become 2.x's arrays. HTML bodies are sanitized
+//! and a plain-text body is derived from them when none is given. Fields the
+//! canonical model has no place for are not carried.
 
-use newswire_shared::article::Article;
+use chrono::{DateTime, Utc};
+use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource, Text};
 use newswire_shared::stage::StageError;
+use serde_json::{Map, Value};
 
-/// Parses a ninjs document. 1.x's single `headline`/`body_text` become 2.x's arrays.
+use crate::formats::{body, pubstatus, urgency, version};
+use crate::text::clean;
+
+/// Parses a ninjs document of any version.
 pub fn parse(payload: &str) -> Result<Article, StageError> {
-    let mut value: serde_json::Value = serde_json::from_str(payload)
+    let value: Value = serde_json::from_str(payload)
         .map_err(|e| StageError::new("malformed_json", format!("line {} column {}: {e}", e.line(), e.column())))?;
-    let object = value.as_object_mut().ok_or_else(|| StageError::new("malformed_ninjs", "the document is not a JSON object"))?;
-    if !object.contains_key("headlines") {
-        if let Some(h) = object.remove("headline") {
-            object.insert("headlines".into(), serde_json::json!([{ "role": "main", "value": h }]));
+    let Value::Object(raw) = value else {
+        return Err(StageError::new("malformed_ninjs", "the document is not a JSON object"));
+    };
+    let doc = lower_keys(raw);
+    let mut article = Article {
+        uri: string(&doc, "uri").unwrap_or_default(),
+        version: match doc.get("version") {
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| StageError::new("bad_version", format!("version: {n} is not a whole number")))?,
+            Some(Value::String(s)) => version("version", s)?,
+            _ => 1,
+        },
+        versioncreated: time(&doc, "versioncreated")?,
+        firstcreated: time(&doc, "firstcreated")?,
+        language: string(&doc, "language"),
+        by: string(&doc, "by").or_else(|| string(&doc, "byline")).map(|b| clean(&b)),
+        located: string(&doc, "located").map(|l| clean(&l)),
+        copyrightholder: string(&doc, "copyrightholder"),
+        ..Default::default()
+    };
+    if let Some(status) = string(&doc, "pubstatus") {
+        article.pubstatus = pubstatus("pubstatus", &status)?;
+    }
+    article.urgency = match doc.get("urgency") {
+        Some(Value::Number(n)) => Some(urgency("urgency", &n.to_string())?),
+        Some(Value::String(s)) => Some(urgency("urgency", s)?),
+        _ => None,
+    };
+    article.headlines = texts(&doc, "headlines");
+    for (key, role) in [("headline", "main"), ("headline_main", "main"), ("headline_extended", "sub")] {
+        if let Some(h) = string(&doc, key).map(|h| clean(&h)).filter(|h| !h.is_empty()) {
+            article.headlines.push(Text::plain(role, h));
         }
     }
-    if !object.contains_key("bodies") {
-        let text = object.remove("body_text");
-        let html = object.remove("body_html");
-        let mut bodies = Vec::new();
-        if let Some(t) = text {
-            bodies.push(serde_json::json!({ "role": "main", "contenttype": "text/plain", "value": t }));
+    article.descriptions = texts(&doc, "descriptions");
+    for (key, role) in [("description_text", "summary"), ("description_usage", "usage")] {
+        if let Some(d) = string(&doc, key).map(|d| clean(&d)).filter(|d| !d.is_empty()) {
+            article.descriptions.push(Text::plain(role, d));
         }
-        if let Some(h) = html {
-            bodies.push(serde_json::json!({ "role": "main", "contenttype": "text/html", "value": h }));
-        }
-        object.insert("bodies".into(), serde_json::Value::Array(bodies));
     }
-    object.entry("version").or_insert(serde_json::json!("1"));
-    object.remove("newswire");
-    let known: Article = serde_json::from_value(serde_json::Value::Object(keep_known(object)))
-        .map_err(|e| StageError::new("malformed_ninjs", e.to_string()))?;
-    Ok(known)
+    article.bodies = bodies(&doc)?;
+    article.subjects = concepts(&doc, &["subjects", "subject"]);
+    article.people = concepts(&doc, &["people", "person"]);
+    article.organisations = concepts(&doc, &["organisations", "organisation"]);
+    article.places = concepts(&doc, &["places", "place"]);
+    article.associations = associations(&doc);
+    article.altids = altids(&doc);
+    article.infosources = infosources(&doc);
+    Ok(article)
 }
 
-/// Keeps the fields the canonical model reads; the rest of ninjs is not carried yet.
-fn keep_known(object: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
-    const KNOWN: &[&str] = &[
-        "uri", "version", "versioncreated", "firstcreated", "pubstatus", "urgency", "language", "headlines", "bodies", "by",
-        "located", "copyrightholder",
-    ];
-    object.iter().filter(|(k, _)| KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+/// ninjs 3.x spells names in camelCase; 2.x in lower case. Reads both alike.
+fn lower_keys(object: Map<String, Value>) -> Map<String, Value> {
+    object.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), lower_value(v))).collect()
+}
+
+fn lower_value(value: Value) -> Value {
+    match value {
+        Value::Object(o) => Value::Object(lower_keys(o)),
+        Value::Array(a) => Value::Array(a.into_iter().map(lower_value).collect()),
+        other => other,
+    }
+}
+
+fn string(doc: &Map<String, Value>, key: &str) -> Option<String> {
+    doc.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn time(doc: &Map<String, Value>, key: &str) -> Result<Option<DateTime<Utc>>, StageError> {
+    match string(doc, key) {
+        // ninjs times carry their offset (RFC 3339); there is no feed zone to apply.
+        Some(t) => crate::formats::time(key, &t, chrono_tz::Tz::UTC).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// An array of `{role, contenttype, value}` (or plain strings), cleaned.
+fn texts(doc: &Map<String, Value>, key: &str) -> Vec<Text> {
+    let Some(items) = doc.get(key).and_then(Value::as_array) else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Value::String(s) => Some(Text::plain("main", clean(s))),
+            Value::Object(o) => Some(Text {
+                role: string(o, "role"),
+                contenttype: string(o, "contenttype"),
+                value: clean(&string(o, "value")?),
+            }),
+            _ => None,
+        })
+        .filter(|t| !t.value.is_empty())
+        .collect()
+}
+
+/// Bodies: plain text split into paragraphs, HTML sanitized; plain derived from HTML if missing.
+fn bodies(doc: &Map<String, Value>) -> Result<Vec<Text>, StageError> {
+    let mut plain: Option<String> = None;
+    let mut html: Option<String> = None;
+    if let Some(items) = doc.get("bodies").and_then(Value::as_array) {
+        for item in items.iter().filter_map(Value::as_object) {
+            let Some(value) = string(item, "value") else { continue };
+            let is_html = string(item, "contenttype").is_some_and(|t| t.contains("html"));
+            let slot = if is_html { &mut html } else { &mut plain };
+            slot.get_or_insert(value);
+        }
+    }
+    for key in ["body_text", "body_main"] {
+        plain = plain.or_else(|| string(doc, key));
+    }
+    for key in ["body_html", "body_xhtml", "body_richtext"] {
+        html = html.or_else(|| string(doc, key));
+    }
+    let from_html = match &html {
+        Some(h) => body::from_html(h)?,
+        None => Vec::new(),
+    };
+    let mut out: Vec<Text> = match plain {
+        Some(p) => plain_paragraphs(&p).into_iter().take(1).collect(),
+        None => from_html.iter().filter(|t| t.contenttype.as_deref() == Some("text/plain")).cloned().collect(),
+    };
+    out.extend(from_html.into_iter().filter(|t| t.contenttype.as_deref() == Some("text/html")));
+    Ok(out)
+}
+
+/// Plain ninjs text: paragraphs at blank lines, or at line breaks when there are no blank lines.
+fn plain_paragraphs(text: &str) -> Vec<Text> {
+    let text = text.replace("\r\n", "\n");
+    if text.contains("\n\n") {
+        body::from_plain(&text)
+    } else {
+        body::from_plain(&text.replace('\n', "\n\n"))
+    }
+}
+
+/// Concepts from the first of `keys` present; 1.x's `scheme` + `code` become the uri.
+fn concepts(doc: &Map<String, Value>, keys: &[&str]) -> Vec<Concept> {
+    let Some(items) = keys.iter().find_map(|k| doc.get(*k).and_then(Value::as_array)) else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|o| {
+            let scheme_code = string(o, "scheme").zip(string(o, "code")).map(|(s, c)| format!("{s}{c}"));
+            Concept {
+                name: string(o, "name"),
+                rel: string(o, "rel"),
+                uri: string(o, "uri").or(scheme_code),
+                literal: string(o, "literal").or_else(|| if o.contains_key("scheme") { None } else { string(o, "code") }),
+            }
+        })
+        .filter(|c| c.name.is_some() || c.uri.is_some() || c.literal.is_some())
+        .collect()
+}
+
+/// Associations: a 2.x/3.x array, or 1.x's object keyed by name.
+fn associations(doc: &Map<String, Value>) -> Vec<Association> {
+    let items: Vec<(Option<String>, &Map<String, Value>)> = match doc.get("associations") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_object).map(|o| (None, o)).collect(),
+        Some(Value::Object(o)) => o.iter().filter_map(|(k, v)| v.as_object().map(|v| (Some(k.clone()), v))).collect(),
+        _ => return Vec::new(),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, (key, o))| {
+            let mut descriptions = texts(o, "descriptions");
+            if let Some(caption) = string(o, "description_text").or_else(|| string(o, "caption")) {
+                descriptions.push(Text::plain("caption", clean(&caption)));
+            }
+            Association {
+                name: string(o, "name").or(key).unwrap_or_else(|| format!("association-{}", i + 1)),
+                uri: string(o, "uri").unwrap_or_default(),
+                kind: string(o, "type"),
+                descriptions,
+                copyrightholder: string(o, "copyrightholder"),
+                by: string(o, "by").or_else(|| string(o, "byline")),
+            }
+        })
+        .collect()
+}
+
+fn altids(doc: &Map<String, Value>) -> Vec<AltId> {
+    match doc.get("altids") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_object)
+            .filter_map(|o| Some(AltId { role: string(o, "role").unwrap_or_else(|| "altid".into()), value: string(o, "value")? }))
+            .collect(),
+        // ninjs 1.x: an object of role → value.
+        Some(Value::Object(o)) => {
+            o.iter().filter_map(|(k, v)| Some(AltId { role: k.clone(), value: v.as_str()?.to_owned() })).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn infosources(doc: &Map<String, Value>) -> Vec<InfoSource> {
+    let Some(items) = doc.get("infosources").and_then(Value::as_array) else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|o| InfoSource { name: string(o, "name"), role: string(o, "role"), uri: string(o, "uri") })
+        .filter(|s| s.name.is_some() || s.uri.is_some())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::article::PubStatus;
 
     #[test]
     fn ninjs_1x_single_fields_become_arrays() {
-        let a = parse(r#"{"uri":"urn:x","headline":"H","body_text":"B","version":"2"}"#).unwrap();
+        let a = parse(r#"{"uri":"urn:x","headline":"H","body_text":"B","version":"2","byline":"Jo"}"#).unwrap();
         assert_eq!(a.headline(), Some("H"));
         assert_eq!(a.body_text(), Some("B"));
         assert_eq!(a.version, 2);
+        assert_eq!(a.by.as_deref(), Some("Jo"));
     }
 
     #[test]
@@ -58,5 +243,32 @@ mod tests {
         let err = parse("{\n\"uri\": }").unwrap_err();
         assert_eq!(err.reason, "malformed_json");
         assert!(err.detail.contains("line 2"), "{}", err.detail);
+    }
+
+    #[test]
+    fn ninjs_2x_keeps_concepts_associations_ids_sources_status_and_urgency() {
+        let doc = include_str!("../../../../tests/fixtures/normalize/ninjs-2-full.json");
+        let a = parse(doc).unwrap();
+        assert_eq!(a.pubstatus, PubStatus::Withheld);
+        assert_eq!(a.urgency, Some(3));
+        assert_eq!(a.language.as_deref(), Some("en-GB"));
+        assert_eq!(a.subjects[0].uri.as_deref(), Some("http://cv.iptc.org/newscodes/mediatopic/20000446"));
+        assert_eq!(a.people[0].name.as_deref(), Some("Ann Smith"));
+        assert_eq!(a.organisations[0].name.as_deref(), Some("Port of Dover"));
+        assert_eq!(a.places[0].name.as_deref(), Some("Dover"));
+        assert_eq!(a.associations[0].descriptions[0].value, "Lorries queue near Dover");
+        assert_eq!(a.altids[0].value, "PA-12345");
+        assert_eq!(a.infosources[0].name.as_deref(), Some("PA Media"));
+        assert_eq!(a.descriptions[0].value, "The port reopened.");
+        assert_eq!(a.body_text(), Some("The port reopened on Monday.\n\nFerries returned."));
+        let html = a.bodies.iter().find(|b| b.contenttype.as_deref() == Some("text/html")).unwrap();
+        assert!(!html.value.contains("onerror") && !html.value.contains("<script"), "{}", html.value);
+    }
+
+    #[test]
+    fn an_impossible_versioncreated_is_bad_date() {
+        let err = parse(r#"{"uri":"u","headline":"H","versioncreated":"2022-02-30T10:00:00Z"}"#).unwrap_err();
+        assert_eq!(err.reason, "bad_date");
+        assert!(err.detail.starts_with("versioncreated"), "{}", err.detail);
     }
 }

@@ -1,111 +1,108 @@
 //! Scraped page text: a news page flattened to lines, UI boilerplate and all.
 //!
-//! General rules, not rules for one site: UI lines (icon alt-texts, share and
-//! menu labels, notices) are dropped; the headline is the first substantial line;
-//! a short "By …" line is the byline; a line that parses as a date is the
-//! dateline; a line ending in a parenthesised photo credit is a picture caption;
-//! the rest, in order, is the body.
-
-use std::sync::LazyLock;
+//! General rules, not rules for one site ([`line_kinds`], [`line_density`]):
+//! UI lines (icon alt-texts, share and menu labels, notices, signposts) are
+//! furniture; the headline is the first substantial line; the story body is
+//! the densest run of sentence lines after it; a short "By …" line before or
+//! among the first lines of the body is the byline; a line that parses as a
+//! date before the body is the dateline; a line ending in a photo credit, or
+//! followed by a bare credit line, is a picture caption; everything else in
+//! the run, in order, is the body.
 
 use chrono_tz::Tz;
-use newswire_shared::article::{Article, Association, Text};
-use regex::Regex;
+use newswire_shared::article::{Article, Text};
 
 use crate::dates;
+use crate::extract::line_density::{self, LineRole};
+use crate::extract::line_kinds::{byline, classify_lines, LineKind as Line};
+use crate::extract::page_meta::without_site_suffix;
+use crate::extract::pictures;
 use crate::text::clean;
 
-/// A UI label: a phrase naming an icon, or a short stock label.
-static ICON_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(an? )?icon\b").expect("static regex"));
-static UI_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(advertisement|advert|share( this( article| story)?)?|share on \w+|sign in|log ?in|subscribe( now)?|menu|search|close|comments?|read more|more stories|related( articles| stories)?|cookies? (settings|policy)|accept( all)?( cookies)?|skip to (main )?content|follow us|newsletter|print|email|facebook|twitter|whatsapp|linkedin|back to top)$",
-    )
-    .expect("static regex")
-});
-static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by)\s+(\S.{0,80})$").expect("static regex"));
-/// A caption ends with a parenthesised credit, e.g. "(… via AP)" or "(PA)".
-static CAPTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.{8,400}?)\s*\(([^()]{2,120})\)$").expect("static regex"));
-static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(via|PA|AP|AFP|Reuters|Getty|Alamy|EPA|Shutterstock|photo|picture|image|credit|wire|press|agency|images)\b")
-        .expect("static regex")
-});
+/// Most lines after the headline for a text to count as a brief.
+const BRIEF_MAX_LINES: usize = 12;
+/// How many body paragraphs may come before the byline.
+const BYLINE_WITHIN_PARAGRAPHS: usize = 2;
+/// Longest line read as a dateline.
+const DATELINE_MAX_CHARS: usize = 60;
 
 /// Parses scraped text. `zone` is the feed's zone for a dateline without offset.
 pub fn parse(text: &str, zone: Tz) -> Article {
     let lines: Vec<String> = text.lines().map(clean).filter(|l| !l.is_empty()).collect();
+    let kinds = classify_lines(&lines);
     let mut article = Article::default();
+    let Some(headline_at) = (0..lines.len()).find(|&i| kinds[i] == Line::Prose && looks_like_headline(&lines[i])) else {
+        return article;
+    };
+    article.headlines.push(Text::plain("main", headline(&lines[headline_at], &lines[headline_at + 1..])));
+    let rest = headline_at + 1;
+    let scores: Vec<i64> = lines[rest..].iter().zip(&kinds[rest..]).map(|(l, k)| line_density::score(l, role(k))).collect();
+    let region = line_density::densest_region(&scores);
+    // A brief (a few lines) with no line dense enough to be story prose keeps
+    // every remaining prose line as its body; a longer text without any is
+    // page furniture and has no body.
+    let brief = lines.len() - rest <= BRIEF_MAX_LINES;
+    let (body_start, body_end) = match (region.is_empty(), brief) {
+        (true, true) => (rest, lines.len()),
+        (true, false) => (rest, rest),
+        (false, _) => (rest + region.start, rest + region.end),
+    };
+
     let mut body = Vec::new();
     let mut captions = Vec::new();
-    let mut headline: Option<String> = None;
-    for line in lines {
-        if is_ui_boilerplate(&line) {
-            continue;
-        }
-        if headline.is_none() {
-            if looks_like_headline(&line) {
-                headline = Some(line);
-            }
-            continue;
-        }
-        if article.by.is_none() && body.is_empty() {
-            if let Some(by) = BYLINE.captures(&line).map(|c| c[1].trim().to_owned()) {
+    for i in rest..body_end {
+        let line = &lines[i];
+        let before_body = body.is_empty();
+        // A standfirst may come before the byline, so the byline is looked for
+        // in the first few lines of the story too.
+        if body.len() <= BYLINE_WITHIN_PARAGRAPHS && article.by.is_none() {
+            if let Some(by) = byline(line) {
                 article.by = Some(by);
                 continue;
             }
         }
-        if article.versioncreated.is_none() && body.is_empty() && line.len() <= 60 {
-            if let Ok(t) = dates::parse_in_zone(&line, zone) {
+        if before_body && article.versioncreated.is_none() && line.len() <= DATELINE_MAX_CHARS {
+            if let Ok(t) = dates::parse_in_zone(line, zone) {
                 article.versioncreated = Some(t);
                 article.firstcreated = Some(t);
                 continue;
             }
         }
-        if let Some((caption, credit)) = caption_and_credit(&line) {
-            captions.push((caption, credit));
-            continue;
+        match &kinds[i] {
+            Line::Caption(caption, credit) if !caption.is_empty() => captions.push((caption.clone(), Some(credit.clone()))),
+            Line::Prose if i >= body_start => body.push(line.clone()),
+            _ => {}
         }
-        body.push(line);
     }
-    if let Some(h) = headline {
-        article.headlines.push(Text::plain("main", h));
-    }
-    article.associations = captions
-        .into_iter()
-        .enumerate()
-        .map(|(i, (caption, credit))| Association {
-            name: format!("picture-{}", i + 1),
-            uri: String::new(),
-            kind: Some("picture".into()),
-            descriptions: vec![Text::plain("caption", caption)],
-            copyrightholder: Some(credit),
-            by: None,
-        })
-        .collect();
+    article.associations = pictures::associations(captions);
     article.bodies = crate::formats::bodies_from_paragraphs(&body);
     article
 }
 
-/// A line that is page furniture rather than story.
-fn is_ui_boilerplate(line: &str) -> bool {
-    ICON_PHRASE.find_iter(line).count() >= 2 || UI_LABEL.is_match(line)
+fn role(line: &Line) -> LineRole {
+    match line {
+        Line::Furniture => LineRole::Furniture,
+        Line::Date => LineRole::Date,
+        Line::Caption(..) => LineRole::Neutral,
+        Line::Prose => LineRole::Prose,
+    }
 }
 
-/// A headline is a line of a few words that is not itself a byline or a date.
+/// The headline line, less a site suffix ("… - WSJ") when the page repeats
+/// the headline without it further down (a `<title>` followed by its `<h1>`).
+fn headline(line: &str, later: &[String]) -> String {
+    let stripped = without_site_suffix(line);
+    if stripped != line && later.contains(&stripped) {
+        stripped
+    } else {
+        line.to_owned()
+    }
+}
+
+/// A headline is a line of a few words that is not itself a byline.
 fn looks_like_headline(line: &str) -> bool {
     let words = line.split_whitespace().count();
-    (3..=30).contains(&words) && !BYLINE.is_match(line)
-}
-
-/// A caption: a line that ends in a parenthesised credit and has no sentence end before it.
-fn caption_and_credit(line: &str) -> Option<(String, String)> {
-    let captures = CAPTION.captures(line)?;
-    let (caption, credit) = (captures[1].trim(), captures[2].trim());
-    let sentence_before = caption.ends_with(['.', '!', '?', '”', '"', ':']);
-    if sentence_before || !CREDIT_WORD.is_match(credit) {
-        return None;
-    }
-    Some((caption.to_owned(), credit.to_owned()))
+    (3..=30).contains(&words) && byline(line).is_none()
 }
 
 #[cfg(test)]
@@ -135,17 +132,67 @@ mod tests {
 
     #[test]
     fn ui_labels_and_icon_runs_are_dropped_anywhere() {
-        let text = "Menu\nA quiet headline about harbours today\nShare\nBy Jane Doe\nThe harbour reopened.\nAdvertisement\nShips returned.";
+        let text = "Menu\nA quiet headline about harbours today\nShare\nBy Jane Doe\nThe harbour reopened on Monday after the storm, the council said.\nAdvertisement\nShips returned to the harbour within hours, and the fish market opened again.";
         let a = parse(text, london());
         assert_eq!(a.headline(), Some("A quiet headline about harbours today"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
-        assert_eq!(a.body_text(), Some("The harbour reopened.\n\nShips returned."));
+        assert_eq!(
+            a.body_text(),
+            Some("The harbour reopened on Monday after the storm, the council said.\n\nShips returned to the harbour within hours, and the fish market opened again.")
+        );
     }
 
     #[test]
-    fn a_parenthesis_ending_a_sentence_is_not_a_caption() {
-        assert!(caption_and_credit("He said it was over. (It was not, via nobody)").is_none());
-        assert!(caption_and_credit("The talks went on (PA)").is_some());
-        assert!(caption_and_credit("Prices rose sharply (see chart)").is_none());
+    fn navigation_before_and_teaser_lists_after_the_story_are_not_body() {
+        let story = "The harbour reopened on Monday after a storm that closed it for three days, the council said.\nShips queued outside the bay overnight and began to come in at first light, officials said.\nRepairs\nEngineers will now inspect the sea wall, which was damaged in two places by the waves.";
+        let teasers = (1..=4)
+            .map(|i| format!("Other story number {i} about something else\nJohn Roe\nWednesday November 20, 2019\nThis is the teaser sentence of another story that is listed under the article as related reading."))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = format!(
+            "Example News\nHome\nWorld\nBusiness\nSport\nHarbour reopens after the storm\n{story}\nTags\nWeather\nMore stories\n{teasers}"
+        );
+        let a = parse(&text, london());
+        let body = a.body_text().unwrap();
+        assert!(body.starts_with("The harbour reopened"), "{body}");
+        assert!(body.contains("\n\nRepairs\n\n"), "a sub-heading inside the story is kept: {body}");
+        assert!(body.ends_with("damaged in two places by the waves."), "{body}");
+    }
+
+    #[test]
+    fn a_line_followed_by_a_bare_credit_is_a_caption() {
+        let text = "Harbour reopens after the storm\nThe harbour reopened on Monday after a storm that closed it for three days, the council said.\nShips wait outside the harbour wall\nJane Doe | Getty Images\nShips queued outside the bay overnight and began to come in at first light, officials said.";
+        let a = parse(text, london());
+        assert_eq!(a.associations.len(), 1);
+        assert_eq!(a.associations[0].descriptions[0].value, "Ships wait outside the harbour wall");
+        assert_eq!(a.associations[0].copyrightholder.as_deref(), Some("Jane Doe | Getty Images"));
+        assert!(!a.body_text().unwrap().contains("Getty"));
+    }
+
+    #[test]
+    fn a_title_with_a_site_suffix_gives_way_to_the_headline_repeated_below_it() {
+        let text = "Harbour reopens after the storm - Example News\nHome\nHarbour reopens after the storm\nThe harbour reopened on Monday after a storm that closed it for three days, the council said.";
+        assert_eq!(parse(text, london()).headline(), Some("Harbour reopens after the storm"));
+        let alone =
+            "Harbour reopens after the storm - Example News\nThe harbour reopened on Monday after a storm that closed it for three days.";
+        assert_eq!(parse(alone, london()).headline(), Some("Harbour reopens after the storm - Example News"));
+    }
+
+    #[test]
+    fn a_brief_without_dense_prose_keeps_all_its_lines_as_body() {
+        let a = parse("A headline of some words\n\nBy Someone\n\nThe body.\nIt is short.", london());
+        assert_eq!(a.by.as_deref(), Some("Someone"));
+        assert_eq!(a.body_text(), Some("The body.\n\nIt is short."));
+    }
+
+    #[test]
+    fn a_long_text_without_any_prose_has_no_body() {
+        let text = format!("A headline of some words\n{}", "Menu item here\n".repeat(50));
+        assert_eq!(parse(&text, london()).body_text(), None);
+    }
+
+    #[test]
+    fn a_text_without_a_headline_gives_an_empty_article() {
+        assert_eq!(parse("Menu\nShare\n", london()), Article::default());
     }
 }

@@ -1,0 +1,122 @@
+//! `newswire`: the command-line tool for operators, feeds and subscribers.
+
+mod bench;
+mod status;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "newswire", version, about = "Operate and use a newswire pipeline")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Push files or whole folders of stories to ingest (an archive backfill).
+    Push(newswire_ingest::backfill::PushOptions),
+    /// Print the stories of a published topic, readably or as JSON (`--json`), optionally filtered.
+    Tail(newswire_publish::tail_command::TailArgs),
+    /// Live table of the pipeline: per-stage rate, p99 latency, lag, dead letters, duplicates.
+    Status {
+        /// Admin endpoints as stage=host:port (default: the four local ports 9101–9104).
+        #[arg(long = "target", value_parser = parse_target)]
+        targets: Vec<(String, String)>,
+        /// Refresh interval in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+        /// Print one table (from two scrapes one interval apart) and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Benchmark a running pipeline end to end (scripts/bench.sh starts one and runs this).
+    Bench {
+        /// Stories to push.
+        #[arg(long, default_value_t = 20_000)]
+        stories: usize,
+        /// Target pushes per second (0 = as fast as possible).
+        #[arg(long, default_value_t = 0.0)]
+        rate: f64,
+        /// Concurrent requests.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Push API base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        ingest_url: String,
+        /// Feed token to push with.
+        #[arg(long, env = "NEWSWIRE_BENCH_TOKEN", default_value = "pa-demo-token")]
+        token: String,
+        /// Kafka brokers.
+        #[arg(long, env = "NEWSWIRE_KAFKA_BROKERS", default_value = "127.0.0.1:9092")]
+        brokers: String,
+        /// Topic the subscriber side reads.
+        #[arg(long, default_value = "newswire.published")]
+        topic: String,
+        /// A service process to measure, as name=pid (repeat for each).
+        #[arg(long = "pid", value_parser = parse_pid)]
+        pids: Vec<(String, u32)>,
+        /// Skip the raw Kafka pass-through measurement.
+        #[arg(long)]
+        no_passthrough: bool,
+        /// Where to write the JSON report.
+        #[arg(long, default_value = "bench-report.json")]
+        out: PathBuf,
+        /// Text files to build stories from.
+        #[arg(long, default_value = "tests/fixtures/pa-truss-lavrov-2022-02-14.txt")]
+        material: Vec<PathBuf>,
+    },
+}
+
+fn parse_pid(s: &str) -> Result<(String, u32), String> {
+    let (name, pid) = s.split_once('=').ok_or_else(|| format!("{s:?} is not name=pid"))?;
+    Ok((name.to_owned(), pid.parse().map_err(|e| format!("{s:?}: {e}"))?))
+}
+
+fn parse_target(s: &str) -> Result<(String, String), String> {
+    let (stage, addr) = s.split_once('=').ok_or_else(|| format!("{s:?} is not stage=host:port"))?;
+    Ok((stage.to_owned(), addr.to_owned()))
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Tail(args) => newswire_publish::tail_command::run(&args),
+        Command::Push(options) => match newswire_ingest::backfill::run_push(&options) {
+            Ok(summary) => {
+                print!("{}", summary.render());
+                return std::process::ExitCode::from(summary.exit_code());
+            }
+            Err(error) => Err(anyhow::anyhow!(error)),
+        },
+        Command::Status { targets, interval_ms, once } => {
+            let targets = if targets.is_empty() { status::Targets::local() } else { status::Targets(targets) };
+            status::run(targets, Duration::from_millis(interval_ms), once)
+        }
+        Command::Bench { stories, rate, concurrency, ingest_url, token, brokers, topic, pids, no_passthrough, out, material } => {
+            bench::run(bench::BenchOptions {
+                stories,
+                rate,
+                concurrency,
+                ingest_url,
+                token,
+                brokers,
+                published_topic: topic,
+                pids,
+                passthrough: !no_passthrough,
+                out,
+                material,
+            })
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("newswire: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

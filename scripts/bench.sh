@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: builds release binaries, starts a dedicated broker and the
+# four services, and runs `newswire bench` twice: as fast as possible (throughput,
+# ratio to raw Kafka pass-through, CPU and peak RSS per service) and at a steady
+# 1,000 stories/s (latency). Reports go to target/bench/*.json.
+#
+#   scripts/bench.sh                 20,000 stories
+#   BENCH_STORIES=50000 scripts/bench.sh
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+stories=${BENCH_STORIES:-20000}
+export KAFKA_PORT=${BENCH_KAFKA_PORT:-29092}
+out=$repo/target/bench
+run=$(mktemp -d)
+mkdir -p "$out"
+
+bash scripts/setup.sh
+cargo build --release --workspace --bins
+bash scripts/kafka.sh wipe
+bash scripts/kafka.sh start
+
+export NEWSWIRE_CONFIG=$repo/config/newswire.dev.toml
+export NEWSWIRE_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+export NEWSWIRE_DATA_DIR=$run/data
+export NEWSWIRE_LOG_FILTER=warn
+export NEWSWIRE_INGEST_ADDR=127.0.0.1:18080
+export NEWSWIRE_INGEST_ADMIN_ADDR=127.0.0.1:19101
+export NEWSWIRE_NORMALIZE_ADMIN_ADDR=127.0.0.1:19102
+export NEWSWIRE_ENRICH_ADMIN_ADDR=127.0.0.1:19103
+export NEWSWIRE_PUBLISH_ADMIN_ADDR=127.0.0.1:19104
+
+pids=()
+pid_args=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  bash scripts/kafka.sh stop
+  rm -rf "$run"
+}
+trap stop_all EXIT
+
+for service in ingest normalize enrich publish; do
+  "target/release/newswire-$service" >"$run/$service.log" 2>&1 &
+  pids+=($!)
+  pid_args+=(--pid "$service=$!")
+done
+for port in 19101 19102 19103 19104; do
+  for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+done
+
+common=(--ingest-url http://127.0.0.1:18080 --brokers "$NEWSWIRE_KAFKA_BROKERS" --token pa-demo-token
+        --material tests/fixtures/pa-truss-lavrov-2022-02-14.txt "${pid_args[@]}")
+echo "== as fast as possible =="
+target/release/newswire bench --stories "$stories" --concurrency 64 --out "$out/max.json" "${common[@]}"
+echo "== steady 1,000 stories/s =="
+target/release/newswire bench --stories 10000 --rate 1000 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"

@@ -1,0 +1,270 @@
+//! Merging mentions into entities: "Ms Truss", "Truss" and "Liz Truss" are one
+//! person named "Liz Truss"; "Nato" and "North Atlantic Treaty Organization" one
+//! organisation; "UK" and "United Kingdom" one place.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::gazetteer::Gazetteer;
+use crate::ner::{EntityKind, Mention};
+use crate::text::tokens::{strip_possessive, Token};
+
+use super::honorifics;
+use super::roles::{role_after, role_before, split_leading_role};
+use super::{Entities, Entity, Kind, Located};
+
+/// One mention after cleaning: its kind, its name without honorific or
+/// possessive, and its span.
+struct Clean {
+    kind: Kind,
+    name: String,
+    start: usize,
+    end: usize,
+    /// A title that was part of the tagged text ("Foreign Secretary").
+    role: Option<String>,
+}
+
+/// Merges `mentions` (in any order, possibly overlapping: the earliest-starting,
+/// then longest, wins) of `text` into entities, resolving places in `gazetteer`
+/// and collecting the roles written next to people.
+pub fn merge(text: &str, tokens: &[Token], mentions: &[Mention], gazetteer: &Gazetteer) -> Entities {
+    let cleaned = clean_all(mentions);
+    let mut out = Entities::default();
+    let mut keys: HashMap<(Kind, String), usize> = HashMap::default();
+    let persons: Vec<Person> = cleaned.iter().filter(|c| c.kind == Kind::Person).map(|c| Person { start: c.start, words: c.name.split_whitespace().collect() }).collect();
+    let organisations: Vec<&Clean> = cleaned.iter().filter(|c| c.kind == Kind::Organisation).collect();
+    for mention in &cleaned {
+        let (key, canonical, place) = match mention.kind {
+            Kind::Person => {
+                let own: Vec<&str> = mention.name.split_whitespace().collect();
+                let full = full_person_name(mention.start, &own, &persons).join(" ");
+                ((Kind::Person, full.to_lowercase()), full, None)
+            }
+            Kind::Organisation => {
+                let full = full_organisation_name(&mention.name, &organisations);
+                ((Kind::Organisation, full.to_lowercase()), full.to_owned(), None)
+            }
+            Kind::Place => match gazetteer.lookup(&mention.name) {
+                Some(place) => ((Kind::Place, format!("geonames:{}", place.geonames_id)), place.name.clone(), Some(place.clone())),
+                None => ((Kind::Place, mention.name.to_lowercase()), mention.name.clone(), None),
+            },
+        };
+        let index = *keys.entry(key).or_insert_with(|| {
+            out.entities.push(Entity { kind: mention.kind, name: canonical.clone(), variants: Vec::new(), mentions: 0, roles: Vec::new(), place, first_at: mention.start });
+            out.entities.len() - 1
+        });
+        let entity = &mut out.entities[index];
+        entity.mentions += 1;
+        if mention.name != entity.name && !entity.variants.contains(&mention.name) {
+            entity.variants.push(mention.name.clone());
+        }
+        if mention.kind == Kind::Person {
+            let first = tokens.partition_point(|t| t.start < mention.start);
+            let roles = [mention.role.clone(), role_before(text, tokens, first), role_after(text, mention.end)];
+            for role in roles.into_iter().flatten() {
+                if !entity.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)) {
+                    entity.roles.push(role);
+                }
+            }
+        }
+        out.mentions.push(Located { start: mention.start, end: mention.end, entity: index });
+    }
+    out
+}
+
+/// Mentions sorted, de-overlapped, with names cleaned; misc mentions dropped.
+/// A name also mentioned as a person is a person everywhere (the model may tag
+/// one of its mentions as an organisation).
+fn clean_all(mentions: &[Mention]) -> Vec<Clean> {
+    let mut out = clean_each(mentions);
+    let people: HashSet<String> = out.iter().filter(|c| c.kind == Kind::Person && c.name.contains(' ')).map(|c| c.name.to_lowercase()).collect();
+    for clean in out.iter_mut().filter(|c| c.kind != Kind::Person) {
+        if people.contains(&clean.name.to_lowercase()) {
+            clean.kind = Kind::Person;
+        }
+    }
+    out
+}
+
+fn clean_each(mentions: &[Mention]) -> Vec<Clean> {
+    let mut sorted: Vec<&Mention> = mentions.iter().collect();
+    sorted.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut out: Vec<Clean> = Vec::with_capacity(sorted.len());
+    let mut covered_to = 0;
+    for m in sorted {
+        if m.start < covered_to {
+            continue;
+        }
+        let (without_honorific, had_honorific) = honorifics::strip(m.text.strip_prefix("By ").unwrap_or(&m.text));
+        let trimmed = without_honorific.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
+        let name = match trimmed.rsplit_once(' ') {
+            Some((head, last)) => format!("{head} {}", strip_possessive(last)),
+            None => strip_possessive(trimmed).to_owned(),
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let kind = match (had_honorific, m.kind) {
+            (true, _) | (false, EntityKind::Person) => Kind::Person,
+            (false, EntityKind::Organisation) => Kind::Organisation,
+            (false, EntityKind::Location) => Kind::Place,
+            (false, EntityKind::Misc) => continue,
+        };
+        covered_to = m.end;
+        let (role, name) = match kind {
+            Kind::Person => match split_leading_role(&name) {
+                (Some(role), rest) => (Some(role.to_owned()), rest.to_owned()),
+                (None, _) => (None, name),
+            },
+            _ => (None, name),
+        };
+        out.push(Clean { kind, name, start: m.start, end: m.end, role });
+    }
+    out
+}
+
+/// A person mention's start and name words.
+struct Person<'a> {
+    start: usize,
+    words: Vec<&'a str>,
+}
+
+/// The full name (as words) a person mention at `start` named `words` stands
+/// for: the longest name among all person mentions that ends with it (a
+/// surname) or starts with it (a first name), preferring the nearest one
+/// written before it; else its own name.
+fn full_person_name<'a>(start: usize, words: &[&'a str], persons: &'a [Person<'a>]) -> Vec<&'a str> {
+    let extends = |c: &&Person| c.words.len() > words.len() && (c.words.ends_with(words) || (words.len() == 1 && c.words[0] == words[0]));
+    let before = persons.iter().filter(extends).filter(|c| c.start < start).max_by_key(|c| (c.start, c.words.len()));
+    let chosen = before.or_else(|| persons.iter().filter(extends).min_by_key(|c| (c.start, std::cmp::Reverse(c.words.len()))));
+    match chosen {
+        Some(c) => full_person_name(c.start, &c.words, persons),
+        None => words.to_vec(),
+    }
+}
+
+/// The long form of an organisation name: an acronym ("Nato", "UN") whose
+/// letters are the initials of a longer organisation's name stands for it;
+/// otherwise the name itself.
+fn full_organisation_name<'a>(name: &'a str, organisations: &[&'a Clean]) -> &'a str {
+    if name.contains(' ') || name.chars().count() > 6 {
+        return name;
+    }
+    let acronym = name.to_uppercase();
+    organisations
+        .iter()
+        .map(|o| o.name.as_str())
+        .filter(|long| long.contains(' '))
+        .find(|long| initials(long) == acronym)
+        .unwrap_or(name)
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !matches!(w.to_lowercase().as_str(), "of" | "the" | "and" | "for" | "&"))
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokens::tokenize;
+
+    fn mention(text: &str, kind: EntityKind, needle: &str, nth: usize) -> Mention {
+        let start = text.match_indices(needle).nth(nth).unwrap().0;
+        Mention { kind, text: needle.to_owned(), start, end: start + needle.len() }
+    }
+
+    fn gazetteer() -> Gazetteer {
+        Gazetteer::parse("country\t2017370\tRussia\tRU\t\t\t140702000\t\ncountry\t2635167\tUnited Kingdom\tGB\t\t\t66488991\tUK|Britain\ncity\t524901\tMoscow\tRU\t55.75\t37.61\t10381222\t\n").unwrap()
+    }
+
+    #[test]
+    fn surnames_and_honorifics_merge_into_the_full_name() {
+        let text = "Foreign Secretary Liz Truss met Sergei Lavrov. Ms Truss said Mr Lavrov was wrong, and Truss left.";
+        let mentions = vec![
+            mention(text, EntityKind::Person, "Liz Truss", 0),
+            mention(text, EntityKind::Person, "Sergei Lavrov", 0),
+            mention(text, EntityKind::Person, "Ms Truss", 0),
+            mention(text, EntityKind::Person, "Mr Lavrov", 0),
+            mention(text, EntityKind::Person, "Truss", 2),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        let people: Vec<(&str, usize)> = entities.of_kind(Kind::Person).map(|e| (e.name.as_str(), e.mentions)).collect();
+        assert_eq!(people, [("Liz Truss", 3), ("Sergei Lavrov", 2)]);
+        assert_eq!(entities.entities[0].roles, ["Foreign Secretary"]);
+        assert_eq!(entities.entities[0].variants, ["Truss"]);
+        assert_eq!(entities.mentions.len(), 5);
+        assert_eq!(entities.mentions[2].entity, 0);
+    }
+
+    #[test]
+    fn a_title_tagged_as_part_of_a_name_becomes_a_role() {
+        let text = "Foreign Secretary Liz Truss spoke. Ms Truss left.";
+        let mentions = vec![mention(text, EntityKind::Person, "Foreign Secretary Liz Truss", 0), mention(text, EntityKind::Person, "Ms Truss", 0)];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        assert_eq!(entities.entities.len(), 1);
+        assert_eq!((entities.entities[0].name.as_str(), entities.entities[0].roles.as_slice()), ("Liz Truss", ["Foreign Secretary".to_owned()].as_slice()));
+    }
+
+    #[test]
+    fn a_surname_goes_to_the_nearest_full_name_before_it() {
+        let text = "John Smith met Jane Smith. Later Smith spoke.";
+        let mentions = vec![
+            mention(text, EntityKind::Person, "John Smith", 0),
+            mention(text, EntityKind::Person, "Jane Smith", 0),
+            mention(text, EntityKind::Person, "Smith", 2),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        assert_eq!(entities.mentions[2].entity, 1);
+    }
+
+    #[test]
+    fn a_full_name_tagged_once_as_an_organisation_is_still_the_person() {
+        let text = "Liz Truss spoke. Liz Truss and Sergei Lavrov met. By Press Association";
+        let mentions = vec![
+            mention(text, EntityKind::Person, "Liz Truss", 0),
+            mention(text, EntityKind::Organisation, "Liz Truss", 1),
+            mention(text, EntityKind::Organisation, "By Press Association", 0),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        let got: Vec<(Kind, &str, usize)> = entities.entities.iter().map(|e| (e.kind, e.name.as_str(), e.mentions)).collect();
+        assert_eq!(got, [(Kind::Person, "Liz Truss", 2), (Kind::Organisation, "Press Association", 1)]);
+    }
+
+    #[test]
+    fn an_honorific_makes_a_person_whatever_the_model_said() {
+        let text = "Mr Lavrov spoke.";
+        let entities = merge(text, &tokenize(text), &[mention(text, EntityKind::Organisation, "Mr Lavrov", 0)], &gazetteer());
+        assert_eq!((entities.entities[0].kind, entities.entities[0].name.as_str()), (Kind::Person, "Lavrov"));
+    }
+
+    #[test]
+    fn places_resolve_in_the_gazetteer_and_merge_by_place() {
+        let text = "In Moscow, the UK and Britain warned Russia’s leaders.";
+        let mentions = vec![
+            mention(text, EntityKind::Location, "Moscow", 0),
+            mention(text, EntityKind::Location, "UK", 0),
+            mention(text, EntityKind::Location, "Britain", 0),
+            mention(text, EntityKind::Location, "Russia’s", 0),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        let places: Vec<(&str, &str, usize)> =
+            entities.of_kind(Kind::Place).map(|e| (e.name.as_str(), e.place.as_ref().unwrap().country_code.as_str(), e.mentions)).collect();
+        assert_eq!(places, [("Moscow", "RU", 1), ("United Kingdom", "GB", 2), ("Russia", "RU", 1)]);
+    }
+
+    #[test]
+    fn acronyms_merge_into_the_organisation_they_abbreviate_and_misc_is_dropped() {
+        let text = "The North Atlantic Treaty Organisation met. Nato allies and Russians agreed.";
+        let mentions = vec![
+            mention(text, EntityKind::Organisation, "North Atlantic Treaty Organisation", 0),
+            mention(text, EntityKind::Organisation, "Nato", 0),
+            mention(text, EntityKind::Misc, "Russians", 0),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        assert_eq!(entities.entities.len(), 1);
+        assert_eq!((entities.entities[0].name.as_str(), entities.entities[0].mentions), ("North Atlantic Treaty Organisation", 2));
+    }
+}

@@ -1,0 +1,11 @@
+//! The text enrich analyses: the headline and the body's paragraphs joined into
+//! one string, with the paragraph, sentence and word boundaries the other
+//! modules work on (all as byte ranges into that string).
+
+pub mod document;
+pub mod sentences;
+pub mod stopwords;
+pub mod tokens;
+
+pub use document::Document;
+pub use tokens::Token;

@@ -1,0 +1,90 @@
+//! An HTML page's own identifier: its canonical URL, from
+//! `<link rel="canonical" href>` or else `<meta property="og:url" content>`,
+//! looked for in the page's first 64 KiB. A page scraped again after an edit
+//! keeps its key that way; without either, the key is a digest of the bytes.
+
+use crate::charset::{self, Charset};
+
+/// How far into a page its head is looked for.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// The canonical URL of an HTML page, if it declares one.
+pub fn canonical_url(body: &[u8], charset: &Charset) -> Option<String> {
+    let head = &body[..body.len().min(HEAD_BYTES)];
+    let lower = head.to_ascii_lowercase();
+    let tags = |name: &'static [u8]| {
+        lower.windows(name.len()).enumerate().filter(move |(_, w)| *w == name).filter_map(|(start, _)| {
+            let end = start + lower[start..].iter().position(|b| *b == b'>')?;
+            Some(start..end)
+        })
+    };
+    let from_link = tags(b"<link").find_map(|tag| {
+        let rel = attribute(&lower[tag.clone()], b"rel")?;
+        rel.split(|b| b.is_ascii_whitespace())
+            .any(|r| r == b"canonical")
+            .then(|| attribute(&head[tag], b"href"))
+            .flatten()
+    });
+    let from_meta = || {
+        tags(b"<meta").find_map(|tag| {
+            (attribute(&lower[tag.clone()], b"property")? == b"og:url")
+                .then(|| attribute(&head[tag], b"content"))
+                .flatten()
+        })
+    };
+    let raw = from_link.or_else(from_meta)?;
+    let url = charset::decode(charset, raw).trim().replace("&amp;", "&");
+    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
+}
+
+/// The value of attribute `name` inside one tag's bytes (quoted or bare).
+fn attribute<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut from = 0;
+    while let Some(found) = tag[from..].windows(name.len()).position(|w| w.eq_ignore_ascii_case(name)) {
+        let start = from + found;
+        from = start + name.len();
+        let preceded_by_space = start > 0 && tag[start - 1].is_ascii_whitespace();
+        let rest = trim_start(&tag[from..]);
+        let Some(rest) = rest.strip_prefix(b"=").filter(|_| preceded_by_space) else { continue };
+        let rest = trim_start(rest);
+        return Some(match rest.first() {
+            Some(quote @ (b'"' | b'\'')) => {
+                let value = &rest[1..];
+                &value[..value.iter().position(|b| b == quote).unwrap_or(value.len())]
+            }
+            _ => &rest[..rest.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(rest.len())],
+        });
+    }
+    None
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    &bytes[bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len())..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(html: &str) -> Option<String> {
+        canonical_url(html.as_bytes(), &charset::detect(None, b"").unwrap())
+    }
+
+    #[test]
+    fn the_canonical_link_names_the_page() {
+        let page = r#"<html><head><link rel="stylesheet" href="/a.css"><LINK REL='Canonical' HREF='https://ex.org/s?a=1&amp;b=2'></head>"#;
+        assert_eq!(url(page).as_deref(), Some("https://ex.org/s?a=1&b=2"));
+    }
+
+    #[test]
+    fn og_url_is_the_fallback_and_relative_or_missing_urls_are_none() {
+        assert_eq!(
+            url(r#"<meta property="og:url" content="https://ex.org/x" />"#).as_deref(),
+            Some("https://ex.org/x")
+        );
+        assert_eq!(url(r#"<link rel=canonical href=/relative>"#), None);
+        assert_eq!(url("<html><p>no head</p></html>"), None);
+        // `data-rel` is not `rel`.
+        assert_eq!(url(r#"<link data-rel="canonical" href="https://ex.org/no">"#), None);
+    }
+}

@@ -1,0 +1,157 @@
+//! Recognising re-pushes: the same story sent again within a window.
+//!
+//! A story is a re-push when its feed already sent the same story key at the
+//! same source version, or byte-identical bytes, within the window. The marks
+//! live in sled (`<data_dir>/ingest`) and are written only after Kafka
+//! acknowledged the story: a crash in between costs at most one duplicate in
+//! `newswire.raw`, never a lost story.
+
+use std::path::Path;
+
+use newswire_shared::ids;
+
+use crate::accept::RawRecord;
+
+/// The sled-backed memory of recently accepted stories.
+#[derive(Clone)]
+pub struct RepushStore {
+    db: sled::Db,
+    marks: sled::Tree,
+    window_ms: i64,
+}
+
+/// A failure of the local store.
+#[derive(Debug, thiserror::Error)]
+#[error("re-push store {action}: {source}")]
+pub struct StoreError {
+    action: &'static str,
+    #[source]
+    source: sled::Error,
+}
+
+impl RepushStore {
+    /// Opens (or creates) the store in `dir`; marks older than `window_ms` do not count.
+    pub fn open(dir: &Path, window_ms: i64) -> Result<Self, StoreError> {
+        let db = sled::open(dir).map_err(|source| StoreError { action: "cannot be opened", source })?;
+        let marks = db.open_tree("accepted").map_err(|source| StoreError { action: "cannot open its tree", source })?;
+        Ok(RepushStore { db, marks, window_ms })
+    }
+
+    /// Whether `record` from `feed` was accepted within the window before `now_ms`.
+    pub fn is_repush(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<bool, StoreError> {
+        for mark in marks_of(feed, record) {
+            let found = self.marks.get(&mark).map_err(|source| StoreError { action: "cannot be read", source })?;
+            if found.and_then(|v| decode_ms(&v)).is_some_and(|at| now_ms.saturating_sub(at) <= self.window_ms) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Records that Kafka acknowledged `record` from `feed` at `now_ms`.
+    pub fn remember(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<(), StoreError> {
+        for mark in marks_of(feed, record) {
+            self.marks
+                .insert(mark, &now_ms.to_be_bytes())
+                .map_err(|source| StoreError { action: "cannot be written", source })?;
+        }
+        Ok(())
+    }
+
+    /// Deletes marks older than the window; returns how many went.
+    pub fn prune(&self, now_ms: i64) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in self.marks.iter() {
+            let (key, value) = entry.map_err(|source| StoreError { action: "cannot be scanned", source })?;
+            if decode_ms(&value).is_none_or(|at| now_ms.saturating_sub(at) > self.window_ms) {
+                self.marks.remove(key).map_err(|source| StoreError { action: "cannot be pruned", source })?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Makes every mark durable (called at shutdown; sled also flushes on its own).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await.map(|_| ()).map_err(|source| StoreError { action: "cannot be flushed", source })
+    }
+}
+
+/// The marks a record leaves: its bytes always, its key and version when the
+/// source gave a version (a story edited without a new version is not a re-push).
+pub fn marks_of(feed: &str, record: &RawRecord) -> Vec<Vec<u8>> {
+    let mut marks = vec![format!("bytes/{}", ids::digest(&[feed.as_bytes(), &record.payload])).into_bytes()];
+    if let Some(version) = &record.version {
+        marks.push(
+            format!("version/{}", ids::digest(&[feed.as_bytes(), record.key.as_bytes(), version.as_bytes()]))
+                .into_bytes(),
+        );
+    }
+    marks
+}
+
+fn decode_ms(value: &[u8]) -> Option<i64> {
+    Some(i64::from_be_bytes(value.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newswire_shared::kafka::headers::HeaderMap;
+
+    const DAY: i64 = 24 * 3600 * 1000;
+
+    fn record(key: &str, payload: &str, version: Option<&str>) -> RawRecord {
+        RawRecord {
+            key: key.into(),
+            payload: payload.into(),
+            headers: HeaderMap::new(),
+            version: version.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_same_version_or_the_same_bytes_within_the_window_is_a_repush() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RepushStore::open(dir.path(), 7 * DAY).unwrap();
+        let v1 = record("k", "body one", Some("1"));
+        assert!(!store.is_repush("pa", &v1, 0).unwrap());
+        store.remember("pa", &v1, 0).unwrap();
+        assert!(store.is_repush("pa", &record("k", "re-serialised body", Some("1")), DAY).unwrap());
+        assert!(store.is_repush("pa", &record("other", "body one", None), DAY).unwrap());
+        assert!(!store.is_repush("pa", &record("k", "body two", Some("2")), DAY).unwrap());
+        assert!(!store.is_repush("ap", &v1, DAY).unwrap(), "another feed's story is not a re-push");
+    }
+
+    #[test]
+    fn a_changed_story_without_a_version_is_not_a_repush() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RepushStore::open(dir.path(), 7 * DAY).unwrap();
+        store.remember("pa", &record("k", "first text", None), 0).unwrap();
+        assert!(!store.is_repush("pa", &record("k", "corrected text", None), 1).unwrap());
+    }
+
+    #[test]
+    fn marks_expire_after_the_window_and_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RepushStore::open(dir.path(), 7 * DAY).unwrap();
+        let r = record("k", "body", Some("1"));
+        store.remember("pa", &r, 0).unwrap();
+        assert!(!store.is_repush("pa", &r, 8 * DAY).unwrap());
+        assert_eq!(store.prune(8 * DAY).unwrap(), 2);
+        assert_eq!(store.prune(8 * DAY).unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn marks_survive_reopening_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = record("k", "body", Some("1"));
+        {
+            let store = RepushStore::open(dir.path(), 7 * DAY).unwrap();
+            store.remember("pa", &r, 0).unwrap();
+            store.flush().await.unwrap();
+        }
+        let store = RepushStore::open(dir.path(), 7 * DAY).unwrap();
+        assert!(store.is_repush("pa", &r, 1).unwrap());
+    }
+}

@@ -1,0 +1,317 @@
+//! Cutting a validated body into stories, and finding each story's own id.
+//!
+//! RSS and Atom documents become one story per `<item>`/`<entry>`; a NewsML-G2
+//! `packageItem`/`newsMessage` one story per inline `newsItem`; everything else
+//! is one story. Each story's payload is the exact byte range of its element in
+//! the original document. Its id is the source's own (ninjs `uri`, NewsML-G2
+//! `guid`, NITF `doc-id`, RSS `guid` or `link`, Atom `id`, the IPTC 7901 header,
+//! an HTML page's canonical URL);
+//! when there is none, `guid` is `None` and the key falls back to a digest.
+
+use std::ops::Range;
+
+use crate::charset::Charset;
+use crate::format::Format;
+use crate::rejection::Rejection;
+use crate::xml_scan::{self, Scan};
+
+/// Elements a story may be cut from, by local name.
+const SPLIT_ELEMENTS: [&str; 3] = ["item", "entry", "newsItem"];
+
+/// One story found in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Story {
+    /// The story's bytes within the body.
+    pub range: Range<usize>,
+    /// The format of this story's payload.
+    pub format: Format,
+    /// The source's own identifier, when the format carries one.
+    pub guid: Option<String>,
+    /// The source's version of the story, when the format carries one.
+    pub version: Option<String>,
+}
+
+/// Limits on the shape of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapeLimits {
+    /// Deepest XML element nesting accepted.
+    pub max_xml_depth: usize,
+    /// Most stories one push may hold.
+    pub max_stories: usize,
+}
+
+impl Default for ShapeLimits {
+    fn default() -> Self {
+        ShapeLimits { max_xml_depth: 100, max_stories: 1000 }
+    }
+}
+
+/// Finds the stories in a body of `format` (as detected from its Content-Type
+/// or by sniffing) whose bytes are known to decode in `charset`.
+/// `declared` says whether the format came from an explicit Content-Type.
+pub fn split(
+    format: Format,
+    declared: bool,
+    body: &[u8],
+    charset: &Charset,
+    limits: ShapeLimits,
+) -> Result<Vec<Story>, Rejection> {
+    let stories = match format {
+        Format::Ninjs => vec![ninjs_story(body, charset)?],
+        Format::NewsmlG2 | Format::Nitf | Format::Rss | Format::Atom => {
+            xml_stories(format, declared, body, charset, limits)?
+        }
+        Format::Anpa => vec![Story { range: 0..body.len(), format, guid: anpa_header(body, charset), version: None }],
+        Format::Html => {
+            vec![Story {
+                range: 0..body.len(),
+                format,
+                guid: crate::html_id::canonical_url(body, charset),
+                version: None,
+            }]
+        }
+        Format::ScrapedText => vec![Story { range: 0..body.len(), format, guid: None, version: None }],
+    };
+    if stories.len() > limits.max_stories {
+        return Err(Rejection::new(
+            413,
+            "too_many_stories",
+            format!("the document holds {} stories; one push may hold at most {}", stories.len(), limits.max_stories),
+        ));
+    }
+    Ok(stories)
+}
+
+fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
+    let text = crate::charset::decode(charset, body);
+    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| Rejection::new(400, "malformed_json", format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(Rejection::new(400, "malformed_json", "a ninjs story must be a JSON object at the top level"));
+    };
+    let guid = match map.get("uri") {
+        None => None,
+        Some(serde_json::Value::String(uri)) if !uri.trim().is_empty() => Some(uri.trim().to_owned()),
+        Some(other) => {
+            return Err(Rejection::new(
+                400,
+                "invalid_ninjs",
+                format!("field `uri` must be a non-empty string, not {other}"),
+            ));
+        }
+    };
+    let version = match map.get("version") {
+        Some(serde_json::Value::String(v)) => Some(v.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(Story { range: 0..body.len(), format: Format::Ninjs, guid, version })
+}
+
+fn xml_stories(
+    declared_format: Format,
+    declared: bool,
+    body: &[u8],
+    charset: &Charset,
+    limits: ShapeLimits,
+) -> Result<Vec<Story>, Rejection> {
+    if charset.is_utf16() {
+        return Err(Rejection::new(
+            400,
+            "bad_encoding",
+            "UTF-16 XML is not accepted: its entries cannot be cut out byte for byte; send it as UTF-8",
+        ));
+    }
+    let scan = xml_scan::scan(body, &SPLIT_ELEMENTS, limits.max_xml_depth)?;
+    let (format, split_on) = match scan.root.as_str() {
+        "rss" | "RDF" => (Format::Rss, Some("item")),
+        "feed" => (Format::Atom, Some("entry")),
+        "entry" => (Format::Atom, None),
+        "newsItem" => (Format::NewsmlG2, None),
+        "packageItem" | "newsMessage" => (Format::NewsmlG2, Some("newsItem")),
+        "nitf" => (Format::Nitf, None),
+        other => {
+            return Err(Rejection::new(
+                415,
+                "unsupported_media_type",
+                format!("XML with root element <{other}> is not a supported story format (NewsML-G2, NITF, RSS, Atom)"),
+            ))
+        }
+    };
+    if declared && format != declared_format {
+        return Err(Rejection::new(
+            400,
+            "format_mismatch",
+            format!("the Content-Type says {} but the root element is <{}>", declared_format.name(), scan.root),
+        ));
+    }
+    let ranges: Vec<Range<usize>> = match split_on {
+        Some(element) => entry_ranges(&scan, element, format, body)?,
+        None => std::iter::once(0..body.len()).collect(),
+    };
+    Ok(ranges
+        .into_iter()
+        .map(|range| {
+            let (guid, version) = xml_identity(format, &body[range.clone()], charset);
+            Story { range, format, guid, version }
+        })
+        .collect())
+}
+
+fn entry_ranges(scan: &Scan, element: &str, format: Format, body: &[u8]) -> Result<Vec<Range<usize>>, Rejection> {
+    let ranges: Vec<Range<usize>> = scan.ranges(element).collect();
+    if !ranges.is_empty() {
+        return Ok(ranges);
+    }
+    if format == Format::NewsmlG2 {
+        // A package that only references its items is itself the story.
+        return Ok(std::iter::once(0..body.len()).collect());
+    }
+    Err(Rejection::new(400, "no_stories", format!("the {} document holds no <{element}>", format.name())))
+}
+
+fn xml_identity(format: Format, fragment: &[u8], charset: &Charset) -> (Option<String>, Option<String>) {
+    use xml_scan::{attribute, text_of};
+    match format {
+        Format::NewsmlG2 => {
+            let root = root_local_name(fragment);
+            let guid = root.as_deref().and_then(|r| attribute(fragment, charset, r, "guid"));
+            let version = root.as_deref().and_then(|r| attribute(fragment, charset, r, "version"));
+            (guid, version)
+        }
+        Format::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
+        Format::Rss => {
+            let guid = text_of(fragment, charset, "guid")
+                .or_else(|| text_of(fragment, charset, "link"))
+                .or_else(|| attribute(fragment, charset, "item", "about"));
+            (guid, None)
+        }
+        Format::Atom => (text_of(fragment, charset, "id"), text_of(fragment, charset, "updated")),
+        _ => (None, None),
+    }
+}
+
+fn root_local_name(fragment: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(fragment);
+    loop {
+        match reader.read_event().ok()? {
+            quick_xml::events::Event::Start(s) | quick_xml::events::Event::Empty(s) => {
+                return Some(String::from_utf8_lossy(s.local_name().as_ref()).into_owned())
+            }
+            quick_xml::events::Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The IPTC 7901 / ANPA-1312 message header: the text between SOH and STX (or
+/// the end of the first line), with runs of white space collapsed. It carries
+/// the service, message number, priority, category and keyword.
+fn anpa_header(body: &[u8], charset: &Charset) -> Option<String> {
+    let start = body.iter().position(|b| *b == 0x01)? + 1;
+    let rest = &body[start..];
+    let end = rest.iter().position(|b| matches!(b, 0x02 | b'\n' | b'\r')).unwrap_or(rest.len());
+    let header = crate::charset::decode(charset, &rest[..end]);
+    let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!header.is_empty()).then_some(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charset;
+
+    fn stories(format: Format, body: &[u8]) -> Result<Vec<Story>, Rejection> {
+        let cs = charset::detect(None, body).unwrap();
+        split(format, false, body, &cs, ShapeLimits::default())
+    }
+
+    #[test]
+    fn an_rss_document_yields_one_story_per_item_keyed_by_guid_then_link() {
+        let doc = b"<rss version='2.0'><channel><title>t</title>\
+            <item><guid>g-1</guid><link>http://x/1</link></item>\
+            <item><link>http://x/2</link></item>\
+            <item><title>no id</title></item></channel></rss>";
+        let found = stories(Format::Rss, doc).unwrap();
+        let guids: Vec<_> = found.iter().map(|s| s.guid.as_deref()).collect();
+        assert_eq!(guids, vec![Some("g-1"), Some("http://x/2"), None]);
+        assert!(found.iter().all(|s| s.format == Format::Rss && doc[s.range.clone()].starts_with(b"<item>")));
+    }
+
+    #[test]
+    fn an_atom_feed_yields_entries_with_id_and_updated_as_version() {
+        let doc = b"<feed xmlns='http://www.w3.org/2005/Atom'><id>feed</id>\
+            <entry><id>urn:e1</id><updated>2024-01-01T00:00:00Z</updated></entry><entry><id>urn:e2</id></entry></feed>";
+        let found = stories(Format::Atom, doc).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].guid.as_deref(), found[0].version.as_deref()),
+            (Some("urn:e1"), Some("2024-01-01T00:00:00Z"))
+        );
+        assert_eq!(found[1].guid.as_deref(), Some("urn:e2"));
+    }
+
+    #[test]
+    fn a_newsml_package_yields_its_inline_news_items_and_a_bare_package_is_one_story() {
+        let doc = b"<newsMessage xmlns='http://iptc.org/std/nar/2006-10-01/'><itemSet>\
+            <newsItem guid='urn:a' version='2'/><newsItem guid='urn:b' version='1'><contentSet/></newsItem></itemSet></newsMessage>";
+        let found = stories(Format::NewsmlG2, doc).unwrap();
+        let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref())).collect();
+        assert_eq!(ids, vec![(Some("urn:a"), Some("2")), (Some("urn:b"), Some("1"))]);
+        let bare = b"<packageItem guid='urn:p' version='3'><groupSet/></packageItem>";
+        let found = stories(Format::NewsmlG2, bare).unwrap();
+        assert_eq!((found.len(), found[0].guid.as_deref()), (1, Some("urn:p")));
+    }
+
+    #[test]
+    fn feeds_without_entries_are_refused() {
+        let err = stories(Format::Rss, b"<rss><channel><title>t</title></channel></rss>").unwrap_err();
+        assert_eq!((err.status, err.error), (400, "no_stories"));
+    }
+
+    #[test]
+    fn the_root_element_must_agree_with_a_declared_type() {
+        let cs = charset::detect(None, b"").unwrap();
+        let err = split(Format::Rss, true, b"<nitf/>", &cs, ShapeLimits::default()).unwrap_err();
+        assert_eq!(err.error, "format_mismatch");
+        let err = stories(Format::NewsmlG2, b"<catalog/>").unwrap_err();
+        assert_eq!(err.status, 415);
+    }
+
+    #[test]
+    fn ninjs_must_be_an_object_with_a_string_uri_and_errors_name_the_line() {
+        let found = stories(Format::Ninjs, br#"{"uri":"urn:n","version":3}"#).unwrap();
+        assert_eq!((found[0].guid.as_deref(), found[0].version.as_deref()), (Some("urn:n"), Some("3")));
+        let err = stories(Format::Ninjs, b"{\n  \"uri\": \"x\",\n  oops\n}").unwrap_err();
+        assert_eq!(err.error, "malformed_json");
+        assert!(err.detail.starts_with("line 3"), "{}", err.detail);
+        assert_eq!(stories(Format::Ninjs, b"[1]").unwrap_err().error, "malformed_json");
+        assert_eq!(stories(Format::Ninjs, br#"{"uri":7}"#).unwrap_err().error, "invalid_ninjs");
+    }
+
+    #[test]
+    fn an_anpa_message_is_keyed_by_its_header() {
+        let msg = b"\x16\x16\x01a0123  r  i  BC-Lavrov  0452\x02\nLavrov talks\x03";
+        let found = stories(Format::Anpa, msg).unwrap();
+        assert_eq!(found[0].guid.as_deref(), Some("a0123 r i BC-Lavrov 0452"));
+    }
+
+    #[test]
+    fn more_stories_than_the_limit_are_refused() {
+        let doc = format!("<rss><channel>{}</channel></rss>", "<item><guid>x</guid></item>".repeat(3));
+        let cs = charset::detect(None, b"").unwrap();
+        let err = split(Format::Rss, false, doc.as_bytes(), &cs, ShapeLimits { max_xml_depth: 10, max_stories: 2 })
+            .unwrap_err();
+        assert_eq!((err.status, err.error), (413, "too_many_stories"));
+    }
+
+    #[test]
+    fn an_xml_document_starting_with_a_utf8_bom_is_split_like_any_other() {
+        let doc = b"\xEF\xBB\xBF<?xml version='1.0'?><rss><channel><item><guid>b</guid></item></channel></rss>";
+        let cs = charset::detect(None, doc).unwrap();
+        let found = split(Format::Rss, false, doc, &cs, ShapeLimits::default()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].guid.as_deref(), Some("b"));
+        assert_eq!(&doc[found[0].range.clone()], b"<item><guid>b</guid></item>");
+    }
+}

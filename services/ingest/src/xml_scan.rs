@@ -1,0 +1,290 @@
+//! One safe pass over an XML document: is it well-formed, is it safe, and where
+//! are the elements a story is cut from.
+//!
+//! quick-xml never fetches external entities or expands custom ones; on top of
+//! that a DOCTYPE that *declares* entities is refused outright (XXE and
+//! "billion laughs" alike), a reference to an undeclared entity is malformed,
+//! and nesting deeper than the configured limit is refused. Elements are matched
+//! by their LOCAL name, so `<g2:newsItem>` and `<newsItem>` are the same, and a
+//! captured element's byte range is exact: its payload is the original slice.
+
+use std::ops::Range;
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::charset::{self, Charset};
+use crate::rejection::Rejection;
+
+/// The entities every XML document may use without declaring them.
+const PREDEFINED_ENTITIES: [(&str, char); 5] = [("lt", '<'), ("gt", '>'), ("amp", '&'), ("apos", '\''), ("quot", '"')];
+
+/// What one pass over a document found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The root element's local name.
+    pub root: String,
+    /// The outermost elements whose local name was asked for, in document
+    /// order, each as `(local name, byte range)`.
+    pub captured: Vec<(String, Range<usize>)>,
+}
+
+impl Scan {
+    /// The byte ranges of captured elements called `local_name`.
+    pub fn ranges<'a>(&'a self, local_name: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        self.captured.iter().filter(move |(name, _)| name == local_name).map(|(_, range)| range.clone())
+    }
+}
+
+/// Checks `body` and records the outermost elements named in `capture`.
+pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rejection> {
+    // quick-xml skips a UTF-8 byte-order mark without counting it in its
+    // positions; read past it here so positions stay offsets into `body`.
+    let bom = if body.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let at = |position: u64| usize::try_from(position).unwrap_or(usize::MAX).saturating_add(bom);
+    let mut reader = Reader::from_reader(&body[bom..]);
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut root: Option<String> = None;
+    let mut capturing: Option<(String, usize, usize)> = None; // name, start, depth
+    let mut captured = Vec::new();
+    loop {
+        let before = at(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| malformed(body, at(reader.error_position()), &e.to_string()))?;
+        let after = at(reader.buffer_position());
+        match event {
+            Event::Start(start) | Event::Empty(start) if root.is_some() && open.is_empty() => {
+                return Err(malformed(
+                    body,
+                    before,
+                    &format!("element <{}> follows the root element", name_of(&start)),
+                ));
+            }
+            Event::Start(start) => {
+                check_attributes(body, before, &start)?;
+                let local = local_name(&start);
+                root.get_or_insert_with(|| local.clone());
+                open.push((local.clone(), before));
+                if open.len() > max_depth {
+                    return Err(Rejection::new(
+                        400,
+                        "xml_too_deep",
+                        format!("{}: elements are nested more than {max_depth} deep", position(body, before)),
+                    ));
+                }
+                if capturing.is_none() && capture.contains(&local.as_str()) {
+                    capturing = Some((local, before, open.len()));
+                }
+            }
+            Event::Empty(start) => {
+                check_attributes(body, before, &start)?;
+                let local = local_name(&start);
+                root.get_or_insert_with(|| local.clone());
+                if capturing.is_none() && capture.contains(&local.as_str()) {
+                    captured.push((local, before..after));
+                }
+            }
+            Event::End(_) => {
+                if capturing.as_ref().is_some_and(|(_, _, depth)| *depth == open.len()) {
+                    if let Some((name, start, _)) = capturing.take() {
+                        captured.push((name, start..after));
+                    }
+                }
+                open.pop();
+            }
+            Event::DocType(doctype) if doctype.windows(8).any(|w| w == b"<!ENTITY") => {
+                return Err(Rejection::new(
+                    400,
+                    "xml_entities_refused",
+                    format!(
+                        "{}: the DOCTYPE declares entities; entity declarations are refused (no external entities, no entity expansion)",
+                        position(body, before)
+                    ),
+                ));
+            }
+            Event::GeneralRef(reference) => {
+                if open.is_empty() {
+                    return Err(malformed(body, before, "an entity reference outside the root element"));
+                }
+                resolve_reference(&reference).map_err(|why| malformed(body, before, &why))?;
+            }
+            Event::Text(text) if open.is_empty() && !text.iter().all(u8::is_ascii_whitespace) => {
+                return Err(malformed(body, before, "text outside the root element"));
+            }
+            Event::CData(_) if open.is_empty() => {
+                return Err(malformed(body, before, "CDATA outside the root element"))
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if let Some((name, at)) = open.last() {
+        return Err(malformed(body, *at, &format!("element <{name}> is never closed")));
+    }
+    let root = root.ok_or_else(|| malformed(body, body.len(), "the document has no root element"))?;
+    Ok(Scan { root, captured })
+}
+
+/// The value of attribute `attribute` (local name) on the first element whose
+/// local name is `element`, decoded and unescaped.
+pub fn attribute(fragment: &[u8], charset: &Charset, element: &str, attribute: &str) -> Option<String> {
+    let mut reader = Reader::from_reader(fragment);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) | Event::Empty(start) if local_name(&start) == element => {
+                return start
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == attribute.as_bytes())
+                    .and_then(|a| {
+                        let raw = charset::decode(charset, &a.value);
+                        quick_xml::escape::unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+                    });
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The text of the first element whose local name is `element` (only direct
+/// text and CDATA, trimmed), or `None` when it is absent or empty.
+pub fn text_of(fragment: &[u8], charset: &Charset, element: &str) -> Option<String> {
+    let mut reader = Reader::from_reader(fragment);
+    let mut inside = 0usize;
+    let mut text = String::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) if inside == 0 && local_name(&start) == element => inside = 1,
+            Event::Start(_) if inside > 0 => inside += 1,
+            Event::End(_) if inside == 1 => break,
+            Event::End(_) if inside > 1 => inside -= 1,
+            Event::Text(t) if inside == 1 => text.push_str(&charset::decode(charset, &t)),
+            Event::CData(t) if inside == 1 => text.push_str(&charset::decode(charset, &t)),
+            Event::GeneralRef(r) if inside == 1 => text.extend(resolve_reference(&r).ok()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, String> {
+    let name = String::from_utf8_lossy(reference);
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(c),
+            _ => Err(format!("&{name}; is not a valid character reference")),
+        };
+    }
+    PREDEFINED_ENTITIES
+        .iter()
+        .find(|(entity, _)| *entity == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| format!("&{name}; refers to an undeclared entity (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)"))
+}
+
+fn check_attributes(body: &[u8], at: usize, start: &BytesStart<'_>) -> Result<(), Rejection> {
+    for attribute in start.attributes() {
+        attribute.map_err(|e| malformed(body, at, &format!("in <{}>: {e}", name_of(start))))?;
+    }
+    Ok(())
+}
+
+fn local_name(start: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
+}
+
+fn name_of(start: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(start.name().as_ref()).into_owned()
+}
+
+fn malformed(body: &[u8], offset: usize, why: &str) -> Rejection {
+    Rejection::new(400, "malformed_xml", format!("{}: {why}", position(body, offset)))
+}
+
+/// `line L, column C` (1-based; the column counts bytes) of a byte offset.
+pub fn position(body: &[u8], offset: usize) -> String {
+    let offset = offset.min(body.len());
+    let before = &body[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|b| *b == b'\n').map_or(0, |nl| nl + 1) + 1;
+    format!("line {line}, column {column}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf8() -> Charset {
+        charset::detect(None, b"").unwrap()
+    }
+
+    #[test]
+    fn captured_elements_are_exact_slices_matched_by_local_name() {
+        let doc = b"<?xml version='1.0'?>\n<rdf:RDF xmlns:rdf='r'><rss:item a='1'>one</rss:item>\n<item/><x><item>nested</item></x></rdf:RDF>";
+        let scan = scan(doc, &["item"], 10).unwrap();
+        assert_eq!(scan.root, "RDF");
+        let slices: Vec<&[u8]> = scan.ranges("item").map(|r| &doc[r]).collect();
+        assert_eq!(slices, vec![&b"<rss:item a='1'>one</rss:item>"[..], b"<item/>", b"<item>nested</item>"]);
+    }
+
+    #[test]
+    fn only_the_outermost_captured_element_is_kept() {
+        let doc = b"<feed><entry><entry>inner</entry></entry></feed>";
+        let scan = scan(doc, &["entry"], 10).unwrap();
+        assert_eq!(scan.captured.len(), 1);
+        assert_eq!(&doc[scan.captured[0].1.clone()], b"<entry><entry>inner</entry></entry>");
+    }
+
+    #[test]
+    fn mismatched_and_unclosed_tags_are_malformed_with_their_line() {
+        let err = scan(b"<a>\n<b></c></a>", &[], 10).unwrap_err();
+        assert_eq!(err.error, "malformed_xml");
+        assert!(err.detail.starts_with("line 2"), "{}", err.detail);
+        let err = scan(b"<a>\n  <b>", &[], 10).unwrap_err();
+        assert!(err.detail.contains("line 2, column 3") && err.detail.contains("<b>"), "{}", err.detail);
+        let err = scan(b"<a x=1/>", &[], 10).unwrap_err();
+        assert_eq!(err.error, "malformed_xml", "{}", err.detail);
+    }
+
+    #[test]
+    fn content_after_the_root_and_missing_roots_are_malformed() {
+        assert_eq!(scan(b"<a/><b/>", &[], 10).unwrap_err().error, "malformed_xml");
+        assert_eq!(scan(b"<a/>trailing", &[], 10).unwrap_err().error, "malformed_xml");
+        assert_eq!(scan(b"<?xml version='1.0'?>", &[], 10).unwrap_err().error, "malformed_xml");
+    }
+
+    #[test]
+    fn entity_declarations_are_refused_whether_external_or_recursive() {
+        let xxe = b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><r>&x;</r>";
+        assert_eq!(scan(xxe, &[], 10).unwrap_err().error, "xml_entities_refused");
+        let laughs = b"<!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;&lol;'>]><lolz>&lol2;</lolz>";
+        assert_eq!(scan(laughs, &[], 10).unwrap_err().error, "xml_entities_refused");
+        // A DOCTYPE that only names a DTD is harmless: it is never fetched.
+        assert!(scan(b"<!DOCTYPE nitf SYSTEM 'nitf.dtd'><nitf/>", &[], 10).is_ok());
+    }
+
+    #[test]
+    fn undeclared_entities_are_malformed_but_predefined_and_numeric_ones_pass() {
+        assert!(scan(b"<a>&lt;&amp;&#233;&#x41;</a>", &[], 10).is_ok());
+        let err = scan(b"<a>\n&nbsp;</a>", &[], 10).unwrap_err();
+        assert!(err.detail.contains("line 2") && err.detail.contains("&nbsp;"), "{}", err.detail);
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_refused() {
+        let deep = format!("{}{}", "<a>".repeat(11), "</a>".repeat(11));
+        assert_eq!(scan(deep.as_bytes(), &[], 10).unwrap_err().error, "xml_too_deep");
+        assert!(scan(deep.as_bytes(), &[], 11).is_ok());
+    }
+
+    #[test]
+    fn texts_and_attributes_are_decoded_and_unescaped() {
+        let doc = b"<item><title>x</title><guid isPermaLink='false'> a&amp;b<![CDATA[c]]> </guid><g2:newsItem guid='urn:&quot;1&quot;'/></item>";
+        assert_eq!(text_of(doc, &utf8(), "guid").as_deref(), Some("a&bc"));
+        assert_eq!(text_of(doc, &utf8(), "link"), None);
+        assert_eq!(attribute(doc, &utf8(), "newsItem", "guid").as_deref(), Some("urn:\"1\""));
+        let latin1 = charset::detect(Some("text/xml; charset=iso-8859-1"), b"").unwrap();
+        assert_eq!(text_of(b"<i><guid>caf\xE9</guid></i>", &latin1, "guid").as_deref(), Some("café"));
+    }
+}

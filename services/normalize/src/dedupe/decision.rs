@@ -1,0 +1,195 @@
+//! What happens to one normalized article: passed on (maybe linked to the
+//! story it near-duplicates, maybe as an update or a kill), or dropped as an
+//! exact duplicate or a stale version. Every write is staged in the store.
+
+use newswire_shared::article::{Article, PubStatus};
+
+use crate::dedupe::fingerprint::{fingerprint, NEAR_MAX_DISTANCE};
+use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StoreError, VersionRecord};
+
+/// The decision for one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Pass it on; `near` when it was linked to a first copy as a near-duplicate.
+    Pass {
+        /// It near-duplicates an earlier story.
+        near: bool,
+    },
+    /// Drop it: the same content was already passed on under `first_uri`.
+    ExactDuplicate {
+        /// The first copy's uri.
+        first_uri: String,
+    },
+    /// Drop it: an equal or newer version of the uri was already seen. Formats
+    /// without version numbers (RSS, Atom, scraped pages) are all version 1, so
+    /// at an equal version a later `versioncreated` counts as newer.
+    StaleVersion {
+        /// The newest version seen.
+        seen: u64,
+    },
+}
+
+/// Decides for `article` and stages what must be remembered; on `Pass`, sets
+/// the article's story id and `near_duplicate_of`. `now_ms` stamps the records.
+pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Result<Verdict, StoreError> {
+    let uri = article.uri.clone();
+    let prior = store.version(&uri)?;
+    let kill = article.pubstatus == PubStatus::Canceled;
+    if let Some(p) = &prior {
+        // A kill always reaches recipients once, whatever version it carries.
+        let first_kill = kill && !p.killed;
+        let later_edit = article.version == p.version
+            && matches!((created_ms(article), p.versioncreated_ms), (Some(new), Some(old)) if new > old);
+        if !first_kill && !later_edit && article.version <= p.version {
+            return Ok(Verdict::StaleVersion { seen: p.version });
+        }
+    }
+    let print = fingerprint(article);
+    if !kill {
+        if let Some(first) = store.exact(&print.exact)?.filter(|f| f.uri != uri) {
+            let record = VersionRecord {
+                version: article.version,
+                versioncreated_ms: created_ms(article),
+                story_id: first.story_id.clone(),
+                killed: false,
+                near_duplicate_of: None,
+                duplicate_of: Some(first.uri.clone()),
+                seen_ms: now_ms,
+            };
+            store.stage_version(&uri, record);
+            return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
+        }
+    }
+    let (story_id, near_of) = match &prior {
+        Some(p) => (p.story_id.clone(), p.near_duplicate_of.clone().or(p.duplicate_of.clone())),
+        None => match store.nearest(print.simhash, &uri, NEAR_MAX_DISTANCE) {
+            Some(near) => (near.story_id, Some(near.uri)),
+            None => (article.newswire.story_id.clone(), None),
+        },
+    };
+    // Counted as a near-duplicate the first time this uri passes on linked to another story.
+    let first_pass = prior.as_ref().is_none_or(|p| p.duplicate_of.is_some());
+    let newly_near = first_pass && near_of.is_some();
+    article.newswire.story_id = story_id.clone();
+    article.newswire.near_duplicate_of = near_of.clone();
+    let version = prior.as_ref().map_or(article.version, |p| p.version.max(article.version));
+    store.stage_version(
+        &uri,
+        VersionRecord {
+            version,
+            versioncreated_ms: created_ms(article),
+            story_id: story_id.clone(),
+            killed: kill, near_duplicate_of: near_of, duplicate_of: None, seen_ms: now_ms },
+    );
+    if !kill {
+        store.stage_exact(&print.exact, ExactRecord { uri: uri.clone(), story_id: story_id.clone(), seen_ms: now_ms })?;
+        if prior.is_none() {
+            store.stage_near(NearRecord { uri, simhash: print.simhash, story_id, seen_ms: now_ms });
+        }
+    }
+    Ok(Verdict::Pass { near: newly_near })
+}
+
+/// The article's `versioncreated` in milliseconds since the epoch.
+fn created_ms(article: &Article) -> Option<i64> {
+    article.versioncreated.map(|t| t.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newswire_shared::article::Text;
+
+    const BODY: &str = "The port of Dover reopened on Monday after a week of storm repairs. Ferries and freight services resumed at noon and queues on the A20 eased by the evening. The harbour master said the port was open for business and thanked the crews who worked through the weekend. Shipping companies said timetables would return to normal by Wednesday.";
+
+    fn story(uri: &str, version: u64, headline: &str, body: &str) -> Article {
+        let mut a = Article {
+            uri: uri.into(),
+            version,
+            headlines: vec![Text::plain("main", headline)],
+            bodies: vec![Text::plain("main", body)],
+            ..Default::default()
+        };
+        a.newswire.story_id = format!("key-of-{uri}");
+        a
+    }
+
+    #[test]
+    fn the_same_content_from_a_second_feed_is_an_exact_duplicate_of_the_first() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        let mut pa = story("urn:pa:1", 1, "Dover reopens", BODY);
+        let mut ap = story("urn:ap:9", 1, "DOVER REOPENS", &BODY.replace("  ", " "));
+        assert_eq!(decide(&mut store, &mut pa, 0).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(decide(&mut store, &mut ap, 1).unwrap(), Verdict::ExactDuplicate { first_uri: "urn:pa:1".into() });
+        let recorded = store.version("urn:ap:9").unwrap().unwrap();
+        assert_eq!(recorded.duplicate_of.as_deref(), Some("urn:pa:1"));
+        assert_eq!(recorded.story_id, "key-of-urn:pa:1");
+    }
+
+    #[test]
+    fn a_light_re_edit_passes_linked_to_the_first_story() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 1, "Dover reopens", BODY), 0).unwrap();
+        let mut edited = story("urn:ap:9", 1, "Dover reopens", &BODY.replace("by Wednesday", "by Thursday"));
+        assert_eq!(decide(&mut store, &mut edited, 1).unwrap(), Verdict::Pass { near: true });
+        assert_eq!(edited.newswire.story_id, "key-of-urn:pa:1");
+        assert_eq!(edited.newswire.near_duplicate_of.as_deref(), Some("urn:pa:1"));
+        let mut unrelated = story("urn:ap:10", 1, "Council approves library", "The city council approved plans for a new central library on Tuesday after a long debate.");
+        assert_eq!(decide(&mut store, &mut unrelated, 2).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(unrelated.newswire.story_id, "key-of-urn:ap:10");
+    }
+
+    #[test]
+    fn newer_versions_pass_and_older_or_equal_ones_are_stale() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 2, "Dover reopens", BODY), 0).unwrap();
+        let stale = decide(&mut store, &mut story("urn:pa:1", 1, "Dover reopens", "Older text."), 1).unwrap();
+        assert_eq!(stale, Verdict::StaleVersion { seen: 2 });
+        let equal = decide(&mut store, &mut story("urn:pa:1", 2, "Dover reopens", "Other text."), 1).unwrap();
+        assert_eq!(equal, Verdict::StaleVersion { seen: 2 });
+        let mut update = story("urn:pa:1", 3, "Dover reopens fully", &format!("{BODY} Update."));
+        assert_eq!(decide(&mut store, &mut update, 2).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(update.newswire.story_id, "key-of-urn:pa:1");
+        assert_eq!(store.version("urn:pa:1").unwrap().unwrap().version, 3);
+    }
+
+    #[test]
+    fn without_version_numbers_a_later_versioncreated_is_an_update_and_a_resend_is_stale() {
+        use chrono::TimeZone;
+        let mut store = DedupeStore::temporary(7).unwrap();
+        let at = |h| Some(chrono::Utc.with_ymd_and_hms(2022, 7, 14, h, 0, 0).unwrap());
+        let mut first = story("https://example.com/a", 1, "Dover reopens", BODY);
+        first.versioncreated = at(10);
+        decide(&mut store, &mut first, 0).unwrap();
+        let mut resend = first.clone();
+        assert_eq!(decide(&mut store, &mut resend, 1).unwrap(), Verdict::StaleVersion { seen: 1 });
+        let mut edited = story("https://example.com/a", 1, "Dover reopens", &format!("{BODY} Updated at noon."));
+        edited.versioncreated = at(12);
+        assert_eq!(decide(&mut store, &mut edited, 2).unwrap(), Verdict::Pass { near: false });
+        let mut older = edited.clone();
+        older.versioncreated = at(11);
+        assert_eq!(decide(&mut store, &mut older, 3).unwrap(), Verdict::StaleVersion { seen: 1 });
+    }
+
+    #[test]
+    fn a_kill_passes_once_even_with_an_old_version_and_even_if_its_text_repeats() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 2, "Dover reopens", BODY), 0).unwrap();
+        let mut kill = story("urn:pa:1", 2, "Dover reopens", BODY);
+        kill.pubstatus = PubStatus::Canceled;
+        assert_eq!(decide(&mut store, &mut kill, 1).unwrap(), Verdict::Pass { near: false });
+        assert!(store.version("urn:pa:1").unwrap().unwrap().killed);
+        let mut again = kill.clone();
+        assert_eq!(decide(&mut store, &mut again, 2).unwrap(), Verdict::StaleVersion { seen: 2 });
+    }
+
+    #[test]
+    fn a_later_version_of_a_dropped_duplicate_stays_linked_to_the_first_copy() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 1, "Dover reopens", BODY), 0).unwrap();
+        decide(&mut store, &mut story("urn:ap:9", 1, "Dover reopens", BODY), 1).unwrap();
+        let mut ap2 = story("urn:ap:9", 2, "Dover reopens", "A rewritten body with new facts about ferries.");
+        assert_eq!(decide(&mut store, &mut ap2, 2).unwrap(), Verdict::Pass { near: true });
+        assert_eq!(ap2.newswire.story_id, "key-of-urn:pa:1");
+    }
+}

@@ -1,0 +1,272 @@
+//! A page's own metadata: JSON-LD NewsArticle, OpenGraph and `article:` meta
+//! tags, ordinary `<meta>`/`<link>` tags, `<h1>`, `<title>` and `<time>`.
+//!
+//! Each field takes the first source that has it, in the order the publisher
+//! most likely maintains by hand: JSON-LD, then OpenGraph / `article:` tags,
+//! then plain HTML.
+
+use dom_query::{Document, Selection};
+use serde_json::Value;
+
+use crate::text::clean;
+
+/// What the page says about its article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageMeta {
+    /// The headline.
+    pub headline: Option<String>,
+    /// The summary or standfirst.
+    pub description: Option<String>,
+    /// The author(s), joined with " and ".
+    pub byline: Option<String>,
+    /// Published times as written, each with where it was found, best source first.
+    pub published: Vec<(String, &'static str)>,
+    /// Last-modified times as written, each with where it was found, best source first.
+    pub modified: Vec<(String, &'static str)>,
+    /// The declared language (`<html lang>`, JSON-LD `inLanguage`).
+    pub language: Option<String>,
+    /// The canonical absolute URL.
+    pub canonical: Option<String>,
+    /// JSON-LD `articleBody`, when the page embeds the text (used when the
+    /// page's markup has no content, as in pages rendered by scripts).
+    pub json_ld_body: Option<String>,
+}
+
+/// Reads the metadata of a parsed page.
+pub fn read(doc: &Document) -> PageMeta {
+    let ld = json_ld_article(doc);
+    let ld_str = |key: &str| ld.as_ref().and_then(|a| a.get(key)).and_then(text_of).filter(|s| !s.is_empty());
+    let site_name = meta(doc, "og:site_name");
+    let headline = ld_str("headline")
+        .or_else(|| meta(doc, "og:title"))
+        .or_else(|| meta(doc, "twitter:title"))
+        .or_else(|| first_text(doc, "h1"))
+        .or_else(|| first_text(doc, "title").map(|t| without_site_suffix(&t)))
+        .map(|h| without_site_name(&h, site_name.as_deref()));
+    let description = ld_str("description").or_else(|| meta(doc, "og:description")).or_else(|| meta(doc, "description"));
+    let byline = ld
+        .as_ref()
+        .and_then(|a| a.get("author"))
+        .and_then(author_names)
+        .or_else(|| meta(doc, "author"))
+        .or_else(|| meta(doc, "article:author").filter(|a| !a.starts_with("http")))
+        .or_else(|| first_text(doc, "a[rel='author'], [itemprop='author'] [itemprop='name']"))
+        .map(|b| without_by(&b));
+    let published = [
+        (ld_str("datePublished"), "JSON-LD datePublished"),
+        (meta(doc, "article:published_time"), "article:published_time"),
+        (attr(doc, "[itemprop='datePublished']", "content"), "itemprop datePublished"),
+        (attr(doc, "time[datetime]", "datetime"), "<time datetime>"),
+    ]
+    .into_iter()
+    .filter_map(|(value, source)| value.map(|v| (v, source)))
+    .collect();
+    let modified = [(ld_str("dateModified"), "JSON-LD dateModified"), (meta(doc, "article:modified_time"), "article:modified_time")]
+        .into_iter()
+        .filter_map(|(value, source)| value.map(|v| (v, source)))
+        .collect();
+    let language = attr(doc, "html", "lang").or_else(|| ld_str("inLanguage")).filter(|l| is_language_tag(l));
+    let canonical = attr(doc, "link[rel='canonical']", "href")
+        .or_else(|| meta(doc, "og:url"))
+        .or_else(|| ld_str("url"))
+        .filter(|u| is_absolute_http_url(u));
+    let json_ld_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(str::to_owned);
+    PageMeta { headline, description, byline, published, modified, language, canonical, json_ld_body }
+}
+
+/// `<meta property|name="key" content="…">`, cleaned, non-empty.
+fn meta(doc: &Document, key: &str) -> Option<String> {
+    attr(doc, &format!("meta[property='{key}'], meta[name='{key}']"), "content")
+}
+
+fn attr(doc: &Document, selector: &str, name: &str) -> Option<String> {
+    let selection: Selection = doc.try_select(selector)?;
+    selection.iter().find_map(|s| s.attr(name).map(|v| clean(&v)).filter(|v| !v.is_empty()))
+}
+
+fn first_text(doc: &Document, selector: &str) -> Option<String> {
+    let selection = doc.try_select(selector)?;
+    selection.iter().map(|s| clean(&s.text())).find(|t| !t.is_empty())
+}
+
+/// "Headline - IGN" → "Headline" when the page names its site "IGN".
+fn without_site_name(title: &str, site_name: Option<&str>) -> String {
+    let Some(site) = site_name.filter(|s| !s.is_empty()) else { return title.to_owned() };
+    for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+        if let Some((head, tail)) = title.rsplit_once(separator) {
+            if tail.trim().eq_ignore_ascii_case(site) && !head.trim().is_empty() {
+                return head.trim().to_owned();
+            }
+        }
+    }
+    title.to_owned()
+}
+
+/// "by Jane Doe" → "Jane Doe".
+fn without_by(byline: &str) -> String {
+    match byline.split_once(char::is_whitespace) {
+        Some((by, rest)) if by.eq_ignore_ascii_case("by") && !rest.trim().is_empty() => rest.trim().to_owned(),
+        _ => byline.to_owned(),
+    }
+}
+
+/// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
+/// itself a few words long.
+pub fn without_site_suffix(title: &str) -> String {
+    for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] {
+        if let Some((head, _)) = title.rsplit_once(separator) {
+            if head.split_whitespace().count() >= 3 {
+                return head.trim().to_owned();
+            }
+        }
+    }
+    title.to_owned()
+}
+
+/// `http(s)://` followed by something, without spaces.
+fn is_absolute_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    (2..=35).contains(&tag.len()) && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The first JSON-LD object typed as an article (`NewsArticle`, `Article`,
+/// `ReportageNewsArticle`, `BlogPosting`, …), looking inside arrays and `@graph`.
+fn json_ld_article(doc: &Document) -> Option<Value> {
+    let scripts = doc.try_select("script[type='application/ld+json']")?;
+    scripts.iter().find_map(|s| {
+        let value: Value = serde_json::from_str(s.text().trim()).ok()?;
+        find_article(&value, 0).cloned()
+    })
+}
+
+fn find_article(value: &Value, depth: usize) -> Option<&Value> {
+    if depth > 8 {
+        return None;
+    }
+    match value {
+        Value::Array(items) => items.iter().find_map(|v| find_article(v, depth + 1)),
+        Value::Object(object) => {
+            let typed = match object.get("@type") {
+                Some(Value::String(t)) => is_article_type(t),
+                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).any(is_article_type),
+                _ => false,
+            };
+            if typed {
+                return Some(value);
+            }
+            object.get("@graph").and_then(|g| find_article(g, depth + 1))
+        }
+        _ => None,
+    }
+}
+
+fn is_article_type(t: &str) -> bool {
+    t.ends_with("Article") || t == "BlogPosting" || t == "Report" || t == "LiveBlogPosting"
+}
+
+/// A JSON-LD value as text: a string, or an object's `name` / `@value`.
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(clean(&html_escape_free(s))),
+        Value::Object(o) => o.get("name").or_else(|| o.get("@value")).and_then(text_of),
+        Value::Array(items) => items.first().and_then(text_of),
+        _ => None,
+    }
+}
+
+/// JSON-LD `author`: a name, a Person/Organization, or a list of them.
+fn author_names(value: &Value) -> Option<String> {
+    let names: Vec<String> = match value {
+        Value::Array(items) => items.iter().filter_map(text_of).collect(),
+        other => text_of(other).into_iter().collect(),
+    };
+    let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty() && !n.starts_with("http")).collect();
+    (!names.is_empty()).then(|| names.join(" and "))
+}
+
+/// JSON-LD strings sometimes carry HTML entities (`&amp;`, `&#8217;`).
+fn html_escape_free(text: &str) -> String {
+    html_escape::decode_html_entities(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<html lang="en-GB"><head>
+        <title>Harbour reopens after storm | The Daily Example</title>
+        <link rel="canonical" href="https://example.com/news/harbour">
+        <meta property="og:title" content="Harbour reopens (OG)">
+        <meta property="article:published_time" content="2022-02-14T16:23:00Z">
+        <meta name="author" content="Meta Author">
+        <script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+            {"@type":"WebSite","name":"Example"},
+            {"@type":"NewsArticle","headline":"Harbour reopens after storm &amp; surge",
+             "datePublished":"2022-02-14T17:00:00+01:00","description":"Ships return.",
+             "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}]}]}</script>
+        </head><body><h1>H1 headline</h1><time datetime="2020-01-01">then</time></body></html>"#;
+
+    #[test]
+    fn json_ld_news_article_wins_over_opengraph_and_html() {
+        let m = read(&Document::from(PAGE));
+        assert_eq!(m.headline.as_deref(), Some("Harbour reopens after storm & surge"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe and John Roe"));
+        assert_eq!(m.published[0], ("2022-02-14T17:00:00+01:00".into(), "JSON-LD datePublished"));
+        assert_eq!(m.published[1], ("2022-02-14T16:23:00Z".into(), "article:published_time"));
+        assert_eq!(m.description.as_deref(), Some("Ships return."));
+        assert_eq!(m.language.as_deref(), Some("en-GB"));
+        assert_eq!(m.canonical.as_deref(), Some("https://example.com/news/harbour"));
+    }
+
+    #[test]
+    fn without_json_ld_opengraph_then_html_fill_the_fields() {
+        let page = r#"<html><head><title>Storm news - Example Site</title>
+            <meta name="author" content="Meta Author"></head>
+            <body><h1>Big storm hits the harbour</h1><a rel="author" href="/a">Link Author</a>
+            <time datetime="2022-07-01T09:00:00+01:00">1 July</time></body></html>"#;
+        let m = read(&Document::from(page));
+        assert_eq!(m.headline.as_deref(), Some("Big storm hits the harbour"));
+        assert_eq!(m.byline.as_deref(), Some("Meta Author"));
+        assert_eq!(m.published, vec![("2022-07-01T09:00:00+01:00".into(), "<time datetime>")]);
+        assert_eq!(m.language, None);
+        assert_eq!(m.canonical, None);
+    }
+
+    #[test]
+    fn the_title_loses_its_site_suffix_only_when_a_real_headline_remains() {
+        assert_eq!(without_site_suffix("Harbour reopens after storm | The Daily Example"), "Harbour reopens after storm");
+        assert_eq!(without_site_suffix("Storm - Example"), "Storm - Example");
+    }
+
+    #[test]
+    fn only_absolute_http_urls_are_canonical() {
+        let page = |href: &str| format!(r#"<link rel="canonical" href="{href}"><h1>Headline here</h1>"#);
+        assert_eq!(read(&Document::from(page("/news/1"))).canonical, None);
+        assert_eq!(read(&Document::from(page("https://"))).canonical, None);
+        assert_eq!(read(&Document::from(page("https://a.example/x y"))).canonical, None);
+        assert_eq!(read(&Document::from(page("http://a.example/1"))).canonical.as_deref(), Some("http://a.example/1"));
+    }
+
+    #[test]
+    fn the_site_name_leaves_an_opengraph_title_and_by_leaves_a_byline() {
+        let page = r#"<meta property="og:site_name" content="IGN"><meta property="og:title" content="Daily Deals: Controllers - IGN">
+            <meta name="author" content="by Jane Doe"><p>x</p>"#;
+        let m = read(&Document::from(page));
+        assert_eq!(m.headline.as_deref(), Some("Daily Deals: Controllers"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            without_site_name("Milan Design Week | Light installation", Some("Inexhibit")),
+            "Milan Design Week | Light installation"
+        );
+    }
+
+    #[test]
+    fn broken_json_ld_is_ignored() {
+        let m = read(&Document::from(r#"<script type="application/ld+json">{"@type": "NewsArticle", </script><h1>Kept headline</h1>"#));
+        assert_eq!(m.headline.as_deref(), Some("Kept headline"));
+    }
+}

@@ -1,0 +1,175 @@
+//! IPTC 7901 / ANPA-1312 wire messages into the canonical article.
+//!
+//! Framing: SOH (0x01), a header line, STX (0x02), the text, ETX (0x03), and
+//! optionally EOT (0x04). The header carries a selector/sequence, a priority, a
+//! category, a slug (keyword) and a word count, separated by spaces. The text
+//! holds an optional keyword line, the headline (often between `^` and `<`,
+//! ANPA's upper-rail markers), an optional "By …" line, then paragraphs
+//! (indented, or separated by blank lines), the first beginning with the dateline
+//! ("LONDON (PA) —"). End codes ("(END)", "-0-", a transmission trailer) are dropped.
+//!
+//! Priority → urgency: ANPA letters f(lash) 1, b(ulletin) 2, u(rgent) 3,
+//! r(egular) 5, d(eferred) 6, a(dvance) 7, s (weekend) 8; IPTC 7901 digits are kept.
+
+use std::sync::LazyLock;
+
+use chrono_tz::Tz;
+use newswire_shared::article::{Article, Concept, Text};
+use newswire_shared::stage::StageError;
+use regex::Regex;
+
+use crate::formats::bodies_from_paragraphs;
+use crate::text::clean;
+
+const SOH: char = '\u{1}';
+const STX: char = '\u{2}';
+const ETX: char = '\u{3}';
+
+/// A line that only ends a story or says more follows.
+static END_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\(end\)|\(more\)|-0-|ends?|end adv.*|[A-Z]{2}-[A-Z0-9]{2}-\d\d-\d\d-\d\d \d{4}\w{0,3}|\d{2}-\d{2}-\d{2} \d{4}\w{0,3})$")
+        .expect("static regex")
+});
+/// A dateline at the start of the first paragraph: "LONDON (PA) —" or "PARIS, Feb 14 (Reuters) -".
+static DATELINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Z][A-Z .'-]{1,40}?)(?:,[^()]{0,40})?\s*\(([^()]{1,40})\)\s*[-–—]+\s*").expect("static regex"));
+/// A byline.
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by)\s+(\S.{0,80})$").expect("static regex"));
+
+/// Parses one IPTC 7901 / ANPA message.
+pub fn parse(text: &str, _zone: Tz) -> Result<Article, StageError> {
+    let after_soh = text.split_once(SOH).map_or(text, |(_, rest)| rest);
+    let (header, rest) = after_soh
+        .split_once(STX)
+        .ok_or_else(|| StageError::new("malformed_anpa", "no STX (0x02) between the header and the text"))?;
+    let body_text = rest.split(ETX).next().unwrap_or_default();
+    let mut article = Article::default();
+    read_header(header, &mut article)?;
+    read_text(body_text, &mut article);
+    Ok(article)
+}
+
+/// The header: selector, priority, category, slug, word count (slug may be several tokens).
+fn read_header(header: &str, article: &mut Article) -> Result<(), StageError> {
+    let tokens: Vec<&str> = header.split_whitespace().collect();
+    let Some(priority) = tokens.get(1) else { return Ok(()) };
+    article.urgency = Some(priority_to_urgency(priority)?);
+    if let Some(category) = tokens.get(2).filter(|c| c.len() == 1) {
+        article.subjects.push(Concept { literal: Some(format!("anpa-category:{category}")), rel: Some("category".into()), ..Default::default() });
+    }
+    let slug: Vec<&str> = tokens.iter().skip(3).copied().filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c == '-')).collect();
+    if !slug.is_empty() {
+        article.subjects.push(Concept { name: Some(slug.join(" ")), rel: Some("keyword".into()), ..Default::default() });
+    }
+    Ok(())
+}
+
+fn priority_to_urgency(priority: &str) -> Result<u8, StageError> {
+    let code = priority.to_ascii_lowercase();
+    match code.as_str() {
+        "f" => Ok(1),
+        "b" => Ok(2),
+        "u" => Ok(3),
+        "r" => Ok(5),
+        "d" => Ok(6),
+        "a" => Ok(7),
+        "s" => Ok(8),
+        digits => crate::formats::urgency("header priority", digits).map_err(|_| {
+            StageError::new("malformed_anpa", format!("header priority {priority:?} is not one of f b u r d a s or 1-9"))
+        }),
+    }
+}
+
+/// The text: keyword line, headline, byline, then paragraphs with the dateline first.
+fn read_text(text: &str, article: &mut Article) {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for raw in text.lines() {
+        let indented = raw.starts_with([' ', '\t']);
+        let line = raw.trim();
+        if line.is_empty() || indented {
+            push_paragraph(&mut current, &mut paragraphs);
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    push_paragraph(&mut current, &mut paragraphs);
+    let mut body = Vec::new();
+    for paragraph in paragraphs {
+        if END_CODE.is_match(&paragraph) {
+            continue;
+        }
+        if article.headlines.is_empty() && body.is_empty() {
+            if let Some(headline) = paragraph.strip_prefix('^') {
+                article.headlines.push(Text::plain("main", clean(headline.trim_end_matches('<'))));
+                continue;
+            }
+        }
+        if article.by.is_none() && body.is_empty() {
+            if let Some(by) = BYLINE.captures(&paragraph) {
+                article.by = Some(clean(&by[1]));
+                continue;
+            }
+        }
+        body.push(paragraph);
+    }
+    // Without rail markers the first short line is the headline.
+    if article.headlines.is_empty() && body.len() > 1 && body[0].split_whitespace().count() <= 20 && !body[0].ends_with('.') {
+        article.headlines.push(Text::plain("main", body.remove(0)));
+    }
+    if let Some(first) = body.first() {
+        if let Some(place) = DATELINE.captures(first).map(|c| clean(&c[1])) {
+            article.located = Some(title_case(&place));
+        }
+    }
+    article.bodies = bodies_from_paragraphs(&body);
+}
+
+fn push_paragraph(current: &mut String, paragraphs: &mut Vec<String>) {
+    let cleaned = clean(current);
+    if !cleaned.is_empty() {
+        paragraphs.push(cleaned);
+    }
+    current.clear();
+}
+
+/// "NEW YORK" → "New York".
+fn title_case(place: &str) -> String {
+    place
+        .split(' ')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|f| f.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WIRE: &str = include_str!("../../../../tests/fixtures/normalize/anpa-story.txt");
+
+    #[test]
+    fn a_framed_anpa_message_maps_to_the_article() {
+        let a = parse(WIRE, Tz::UTC).unwrap();
+        assert_eq!(a.urgency, Some(3), "priority u is urgency 3");
+        assert_eq!(a.headline(), Some("Harbour reopens after storm repairs"));
+        assert_eq!(a.by.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.located.as_deref(), Some("Dover"));
+        assert!(a.subjects.iter().any(|s| s.name.as_deref() == Some("BC-Harbour-Reopens")), "{:?}", a.subjects);
+        let body = a.body_text().unwrap();
+        assert!(body.starts_with("DOVER (PA) — The port reopened"), "{body}");
+        assert!(body.ends_with("said the harbour master."), "{body}");
+        assert_eq!(body.split("\n\n").count(), 3, "{body}");
+    }
+
+    #[test]
+    fn a_message_without_stx_is_malformed() {
+        assert_eq!(parse("\u{1}a0001 r a slug 0010\nno text marker", Tz::UTC).unwrap_err().reason, "malformed_anpa");
+        assert_eq!(parse("\u{1}a0001 z a slug\u{2}x\u{3}", Tz::UTC).unwrap_err().reason, "malformed_anpa");
+    }
+}

@@ -1,0 +1,331 @@
+//! Publish's durable state in sled (`<data_dir>/publish`):
+//!
+//! - `receipts`: `subscriber \0 uri` → the [`Receipt`] of the last version it got;
+//!   written only after the Kafka transaction that delivered it committed.
+//! - `outbox`: `subscriber \0 seq` → a pending [`WebhookJob`], in story order.
+//! - `jobs`: `subscriber \0 uri \0 version \0 kill` → `pending`, `done` or `dead`: the
+//!   idempotency index that keeps a re-read or a restart from queueing or sending
+//!   a delivery twice.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::routing::Receipt;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed.
+    #[error("delivery state ({what}): {source}")]
+    Sled {
+        /// What was being done.
+        what: &'static str,
+        /// sled's error.
+        #[source]
+        source: sled::Error,
+    },
+    /// A stored job could not be read back.
+    #[error("delivery state: corrupt outbox entry: {0}")]
+    Corrupt(String),
+}
+
+fn sled_err(what: &'static str) -> impl FnOnce(sled::Error) -> StoreError {
+    move |source| StoreError::Sled { what, source }
+}
+
+/// One webhook delivery to make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookJob {
+    /// Stable id of this delivery (the same on every attempt and after a restart).
+    pub delivery_id: String,
+    /// The subscriber's name.
+    pub subscriber: String,
+    /// The story uri.
+    pub uri: String,
+    /// The story version.
+    pub version: u64,
+    /// Whether this is a kill.
+    pub kill: bool,
+    /// The ninjs JSON to POST.
+    pub body: String,
+    /// The story's trace id, for logs.
+    #[serde(default)]
+    pub trace_id: String,
+}
+
+impl WebhookJob {
+    /// The idempotency key: one per subscriber, story, version and kill.
+    pub fn key(&self) -> Vec<u8> {
+        job_key(&self.subscriber, &self.uri, self.version, self.kill)
+    }
+}
+
+fn job_key(subscriber: &str, uri: &str, version: u64, kill: bool) -> Vec<u8> {
+    let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 12);
+    key.extend_from_slice(subscriber.as_bytes());
+    key.push(0);
+    key.extend_from_slice(uri.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&version.to_be_bytes());
+    key.push(u8::from(kill));
+    key
+}
+
+fn receipt_key(subscriber: &str, uri: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 1);
+    key.extend_from_slice(subscriber.as_bytes());
+    key.push(0);
+    key.extend_from_slice(uri.as_bytes());
+    key
+}
+
+fn outbox_prefix(subscriber: &str) -> Vec<u8> {
+    let mut key = subscriber.as_bytes().to_vec();
+    key.push(0);
+    key
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobEnd {
+    /// The subscriber accepted it.
+    Done,
+    /// It was dead-lettered.
+    Dead,
+}
+
+/// The sled-backed delivery state.
+#[derive(Clone)]
+pub struct DeliveryStore {
+    db: sled::Db,
+    receipts: sled::Tree,
+    outbox: sled::Tree,
+    jobs: sled::Tree,
+}
+
+/// An outbox entry: its sequence number and job.
+pub type Pending = (u64, WebhookJob);
+
+impl DeliveryStore {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let db = sled::open(dir).map_err(sled_err("open"))?;
+        let receipts = db.open_tree("receipts").map_err(sled_err("open receipts"))?;
+        let outbox = db.open_tree("outbox").map_err(sled_err("open outbox"))?;
+        let jobs = db.open_tree("jobs").map_err(sled_err("open jobs"))?;
+        Ok(DeliveryStore { db, receipts, outbox, jobs })
+    }
+
+    /// What `subscriber` last received of story `uri`.
+    pub fn receipt(&self, subscriber: &str, uri: &str) -> Result<Option<Receipt>, StoreError> {
+        let value = self.receipts.get(receipt_key(subscriber, uri)).map_err(sled_err("read receipt"))?;
+        Ok(value.and_then(|v| Receipt::from_bytes(&v)))
+    }
+
+    /// The latest delivery of story `uri` ever queued for `subscriber` that comes
+    /// before `(version, kill)` (a kill after the usable copy of the same version),
+    /// read from the jobs index. It stands in for a receipt lost to a crash between
+    /// a Kafka commit and the receipt write, since jobs are written before the commit.
+    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, kill: bool) -> Result<Option<Receipt>, StoreError> {
+        let mut prefix = receipt_key(subscriber, uri);
+        prefix.push(0);
+        let mut best: Option<Receipt> = None;
+        for entry in self.jobs.scan_prefix(&prefix) {
+            let (key, _) = entry.map_err(sled_err("scan jobs"))?;
+            let Some(tail) = key.get(prefix.len()..).filter(|t| t.len() == 9) else { continue };
+            let Some(found) = Receipt::from_bytes(tail) else { continue };
+            if (found.version, found.canceled) < (version, kill) && best.is_none_or(|b| (found.version, found.canceled) > (b.version, b.canceled)) {
+                best = Some(found);
+            }
+        }
+        Ok(best)
+    }
+
+    /// Records receipts durably (one atomic batch, flushed).
+    pub fn put_receipts<'a>(&self, receipts: impl IntoIterator<Item = (&'a str, &'a str, Receipt)>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (subscriber, uri, receipt) in receipts {
+            batch.insert(receipt_key(subscriber, uri), receipt.to_bytes().to_vec());
+        }
+        self.receipts.apply_batch(batch).map_err(sled_err("write receipts"))?;
+        self.receipts.flush().map_err(sled_err("flush receipts"))?;
+        Ok(())
+    }
+
+    /// Whether a job with this key was ever queued.
+    pub fn job_known(&self, job: &WebhookJob) -> Result<bool, StoreError> {
+        self.jobs.contains_key(job.key()).map_err(sled_err("read jobs"))
+    }
+
+    /// Queues the jobs not queued before, in order, durably; returns the sequence
+    /// numbers given to the new ones.
+    pub fn enqueue(&self, jobs: &[WebhookJob]) -> Result<Vec<Pending>, StoreError> {
+        let mut added = Vec::new();
+        for job in jobs {
+            if self.job_known(job)? {
+                continue;
+            }
+            let seq = self.db.generate_id().map_err(sled_err("sequence"))?;
+            let value = serde_json::to_vec(job).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut key = outbox_prefix(&job.subscriber);
+            key.extend_from_slice(&seq.to_be_bytes());
+            self.outbox.insert(key, value).map_err(sled_err("write outbox"))?;
+            self.jobs.insert(job.key(), b"pending".to_vec()).map_err(sled_err("write jobs"))?;
+            added.push((seq, job.clone()));
+        }
+        self.db.flush().map_err(sled_err("flush outbox"))?;
+        Ok(added)
+    }
+
+    /// Removes jobs queued by a batch whose transaction then aborted (it will be re-read).
+    pub fn unqueue(&self, added: &[Pending]) -> Result<(), StoreError> {
+        for (seq, job) in added {
+            let mut key = outbox_prefix(&job.subscriber);
+            key.extend_from_slice(&seq.to_be_bytes());
+            self.outbox.remove(key).map_err(sled_err("remove outbox"))?;
+            self.jobs.remove(job.key()).map_err(sled_err("remove jobs"))?;
+        }
+        self.db.flush().map_err(sled_err("flush outbox"))?;
+        Ok(())
+    }
+
+    /// Up to `limit` pending jobs of `subscriber` with a sequence number at most
+    /// `released`, oldest first.
+    pub fn pending(&self, subscriber: &str, released: u64, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let prefix = outbox_prefix(subscriber);
+        let mut out = Vec::new();
+        for entry in self.outbox.scan_prefix(&prefix) {
+            let (key, value) = entry.map_err(sled_err("scan outbox"))?;
+            let seq_bytes: [u8; 8] = key[prefix.len()..].try_into().map_err(|_| StoreError::Corrupt(format!("key {key:?}")))?;
+            let seq = u64::from_be_bytes(seq_bytes);
+            if seq > released || out.len() >= limit {
+                break;
+            }
+            let job: WebhookJob = serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out.push((seq, job));
+        }
+        Ok(out)
+    }
+
+    /// How many jobs of `subscriber` are waiting.
+    pub fn depth(&self, subscriber: &str) -> usize {
+        self.outbox.scan_prefix(outbox_prefix(subscriber)).count()
+    }
+
+    /// The highest sequence number in the outbox (0 when empty).
+    pub fn highest_seq(&self) -> u64 {
+        let mut highest = 0;
+        for (key, _) in self.outbox.iter().flatten() {
+            if let Some(tail) = key.len().checked_sub(8).and_then(|start| key.get(start..)) {
+                if let Ok(bytes) = <[u8; 8]>::try_from(tail) {
+                    highest = highest.max(u64::from_be_bytes(bytes));
+                }
+            }
+        }
+        highest
+    }
+
+    /// Marks a job finished and removes it from the outbox, durably.
+    pub fn finish(&self, seq: u64, job: &WebhookJob, end: JobEnd) -> Result<(), StoreError> {
+        let mut key = outbox_prefix(&job.subscriber);
+        key.extend_from_slice(&seq.to_be_bytes());
+        let state: &[u8] = match end {
+            JobEnd::Done => b"done",
+            JobEnd::Dead => b"dead",
+        };
+        self.jobs.insert(job.key(), state).map_err(sled_err("write jobs"))?;
+        self.outbox.remove(key).map_err(sled_err("remove outbox"))?;
+        self.db.flush().map_err(sled_err("flush"))?;
+        Ok(())
+    }
+
+    /// The state of a job: `pending`, `done`, `dead`, or `None` when never queued.
+    pub fn job_state(&self, job: &WebhookJob) -> Result<Option<String>, StoreError> {
+        let value = self.jobs.get(job.key()).map_err(sled_err("read jobs"))?;
+        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(sub: &str, uri: &str, version: u64) -> WebhookJob {
+        WebhookJob {
+            delivery_id: format!("{sub}-{uri}-{version}"),
+            subscriber: sub.into(),
+            uri: uri.into(),
+            version,
+            kill: false,
+            body: "{}".into(),
+            trace_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn queued_jobs_come_back_per_subscriber_in_order_and_only_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        let added = store.enqueue(&[job("a", "u1", 1), job("b", "u1", 1), job("a", "u2", 1)]).unwrap();
+        assert_eq!(added.len(), 3);
+        assert!(store.enqueue(&[job("a", "u1", 1)]).unwrap().is_empty(), "the same delivery is not queued twice");
+        let pending = store.pending("a", u64::MAX, 10).unwrap();
+        let uris: Vec<&str> = pending.iter().map(|(_, j)| j.uri.as_str()).collect();
+        assert_eq!(uris, ["u1", "u2"]);
+        assert_eq!(store.pending("a", pending[0].0, 10).unwrap().len(), 1, "unreleased jobs are not handed out");
+        store.finish(pending[0].0, &pending[0].1, JobEnd::Done).unwrap();
+        assert_eq!(store.pending("a", u64::MAX, 10).unwrap().len(), 1);
+        assert!(store.enqueue(&[job("a", "u1", 1)]).unwrap().is_empty(), "a delivered job is never queued again");
+        assert_eq!(store.job_state(&job("a", "u1", 1)).unwrap().as_deref(), Some("done"));
+    }
+
+    #[test]
+    fn state_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = DeliveryStore::open(dir.path()).unwrap();
+            store.enqueue(&[job("a", "u1", 1)]).unwrap();
+            store.put_receipts([("a", "u1", Receipt { version: 1, canceled: false })]).unwrap();
+        }
+        // sled's background flusher may hold the file lock a moment after the drop,
+        // as it would for a process that just exited.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let store = loop {
+            match DeliveryStore::open(dir.path()) {
+                Ok(store) => break store,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => panic!("reopen failed: {e}"),
+            }
+        };
+        assert_eq!(store.receipt("a", "u1").unwrap(), Some(Receipt { version: 1, canceled: false }));
+        assert_eq!(store.receipt("b", "u1").unwrap(), None);
+        assert_eq!(store.pending("a", store.highest_seq(), 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn queued_jobs_stand_in_for_a_lost_receipt_of_an_earlier_version_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        store.enqueue(&[job("a", "u1", 1), job("a", "u1", 2), job("a", "u10", 5)]).unwrap();
+        let r = |version, canceled| Some(Receipt { version, canceled });
+        assert_eq!(store.queued_before("a", "u1", 3, false).unwrap(), r(2, false));
+        assert_eq!(store.queued_before("a", "u1", 2, false).unwrap(), r(1, false), "not the version being processed");
+        assert_eq!(store.queued_before("a", "u1", 2, true).unwrap(), r(2, false), "a kill of v2 comes after v2");
+        assert_eq!(store.queued_before("a", "u1", 1, false).unwrap(), None);
+        assert_eq!(store.queued_before("b", "u1", 9, false).unwrap(), None, "another subscriber");
+        assert_eq!(store.queued_before("a", "u", 9, false).unwrap(), None, "a uri that is a prefix of another");
+    }
+
+    #[test]
+    fn jobs_of_an_aborted_batch_can_be_unqueued_and_queued_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        let added = store.enqueue(&[job("a", "u1", 1)]).unwrap();
+        store.unqueue(&added).unwrap();
+        assert!(store.pending("a", u64::MAX, 10).unwrap().is_empty());
+        assert_eq!(store.enqueue(&[job("a", "u1", 1)]).unwrap().len(), 1);
+    }
+}

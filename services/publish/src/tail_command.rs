@@ -1,0 +1,93 @@
+//! The `newswire tail` command: prints the stories of a published topic,
+//! readably or as raw ninjs JSON, optionally filtered. Shared by the
+//! `newswire-tail` binary and the `newswire` CLI.
+
+use std::time::Duration;
+
+use newswire_shared::config::KafkaConfig;
+use newswire_shared::kafka::client;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+
+use crate::tail::{parse_terms, read_story, render, render_json};
+
+/// Prints the stories published on a newswire topic, readably or as JSON.
+///
+/// Invoke as `newswire-tail <topic> …` or `newswire tail <topic> …`.
+///
+/// Examples:
+///   newswire tail newswire.published
+///   newswire tail news.sport --from-beginning --filter subject=medtop:15000000 --filter '!country=US'
+///   newswire tail newswire.published --json | jq .headlines
+///
+/// Filter terms (all must match; prefix `!` negates): subject=<uri|qcode|code prefix|name>,
+/// person=<name>, organisation=<name>, place=<name|code>, country=<ISO code>,
+/// language=<bcp47>, urgency=<at most n>, feed=<id>, provider=<name>, keyword=<word>,
+/// or a whole filter as JSON, e.g. '{"any":[{"subject":"medtop:15000000"},{"keyword":"cup"}]}'.
+#[derive(Debug, clap::Args)]
+pub struct TailArgs {
+    /// The topic to read, e.g. `newswire.published` or `news.sport`.
+    pub topic: String,
+    /// Only stories matching this term (repeatable; all must match).
+    #[arg(long = "filter", value_name = "EXPR")]
+    pub filters: Vec<String>,
+    /// Print each story as one line of raw ninjs JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Kafka bootstrap brokers.
+    #[arg(long, env = "NEWSWIRE_KAFKA_BROKERS", default_value = "127.0.0.1:9092")]
+    pub brokers: String,
+    /// Start at the oldest story instead of waiting for new ones.
+    #[arg(long)]
+    pub from_beginning: bool,
+    /// Exit after printing this many stories.
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
+    /// Exit when no story arrived for this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_exit: Option<u64>,
+}
+
+/// Runs `tail` until `--count` stories were printed or `--idle-exit` passed (else forever).
+pub fn run(args: &TailArgs) -> anyhow::Result<()> {
+    let filter = parse_terms(&args.filters)?;
+    let kafka = KafkaConfig { brokers: args.brokers.clone(), statistics_interval_ms: 0, ..KafkaConfig::default() };
+    let group = format!("newswire-tail-{}", std::process::id());
+    let mut config = client::reader(&kafka, "newswire-tail", &group);
+    config.set("auto.offset.reset", if args.from_beginning { "earliest" } else { "latest" });
+    let consumer: BaseConsumer = config.create()?;
+    consumer.subscribe(&[args.topic.as_str()])?;
+    let mut printed = 0;
+    let mut last_seen = std::time::Instant::now();
+    loop {
+        if args.count.is_some_and(|n| printed >= n) {
+            return Ok(());
+        }
+        if args.idle_exit.is_some_and(|s| last_seen.elapsed() >= Duration::from_secs(s)) {
+            return Ok(());
+        }
+        let Some(polled) = consumer.poll(Duration::from_millis(200)) else { continue };
+        let message = match polled {
+            Ok(m) => m,
+            Err(error) => {
+                eprintln!("newswire tail: {error}");
+                continue;
+            }
+        };
+        last_seen = std::time::Instant::now();
+        let payload = message.payload().unwrap_or_default();
+        let Some(story) = read_story(payload) else {
+            eprintln!("newswire tail: offset {} is not a ninjs story; skipped", message.offset());
+            continue;
+        };
+        if !filter.matches(&story) {
+            continue;
+        }
+        if args.json {
+            println!("{}", render_json(payload));
+        } else {
+            println!("{}", render(&story));
+        }
+        printed += 1;
+    }
+}

@@ -1,0 +1,216 @@
+//! Ingest's push API end to end: the real binary, the real broker.
+
+use std::time::Duration;
+
+use newswire_e2e::{fixture, Pipeline, PA_TOKEN};
+
+/// Pushes with extra request headers (the harness's `push` sends only auth and type).
+fn push_with(
+    pipeline: &Pipeline,
+    content_type: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+    let mut request = client
+        .post(format!("{}/v1/stories", pipeline.ingest_url))
+        .bearer_auth(PA_TOKEN)
+        .header("content-type", content_type)
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().expect("push request failed");
+    let status = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+#[test]
+fn a_multi_item_rss_push_writes_one_raw_record_per_item() {
+    let pipeline = Pipeline::start();
+    let body = fixture("ingest/rss-3-items-iso-8859-1.xml");
+    let (status, answer) = pipeline.push(PA_TOKEN, "application/rss+xml", body.clone());
+    assert_eq!(status, 202, "{answer}");
+    let stories = answer["stories"].as_array().expect("stories listed");
+    assert_eq!(stories.len(), 3, "{answer}");
+    assert!(stories.iter().all(|s| s["status"] == "accepted"), "{answer}");
+    assert_eq!(answer["id"], stories[0]["id"]);
+
+    let raw = pipeline.read("raw", 3, Duration::from_secs(30), Duration::from_secs(2));
+    assert_eq!(raw.len(), 3, "exactly one raw record per item");
+    let mut keys: Vec<&str> = raw.iter().map(|r| r.key.as_str()).collect();
+    let mut ids: Vec<&str> = stories.iter().filter_map(|s| s["id"].as_str()).collect();
+    keys.sort();
+    ids.sort();
+    assert_eq!(keys, ids, "records are keyed by the ids the push answered");
+    for record in &raw {
+        assert_eq!(record.headers.get("newswire-format").map(String::as_str), Some("rss-item"));
+        assert_eq!(record.headers.get("newswire-charset").map(String::as_str), Some("windows-1252"));
+        assert_eq!(record.headers.get("newswire-feed").map(String::as_str), Some("pa"));
+        assert!(record.payload.starts_with(b"<item>") && record.payload.ends_with(b"</item>"));
+        assert!(
+            body.windows(record.payload.len()).any(|w| w == record.payload.as_slice()),
+            "payload is the original slice"
+        );
+    }
+    let traces: std::collections::HashSet<_> = raw.iter().filter_map(|r| r.headers.get("newswire-trace-id")).collect();
+    assert_eq!(traces.len(), 3, "each story has its own trace id");
+}
+
+#[test]
+fn a_repush_is_answered_duplicate_across_an_ingest_restart_and_not_written_again() {
+    let mut pipeline = Pipeline::start();
+    let body = fixture("ingest/ninjs-1.6.json");
+    let (status, first) = pipeline.push(PA_TOKEN, "application/ninjs+json", body.clone());
+    assert_eq!((status, first["status"].as_str()), (202, Some("accepted")), "{first}");
+
+    let exit = pipeline.stop("ingest");
+    assert!(exit.success(), "ingest exits cleanly on SIGTERM: {exit}");
+    pipeline.spawn("ingest");
+    pipeline.wait_ready("ingest", Duration::from_secs(60));
+
+    let (status, again) = pipeline.push(PA_TOKEN, "application/ninjs+json", body);
+    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")), "{again}");
+    assert_eq!(again["id"], first["id"]);
+    let metrics = pipeline.metrics("ingest");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("newswire_duplicates_total{") && l.contains("kind=\"repush\"") && l.ends_with(" 1")),
+        "{metrics}"
+    );
+    let raw = pipeline.read("raw", 1, Duration::from_secs(30), Duration::from_secs(3));
+    assert_eq!(raw.len(), 1, "the re-push wrote nothing");
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_with_413_and_nothing_is_written() {
+    let pipeline = Pipeline::start();
+    let bomb = fixture("ingest/gzip-bomb-64MiB-zeros.gz");
+    let (status, answer) = push_with(&pipeline, "text/plain", &[("content-encoding", "gzip")], bomb);
+    assert_eq!((status, answer["error"].as_str()), (413, Some("payload_too_large")), "{answer}");
+    // A compressed story within the limits is inflated and accepted.
+    let gzip = std::process::Command::new("gzip")
+        .arg("-c")
+        .arg(newswire_e2e::repo_root().join("tests/fixtures/ingest/scraped-text.txt"))
+        .output()
+        .expect("gzip");
+    let (status, answer) =
+        push_with(&pipeline, "text/plain; charset=utf-8", &[("content-encoding", "gzip")], gzip.stdout);
+    assert_eq!(status, 202, "{answer}");
+    let raw = pipeline.read("raw", 1, Duration::from_secs(30), Duration::from_secs(2));
+    assert_eq!(raw.len(), 1);
+    assert_eq!(raw[0].payload, fixture("ingest/scraped-text.txt"), "the inflated bytes are what is stored");
+}
+
+/// A one-route HTTP server on loopback serving `body` with ETag "\"rss-1\""
+/// (304 when that ETag is sent back); returns its URL and the If-None-Match
+/// value of every request it got.
+fn serve_feed(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind feed server");
+    let url = format!("http://{}/feed.rss", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut if_none_match = None;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("if-none-match") {
+                        if_none_match = Some(value.trim().to_owned());
+                    }
+                }
+                line.clear();
+            }
+            let not_modified = if_none_match.as_deref() == Some("\"rss-1\"");
+            log.lock().expect("log").push(if_none_match);
+            let mut stream = reader.into_inner();
+            let head = if not_modified {
+                "HTTP/1.1 304 Not Modified\r\nETag: \"rss-1\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned()
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\nETag: \"rss-1\"\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(head.as_bytes());
+            if !not_modified {
+                let _ = stream.write_all(&body);
+            }
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_polled_feed_is_ingested_once_and_then_fetched_conditionally() {
+    let (url, seen) = serve_feed(fixture("ingest/rss-3-items-iso-8859-1.xml"));
+    let polls = format!("[{{feed=\"pa\", url=\"{url}\", interval_secs=1, allow_private=true}}]");
+    let pipeline = Pipeline::start_with(&[("NEWSWIRE_INGEST_POLLS", polls.as_str())]);
+    let raw = pipeline.read("raw", 3, Duration::from_secs(30), Duration::from_secs(4));
+    assert_eq!(raw.len(), 3, "one record per item, written once however often the feed is polled");
+    assert!(raw.iter().all(|r| r.headers.get("newswire-format").map(String::as_str) == Some("rss-item")));
+    let requests = seen.lock().expect("log").clone();
+    assert!(requests.len() >= 3, "polled every second: {requests:?}");
+    assert_eq!(requests[0], None, "the first poll is unconditional");
+    assert!(requests[1..].iter().all(|r| r.as_deref() == Some("\"rss-1\"")), "later polls send the ETag: {requests:?}");
+    let metrics = pipeline.metrics("ingest");
+    assert!(metrics.contains("newswire_ingest_polls_total{feed=\"pa\",outcome=\"not_modified\""), "{metrics}");
+}
+
+#[test]
+fn pushing_a_folder_backfills_it_and_reports_each_rejection() {
+    let pipeline = Pipeline::start();
+    let archive = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(archive.path().join("2024")).expect("subfolder");
+    for (name, into) in [
+        ("rss-3-items-iso-8859-1.xml", ""),
+        ("ninjs-1.6.json", ""),
+        ("malformed.xml", ""),
+        ("atom-2-entries.xml", "2024"),
+    ] {
+        std::fs::write(archive.path().join(into).join(name), fixture(&format!("ingest/{name}"))).expect("copy fixture");
+    }
+    let run = || {
+        std::process::Command::new(newswire_e2e::binary("newswire-push"))
+            .args(["--concurrency", "2", "--url", &pipeline.ingest_url])
+            .arg(archive.path())
+            .env("NEWSWIRE_TOKEN", PA_TOKEN)
+            .output()
+            .expect("run newswire-push")
+    };
+    let first = run();
+    let report = String::from_utf8_lossy(&first.stdout).into_owned();
+    let errors = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "a rejected file makes the exit non-zero: {report}{errors}");
+    assert!(report.starts_with("4 files: 6 stories accepted, 0 duplicate, 1 files rejected"), "{report}");
+    assert!(report.contains("malformed.xml: malformed_xml: line 6"), "{report}");
+    let raw = pipeline.read("raw", 6, Duration::from_secs(30), Duration::from_secs(2));
+    assert_eq!(raw.len(), 6);
+
+    let again = run();
+    let report = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(report.starts_with("4 files: 0 stories accepted, 6 duplicate, 1 files rejected"), "{report}");
+}
+
+#[test]
+fn identical_pushes_arriving_together_are_written_once() {
+    let pipeline = Pipeline::start();
+    let body = fixture("ingest/newsml-g2-newsitem.xml");
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let pushes: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| pipeline.push(PA_TOKEN, "application/vnd.iptc.g2.newsitem+xml", body.clone()).0))
+            .collect();
+        pushes.into_iter().map(|p| p.join().expect("push thread")).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![200, 200, 200, 202], "one accepted, the others duplicates: {statuses:?}");
+    let raw = pipeline.read("raw", 1, Duration::from_secs(30), Duration::from_secs(3));
+    assert_eq!(raw.len(), 1);
+}

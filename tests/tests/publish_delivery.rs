@@ -1,0 +1,609 @@
+//! Publish, end to end: the real broker, the four service binaries, and local HTTP
+//! servers as webhook subscribers.
+//!
+//! Stories are produced straight onto the pipeline's `enriched` topic (publish's
+//! input), as canonical articles with explicit subjects, entities, places and
+//! urgency, so routing depends neither on normalize's ninjs mapping nor on what
+//! enrich finds. Subscriptions come from a separate TOML file
+//! (`NEWSWIRE_PUBLISH_SUBSCRIPTIONS_FILE`), and each test gets its own topic prefix.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use newswire_e2e::{fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
+use newswire_shared::ids::sha256_hex;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::ClientConfig;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(60);
+const SETTLE: Duration = Duration::from_secs(2);
+const SECRET: &str = "e2e-shared-secret";
+const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/iptc/ninjs-schema/ninjs-schema_2.1.json");
+
+// ---------------------------------------------------------------- webhook servers
+
+/// One request a webhook server received.
+#[derive(Debug, Clone)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("")
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("webhook body is JSON")
+    }
+}
+
+/// How a server answers: status, optional Retry-After seconds, and a delay first.
+struct Reply {
+    status: u16,
+    delay: Duration,
+}
+
+fn ok() -> Reply {
+    Reply { status: 200, delay: Duration::ZERO }
+}
+
+/// A tiny HTTP/1.1 server on loopback that records every request and answers with
+/// `behaviour(request, attempt)`, where attempt counts requests with its delivery id.
+struct Hook {
+    url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Hook {
+    fn start(behaviour: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> Hook {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook server");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let behaviour = Arc::new(behaviour);
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                let behaviour = behaviour.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &log, behaviour.as_ref());
+                });
+            }
+        });
+        Hook { url, received }
+    }
+
+    fn requests(&self) -> Vec<Received> {
+        self.received.lock().expect("lock").clone()
+    }
+
+    /// Waits until at least `n` requests arrived (or the timeout passed), then settles.
+    fn wait_for(&self, n: usize, timeout: Duration, settle: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        while self.requests().len() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(settle);
+        self.requests()
+    }
+}
+
+fn serve(stream: std::net::TcpStream, log: &Mutex<Vec<Received>>, behaviour: &(dyn Fn(&Received, usize) -> Reply + Send + Sync)) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut headers = HashMap::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = trimmed.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+        }
+    }
+    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let request = Received { headers, body };
+    let attempt = {
+        let mut log = log.lock().expect("lock");
+        log.push(request.clone());
+        log.iter().filter(|r| r.header("x-newswire-delivery") == request.header("x-newswire-delivery")).count()
+    };
+    let reply = behaviour(&request, attempt);
+    std::thread::sleep(reply.delay);
+    let mut stream = stream;
+    write!(stream, "HTTP/1.1 {} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", reply.status)?;
+    stream.flush()
+}
+
+// ---------------------------------------------------------------- pipeline helpers
+
+/// A pipeline with publish configured from a subscriptions file and its own topic prefix.
+struct Setup {
+    pipeline: Pipeline,
+    prefix: String,
+    producer: BaseProducer,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn start(subscriptions_toml: &str) -> Setup {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file: PathBuf = dir.path().join("subscriptions.toml");
+        std::fs::write(&file, subscriptions_toml).expect("write subscriptions");
+        let prefix = format!("test-{}.news.", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let file = file.display().to_string();
+        let pipeline = Pipeline::start_with(&[
+            ("NEWSWIRE_PUBLISH_SUBSCRIPTIONS_FILE", file.as_str()),
+            ("NEWSWIRE_PUBLISH_TOPIC_PREFIX", prefix.as_str()),
+            ("NEWSWIRE_PUBLISH_WEBHOOK_MAX_ATTEMPTS", "3"),
+            ("NEWSWIRE_PUBLISH_WEBHOOK_BACKOFF_INITIAL_MS", "100"),
+            ("NEWSWIRE_PUBLISH_WEBHOOK_BACKOFF_MAX_MS", "400"),
+            ("NEWSWIRE_PUBLISH_WEBHOOK_TIMEOUT_MS", "10000"),
+        ]);
+        let producer: BaseProducer = ClientConfig::new()
+            .set("bootstrap.servers", &pipeline.brokers)
+            .set("enable.idempotence", "true")
+            .create()
+            .expect("producer");
+        Setup { pipeline, prefix, producer, _dir: dir }
+    }
+
+    /// Produces an article onto publish's input topic, keyed by its uri.
+    fn send(&self, article: &Value) {
+        let payload = article.to_string();
+        let key = article["uri"].as_str().unwrap_or_default().to_owned();
+        let topic = self.pipeline.topic("enriched").to_owned();
+        self.producer.send(BaseRecord::to(&topic).key(&key).payload(&payload)).expect("enqueue");
+        self.producer.flush(Duration::from_secs(10)).expect("flush");
+    }
+
+    fn topic(&self, subscriber: &str) -> String {
+        format!("{}{subscriber}", self.prefix)
+    }
+
+    fn read_sub(&self, subscriber: &str, expected: usize) -> Vec<Record> {
+        read_topic_on(&self.pipeline.brokers, &self.topic(subscriber), expected, WAIT, SETTLE)
+    }
+}
+
+/// A canonical article as enrich writes it (ninjs fields plus the `newswire` extension).
+fn article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {
+    let mut a = json!({
+        "uri": uri,
+        "type": "text",
+        "version": version.to_string(),
+        "versioncreated": "2026-11-24T12:00:00Z",
+        "pubstatus": "usable",
+        "language": "en-GB",
+        "headlines": [{"role": "main", "contenttype": "text/plain", "value": headline}],
+        "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("{headline}. More text follows.")}],
+        "newswire": {"feed": "pa", "story_id": uri},
+    });
+    if let (Some(base), Some(more)) = (a.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    a
+}
+
+fn medtop(code: &str) -> Value {
+    json!([{"name": code, "uri": format!("http://cv.iptc.org/newscodes/mediatopic/{code}")}])
+}
+
+fn uris(records: &[Record]) -> Vec<String> {
+    let mut out: Vec<String> = records.iter().map(|r| r.json()["uri"].as_str().unwrap_or_default().to_owned()).collect();
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------- checks
+
+/// The 2.1 schema names GeoJSON by its web address (place geometry); with no
+/// network and no geometry emitted, an open schema stands in for it.
+struct OfflineGeoJson;
+
+impl jsonschema::Retrieve for OfflineGeoJson {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        if uri.as_str().starts_with("https://geojson.org/") {
+            return Ok(json!({}));
+        }
+        Err(format!("no network: cannot fetch {}", uri.as_str()).into())
+    }
+}
+
+/// Validates every payload against IPTC's ninjs 2.1 schema (formats checked too).
+fn assert_valid_ninjs<'a>(payloads: impl IntoIterator<Item = &'a [u8]>) {
+    let Ok(text) = std::fs::read_to_string(SCHEMA) else {
+        println!("SKIPPED: ../shared/iptc/ninjs-schema/ninjs-schema_2.1.json not found");
+        return;
+    };
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    let validator =
+        jsonschema::options().should_validate_formats(true).with_retriever(OfflineGeoJson).build(&schema).expect("schema compiles");
+    let mut checked = 0;
+    for payload in payloads {
+        let doc: Value = serde_json::from_slice(payload).expect("payload is JSON");
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "not valid ninjs 2.1: {errors:?}\n{doc:#}");
+        checked += 1;
+    }
+    assert!(checked > 0, "nothing to validate");
+}
+
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
+}
+
+/// HMAC-SHA256 (RFC 2104) written here from SHA-256 alone, independent of publish's code.
+fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    let mut k = if key.len() > 64 { unhex(&sha256_hex(key)) } else { key.to_vec() };
+    k.resize(64, 0);
+    let inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).chain(message.iter().copied()).collect();
+    let inner = unhex(&sha256_hex(&inner));
+    let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(inner).collect();
+    sha256_hex(&outer)
+}
+
+fn webhook_sub(name: &str, url: &str, filter: &str) -> String {
+    format!("[[subscriptions]]\nname = \"{name}\"\nfilter = {filter}\nwebhook = {{ url = \"{url}\", secret = \"{SECRET}\" }}\n\n")
+}
+
+fn topic_sub(name: &str, filter: &str, webhook: Option<&str>) -> String {
+    let hook = webhook.map(|u| format!("webhook = {{ url = \"{u}\", secret = \"{SECRET}\" }}\n")).unwrap_or_default();
+    format!("[[subscriptions]]\nname = \"{name}\"\nfilter = {filter}\ntopic = true\n{hook}\n")
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn every_filter_kind_routes_stories_to_its_subscription_topic_as_valid_ninjs() {
+    let subs: String = [
+        ("by-subject", r#"{ subject = "medtop:15000000" }"#),
+        ("by-person", r#"{ person = "Jane Doe" }"#),
+        ("by-organisation", r#"{ organisation = "Harbour Board" }"#),
+        ("by-place", r#"{ place = "Dover" }"#),
+        ("by-country", r#"{ country = "FR" }"#),
+        ("by-language", r#"{ language = "de" }"#),
+        ("by-urgency", r#"{ urgency_at_most = 2 }"#),
+        ("by-feed", r#"{ feed = "ap" }"#),
+        ("by-provider", r#"{ provider = "Example Wire" }"#),
+        ("by-keyword", r#"{ keyword = "lighthouse" }"#),
+        ("by-combination", r#"{ all = [ { any = [ { subject = "medtop:15000000" }, { urgency_at_most = 2 } ] }, { not = { feed = "ap" } } ] }"#),
+    ]
+    .iter()
+    .map(|(name, filter)| topic_sub(name, filter, None))
+    .collect();
+    let setup = Setup::start(&subs);
+
+    let sport = article("urn:t:sport", 1, "Cup final tonight", json!({"subjects": medtop("15000000"), "urgency": 4}));
+    let people = article(
+        "urn:t:people",
+        1,
+        "Board meets",
+        json!({"people": [{"name": "Jane Doe"}], "organisations": [{"name": "Harbour Board"}], "urgency": 5}),
+    );
+    let places = article("urn:t:places", 1, "Ferries cancelled", json!({"places": [{"name": "Dover", "literal": "GB"}], "urgency": 5}));
+    let mut french = article("urn:t:french", 1, "Grève à Calais", json!({"language": "fr", "urgency": 6}));
+    french["newswire"]["enrichment"] = json!({"places": [{"name": "Calais", "country_code": "FR"}]});
+    let german = article("urn:t:german", 1, "Hafen wieder offen", json!({"language": "de-DE", "urgency": 6}));
+    let flash = article("urn:t:flash", 1, "Flash: harbour closed", json!({"urgency": 1}));
+    let mut ap = article("urn:t:ap", 1, "Lighthouse relit", json!({"urgency": 1, "infosources": [{"name": "Example Wire", "role": "source"}]}));
+    ap["newswire"]["feed"] = json!("ap");
+    for a in [&sport, &people, &places, &french, &german, &flash, &ap] {
+        setup.send(a);
+    }
+
+    let published = setup.pipeline.read("published", 7, WAIT, SETTLE);
+    assert_eq!(published.len(), 7, "every story goes to newswire.published");
+    assert_valid_ninjs(published.iter().map(|r| r.payload.as_slice()));
+
+    let expect: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
+        ("by-subject", vec!["urn:t:sport"]),
+        ("by-person", vec!["urn:t:people"]),
+        ("by-organisation", vec!["urn:t:people"]),
+        ("by-place", vec!["urn:t:places"]),
+        ("by-country", vec!["urn:t:french"]),
+        ("by-language", vec!["urn:t:german"]),
+        ("by-urgency", vec!["urn:t:ap", "urn:t:flash"]),
+        ("by-feed", vec!["urn:t:ap"]),
+        ("by-provider", vec!["urn:t:ap"]),
+        ("by-keyword", vec!["urn:t:ap"]),
+        ("by-combination", vec!["urn:t:flash", "urn:t:sport"]),
+    ]);
+    for (sub, wanted) in &expect {
+        let records = setup.read_sub(sub, wanted.len());
+        assert_eq!(uris(&records), *wanted, "subscription {sub}");
+        assert_valid_ninjs(records.iter().map(|r| r.payload.as_slice()));
+        assert!(records.iter().all(|r| r.headers.get("newswire-route").map(String::as_str) == Some("match")), "{sub}");
+    }
+
+    // The tail CLI reads the same topic and filters the same way.
+    let output = std::process::Command::new(newswire_e2e::binary("newswire-tail"))
+        .args(["tail", setup.pipeline.topic("published"), "--brokers", setup.pipeline.brokers.as_str(), "--from-beginning", "--json"])
+        .args(["--filter", "urgency=1", "--filter", "!feed=zz", "--idle-exit", "5"])
+        .output()
+        .expect("run newswire-tail");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("one JSON story per line")).collect();
+    let mut tailed: Vec<&str> = lines.iter().filter_map(|v| v["uri"].as_str()).collect();
+    tailed.sort();
+    assert_eq!(tailed, ["urn:t:ap", "urn:t:flash"], "--filter urgency=1 keeps the two flashes");
+    let readable = std::process::Command::new(newswire_e2e::binary("newswire-tail"))
+        .args([setup.pipeline.topic("published"), "--brokers", setup.pipeline.brokers.as_str(), "--from-beginning", "--count", "7"])
+        .args(["--filter", "person=jane doe"])
+        .args(["--idle-exit", "5"])
+        .output()
+        .expect("run newswire-tail");
+    let text = String::from_utf8_lossy(&readable.stdout);
+    assert!(text.contains("━━ Board meets") && text.contains("people: Jane Doe"), "{text}");
+    assert!(!text.contains("Cup final"), "{text}");
+}
+
+#[test]
+fn the_reference_story_pushed_through_every_stage_is_published_as_valid_ninjs() {
+    let hook = Hook::start(|_, _| ok());
+    let setup = Setup::start(&topic_sub("everything", "{ all = [] }", Some(&hook.url)));
+    setup.pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture("pa-truss-lavrov-2022-02-14.txt"));
+
+    let published = setup.pipeline.read("published", 1, WAIT, SETTLE);
+    assert_eq!(published.len(), 1);
+    let subscribed = setup.read_sub("everything", 1);
+    assert_eq!(subscribed.len(), 1);
+    let hooked = hook.wait_for(1, WAIT, SETTLE);
+    assert_eq!(hooked.len(), 1);
+    assert_eq!(published[0].payload, subscribed[0].payload, "one ninjs document for every channel");
+    assert_eq!(published[0].payload, hooked[0].body);
+    assert_valid_ninjs([published[0].payload.as_slice()]);
+}
+
+#[test]
+fn webhook_deliveries_are_signed_and_carry_the_delivery_and_story_headers() {
+    let hook = Hook::start(|_, _| ok());
+    let setup = Setup::start(&webhook_sub("signed", &hook.url, "{ all = [] }"));
+    setup.send(&article("urn:t:signed", 3, "Signed story", json!({"subjects": medtop("04000000")})));
+
+    let got = hook.wait_for(1, WAIT, SETTLE);
+    assert_eq!(got.len(), 1, "one delivery");
+    let request = &got[0];
+    let signature = request.header("x-newswire-signature");
+    let (t, v1) = signature.split_once(',').expect("t=…,v1=…");
+    let t = t.strip_prefix("t=").expect("t=");
+    let v1 = v1.strip_prefix("v1=").expect("v1=");
+    let signed = [t.as_bytes(), b".", request.body.as_slice()].concat();
+    assert_eq!(v1, hmac_sha256_hex(SECRET.as_bytes(), &signed), "HMAC-SHA256(secret, t.body)");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    assert!((now - t.parse::<i64>().expect("t is a number")).abs() < 120, "t is the send time");
+    assert_eq!(request.header("x-newswire-story-uri"), "urn:t:signed");
+    assert_eq!(request.header("x-newswire-story-version"), "3");
+    assert_eq!(request.header("x-newswire-delivery").len(), 32, "a delivery id");
+    assert_eq!(request.header("content-type"), "application/json");
+    assert_eq!(request.json()["uri"], "urn:t:signed");
+    assert!(request.json().get("newswire").is_none());
+    assert_valid_ninjs([request.body.as_slice()]);
+}
+
+#[test]
+fn an_invalid_subscriptions_file_is_refused_at_start_up_with_every_error_listed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("subscriptions.toml");
+    let bad = topic_sub("ok", "{ all = [] }", None)
+        + &topic_sub("ok", "{ urgency_at_most = 0 }", None)
+        + "[[subscriptions]]\nname = \"no delivery\"\nwebhook = { url = \"not a url\", secret = \"\" }\n";
+    std::fs::write(&file, bad).expect("write subscriptions");
+    let output = std::process::Command::new(newswire_e2e::binary("newswire-publish"))
+        .env("NEWSWIRE_CONFIG", "/nonexistent/newswire.toml")
+        .env("NEWSWIRE_PUBLISH_SUBSCRIPTIONS_FILE", &file)
+        .output()
+        .expect("run newswire-publish");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for problem in [
+        "subscriptions[1].name: \"ok\" is declared twice",
+        "subscriptions[1].filter.urgency_at_most",
+        "subscriptions[2].name",
+        "subscriptions[2].webhook.url",
+        "subscriptions[2].webhook.secret",
+    ] {
+        assert!(stderr.contains(problem), "{problem:?} not reported in:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_500_is_retried_until_it_succeeds_and_a_400_is_never_retried() {
+    let flaky = Hook::start(|_, attempt| if attempt < 3 { Reply { status: 500, delay: Duration::ZERO } } else { ok() });
+    let refusing = Hook::start(|_, _| Reply { status: 400, delay: Duration::ZERO });
+    let setup = Setup::start(&(webhook_sub("flaky", &flaky.url, "{ all = [] }") + &webhook_sub("refusing", &refusing.url, "{ all = [] }")));
+    setup.send(&article("urn:t:retry", 1, "Retried story", json!({})));
+
+    let flaky_got = flaky.wait_for(3, WAIT, SETTLE);
+    assert_eq!(flaky_got.len(), 3, "two 500s, then the 200: three attempts, no more");
+    assert!(flaky_got.iter().all(|r| r.header("x-newswire-delivery") == flaky_got[0].header("x-newswire-delivery")), "one delivery id across retries");
+
+    let refused = refusing.wait_for(1, WAIT, Duration::from_secs(3));
+    assert_eq!(refused.len(), 1, "a 400 is not retried");
+    let dead = setup.pipeline.read("dlq", 1, WAIT, SETTLE);
+    assert_eq!(dead.len(), 1, "only the refused delivery is dead-lettered");
+    assert_eq!(dead[0].headers["newswire-dlq-reason"], "webhook_rejected");
+    assert_eq!(dead[0].headers["newswire-subscriber"], "refusing");
+    assert!(dead[0].headers["newswire-dlq-detail"].contains("HTTP 400"), "{:?}", dead[0].headers);
+
+    let metrics = setup.pipeline.metrics("publish");
+    let has = |needle: &[&str]| metrics.lines().any(|l| l.starts_with("newswire_publish_deliveries_total") && needle.iter().all(|n| l.contains(n)));
+    assert!(has(&[r#"subscriber="flaky""#, r#"outcome="retried""#, "} 2"]), "{metrics}");
+    assert!(has(&[r#"subscriber="flaky""#, r#"outcome="delivered""#, "} 1"]), "{metrics}");
+    assert!(has(&[r#"subscriber="refusing""#, r#"outcome="rejected""#, "} 1"]), "{metrics}");
+    assert!(metrics.contains("newswire_webhook_request_seconds_bucket"), "{metrics}");
+}
+
+#[test]
+fn a_delivery_is_dead_lettered_with_its_reason_after_the_last_attempt() {
+    let down = Hook::start(|_, _| Reply { status: 503, delay: Duration::ZERO });
+    let setup = Setup::start(&webhook_sub("down", &down.url, "{ all = [] }"));
+    setup.send(&article("urn:t:dead", 2, "Undeliverable story", json!({})));
+
+    let dead = setup.pipeline.read("dlq", 1, WAIT, SETTLE);
+    assert_eq!(dead.len(), 1, "one dead letter");
+    assert_eq!(dead[0].headers["newswire-dlq-stage"], "publish");
+    assert_eq!(dead[0].headers["newswire-dlq-reason"], "webhook_retries_exhausted");
+    assert!(dead[0].headers["newswire-dlq-detail"].contains("after 3 attempts"), "{:?}", dead[0].headers);
+    assert_eq!(dead[0].headers["newswire-story-uri"], "urn:t:dead");
+    assert_eq!(dead[0].headers["newswire-story-version"], "2");
+    assert_eq!(dead[0].json()["uri"], "urn:t:dead", "the dead letter carries the ninjs body");
+    assert_eq!(down.requests().len(), 3, "exactly max_attempts attempts");
+}
+
+#[test]
+fn a_slow_subscriber_does_not_delay_a_fast_one_and_each_gets_versions_in_order() {
+    let slow = Hook::start(|_, _| Reply { status: 200, delay: Duration::from_millis(1500) });
+    let fast = Hook::start(|_, _| ok());
+    let setup = Setup::start(&(webhook_sub("slow", &slow.url, "{ all = [] }") + &webhook_sub("fast", &fast.url, "{ all = [] }")));
+    for version in 1..=5 {
+        setup.send(&article("urn:t:ordered", version, &format!("Version {version}"), json!({})));
+    }
+
+    let fast_got = fast.wait_for(5, WAIT, Duration::ZERO);
+    let slow_so_far = slow.requests().len();
+    assert_eq!(fast_got.len(), 5, "the fast subscriber got every version");
+    assert!(slow_so_far < 5, "the fast one finished while the slow one ({slow_so_far} of 5) was still busy");
+    let slow_got = slow.wait_for(5, WAIT, SETTLE);
+    for (name, got) in [("fast", &fast_got), ("slow", &slow_got)] {
+        let versions: Vec<String> = got.iter().map(|r| r.header("x-newswire-story-version").to_owned()).collect();
+        assert_eq!(versions, ["1", "2", "3", "4", "5"], "{name} gets the versions in story order");
+    }
+}
+
+#[test]
+fn a_correction_reaches_a_former_recipient_and_a_kill_reaches_only_recipients() {
+    let hook = Hook::start(|_, _| ok());
+    let subs = topic_sub("sport", r#"{ subject = "medtop:15000000" }"#, Some(&hook.url))
+        + &topic_sub("politics", r#"{ subject = "medtop:11000000" }"#, None)
+        + &topic_sub("weather", r#"{ subject = "medtop:17000000" }"#, None);
+    let setup = Setup::start(&subs);
+    setup.send(&article("urn:t:story", 1, "Minister at the match", json!({"subjects": medtop("15000000")})));
+    setup.send(&article("urn:t:story", 2, "Minister resigns", json!({"subjects": medtop("11000000")})));
+    setup.send(&article("urn:t:story", 3, "Killed", json!({"subjects": medtop("17000000"), "pubstatus": "canceled"})));
+    setup.send(&article("urn:t:unseen", 1, "Never delivered, then killed", json!({"subjects": medtop("04000000")})));
+    setup.send(&article("urn:t:unseen", 2, "Killed", json!({"subjects": medtop("17000000"), "pubstatus": "canceled"})));
+
+    let versions = |records: &[Record]| -> Vec<(String, String, String)> {
+        records
+            .iter()
+            .map(|r| {
+                let v = r.json();
+                (v["uri"].as_str().unwrap_or("").to_owned(), v["version"].as_str().unwrap_or("").to_owned(), r.headers["newswire-route"].clone())
+            })
+            .collect()
+    };
+    let sport = setup.read_sub("sport", 3);
+    assert_eq!(
+        versions(&sport),
+        [
+            ("urn:t:story".into(), "1".into(), "match".into()),
+            ("urn:t:story".into(), "2".into(), "correction".into()),
+            ("urn:t:story".into(), "3".into(), "kill".into())
+        ],
+        "sport keeps getting the story it received although it became politics"
+    );
+    let politics = setup.read_sub("politics", 2);
+    assert_eq!(
+        versions(&politics),
+        [("urn:t:story".into(), "2".into(), "match".into()), ("urn:t:story".into(), "3".into(), "kill".into())]
+    );
+    let weather = read_topic_on(&setup.pipeline.brokers, &setup.topic("weather"), 1, Duration::from_secs(5), Duration::ZERO);
+    assert!(weather.is_empty(), "weather matches the kills but never received those stories");
+    let killed = sport.last().expect("the kill").json();
+    assert_eq!(killed["pubstatus"], "canceled");
+    assert_valid_ninjs(sport.iter().chain(&politics).map(|r| r.payload.as_slice()));
+
+    let hooked = hook.wait_for(3, WAIT, SETTLE);
+    let versions: Vec<&str> = hooked.iter().map(|r| r.header("x-newswire-story-version")).collect();
+    assert_eq!(versions, ["1", "2", "3"], "the webhook sees the story, its correction and its kill");
+    assert_eq!(setup.pipeline.read("published", 5, WAIT, SETTLE).len(), 5, "every version goes to newswire.published");
+}
+
+/// Feeds 30 stories to two subscribers (one topic + webhook, one webhook only),
+/// interrupting publish with `signal` after the fifth webhook request; returns the
+/// requests each webhook received and the subscription topic's records.
+fn interrupt_publish_mid_stream(graceful: bool) -> (usize, Vec<(&'static str, Vec<Received>)>, Vec<Record>) {
+    let a = Hook::start(|_, _| Reply { status: 200, delay: Duration::from_millis(30) });
+    let b = Hook::start(|_, _| ok());
+    let subs = topic_sub("all-a", "{ all = [] }", Some(&a.url)) + &webhook_sub("all-b", &b.url, "{ all = [] }");
+    let mut setup = Setup::start(&subs);
+    let total = 30;
+    for n in 0..total / 2 {
+        setup.send(&article(&format!("urn:t:crash-{n}"), 1, &format!("Story {n}"), json!({})));
+    }
+    a.wait_for(5, WAIT, Duration::ZERO);
+    if graceful {
+        let status = setup.pipeline.stop("publish");
+        assert_eq!(status.code(), Some(0), "SIGTERM exits 0; log:\n{}", setup.pipeline.log("publish"));
+    } else {
+        setup.pipeline.kill("publish");
+    }
+    for n in total / 2..total {
+        setup.send(&article(&format!("urn:t:crash-{n}"), 1, &format!("Story {n}"), json!({})));
+    }
+    setup.pipeline.spawn("publish");
+    setup.pipeline.wait_ready("publish", WAIT);
+    let hooks = vec![("all-a", a.wait_for(total, WAIT, Duration::from_secs(3))), ("all-b", b.wait_for(total, WAIT, Duration::from_secs(3)))];
+    let topic = setup.read_sub("all-a", total);
+    (total, hooks, topic)
+}
+
+fn per_story(requests: &[Received]) -> BTreeMap<String, Vec<String>> {
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in requests {
+        seen.entry(r.header("x-newswire-story-uri").to_owned()).or_default().push(r.header("x-newswire-delivery").to_owned());
+    }
+    seen
+}
+
+fn assert_topic_exactly_once(topic: &[Record], total: usize) {
+    assert_eq!(topic.len(), total, "the subscription topic has every story once");
+    let mut distinct = uris(topic);
+    distinct.dedup();
+    assert_eq!(distinct.len(), total);
+}
+
+#[test]
+fn a_publish_restart_mid_stream_delivers_every_story_exactly_once_to_every_subscriber() {
+    let (total, hooks, topic) = interrupt_publish_mid_stream(true);
+    for (name, got) in hooks {
+        let seen = per_story(&got);
+        let twice: Vec<_> = seen.iter().filter(|(_, ids)| ids.len() > 1).collect();
+        assert!(twice.is_empty(), "{name} got stories more than once: {twice:?}");
+        assert_eq!(seen.len(), total, "{name} got every story");
+    }
+    assert_topic_exactly_once(&topic, total);
+}
+
+#[test]
+fn a_publish_crash_mid_stream_loses_no_delivery_and_resends_only_the_request_in_flight_with_its_id() {
+    let (total, hooks, topic) = interrupt_publish_mid_stream(false);
+    for (name, got) in hooks {
+        let seen = per_story(&got);
+        assert_eq!(seen.len(), total, "{name} got every story");
+        for (uri, ids) in &seen {
+            assert!(ids.iter().all(|id| id == &ids[0]), "{name}: one delivery id per story, {uri} had {ids:?}");
+        }
+        // SIGKILL can land after the receiver got a request and before publish read
+        // its answer: that one request is sent again, with the same delivery id, so a
+        // receiver that deduplicates on it handles every story exactly once.
+        let resent = got.len() - seen.len();
+        assert!(resent <= 1, "{name}: {resent} re-sends; only the request in flight at the crash may be re-sent");
+    }
+    assert_topic_exactly_once(&topic, total);
+}
