@@ -138,19 +138,27 @@ struct Setup {
 
 impl Setup {
     fn start(subscriptions_toml: &str) -> Setup {
+        Self::start_with(subscriptions_toml, &[])
+    }
+
+    /// Like [`Setup::start`], with settings that override the test defaults.
+    fn start_with(subscriptions_toml: &str, overrides: &[(&str, &str)]) -> Setup {
         let dir = tempfile::tempdir().expect("temp dir");
         let file: PathBuf = dir.path().join("subscriptions.toml");
         std::fs::write(&file, subscriptions_toml).expect("write subscriptions");
         let prefix = format!("test-{}.news.", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let file = file.display().to_string();
-        let pipeline = Pipeline::start_with(&[
+        let mut env = vec![
             ("NEWSWIRE_PUBLISH_SUBSCRIPTIONS_FILE", file.as_str()),
             ("NEWSWIRE_PUBLISH_TOPIC_PREFIX", prefix.as_str()),
             ("NEWSWIRE_PUBLISH_WEBHOOK_MAX_ATTEMPTS", "3"),
             ("NEWSWIRE_PUBLISH_WEBHOOK_BACKOFF_INITIAL_MS", "100"),
             ("NEWSWIRE_PUBLISH_WEBHOOK_BACKOFF_MAX_MS", "400"),
             ("NEWSWIRE_PUBLISH_WEBHOOK_TIMEOUT_MS", "10000"),
-        ]);
+        ];
+        // Later entries win when the harness sets the environment.
+        env.extend_from_slice(overrides);
+        let pipeline = Pipeline::start_with(&env);
         let producer: BaseProducer = ClientConfig::new()
             .set("bootstrap.servers", &pipeline.brokers)
             .set("enable.idempotence", "true")
@@ -463,6 +471,36 @@ fn a_delivery_is_dead_lettered_with_its_reason_after_the_last_attempt() {
     assert_eq!(dead[0].headers["newswire-story-version"], "2");
     assert_eq!(dead[0].json()["uri"], "urn:t:dead", "the dead letter carries the ninjs body");
     assert_eq!(down.requests().len(), 3, "exactly max_attempts attempts");
+}
+
+#[test]
+fn a_subscriber_that_is_down_for_a_while_gets_everything_in_order_once_it_is_back() {
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let delivered: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (hook_down, hook_delivered) = (down.clone(), delivered.clone());
+    let hook = Hook::start(move |request, _| {
+        if hook_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Reply { status: 503, delay: Duration::ZERO };
+        }
+        hook_delivered.lock().expect("lock").push(request.header("x-newswire-story-version").to_owned());
+        ok()
+    });
+    let setup = Setup::start_with(&webhook_sub("late", &hook.url, "{ all = [] }"), &[("NEWSWIRE_PUBLISH_WEBHOOK_MAX_ATTEMPTS", "50")]);
+    for version in 1..=5 {
+        setup.send(&article("urn:t:outage", version, &format!("Outage version {version}"), json!({})));
+    }
+    // The subscriber refuses everything for a while, then comes back.
+    hook.wait_for(3, WAIT, Duration::from_secs(2));
+    assert!(delivered.lock().expect("lock").is_empty());
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let deadline = Instant::now() + WAIT;
+    while delivered.lock().expect("lock").len() < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(SETTLE);
+    assert_eq!(*delivered.lock().expect("lock"), ["1", "2", "3", "4", "5"], "everything, once, in story order");
+    assert!(setup.pipeline.read("dlq", 0, Duration::ZERO, Duration::from_secs(2)).is_empty(), "nothing dead-lettered");
 }
 
 #[test]
