@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: builds release binaries, starts a dedicated broker and the
-# four services, and runs `newswire bench` twice: as fast as possible (throughput,
-# ratio to raw Kafka pass-through, CPU and peak RSS per service) and at a steady
-# 1,000 stories/s (latency). Reports go to target/bench/*.json.
+# four services, and runs `newswire bench` three times: as fast as possible
+# (throughput, ratio to raw Kafka pass-through, CPU and peak RSS per service), at a
+# steady 1,000 stories/s, and at a steady 250 stories/s (latency below saturation).
+# Reports go to target/bench/*.json.
 #
 #   scripts/bench.sh                 20,000 stories
 #   BENCH_STORIES=50000 scripts/bench.sh
@@ -36,7 +37,7 @@ stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   bash scripts/kafka.sh stop
-  rm -rf "$run"
+  [ -n "${BENCH_KEEP:-}" ] && echo "service logs kept in $run" || rm -rf "$run"
 }
 trap stop_all EXIT
 
@@ -54,4 +55,6 @@ common=(--ingest-url http://127.0.0.1:18080 --brokers "$NEWSWIRE_KAFKA_BROKERS" 
 echo "== as fast as possible =="
 target/release/newswire bench --stories "$stories" --concurrency 64 --out "$out/max.json" "${common[@]}"
 echo "== steady 1,000 stories/s =="
-target/release/newswire bench --stories 10000 --rate 1000 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"
+target/release/newswire bench --stories 10000 --rate 1000 --seed 7 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"
+echo "== steady 250 stories/s =="
+target/release/newswire bench --stories 5000 --rate 250 --seed 11 --concurrency 64 --no-passthrough --out "$out/steady-250.json" "${common[@]}"

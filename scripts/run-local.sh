@@ -52,20 +52,23 @@ push() { # token content-type file
 }
 echo "pushing the sample stories:"
 push pa-demo-token "text/plain; charset=utf-8" tests/fixtures/pa-truss-lavrov-2022-02-14.txt
-for f in tests/fixtures/samples/*; do
-  [ -f "$f" ] || continue
+# One sample in each wire format (the fixtures the tests use).
+for f in ninjs-2.1.json newsml-g2-newsitem.xml nitf.xml rss-3-items-iso-8859-1.xml atom-2-entries.xml iptc7901.txt; do
   case "$f" in
     *.json) type=application/json ;;
+    rss*) type=application/rss+xml ;;
+    atom*) type=application/atom+xml ;;
     *.xml) type=application/xml ;;
-    *.html) type=text/html ;;
-    *) type=text/plain ;;
+    iptc7901*) type=application/vnd.iptc.7901 ;;
   esac
-  push ap-demo-token "$type" "$f"
+  push ap-demo-token "$type" "tests/fixtures/ingest/$f"
 done
-
 echo
 echo "published ninjs (topic newswire.published):"
 target/debug/newswire tail newswire.published --brokers "$NEWSWIRE_KAFKA_BROKERS" --from-beginning --idle-exit 5
+echo
+echo "the same stories as ninjs JSON, one per line:"
+target/debug/newswire tail newswire.published --brokers "$NEWSWIRE_KAFKA_BROKERS" --from-beginning --idle-exit 3 --json
 echo
 cat <<TXT
 newswire is running.

@@ -65,6 +65,9 @@ enum Command {
         /// Where to write the JSON report.
         #[arg(long, default_value = "bench-report.json")]
         out: PathBuf,
+        /// Seed of the generated corpus (runs with different seeds send different stories).
+        #[arg(long, default_value_t = 0x5eed)]
+        seed: u64,
         /// Text files to build stories from.
         #[arg(long, default_value = "tests/fixtures/pa-truss-lavrov-2022-02-14.txt")]
         material: Vec<PathBuf>,
@@ -96,7 +99,7 @@ fn main() -> std::process::ExitCode {
             let targets = if targets.is_empty() { status::Targets::local() } else { status::Targets(targets) };
             status::run(targets, Duration::from_millis(interval_ms), once)
         }
-        Command::Bench { stories, rate, concurrency, ingest_url, token, brokers, topic, pids, no_passthrough, out, material } => {
+        Command::Bench { stories, rate, concurrency, ingest_url, token, brokers, topic, pids, no_passthrough, out, seed, material } => {
             bench::run(bench::BenchOptions {
                 stories,
                 rate,
@@ -108,6 +111,7 @@ fn main() -> std::process::ExitCode {
                 pids,
                 passthrough: !no_passthrough,
                 out,
+                seed,
                 material,
             })
         }

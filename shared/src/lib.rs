@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod records;
 pub mod service;
 pub mod shutdown;
+pub mod state;
 pub mod stage;
 pub mod telemetry;

@@ -49,6 +49,8 @@ pub struct Metrics {
     pub producer_queue: IntGauge,
     /// `newswire_batch_size`: messages per transaction.
     pub batch_size: Histogram,
+    /// `newswire_kafka_commit_seconds`: time to commit one batch's transaction.
+    pub commit_seconds: Histogram,
 }
 
 impl Metrics {
@@ -79,6 +81,7 @@ impl Metrics {
             producer_queue: IntGauge::new("newswire_kafka_producer_queue_messages", "Messages waiting in the producer queue.")
                 .expect("valid metric"),
             batch_size: histogram("newswire_batch_size", "Messages per Kafka transaction.", &[1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
+            commit_seconds: histogram("newswire_kafka_commit_seconds", "Time to commit one batch's Kafka transaction.", LATENCY_BUCKETS),
             registry,
         };
         m.register_all();
@@ -100,6 +103,7 @@ impl Metrics {
             Box::new(self.consumer_lag.clone()),
             Box::new(self.producer_queue.clone()),
             Box::new(self.batch_size.clone()),
+            Box::new(self.commit_seconds.clone()),
             Box::new(build_info()),
         ];
         for c in collectors {

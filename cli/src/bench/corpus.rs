@@ -73,12 +73,12 @@ pub fn generate(count: usize, seed: u64, material: &[String]) -> Vec<Push> {
         if roll < 10 && !ninjs_sent.is_empty() {
             let story = ninjs_sent[rng.below(ninjs_sent.len())];
             let body = paragraphs(&mut rng, material, 2_000);
-            pushes.push(Push { content_type: "application/json", body: ninjs(story, 2 + i as u64, &body), kind: PushKind::Update });
+            pushes.push(Push { content_type: "application/json", body: ninjs(seed, story, 2 + i as u64, &body), kind: PushKind::Update });
             continue;
         }
         let target = 2_000 + rng.below(6_000);
         let body = paragraphs(&mut rng, material, target);
-        let headline = format!("Story {i}: {}", material[rng.below(material.len())].chars().take(60).collect::<String>());
+        let headline = format!("Story {seed}-{i}: {}", material[rng.below(material.len())].chars().take(60).collect::<String>());
         let push = match i % 3 {
             0 => Push {
                 content_type: "text/plain; charset=utf-8",
@@ -87,7 +87,7 @@ pub fn generate(count: usize, seed: u64, material: &[String]) -> Vec<Push> {
             },
             1 => {
                 ninjs_sent.push(i);
-                Push { content_type: "application/json", body: ninjs(i, 1, &body), kind: PushKind::New }
+                Push { content_type: "application/json", body: ninjs(seed, i, 1, &body), kind: PushKind::New }
             }
             _ => Push {
                 content_type: "text/html; charset=utf-8",
@@ -112,12 +112,12 @@ fn paragraphs(rng: &mut Rng, material: &[String], target_bytes: usize) -> Vec<St
     out
 }
 
-fn ninjs(story: usize, version: u64, body: &[String]) -> Vec<u8> {
+fn ninjs(seed: u64, story: usize, version: u64, body: &[String]) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
-        "uri": format!("urn:newswire-bench:story:{story}"),
+        "uri": format!("urn:newswire-bench:{seed}:story:{story}"),
         "version": version.to_string(),
         "type": "text",
-        "headlines": [{ "role": "main", "value": format!("Benchmark story {story}, version {version}") }],
+        "headlines": [{ "role": "main", "value": format!("Benchmark story {seed}-{story}, version {version}") }],
         "bodies": [{ "role": "main", "contenttype": "text/plain", "value": body.join("\n\n") }],
         "by": "Benchmark Desk",
         "language": "en",

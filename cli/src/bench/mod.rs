@@ -43,6 +43,8 @@ pub struct BenchOptions {
     pub passthrough: bool,
     /// Where to write the JSON report.
     pub out: PathBuf,
+    /// Seed of the generated corpus.
+    pub seed: u64,
     /// Text to build stories from.
     pub material: Vec<PathBuf>,
 }
@@ -60,7 +62,7 @@ async fn run_async(options: BenchOptions) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("material {}: {e}", path.display()))?;
         material.extend(corpus::sentences(&text));
     }
-    let pushes = corpus::generate(options.stories, 0x5eed, &material);
+    let pushes = corpus::generate(options.stories, options.seed, &material);
     let mean_size = pushes.iter().map(|p| p.body.len()).sum::<usize>() / pushes.len().max(1);
 
     let subscriber = subscriber::Subscriber::start(&kafka, &options.published_topic, Duration::from_secs(30))?;

@@ -106,6 +106,8 @@ fn assert_seed_places_topics_and_summary(article: &Article) {
         let found = article.places.iter().find(|p| p.name.as_deref() == Some(place));
         assert_eq!(found.and_then(|p| p.literal.as_deref()), Some(code), "{place} in {:?}", article.places);
     }
+    let titles_as_places: Vec<_> = article.places.iter().filter(|p| p.name.as_deref() == Some("Foreign Secretary")).collect();
+    assert!(titles_as_places.is_empty(), "a title is not a place: {:?}", article.places);
     let moscow = enrichment(article)["places"].as_array().unwrap().iter().find(|p| p["name"] == "Moscow").unwrap();
     assert!((moscow["lat"].as_f64().unwrap() - 55.75).abs() < 0.1, "{moscow}");
     let codes = subject_codes(article);

@@ -32,7 +32,7 @@ pub struct StoreError {
 impl RepushStore {
     /// Opens (or creates) the store in `dir`; marks older than `window_ms` do not count.
     pub fn open(dir: &Path, window_ms: i64) -> Result<Self, StoreError> {
-        let db = sled::open(dir).map_err(|source| StoreError { action: "cannot be opened", source })?;
+        let db = newswire_shared::state::open_sled(dir).map_err(|source| StoreError { action: "cannot be opened", source })?;
         let marks = db.open_tree("accepted").map_err(|source| StoreError { action: "cannot open its tree", source })?;
         Ok(RepushStore { db, marks, window_ms })
     }

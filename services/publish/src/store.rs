@@ -110,7 +110,7 @@ pub type Pending = (u64, WebhookJob);
 impl DeliveryStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let db = sled::open(dir).map_err(sled_err("open"))?;
+        let db = newswire_shared::state::open_sled(dir).map_err(sled_err("open"))?;
         let receipts = db.open_tree("receipts").map_err(sled_err("open receipts"))?;
         let outbox = db.open_tree("outbox").map_err(sled_err("open outbox"))?;
         let jobs = db.open_tree("jobs").map_err(sled_err("open jobs"))?;

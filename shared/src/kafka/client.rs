@@ -40,6 +40,12 @@ pub fn transactional_producer(kafka: &KafkaConfig, client_id: &str, transactiona
     let mut config = idempotent_producer(kafka, client_id);
     config
         .set("transactional.id", transactional_id)
+        // A batch's first AddPartitionsToTxn often meets the previous commit's
+        // markers still being written (CONCURRENT_TRANSACTIONS) and is retried after
+        // retry.backoff.ms: librdkafka's 100 ms default then caps every stage at about
+        // ten transactions a second. Retry fast, backing off exponentially to 1 s.
+        .set("retry.backoff.ms", "5")
+        .set("retry.backoff.max.ms", "1000")
         .set("transaction.timeout.ms", kafka.transaction_timeout_ms.to_string())
         .set("message.timeout.ms", kafka.transaction_timeout_ms.to_string());
     config

@@ -9,7 +9,7 @@ use crate::ner::{EntityKind, Mention};
 use crate::text::tokens::{strip_possessive, Token};
 
 use super::honorifics;
-use super::roles::{role_after, role_before, split_leading_role};
+use super::roles::{self, role_after, role_before, split_leading_role};
 use super::{Entities, Entity, Kind, Located};
 
 /// One mention after cleaning: its kind, its name without honorific or
@@ -100,7 +100,7 @@ fn clean_each(mentions: &[Mention]) -> Vec<Clean> {
             Some((head, last)) => format!("{head} {}", strip_possessive(last)),
             None => strip_possessive(trimmed).to_owned(),
         };
-        if name.is_empty() {
+        if name.is_empty() || roles::is_role_title(&name) {
             continue;
         }
         let kind = match (had_honorific, m.kind) {
@@ -238,6 +238,19 @@ mod tests {
         let text = "Mr Lavrov spoke.";
         let entities = merge(text, &tokenize(text), &[mention(text, EntityKind::Organisation, "Mr Lavrov", 0)], &gazetteer());
         assert_eq!((entities.entities[0].kind, entities.entities[0].name.as_str()), (Kind::Person, "Lavrov"));
+    }
+
+    #[test]
+    fn a_bare_title_tagged_as_a_place_or_person_is_no_entity() {
+        let text = "The talks between the Foreign Secretary and the Prime Minister in Moscow ended.";
+        let mentions = vec![
+            mention(text, EntityKind::Location, "Foreign Secretary", 0),
+            mention(text, EntityKind::Person, "Prime Minister", 0),
+            mention(text, EntityKind::Location, "Moscow", 0),
+        ];
+        let entities = merge(text, &tokenize(text), &mentions, &gazetteer());
+        let names: Vec<&str> = entities.entities.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Moscow"]);
     }
 
     #[test]

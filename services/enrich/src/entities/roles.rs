@@ -38,6 +38,14 @@ fn is_role_word(word: &str) -> bool {
     with_lowercase(word, |w| set.contains(w))
 }
 
+/// Whether `name` is only a title ("Foreign Secretary", "the Prime Minister"):
+/// role words throughout, ending in a role head. Such a mention names nobody and
+/// no place, whatever the tagger thought.
+pub fn is_role_title(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().filter(|w| !w.eq_ignore_ascii_case("the")).collect();
+    words.last().is_some_and(|last| is_head(last)) && words.iter().all(|w| is_role_word(w))
+}
+
 /// The role written right before the name starting at token `first`, if any:
 /// the longest run of capitalised or role words, joined by single spaces, that
 /// ends in a role head. A leading "The" is dropped.
@@ -140,6 +148,8 @@ mod tests {
     #[test]
     fn titles_inside_a_tagged_name_are_split_off() {
         assert_eq!(split_leading_role("Foreign Secretary Liz Truss"), (Some("Foreign Secretary"), "Liz Truss"));
+        assert!(is_role_title("Foreign Secretary") && is_role_title("the Prime Minister"));
+        assert!(!is_role_title("Liz Truss") && !is_role_title("Downing Street") && !is_role_title("Foreign Office"));
         assert_eq!(split_leading_role("President Putin"), (Some("President"), "Putin"));
         assert_eq!(split_leading_role("Liz Truss"), (None, "Liz Truss"));
         assert_eq!(split_leading_role("Minister"), (None, "Minister"));

@@ -105,13 +105,13 @@ impl DedupeStore {
     /// Opens (or creates) the store in `dir`; state older than `window_days` expires.
     pub fn open(dir: &Path, window_days: u32) -> Result<Self, StoreError> {
         let path = dir.display().to_string();
-        let db = sled::Config::new().path(dir).open().map_err(|source| StoreError::Sled { path: path.clone(), source })?;
+        let db = newswire_shared::state::open_sled(dir).map_err(|source| StoreError::Sled { path: path.clone(), source })?;
         Self::with_db(db, path, window_days)
     }
 
     /// A store that lives only as long as the process (for tests).
     pub fn temporary(window_days: u32) -> Result<Self, StoreError> {
-        let db = sled::Config::new().temporary(true).open().map_err(|source| StoreError::Sled { path: "(temporary)".into(), source })?;
+        let db = newswire_shared::state::temporary_sled().map_err(|source| StoreError::Sled { path: "(temporary)".into(), source })?;
         Self::with_db(db, "(temporary)".into(), window_days)
     }
 
