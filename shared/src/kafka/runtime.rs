@@ -309,11 +309,13 @@ impl Runtime {
         }
     }
 
-    /// Purges what the aborted batch still has queued or in flight and serves the
-    /// resulting delivery reports: librdkafka cannot abort a transaction while
+    /// Purges what the aborted batch has not yet sent and serves the delivery
+    /// reports of everything else: librdkafka cannot abort a transaction while
     /// reports wait unserved in the event queue (it then fails the abort forever).
+    /// Requests already in flight are left to finish: purging those puts the
+    /// transactional producer in an invalid state.
     fn drop_undelivered(&self) {
-        self.producer.purge(PurgeConfig::default().queue().inflight());
+        self.producer.purge(PurgeConfig::default().queue());
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
             self.producer.poll(Duration::from_millis(1));
