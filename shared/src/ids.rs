@@ -23,6 +23,11 @@ pub fn story_key(feed: &str, guid: &str) -> String {
     digest(&[feed.as_bytes(), guid.as_bytes()])
 }
 
+/// SHA-256 of `bytes` in lower-case hex (64 characters), e.g. a feed token's hash.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,9 +40,4 @@ mod tests {
         assert_ne!(digest(&[b"ab", b"c"]), digest(&[b"a", b"bc"]));
         assert_eq!(new_trace_id().len(), 32);
     }
-}
-
-/// SHA-256 of `bytes` in lower-case hex (64 characters), e.g. a feed token's hash.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }

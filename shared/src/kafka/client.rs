@@ -68,7 +68,13 @@ pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &s
         // The broker answers a fetch as soon as data is there, but under
         // read_committed a transaction's commit marker does not wake a waiting
         // fetch: without this, every hop could wait up to librdkafka's 500 ms default.
-        .set("fetch.wait.max.ms", "10");
+        .set("fetch.wait.max.ms", "10")
+        // librdkafka prefetches up to 64 MiB by default; a stage only ever needs
+        // its next batch (500 records of a few KB). A lagging stage then holds a
+        // small prefetch instead of filling its memory with records it cannot yet
+        // process: the backlog stays in Kafka, where it belongs.
+        .set("queued.max.messages.kbytes", "8192")
+        .set("queued.min.messages", "1000");
     config
 }
 

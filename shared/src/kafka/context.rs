@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 use rdkafka::statistics::Statistics;
 use rdkafka::ClientContext;
@@ -61,8 +62,13 @@ impl ProducerContext for NewswireContext {
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         // Inside a transaction a failed delivery also fails commit_transaction,
         // which aborts and re-reads the batch; this log says which record failed.
-        if let Err((error, _)) = result {
-            tracing::warn!(%error, "record delivery failed");
+        match result {
+            Ok(_) => {}
+            // An abort purges what the transaction had not sent: expected, not a failure.
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight), _)) => {
+                tracing::debug!("record purged by a transaction abort")
+            }
+            Err((error, _)) => tracing::warn!(%error, "record delivery failed"),
         }
     }
 }

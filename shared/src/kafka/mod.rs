@@ -6,3 +6,4 @@ pub mod dead_letter;
 pub mod headers;
 pub mod runtime;
 pub mod topics;
+pub mod transaction;

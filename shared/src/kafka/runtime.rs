@@ -21,9 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer, PurgeConfig};
 use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 
@@ -35,10 +34,9 @@ use crate::kafka::context::NewswireContext;
 use crate::kafka::dead_letter::dead_letter_record;
 use crate::kafka::headers::{self, HeaderMap};
 use crate::metrics::Metrics;
-use crate::stage::{InputMessage, OutputRecord, Stage, StageError};
+use crate::kafka::transaction::TransactionalProducer;
+use crate::stage::{InputMessage, Stage, StageError};
 
-/// How long a transactional call may block before it is treated as failed.
-const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one poll waits for the first record of a batch (also how often shutdown is checked).
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
@@ -97,21 +95,16 @@ pub fn run<S: Stage>(
     let consumer: BaseConsumer<NewswireContext> = client::transactional_consumer(&settings.kafka, &client_id, &settings.group_id)
         .create_with_context(context.clone())
         .map_err(RuntimeError::Setup)?;
-    let producer: BaseProducer<NewswireContext> =
-        client::transactional_producer(&settings.kafka, &client_id, &settings.transactional_id)
-            .create_with_context(context.clone())
-            .map_err(RuntimeError::Setup)?;
+    let producer =
+        TransactionalProducer::start(&settings.kafka, &client_id, &settings.transactional_id, context.clone(), shutdown.clone())?;
     let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown };
-    runtime.init_transactions()?;
     runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
     readiness.set(true);
     tracing::info!(stage = stage.name(), topic = %runtime.settings.input_topic, group = %runtime.settings.group_id, "consuming");
     let result = runtime.run_loop(&mut stage);
     readiness.set(false);
     runtime.consumer.unsubscribe();
-    if let Err(error) = runtime.producer.flush(Duration::from_secs(10)) {
-        tracing::warn!(%error, "producer flush on shutdown failed");
-    }
+    runtime.producer.flush_on_shutdown();
     tracing::info!(stage = stage.name(), "stopped");
     result
 }
@@ -119,30 +112,13 @@ pub fn run<S: Stage>(
 struct Runtime {
     settings: RuntimeSettings,
     consumer: BaseConsumer<NewswireContext>,
-    producer: BaseProducer<NewswireContext>,
+    producer: TransactionalProducer,
     context: NewswireContext,
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 }
 
 impl Runtime {
-    /// Registers the transactional id, fencing and aborting whatever an earlier
-    /// incarnation of this instance left open. Retries while the broker is away.
-    fn init_transactions(&self) -> Result<(), RuntimeError> {
-        let mut backoff = Duration::from_millis(200);
-        loop {
-            match self.producer.init_transactions(TXN_TIMEOUT) {
-                Ok(()) => return Ok(()),
-                Err(KafkaError::Transaction(e)) if e.is_retriable() && !self.shutdown.is_cancelled() => {
-                    tracing::warn!(error = %e, "init_transactions failed; retrying");
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-                Err(e) => return Err(RuntimeError::Fatal(e)),
-            }
-        }
-    }
-
     fn run_loop<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
         let max_messages = self.settings.kafka.batch_max_messages;
         let max_wait = Duration::from_millis(self.settings.kafka.batch_max_wait_ms);
@@ -160,7 +136,8 @@ impl Runtime {
                 return Ok(());
             }
             let timeout = if batch_open { Duration::ZERO } else { IDLE_POLL };
-            let polled = self.consumer.poll(timeout);
+            // Detached at once: the record must not borrow the consumer while the batch may abort.
+            let polled = self.consumer.poll(timeout).map(|r| r.map(|m| m.detach()));
             if self.context.take_rebalanced() && batch_open {
                 // Partitions may have moved: what this batch read may now belong to
                 // another member. Its output was never committed; drop it.
@@ -171,9 +148,8 @@ impl Runtime {
                 None => {}
                 Some(Err(error)) => tracing::warn!(%error, "consumer error"),
                 Some(Ok(message)) => {
-                    let message = message.detach();
                     if batch.messages == 0 {
-                        self.begin()?;
+                        self.producer.begin()?;
                         batch.started = Some(Instant::now());
                     }
                     if let Err(error) = self.handle(stage, &message, &mut batch) {
@@ -182,10 +158,6 @@ impl Runtime {
                 }
             }
         }
-    }
-
-    fn begin(&self) -> Result<(), RuntimeError> {
-        self.producer.begin_transaction().map_err(RuntimeError::Fatal)
     }
 
     /// Processes one record inside the open transaction.
@@ -237,7 +209,7 @@ impl Runtime {
                     events::Dropped { reason }.emit(&self.metrics);
                 }
                 for record in &outcome.records {
-                    self.send(record)?;
+                    self.producer.send(record)?;
                     *batch.produced.entry(record.topic.clone()).or_default() += 1;
                 }
             }
@@ -245,30 +217,15 @@ impl Runtime {
                 let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
                 events::DeadLettered { reason: error.reason, detail: &error.detail, source: &source }.emit(&self.metrics);
                 let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), &input, &error);
-                self.send(&record)?;
+                self.producer.send(&record)?;
                 *batch.produced.entry(record.topic).or_default() += 1;
             }
         }
         Ok(())
     }
 
-    /// Enqueues a record in the open transaction, waiting while the local queue is full.
-    fn send(&self, record: &OutputRecord) -> Result<(), KafkaError> {
-        let mut base = BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka());
-        loop {
-            match self.producer.send(base) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
-                    self.producer.poll(Duration::from_millis(20));
-                    base = returned;
-                }
-                Err((error, _)) => return Err(error),
-            }
-        }
-    }
-
     /// Commits the batch's output and offsets in its transaction, or aborts it.
-    fn finish<S: Stage>(&self, stage: &mut S, batch: Batch) -> Result<(), RuntimeError> {
+    fn finish<S: Stage>(&mut self, stage: &mut S, batch: Batch) -> Result<(), RuntimeError> {
         if let Err(error) = stage.before_commit() {
             return self.abort(stage, batch, &error.to_string());
         }
@@ -295,47 +252,7 @@ impl Runtime {
             .consumer
             .group_metadata()
             .ok_or_else(|| KafkaError::Subscription("the consumer has no group metadata yet".into()))?;
-        self.producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)?;
-        self.wait_for_deliveries()?;
-        let mut attempts = 0;
-        loop {
-            match self.producer.commit_transaction(TXN_TIMEOUT) {
-                Err(KafkaError::Transaction(e)) if e.is_retriable() && attempts < 3 => {
-                    attempts += 1;
-                    tracing::warn!(error = %e, attempts, "commit_transaction failed; retrying");
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Purges what the aborted batch has not yet sent and serves the delivery
-    /// reports of everything else: librdkafka cannot abort a transaction while
-    /// reports wait unserved in the event queue (it then fails the abort forever).
-    /// Requests already in flight are left to finish: purging those puts the
-    /// transactional producer in an invalid state.
-    fn drop_undelivered(&self) {
-        self.producer.purge(PurgeConfig::default().queue());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
-            self.producer.poll(Duration::from_millis(1));
-        }
-    }
-
-    /// Waits until every record of the batch is acknowledged, polling in 1 ms steps.
-    ///
-    /// `commit_transaction` flushes by itself, but rust-rdkafka's flush waits in
-    /// blocking polls of 100 ms that do not return early, which made every commit
-    /// take over 100 ms. With nothing left in flight, its own flush returns at once.
-    fn wait_for_deliveries(&self) -> Result<(), KafkaError> {
-        let deadline = Instant::now() + TXN_TIMEOUT;
-        while self.producer.in_flight_count() > 0 {
-            if Instant::now() > deadline {
-                return Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut));
-            }
-            self.producer.poll(Duration::from_millis(1));
-        }
-        Ok(())
+        self.producer.commit(&offsets, &group)
     }
 
     fn record_commit(&self, batch: &Batch) {
@@ -351,23 +268,11 @@ impl Runtime {
     }
 
     /// Aborts the open transaction and seeks back so the batch is read again.
-    fn abort<S: Stage>(&self, stage: &mut S, batch: Batch, why: &str) -> Result<(), RuntimeError> {
+    fn abort<S: Stage>(&mut self, stage: &mut S, batch: Batch, why: &str) -> Result<(), RuntimeError> {
         events::BatchAborted { messages: batch.messages, error: why }.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
         stage.on_abort();
-        let mut backoff = Duration::from_millis(200);
-        loop {
-            self.drop_undelivered();
-            match self.producer.abort_transaction(TXN_TIMEOUT) {
-                Ok(()) => break,
-                Err(KafkaError::Transaction(e)) if !e.is_fatal() && !self.shutdown.is_cancelled() => {
-                    tracing::warn!(error = %e, "abort_transaction failed; retrying");
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-                Err(e) => return Err(RuntimeError::Fatal(e)),
-            }
-        }
+        self.producer.abort()?;
         for ((topic, partition), offset) in &batch.first_offsets {
             // A partition no longer assigned cannot be sought; its new owner starts
             // from the committed offset, which is this same position.

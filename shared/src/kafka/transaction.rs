@@ -1,0 +1,211 @@
+//! A stage's transactional producer: begin, send, commit together with the input
+//! offsets, abort — and recovery from the one librdkafka state it cannot leave.
+//!
+//! The runtime ([`crate::kafka::runtime`]) decides *when* a batch commits or
+//! aborts; this module knows *how*, including two librdkafka details:
+//! - The producer takes delivery reports as events, which only `poll` serves.
+//!   Commit and abort wait until every report was served, so both are driven
+//!   with reports served (by a 1 ms poll loop, or a helper thread during abort).
+//! - An abort right after a commit, while the broker still writes the commit's
+//!   markers, can make librdkafka send an `EndTxn(abort)` for a transaction the
+//!   broker never saw; the broker answers `INVALID_TXN_STATE`, which librdkafka
+//!   treats as fatal. The transaction being abandoned anyway, the producer is
+//!   replaced: a new one with the same transactional id aborts whatever the old
+//!   one left open. Being fenced by another live instance is never "recovered"
+//!   that way, because that would fence it back.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::ConsumerGroupMetadata;
+use rdkafka::error::{KafkaError, RDKafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::TopicPartitionList;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::KafkaConfig;
+use crate::kafka::client;
+use crate::kafka::context::NewswireContext;
+use crate::kafka::runtime::RuntimeError;
+use crate::stage::OutputRecord;
+
+/// How long a transactional call may block before it is treated as failed.
+pub const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything needed to (re)create the producer.
+struct ProducerSpec {
+    kafka: KafkaConfig,
+    client_id: String,
+    transactional_id: String,
+    context: NewswireContext,
+}
+
+impl ProducerSpec {
+    fn create(&self) -> Result<BaseProducer<NewswireContext>, KafkaError> {
+        client::transactional_producer(&self.kafka, &self.client_id, &self.transactional_id).create_with_context(self.context.clone())
+    }
+}
+
+/// The transactional producer of one stage instance.
+pub struct TransactionalProducer {
+    producer: BaseProducer<NewswireContext>,
+    spec: ProducerSpec,
+    shutdown: CancellationToken,
+}
+
+impl TransactionalProducer {
+    /// Creates the producer and registers its transactional id, fencing and
+    /// aborting whatever an earlier incarnation of this instance left open.
+    /// Retries while the broker is away, until `shutdown`.
+    pub fn start(
+        kafka: &KafkaConfig,
+        client_id: &str,
+        transactional_id: &str,
+        context: NewswireContext,
+        shutdown: CancellationToken,
+    ) -> Result<Self, RuntimeError> {
+        let spec = ProducerSpec {
+            kafka: kafka.clone(),
+            client_id: client_id.to_owned(),
+            transactional_id: transactional_id.to_owned(),
+            context,
+        };
+        let producer = spec.create().map_err(RuntimeError::Setup)?;
+        let this = TransactionalProducer { producer, spec, shutdown };
+        this.init()?;
+        Ok(this)
+    }
+
+    fn init(&self) -> Result<(), RuntimeError> {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.producer.init_transactions(TXN_TIMEOUT) {
+                Ok(()) => return Ok(()),
+                Err(KafkaError::Transaction(e)) if e.is_retriable() && !self.shutdown.is_cancelled() => {
+                    tracing::warn!(error = %e, "init_transactions failed; retrying");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(RuntimeError::Fatal(e)),
+            }
+        }
+    }
+
+    /// Opens a transaction.
+    pub fn begin(&self) -> Result<(), RuntimeError> {
+        self.producer.begin_transaction().map_err(RuntimeError::Fatal)
+    }
+
+    /// Enqueues a record in the open transaction, waiting while the local queue is full.
+    pub fn send(&self, record: &OutputRecord) -> Result<(), KafkaError> {
+        let mut base = BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka());
+        loop {
+            match self.producer.send(base) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                    self.producer.poll(Duration::from_millis(20));
+                    base = returned;
+                }
+                Err((error, _)) => return Err(error),
+            }
+        }
+    }
+
+    /// Commits the open transaction with the consumer's next `offsets`: outputs and
+    /// offsets become visible together, or not at all.
+    pub fn commit(&self, offsets: &TopicPartitionList, group: &ConsumerGroupMetadata) -> Result<(), KafkaError> {
+        self.producer.send_offsets_to_transaction(offsets, group, TXN_TIMEOUT)?;
+        self.wait_for_deliveries()?;
+        let mut attempts = 0;
+        loop {
+            match self.producer.commit_transaction(TXN_TIMEOUT) {
+                Err(KafkaError::Transaction(e)) if e.is_retriable() && attempts < 3 => {
+                    attempts += 1;
+                    tracing::warn!(error = %e, attempts, "commit_transaction failed; retrying");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Waits until every record of the transaction is acknowledged, polling in 1 ms steps.
+    ///
+    /// `commit_transaction` flushes by itself, but rust-rdkafka's flush waits in
+    /// blocking polls of 100 ms that do not return early, which made every commit
+    /// take over 100 ms. With nothing left in flight, its own flush returns at once.
+    fn wait_for_deliveries(&self) -> Result<(), KafkaError> {
+        let deadline = Instant::now() + TXN_TIMEOUT;
+        while self.producer.in_flight_count() > 0 {
+            if Instant::now() > deadline {
+                return Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut));
+            }
+            self.producer.poll(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    /// Aborts the open transaction; nothing it produced becomes visible. Retries
+    /// transient failures; replaces the producer when librdkafka reports the
+    /// abort as fatal for a reason other than fencing (see the module docs).
+    pub fn abort(&mut self) -> Result<(), RuntimeError> {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match self.abort_serving_reports() {
+                Ok(()) => return Ok(()),
+                Err(KafkaError::Transaction(e)) if e.is_fatal() && !is_fenced(&e) => {
+                    tracing::warn!(error = %e, "the producer cannot abort by itself; replacing it, which aborts the transaction on the broker");
+                    return self.replace();
+                }
+                Err(KafkaError::Transaction(e)) if !e.is_fatal() && !self.shutdown.is_cancelled() => {
+                    tracing::warn!(error = %e, "abort_transaction failed; retrying");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(RuntimeError::Fatal(e)),
+            }
+        }
+    }
+
+    /// Aborts while a helper thread serves delivery reports.
+    ///
+    /// `abort_transaction` purges the records not yet sent (advancing the
+    /// idempotent sequence past them, which only librdkafka itself can do) and
+    /// then waits until the report of every purged or in-flight record was
+    /// served; only `poll` serves them, so without a concurrent poller the abort
+    /// never finishes. Purging by hand first instead left gaps in the sequence.
+    fn abort_serving_reports(&self) -> Result<(), KafkaError> {
+        let producer = &self.producer;
+        let aborted = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !aborted.load(Ordering::Acquire) {
+                    producer.poll(Duration::from_millis(1));
+                }
+            });
+            let result = producer.abort_transaction(TXN_TIMEOUT);
+            aborted.store(true, Ordering::Release);
+            result
+        })
+    }
+
+    /// Replaces the producer with a new one under the same transactional id; its
+    /// registration bumps the epoch and aborts what the old one left open.
+    fn replace(&mut self) -> Result<(), RuntimeError> {
+        let fresh = self.spec.create().map_err(RuntimeError::Setup)?;
+        drop(std::mem::replace(&mut self.producer, fresh));
+        self.init()
+    }
+
+    /// Delivers what is still queued before the process exits.
+    pub fn flush_on_shutdown(&self) {
+        if let Err(error) = self.producer.flush(Duration::from_secs(10)) {
+            tracing::warn!(%error, "producer flush on shutdown failed");
+        }
+    }
+}
+
+/// Whether another producer with this transactional id took over: replacing ours
+/// would fence it in turn, so this stays fatal and the process exits.
+fn is_fenced(error: &RDKafkaError) -> bool {
+    matches!(error.code(), RDKafkaErrorCode::Fenced | RDKafkaErrorCode::ProducerFenced | RDKafkaErrorCode::InvalidProducerEpoch)
+}

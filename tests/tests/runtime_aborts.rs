@@ -1,0 +1,106 @@
+//! The shared runtime against a real broker, with aborts forced: a stage that fans
+//! each input out to many records and refuses every other commit makes the
+//! runtime abort transactions while records are still queued and in flight. Every
+//! output must still arrive exactly once, and the producer must stay usable (an
+//! abort that leaves the transactional producer in an invalid state is fatal and
+//! stops the stage, which is how a scale-out run once lost a stage mid-stream).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use newswire_e2e::{brokers, read_topic_on};
+use newswire_shared::admin_server::Readiness;
+use newswire_shared::config::KafkaConfig;
+use newswire_shared::kafka::headers::HeaderMap;
+use newswire_shared::kafka::runtime::{self, RuntimeSettings};
+use newswire_shared::kafka::topics::ensure_topics;
+use newswire_shared::metrics::Metrics;
+use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageError};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::ClientConfig;
+use tokio_util::sync::CancellationToken;
+
+const INPUTS: usize = 40;
+const FAN_OUT: usize = 250;
+
+/// Turns each input into `FAN_OUT` records of about 1 KB; refuses every other commit.
+struct FanOutRefusingEveryOtherCommit {
+    output_topic: String,
+    commits_asked: usize,
+}
+
+impl Stage for FanOutRefusingEveryOtherCommit {
+    fn name(&self) -> &'static str {
+        "fan-out"
+    }
+
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let n = String::from_utf8_lossy(input.payload).into_owned();
+        let records = (0..FAN_OUT)
+            .map(|i| OutputRecord {
+                topic: self.output_topic.clone(),
+                key: format!("{n}-{i}").into_bytes(),
+                payload: format!("{n}-{i} {}", "x".repeat(1000)).into_bytes(),
+                headers: HeaderMap::default(),
+            })
+            .collect();
+        Ok(Outcome::forward(records))
+    }
+
+    fn before_commit(&mut self) -> Result<(), StageError> {
+        self.commits_asked += 1;
+        if self.commits_asked % 2 == 1 {
+            return Err(StageError::new("refused_for_test", "every other commit is refused"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep_the_producer_usable() {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (input, output, dlq) = (format!("aborts-{id}.in"), format!("aborts-{id}.out"), format!("aborts-{id}.dlq"));
+    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, ..KafkaConfig::default() };
+    let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
+    tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
+
+    let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
+    for n in 0..INPUTS {
+        let payload = n.to_string();
+        producer.send(BaseRecord::to(&input).key(&payload).payload(&payload)).expect("enqueue input");
+    }
+    producer.flush(Duration::from_secs(30)).expect("inputs written");
+
+    let settings = RuntimeSettings {
+        kafka,
+        input_topic: input,
+        dlq_topic: dlq.clone(),
+        group_id: format!("aborts-{id}"),
+        transactional_id: format!("aborts-{id}-1"),
+    };
+    let stage = FanOutRefusingEveryOtherCommit { output_topic: output.clone(), commits_asked: 0 };
+    let metrics = Arc::new(Metrics::new("fan-out"));
+    let shutdown = CancellationToken::new();
+    let (loop_metrics, loop_shutdown) = (metrics.clone(), shutdown.clone());
+    let running = std::thread::spawn(move || runtime::run(settings, stage, loop_metrics, Readiness::default(), loop_shutdown));
+
+    let published = read_topic_on(brokers(), &output, INPUTS * FAN_OUT, Duration::from_secs(180), Duration::from_secs(3));
+    shutdown.cancel();
+    let stopped = running.join().expect("runtime thread");
+    assert!(stopped.is_ok(), "the runtime stopped with an error after aborts: {stopped:?}");
+
+    let aborted = metrics.transactions.with_label_values(&["aborted"]).get();
+    assert!(aborted > 0, "no transaction was aborted, so the test proved nothing");
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for record in &published {
+        *counts.entry(record.key.clone()).or_default() += 1;
+    }
+    let doubled: Vec<_> = counts.iter().filter(|(_, c)| **c > 1).take(5).collect();
+    assert!(doubled.is_empty(), "records of aborted transactions were delivered: {doubled:?}");
+    let missing: Vec<String> =
+        (0..INPUTS).flat_map(|n| (0..FAN_OUT).map(move |i| format!("{n}-{i}"))).filter(|k| !counts.contains_key(k)).take(5).collect();
+    assert!(missing.is_empty(), "outputs lost after {aborted} aborts (first few): {missing:?}");
+    assert_eq!(published.len(), INPUTS * FAN_OUT);
+    assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
+}
