@@ -1,5 +1,8 @@
-//! Fuzzes normalize's newsml-g2 parser: any bytes give an article or a StageError, never a panic or hang.
+//! Fuzzes normalize's newsml-g2 parser through the stage's per-story path
+//! (`normalize::normalize`, which calls `formats::parse("newsml-g2", …)`): any bytes give
+//! an article or a StageError, never a panic or hang, and an article that passes
+//! keeps normalize's promises (see `newswire_fuzz::check_normalized`).
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = newswire_normalize::formats::parse("newsml-g2", data, None, chrono_tz::Europe::London);
+    newswire_fuzz::normalize_and_check("newsml-g2", data);
 });

@@ -16,6 +16,9 @@ use quick_xml::Reader;
 use crate::charset::{self, Charset};
 use crate::rejection::Rejection;
 
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The entities every XML document may use without declaring them.
 const PREDEFINED_ENTITIES: [(&str, char); 5] = [("lt", '<'), ("gt", '>'), ("amp", '&'), ("apos", '\''), ("quot", '"')];
 
@@ -40,7 +43,13 @@ impl Scan {
 pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rejection> {
     // quick-xml skips a UTF-8 byte-order mark without counting it in its
     // positions; read past it here so positions stay offsets into `body`.
-    let bom = if body.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if body.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    // quick-xml would drop a second mark too, again without counting it, and
+    // every captured range would then start 3 bytes early. A second U+FEFF is a
+    // character before the root element anyway: not well-formed.
+    if body[bom..].starts_with(UTF8_BOM) {
+        return Err(malformed(body, bom, "text outside the root element (a second byte-order mark)"));
+    }
     let at = |position: u64| usize::try_from(position).unwrap_or(usize::MAX).saturating_add(bom);
     let mut reader = Reader::from_reader(&body[bom..]);
     let mut open: Vec<(String, usize)> = Vec::new();
@@ -276,6 +285,20 @@ mod tests {
         let deep = format!("{}{}", "<a>".repeat(11), "</a>".repeat(11));
         assert_eq!(scan(deep.as_bytes(), &[], 10).unwrap_err().error, "xml_too_deep");
         assert!(scan(deep.as_bytes(), &[], 11).is_ok());
+    }
+
+    #[test]
+    fn a_second_byte_order_mark_is_malformed_rather_than_shifting_every_range() {
+        // Found with the ingest_prepare fuzz target's "a cut story is one element"
+        // check: quick-xml silently dropped the second mark, so each <item> was cut
+        // 3 bytes early ("el><item>…</it").
+        let doc = b"\xEF\xBB\xBF\xEF\xBB\xBF<rss><channel><item><guid>1</guid></item></channel></rss>";
+        let err = scan(doc, &["item"], 10).unwrap_err();
+        assert_eq!(err.error, "malformed_xml");
+        assert!(err.detail.starts_with("line 1, column 4"), "{}", err.detail);
+        let one = &doc[3..];
+        let range = scan(one, &["item"], 10).unwrap().captured[0].1.clone();
+        assert_eq!(&one[range], b"<item><guid>1</guid></item>");
     }
 
     #[test]

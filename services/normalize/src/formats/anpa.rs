@@ -103,7 +103,12 @@ fn read_text(text: &str, article: &mut Article) {
         }
         if article.headlines.is_empty() && body.is_empty() {
             if let Some(headline) = paragraph.strip_prefix('^') {
-                article.headlines.push(Text::plain("main", clean(headline.trim_end_matches('<'))));
+                // Rail markers around nothing ("^", "^<") are not a headline: an
+                // empty one would pass as the story's content.
+                let headline = clean(headline.trim_end_matches('<'));
+                if !headline.is_empty() {
+                    article.headlines.push(Text::plain("main", headline));
+                }
                 continue;
             }
         }
@@ -165,6 +170,19 @@ mod tests {
         assert!(body.starts_with("DOVER (PA) — The port reopened"), "{body}");
         assert!(body.ends_with("said the harbour master."), "{body}");
         assert_eq!(body.split("\n\n").count(), 3, "{body}");
+    }
+
+    #[test]
+    fn rail_markers_around_nothing_are_not_an_empty_headline() {
+        // Found by fuzzing (normalize_anpa, minimized): "^" alone became an empty
+        // headline, so a message with no text passed normalize's no-content check.
+        let a = parse("\u{2}^", Tz::UTC).unwrap();
+        assert!(a.headlines.is_empty(), "{:?}", a.headlines);
+        let err = crate::normalize("anpa", b"\x02^", None, "pa", "k", &crate::config::NormalizeConfig::default()).unwrap_err();
+        assert_eq!(err.reason, "no_content");
+        let a = parse("\u{2}^<\n\n^Harbour reopens<\n\nThe port reopened.", Tz::UTC).unwrap();
+        assert_eq!(a.headline(), Some("Harbour reopens"));
+        assert_eq!(a.body_text(), Some("The port reopened."));
     }
 
     #[test]
