@@ -146,7 +146,7 @@ fn xml_stories(
         ));
     }
     let ranges: Vec<Range<usize>> = match split_on {
-        Some(element) => entry_ranges(&scan, element, format, body)?,
+        Some(element) => entry_ranges(&scan, element, format)?,
         None => std::iter::once(0..body.len()).collect(),
     };
     Ok(ranges
@@ -158,14 +158,19 @@ fn xml_stories(
         .collect())
 }
 
-fn entry_ranges(scan: &Scan, element: &str, format: Format, body: &[u8]) -> Result<Vec<Range<usize>>, Rejection> {
+fn entry_ranges(scan: &Scan, element: &str, format: Format) -> Result<Vec<Range<usize>>, Rejection> {
     let ranges: Vec<Range<usize>> = scan.ranges(element).collect();
     if !ranges.is_empty() {
         return Ok(ranges);
     }
     if format == Format::NewsmlG2 {
-        // A package that only references its items is itself the story.
-        return Ok(std::iter::once(0..body.len()).collect());
+        // A package that only references its items (itemRef) has no story text of
+        // its own: nothing downstream could make an article of it.
+        return Err(Rejection::new(
+            400,
+            "no_stories",
+            format!("the <{}> holds no inline <newsItem>, only references to items; push the newsItems themselves", scan.root),
+        ));
     }
     Err(Rejection::new(400, "no_stories", format!("the {} document holds no <{element}>", format.name())))
 }
@@ -252,15 +257,16 @@ mod tests {
     }
 
     #[test]
-    fn a_newsml_package_yields_its_inline_news_items_and_a_bare_package_is_one_story() {
+    fn a_newsml_package_yields_its_inline_news_items_and_a_package_of_references_only_is_refused() {
         let doc = b"<newsMessage xmlns='http://iptc.org/std/nar/2006-10-01/'><itemSet>\
             <newsItem guid='urn:a' version='2'/><newsItem guid='urn:b' version='1'><contentSet/></newsItem></itemSet></newsMessage>";
         let found = stories(Format::NewsmlG2, doc).unwrap();
         let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref())).collect();
         assert_eq!(ids, vec![(Some("urn:a"), Some("2")), (Some("urn:b"), Some("1"))]);
         let bare = b"<packageItem guid='urn:p' version='3'><groupSet/></packageItem>";
-        let found = stories(Format::NewsmlG2, bare).unwrap();
-        assert_eq!((found.len(), found[0].guid.as_deref()), (1, Some("urn:p")));
+        let err = stories(Format::NewsmlG2, bare).unwrap_err();
+        assert_eq!((err.status, err.error), (400, "no_stories"));
+        assert!(err.detail.contains("only references"), "{}", err.detail);
     }
 
     #[test]

@@ -89,11 +89,12 @@ fn a_newsml_g2_news_message_is_split_into_its_news_items_as_exact_slices() {
 }
 
 #[test]
-fn a_newsml_g2_package_without_inline_items_is_itself_the_story() {
+fn a_newsml_g2_package_that_only_references_its_items_is_refused_with_the_reason() {
+    // Nothing downstream could make an article of it: refused at the door, not dead-lettered later.
     let body = fixture("newsml-g2-packageitem.xml");
-    let records = accepted(Some("application/vnd.iptc.g2.packageitem+xml"), &body);
-    assert_eq!(records.len(), 1);
-    assert_eq!(records[0].key, ids::story_key("pa", "urn:newsml:newswire.test:20240315:pkg-elections"));
+    let refusal = push(Some("application/vnd.iptc.g2.packageitem+xml"), &body).unwrap_err();
+    assert_eq!((refusal.status, refusal.error), (400, "no_stories"));
+    assert!(refusal.detail.contains("push the newsItems themselves"), "{}", refusal.detail);
 }
 
 #[test]

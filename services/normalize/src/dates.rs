@@ -79,8 +79,14 @@ fn parse_any(text: &str, zone: Tz) -> Result<DateTime<Utc>, DateError> {
     if let Ok(t) = DateTime::parse_from_rfc2822(text) {
         return Ok(t.with_timezone(&Utc));
     }
+    // chrono's `%z` does not read ISO 8601's "Z" (UTC), common in NITF's compact
+    // `norm` form ("20240315T133000Z"): spell it as an offset.
+    let with_offset = match text.strip_suffix(['Z', 'z']) {
+        Some(rest) => format!("{rest}+0000"),
+        None => text.to_owned(),
+    };
     for format in OFFSET_FORMATS {
-        if let Ok(t) = DateTime::parse_from_str(text, format) {
+        if let Ok(t) = DateTime::parse_from_str(&with_offset, format) {
             return Ok(t.with_timezone(&Utc));
         }
     }
@@ -132,6 +138,13 @@ mod tests {
         assert_eq!(parse_in_zone("20161019T111500-0500", london).unwrap().to_rfc3339(), "2016-10-19T16:15:00+00:00");
         assert_eq!(parse_in_zone("2022-07-01T12:00:00", london).unwrap().to_rfc3339(), "2022-07-01T11:00:00+00:00");
         assert_eq!(parse_in_zone("20220701", london).unwrap().to_rfc3339(), "2022-06-30T23:00:00+00:00");
+    }
+
+    #[test]
+    fn iso_basic_in_utc_as_nitf_writes_it() {
+        let london: Tz = "Europe/London".parse().unwrap();
+        assert_eq!(parse_in_zone("20240315T133000Z", london).unwrap().to_rfc3339(), "2024-03-15T13:30:00+00:00");
+        assert_eq!(parse_in_zone("20240715T1330Z", london).unwrap().to_rfc3339(), "2024-07-15T13:30:00+00:00");
     }
 
     #[test]
