@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// A phrase naming an icon ("An icon of a desk calendar").
-static ICON_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(an? )?icon\b").expect("static regex"));
+static ICON_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(an? )?icon(?-u:\b)").expect("static regex"));
 /// A whole line that is a stock UI label.
 static UI_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -19,7 +19,7 @@ static UI_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// Notices (cookies, subscriptions, sharing, copyright, related stories); only
 /// short lines containing one count as furniture.
 static NOTICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(cookies?|subscribe|unsubscribe|subscription|no comments|sign up|newsletter|advertisement|all rights reserved|copyright|share this|follow us|related (stories|articles)|read more|click here|terms (of|and) (use|service|conditions)|privacy policy)\b|©")
+    Regex::new(r"(?i)(?-u:\b)(cookies?|subscribe|unsubscribe|subscription|no comments|sign up|newsletter|advertisement|all rights reserved|copyright|share this|follow us|related (stories|articles)|read more|click here|terms (of|and) (use|service|conditions)|privacy policy)(?-u:\b)|©")
         .expect("static regex")
 });
 /// A signpost to another page: "Related: …", "SEE MORE: …", "Read more: …".
@@ -29,7 +29,7 @@ static SIGNPOST: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A line that is only a picture credit: "Jane Doe | Bloomberg | Getty Images", "Photo: Jane Doe".
 static BARE_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^((photo|photograph|image|picture|pic)s?\s*(:|by)\s*\S.*|.*\b(getty images|shutterstock|alamy|ap photo|afp|reuters|epa|pa wire|pa media)\b.*)$")
+    Regex::new(r"(?i)^((photo|photograph|image|picture|pic)s?\s*(:|by)\s*\S.*|.*(?-u:\b)(getty images|shutterstock|alamy|ap photo|afp|reuters|epa|pa wire|pa media)(?-u:\b).*)$")
         .expect("static regex")
 });
 /// Most words a bare credit line may have.
@@ -41,7 +41,7 @@ const MONTH: &str = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a
 /// A line that is only a date (optionally a label, weekday and time around it).
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)^(?:[\w ]{{1,20}}:?\s+)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})\b.{{0,40}}$|^(?:updated\s+|published\s+)?\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago$"
+        r"(?i)^(?:[\w ]{{1,20}}:?\s+)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH},?\s+\d{{4}}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})(?-u:\b).{{0,40}}$|^(?:updated\s+|published\s+)?\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago$"
     ))
     .expect("static regex")
 });
@@ -49,7 +49,7 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 const DATE_MAX_WORDS: usize = 12;
 /// A labelled publication stamp: "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …".
 static STAMP_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(published|updated|posted|last updated|last modified|first published)\b[^.!?]{0,80}\b(19|20)\d{2}\b[^.!?]{0,60}$")
+    Regex::new(r"(?i)^(published|updated|posted|last updated|last modified|first published)(?-u:\b)[^.!?]{0,80}(?-u:\b)(19|20)\d{2}(?-u:\b)[^.!?]{0,60}$")
         .expect("static regex")
 });
 /// Most words a labelled publication stamp may have.
@@ -59,12 +59,12 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by)\s+(\S[^.
 /// A caption ending with a parenthesised credit: "(… via AP)", "(PA)", "(Image: Getty)".
 static PAREN_CREDIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.{8,400}?)\s*\(([^()]{2,120})\)$").expect("static regex"));
 static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(via|PA|AP|AFP|Reuters|Getty|Alamy|EPA|Shutterstock|photo|picture|image|credit|wire|press|agency|images)\b")
+    Regex::new(r"(?i)(?-u:\b)(via|PA|AP|AFP|Reuters|Getty|Alamy|EPA|Shutterstock|photo|picture|image|credit|wire|press|agency|images)(?-u:\b)")
         .expect("static regex")
 });
 /// A caption ending with a labelled credit: "… Credit: ESA", "… Photo: Jane Doe".
 static LABELLED_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(.{0,600}?)\s*\b(?:credit|photo|photograph|image|picture|pic)s?\s*:\s*([^:]{2,60})$").expect("static regex")
+    Regex::new(r"(?i)^(.{0,600}?)\s*(?-u:\b)(?:credit|photo|photograph|image|picture|pic)s?\s*:\s*([^:]{2,60})$").expect("static regex")
 });
 
 /// What one line of a page turned out to be.

@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 
 /// `<?xml … encoding="…"?>` at the start of a document.
 static XML_PROLOG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"#).expect("static regex"));
+    LazyLock::new(|| Regex::new(r#"^\s*<\?xml[^>]*?(?-u:\b)encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"#).expect("static regex"));
 /// `<meta charset="…">` or `<meta http-equiv=… content="…; charset=…">`.
 static HTML_META: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9._:-]+)"#).expect("static regex"));
