@@ -5,7 +5,8 @@
 //! aborts; this module knows *how*, including two librdkafka details:
 //! - The producer takes delivery reports as events, which only `poll` serves.
 //!   Commit and abort wait until every report was served, so both are driven
-//!   with reports served (by a 1 ms poll loop, or a helper thread during abort).
+//!   with reports served (a zero-timeout poll with short naps; during an abort,
+//!   on a helper thread).
 //! - An abort right after a commit, while the broker still writes the commit's
 //!   markers, can make librdkafka send an `EndTxn(abort)` for a transaction the
 //!   broker never saw; the broker answers `INVALID_TXN_STATE`, which librdkafka
@@ -128,7 +129,7 @@ impl TransactionalProducer {
         }
     }
 
-    /// Waits until every record of the transaction is acknowledged, polling in 1 ms steps.
+    /// Waits until every record of the transaction is acknowledged, serving reports.
     ///
     /// `commit_transaction` flushes by itself, but rust-rdkafka's flush waits in
     /// blocking polls of 100 ms that do not return early, which made every commit
@@ -139,7 +140,7 @@ impl TransactionalProducer {
             if Instant::now() > deadline {
                 return Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut));
             }
-            self.producer.poll(Duration::from_millis(1));
+            serve_reports(&self.producer);
         }
         Ok(())
     }
@@ -179,7 +180,7 @@ impl TransactionalProducer {
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 while !aborted.load(Ordering::Acquire) {
-                    producer.poll(Duration::from_millis(1));
+                    serve_reports(producer);
                 }
             });
             let result = producer.abort_transaction(TXN_TIMEOUT);
@@ -201,6 +202,23 @@ impl TransactionalProducer {
         if let Err(error) = self.producer.flush(Duration::from_secs(10)) {
             tracing::warn!(%error, "producer flush on shutdown failed");
         }
+    }
+}
+
+/// How long to nap when no delivery report was ready.
+const REPORT_NAP: Duration = Duration::from_micros(100);
+
+/// Serves the delivery reports that are ready, or naps briefly if none was.
+///
+/// Not `poll(1 ms)`: rust-rdkafka's poll loops until its deadline, and once less
+/// than a millisecond remains it asks librdkafka to wait 0 ms (librdkafka waits in
+/// whole milliseconds), so it busy-spins. Profiles showed that spin as 12–30% of
+/// the stages' CPU.
+fn serve_reports(producer: &BaseProducer<NewswireContext>) {
+    let before = producer.in_flight_count();
+    producer.poll(Duration::ZERO);
+    if producer.in_flight_count() == before {
+        std::thread::sleep(REPORT_NAP);
     }
 }
 

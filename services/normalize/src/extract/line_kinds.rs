@@ -110,7 +110,7 @@ pub fn is_ui_furniture(line: &str) -> bool {
     ICON_PHRASE.find_iter(line).count() >= 2
         || UI_LABEL.is_match(line)
         || SIGNPOST.is_match(line)
-        || (NOTICE.is_match(line) && line.split_whitespace().count() < NOTICE_MAX_WORDS)
+        || (line.split_whitespace().count() < NOTICE_MAX_WORDS && NOTICE.is_match(line))
 }
 
 /// A line that is only a picture credit (the caption, if any, is the line before).
@@ -150,12 +150,19 @@ pub fn byline(line: &str) -> Option<String> {
 /// A picture caption and its credit, when the line ends in one; a bare credit
 /// line ("Photo: Jane Doe") has an empty caption.
 pub fn caption_and_credit(line: &str) -> Option<(String, String)> {
-    if let Some(captures) = PAREN_CREDIT.captures(line) {
-        let (caption, credit) = (captures[1].trim(), captures[2].trim());
-        let sentence_before = caption.ends_with(['.', '!', '?', '”', '"', ':']);
-        if !sentence_before && CREDIT_WORD.is_match(credit) {
-            return Some((caption.to_owned(), credit.to_owned()));
+    // Cheap tests of what each pattern requires (a closing parenthesis at the end,
+    // a colon) spare most prose lines the two costly patterns.
+    if line.ends_with(')') {
+        if let Some(captures) = PAREN_CREDIT.captures(line) {
+            let (caption, credit) = (captures[1].trim(), captures[2].trim());
+            let sentence_before = caption.ends_with(['.', '!', '?', '”', '"', ':']);
+            if !sentence_before && CREDIT_WORD.is_match(credit) {
+                return Some((caption.to_owned(), credit.to_owned()));
+            }
+            return None;
         }
+    }
+    if !line.contains(':') {
         return None;
     }
     let captures = LABELLED_CREDIT.captures(line)?;
