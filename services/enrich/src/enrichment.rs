@@ -25,7 +25,7 @@
 //! and the description in `speaker_text`. Relevance is 0–100, as in ninjs 2.1
 //! `subjects[].relevance`, which the shared `Concept` type cannot carry yet.
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use newswire_shared::article::{AltId, Article, Concept, Text};
 
@@ -65,6 +65,11 @@ pub struct Findings {
 /// description unless the article already has one, the story id in `altids`,
 /// and `newswire.enrichment`.
 pub fn apply(article: &mut Article, findings: &Findings, taxonomy: &Taxonomy) {
+    apply_owned(article, findings.clone(), taxonomy);
+}
+
+/// [`apply`], taking the findings (their texts move into the article instead of being copied).
+pub fn apply_owned(article: &mut Article, findings: Findings, taxonomy: &Taxonomy) {
     let entities = &findings.entities;
     add_concepts(&mut article.people, entities.of_kind(Kind::Person).map(entity_concept));
     add_concepts(&mut article.organisations, entities.of_kind(Kind::Organisation).map(entity_concept));
@@ -85,7 +90,7 @@ pub fn apply(article: &mut Article, findings: &Findings, taxonomy: &Taxonomy) {
     if !story_id.is_empty() && !article.altids.iter().any(|a| a.role == STORY_ID_ROLE) {
         article.altids.push(AltId { role: STORY_ID_ROLE.into(), value: story_id });
     }
-    article.newswire.enrichment = Some(enrichment_json(findings, taxonomy));
+    article.newswire.enrichment = Some(enrichment_json_owned(findings, taxonomy));
 }
 
 fn add_concepts(existing: &mut Vec<Concept>, found: impl Iterator<Item = Concept>) {
@@ -110,61 +115,100 @@ fn place_concept(entity: &Entity) -> Concept {
     }
 }
 
-fn entity_json(entity: &Entity) -> Value {
-    let mut value = json!({ "name": entity.name, "mentions": entity.mentions, "variants": entity.variants });
+/// Builds JSON objects field by field (the same values `json!` makes, without
+/// its serialiser round trips).
+struct Object(Map<String, Value>);
+
+impl Object {
+    fn new() -> Self {
+        Object(Map::new())
+    }
+
+    fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.0.insert(key.to_owned(), value.into());
+        self
+    }
+
+    fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+fn strings(list: Vec<String>) -> Value {
+    Value::Array(list.into_iter().map(Value::String).collect())
+}
+
+fn entity_json(entity: Entity) -> Value {
+    let mut value = Object::new().with("name", entity.name).with("mentions", entity.mentions).with("variants", strings(entity.variants));
     if entity.kind != Kind::Place {
-        value["roles"] = json!(entity.roles);
+        value = value.with("roles", strings(entity.roles));
     }
-    if let Some(place) = &entity.place {
-        value["kind"] = json!(place.kind.as_str());
+    if let Some(place) = entity.place {
+        value = value.with("kind", place.kind.as_str());
         if !place.country_code.is_empty() {
-            value["country_code"] = json!(place.country_code);
+            value = value.with("country_code", place.country_code);
         }
-        value["geonames_id"] = json!(place.geonames_id);
-        value["population"] = json!(place.population);
+        value = value.with("geonames_id", place.geonames_id).with("population", place.population);
         if let (Some(lat), Some(lon)) = (place.lat, place.lon) {
-            value["lat"] = json!(lat);
-            value["lon"] = json!(lon);
+            value = value.with("lat", lat).with("lon", lon);
         }
     }
-    value
+    value.done()
 }
 
 /// The `newswire.enrichment` object (shape in the module documentation).
 pub fn enrichment_json(findings: &Findings, taxonomy: &Taxonomy) -> Value {
-    let entities = &findings.entities;
-    let list = |kind: Kind| entities.of_kind(kind).map(entity_json).collect::<Vec<_>>();
-    let topics: Vec<Value> = findings
-        .topics
+    enrichment_json_owned(findings.clone(), taxonomy)
+}
+
+/// [`enrichment_json`], taking the findings (their texts move into the JSON).
+fn enrichment_json_owned(findings: Findings, taxonomy: &Taxonomy) -> Value {
+    let Findings { used_model, entities, topics, quotes, keywords, summary, word_count, reading_time_seconds } = findings;
+    let topics: Vec<Value> = topics
         .iter()
         .filter_map(|s| taxonomy.topics.get(s.topic).map(|t| (s, t)))
-        .map(|(s, t)| json!({ "uri": t.uri(), "code": t.code, "name": t.label, "level": t.level, "relevance": s.relevance }))
-        .collect();
-    let quotes: Vec<Value> = findings
-        .quotes
-        .iter()
-        .map(|q| {
-            let speaker = q.speaker.and_then(|i| entities.entities.get(i));
-            json!({
-                "text": q.text,
-                "speaker": speaker.map(|e| e.name.clone()),
-                "speaker_kind": speaker.map(|e| e.kind.as_str()),
-                "speaker_text": q.speaker_text,
-                "paragraph": q.paragraph,
-            })
+        .map(|(s, t)| {
+            Object::new()
+                .with("uri", t.uri())
+                .with("code", t.code.as_str())
+                .with("name", t.label.as_str())
+                .with("level", t.level)
+                .with("relevance", s.relevance)
+                .done()
         })
         .collect();
-    json!({
-        "version": 1,
-        "ner": if findings.used_model { "model" } else { "rules" },
-        "word_count": findings.word_count,
-        "reading_time_seconds": findings.reading_time_seconds,
-        "keywords": findings.keywords,
-        "people": list(Kind::Person),
-        "organisations": list(Kind::Organisation),
-        "places": list(Kind::Place),
-        "topics": topics,
-        "quotes": quotes,
-        "summary": findings.summary,
-    })
+    let quotes: Vec<Value> = quotes
+        .into_iter()
+        .map(|q| {
+            let speaker = q.speaker.and_then(|i| entities.entities.get(i));
+            Object::new()
+                .with("text", q.text)
+                .with("speaker", speaker.map(|e| e.name.as_str()))
+                .with("speaker_kind", speaker.map(|e| e.kind.as_str()))
+                .with("speaker_text", q.speaker_text)
+                .with("paragraph", q.paragraph)
+                .done()
+        })
+        .collect();
+    let (mut people, mut organisations, mut places) = (Vec::new(), Vec::new(), Vec::new());
+    for entity in entities.entities {
+        match entity.kind {
+            Kind::Person => people.push(entity_json(entity)),
+            Kind::Organisation => organisations.push(entity_json(entity)),
+            Kind::Place => places.push(entity_json(entity)),
+        }
+    }
+    Object::new()
+        .with("version", 1)
+        .with("ner", if used_model { "model" } else { "rules" })
+        .with("word_count", word_count)
+        .with("reading_time_seconds", reading_time_seconds)
+        .with("keywords", strings(keywords))
+        .with("people", people)
+        .with("organisations", organisations)
+        .with("places", places)
+        .with("topics", topics)
+        .with("quotes", quotes)
+        .with("summary", summary)
+        .done()
 }

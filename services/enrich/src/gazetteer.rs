@@ -137,8 +137,18 @@ impl Gazetteer {
     /// an English name before an alternate name; among equals a country, then a
     /// continent or region, before a city, then the most populous.
     pub fn lookup(&self, name: &str) -> Option<&Place> {
-        let key = name.trim().to_lowercase();
-        self.best(self.by_name.get(&key)).or_else(|| self.best(self.by_alternate_name.get(&key)))
+        let name = name.trim();
+        let find = |key: &str| self.best(self.by_name.get(key)).or_else(|| self.best(self.by_alternate_name.get(key)));
+        // Most names are short ASCII: lower-cased on the stack, without allocating.
+        const SHORT: usize = 48;
+        if name.is_ascii() && name.len() <= SHORT {
+            let mut buffer = [0u8; SHORT];
+            let key = &mut buffer[..name.len()];
+            key.copy_from_slice(name.as_bytes());
+            key.make_ascii_lowercase();
+            return std::str::from_utf8(key).ok().and_then(find);
+        }
+        find(&name.to_lowercase())
     }
 
     fn best(&self, candidates: Option<&Vec<u32>>) -> Option<&Place> {

@@ -20,14 +20,16 @@ pub const MAX_KEYWORDS: usize = 8;
 /// inside the `excluded` byte spans (the names of entities, listed apart) are
 /// not counted.
 pub fn keywords(doc: &Document, lower_words: &[&str], excluded: &[(usize, usize)]) -> Vec<String> {
-    let mut scores: HashMap<&str, (u32, usize)> = HashMap::default();
-    let mut phrases: HashMap<(&str, &str), (u32, usize)> = HashMap::default();
+    let mut scores: HashMap<&str, (u32, usize)> = HashMap::with_capacity_and_hasher(doc.tokens.len() / 2, Default::default());
+    let mut phrases: HashMap<(&str, &str), (u32, usize)> = HashMap::with_capacity_and_hasher(doc.tokens.len() / 4, Default::default());
     let in_name = capitalised_runs(doc);
+    let excluded = Spans::new(excluded);
+    let mut seen = 0;
     let mut previous: Option<(usize, &str)> = None;
     for (i, token) in doc.tokens.iter().enumerate() {
         let word = strip_possessive(lower_words[i]);
         let weight = if doc.in_headline(token.start) { 2 } else { 1 };
-        if !is_content(word) || in_name[i] || excluded.iter().any(|&(s, e)| s <= token.start && token.end <= e) {
+        if in_name[i] || !is_content(word) || excluded.cover(token.start, token.end, &mut seen) {
             previous = None;
             continue;
         }
@@ -42,7 +44,7 @@ pub fn keywords(doc: &Document, lower_words: &[&str], excluded: &[(usize, usize)
         }
         previous = Some((i, word));
     }
-    let mut ranked: Vec<(String, u32, usize)> = Vec::new();
+    let mut ranked: Vec<(Term, u32, usize)> = Vec::new();
     for ((first, second), (count, at)) in phrases {
         if count >= 2 {
             for word in [first, second] {
@@ -50,22 +52,68 @@ pub fn keywords(doc: &Document, lower_words: &[&str], excluded: &[(usize, usize)
                     entry.0 = entry.0.saturating_sub(count);
                 }
             }
-            ranked.push((format!("{first} {second}"), count * 3, at));
+            ranked.push((Term::Phrase(first, second), count * 3, at));
         }
     }
-    ranked.extend(scores.into_iter().filter(|(_, (s, _))| *s >= 2).map(|(w, (s, at))| (w.to_owned(), s * 2, at)));
+    ranked.extend(scores.into_iter().filter(|(_, (s, _))| *s >= 2).map(|(w, (s, at))| (Term::Word(w), s * 2, at)));
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
     let mut out: Vec<String> = Vec::new();
     for (term, _, _) in ranked {
         if out.len() == MAX_KEYWORDS {
             break;
         }
-        let covered = out.iter().any(|o| o.split(' ').any(|w| w == term) || term.split(' ').all(|w| out.iter().any(|o| o == w)));
+        // Covered: the word is part of a keyword, or every word of it is a keyword.
+        let covered = match term {
+            Term::Word(word) => out.iter().any(|o| o.split(' ').any(|w| w == word) || o == word),
+            Term::Phrase(first, second) => [first, second].iter().all(|w| out.iter().any(|o| o == w)),
+        };
         if !covered {
-            out.push(term);
+            out.push(match term {
+                Term::Word(word) => word.to_owned(),
+                Term::Phrase(first, second) => format!("{first} {second}"),
+            });
         }
     }
     out
+}
+
+/// A candidate keyword: a word, or a phrase of two.
+#[derive(Debug, Clone, Copy)]
+enum Term<'a> {
+    Word(&'a str),
+    Phrase(&'a str, &'a str),
+}
+
+/// Byte spans, sorted by start, with the furthest end reached so far: whether
+/// any span covers a range is one binary search.
+struct Spans {
+    starts: Vec<usize>,
+    furthest_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: &[(usize, usize)]) -> Self {
+        let mut sorted = spans.to_vec();
+        sorted.sort_unstable();
+        let furthest_end = sorted
+            .iter()
+            .scan(0, |furthest, &(_, end)| {
+                *furthest = end.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
+        Spans { starts: sorted.iter().map(|&(start, _)| start).collect(), furthest_end }
+    }
+
+    /// Whether some span holds all of `start..end`, for ranges asked about in
+    /// order of `start`: `seen` (starting at 0) keeps how many spans start at
+    /// or before the last range's start.
+    fn cover(&self, start: usize, end: usize, seen: &mut usize) -> bool {
+        while *seen < self.starts.len() && self.starts[*seen] <= start {
+            *seen += 1;
+        }
+        *seen > 0 && self.furthest_end[*seen - 1] >= end
+    }
 }
 
 /// For each token, whether it is part of two or more capitalised words in a row
@@ -79,6 +127,13 @@ fn capitalised_runs(doc: &Document) -> Vec<bool> {
 }
 
 fn is_content(word: &str) -> bool {
+    if word.is_ascii() {
+        let bytes = word.as_bytes();
+        return bytes.len() >= 3
+            && bytes.iter().any(u8::is_ascii_alphabetic)
+            && !bytes.iter().any(u8::is_ascii_digit)
+            && !is_stopword(word);
+    }
     word.chars().count() >= 3 && word.chars().any(char::is_alphabetic) && !word.chars().any(|c| c.is_ascii_digit()) && !is_stopword(word)
 }
 

@@ -70,10 +70,9 @@ impl Stage for Enricher {
 pub fn enrich(mut article: Article, resources: &Resources) -> Article {
     let findings = analyse(&article, resources);
     if article.language.is_none() {
-        let text = format!("{} {}", article.headline().unwrap_or(""), article.body_text().unwrap_or(""));
-        article.language = language::detect(&text);
+        article.language = language::detect_parts(article.headline().unwrap_or(""), article.body_text().unwrap_or(""));
     }
-    enrichment::apply(&mut article, &findings, &resources.taxonomy);
+    enrichment::apply_owned(&mut article, findings, &resources.taxonomy);
     article
 }
 

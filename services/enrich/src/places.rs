@@ -12,6 +12,7 @@ use crate::text::tokens::{is_capitalized, strip_possessive, Token};
 /// (mentions already found) are skipped. Only whole runs match, so "Boris
 /// Johnson" is never read as a place called "Johnson".
 pub fn fallback_places(text: &str, tokens: &[Token], gazetteer: &Gazetteer, taken: &[(usize, usize)]) -> Vec<Mention> {
+    let taken = Spans::new(taken);
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -34,14 +35,41 @@ pub fn fallback_places(text: &str, tokens: &[Token], gazetteer: &Gazetteer, take
             let (from, last) = (tokens[start].start, tokens[end - 1]);
             let to = last.start + strip_possessive(last.text(text)).len();
             let name = &text[from..to];
-            let overlaps = taken.iter().any(|&(s, e)| s < to && from < e);
-            if !overlaps && gazetteer.lookup(name).is_some() {
+            if !taken.overlaps(from, to) && gazetteer.lookup(name).is_some() {
                 out.push(Mention { kind: EntityKind::Location, text: name.to_owned(), start: from, end: to });
             }
         }
         i = end;
     }
     out
+}
+
+/// Byte spans sorted by start, with the furthest end reached so far: whether
+/// any overlaps a range is one binary search.
+struct Spans {
+    starts: Vec<usize>,
+    furthest_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(spans: &[(usize, usize)]) -> Self {
+        let mut sorted = spans.to_vec();
+        sorted.sort_unstable();
+        let furthest_end = sorted
+            .iter()
+            .scan(0, |furthest, &(_, end)| {
+                *furthest = end.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
+        Spans { starts: sorted.iter().map(|&(start, _)| start).collect(), furthest_end }
+    }
+
+    /// Whether some span overlaps `start..end`.
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let starting_before = self.starts.partition_point(|&s| s < end);
+        starting_before > 0 && self.furthest_end[starting_before - 1] > start
+    }
 }
 
 #[cfg(test)]

@@ -94,12 +94,26 @@ pub fn find_quotes(doc: &Document, entities: &Entities) -> Vec<Quote> {
 fn spans_in(text: &str, range: std::ops::Range<usize>) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut open: Option<(usize, char)> = None;
-    let mut previous = ' ';
-    for (i, c) in text[range.clone()].char_indices() {
-        let at = range.start + i;
-        let inch_mark = c == '"' && previous.is_ascii_digit();
-        previous = c;
-        if inch_mark {
+    let bytes = text.as_bytes();
+    // Only `"` and `“` / `”` (E2 80 9C / 9D) matter: the other bytes are skipped.
+    let mut from = range.start;
+    while from < range.end {
+        let at = next_quote_byte(bytes, from, range.end);
+        if at >= range.end {
+            break;
+        }
+        from = at + 1;
+        let c = match bytes[at] {
+            b'"' => '"',
+            0xe2 if bytes.get(at + 1) == Some(&0x80) && at + 2 < range.end => match bytes[at + 2] {
+                0x9c => '“',
+                0x9d => '”',
+                _ => continue,
+            },
+            _ => continue,
+        };
+        // A straight double quote right after a digit is an inch mark.
+        if c == '"' && at > range.start && bytes[at - 1].is_ascii_digit() {
             continue;
         }
         match (open, c) {
@@ -115,6 +129,28 @@ fn spans_in(text: &str, range: std::ops::Range<usize>) -> Vec<Span> {
         spans.push(Span { open: o, close: None, inner: o + open_len(text, o)..range.end });
     }
     spans
+}
+
+/// The first position in `from..end` of a `"` or of a byte E2 (which starts
+/// `“` and `”`), or `end`: eight bytes at a time.
+fn next_quote_byte(bytes: &[u8], mut from: usize, end: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit set in the lowest byte that is zero (exact for the lowest one).
+    let zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while from + 8 <= end {
+        let chunk = &bytes[from..from + 8];
+        let word = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let found = zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * 0xe2));
+        if found != 0 {
+            return from + (found.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    while from < end && bytes[from] != b'"' && bytes[from] != 0xe2 {
+        from += 1;
+    }
+    from
 }
 
 fn open_len(text: &str, at: usize) -> usize {
@@ -179,8 +215,20 @@ fn pronoun(doc: &Document, entities: &Entities, word: &str, before: usize) -> Op
     Some((Some(m.entity), doc.text.get(m.start..m.end).map(str::to_owned)))
 }
 
+/// Whether `word` is a reporting verb in any ASCII letter case.
 fn is_speech_verb(word: &str) -> bool {
-    SPEECH_VERBS.iter().any(|v| v.eq_ignore_ascii_case(word))
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> = std::sync::OnceLock::new();
+    // The longest verb has 13 letters; none is written with anything but ASCII letters.
+    const LONGEST: usize = 16;
+    if !word.is_ascii() || word.len() > LONGEST || word.len() < 3 {
+        return false;
+    }
+    let mut buffer = [0u8; LONGEST];
+    let lower = &mut buffer[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    let set = SET.get_or_init(|| SPEECH_VERBS.iter().copied().collect());
+    std::str::from_utf8(lower).is_ok_and(|w| set.contains(w))
 }
 
 /// Byte offset of the last reporting verb in `range`.
@@ -275,6 +323,13 @@ mod tests {
         let got = speakers(&doc, &entities);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].1.as_deref(), Some("Lavrov"));
+    }
+
+    #[test]
+    fn reporting_verbs_are_recognised_in_any_ascii_case_only() {
+        assert!(SPEECH_VERBS.iter().all(|v| v.is_ascii() && v.len() >= 3 && v.len() <= 16 && is_speech_verb(v)));
+        assert!(is_speech_verb("SAID") && is_speech_verb("Told"));
+        assert!(!is_speech_verb("sad") && !is_speech_verb("saïd"));
     }
 
     #[test]

@@ -8,7 +8,8 @@ pub const WORDS_PER_MINUTE: usize = 230;
 /// The number of words in `doc`'s body (tokens with a letter in them).
 pub fn word_count(doc: &Document) -> usize {
     let body_start = doc.paragraphs.first().map_or(usize::MAX, |p| p.start);
-    doc.tokens.iter().filter(|t| t.start >= body_start && t.text(&doc.text).chars().any(char::is_alphabetic)).count()
+    let has_letter = |word: &str| word.bytes().any(|b| b.is_ascii_alphabetic()) || (!word.is_ascii() && word.chars().any(char::is_alphabetic));
+    doc.tokens.iter().filter(|t| t.start >= body_start && has_letter(t.text(&doc.text))).count()
 }
 
 /// Seconds needed to read `words` words, rounded up to a whole second.

@@ -8,6 +8,10 @@ pub const HONORIFICS: &[&str] = &[
 
 /// Whether `word` (possibly ending in a full stop) is an honorific.
 pub fn is_honorific(word: &str) -> bool {
+    // Every honorific starts with one of these letters.
+    if !matches!(word.as_bytes().first(), Some(b'M' | b'D' | b'S' | b'L' | b'P' | b'R' | b'B' | b'H' | b'F')) {
+        return false;
+    }
     HONORIFICS.contains(&word.trim_end_matches('.'))
 }
 
@@ -29,6 +33,12 @@ pub fn strip(name: &str) -> (&str, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_honorific_starts_with_a_letter_the_quick_test_lets_through() {
+        assert!(HONORIFICS.iter().all(|h| is_honorific(h) && is_honorific(&format!("{h}."))));
+        assert!(!is_honorific("Truss") && !is_honorific("mr"));
+    }
 
     #[test]
     fn honorifics_are_stripped_from_names_and_reported() {

@@ -2,9 +2,12 @@
 //! person named "Liz Truss"; "Nato" and "North Atlantic Treaty Organization" one
 //! organisation; "UK" and "United Kingdom" one place.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Gazetteer, Place};
 use crate::ner::{EntityKind, Mention};
 use crate::text::tokens::{strip_possessive, Token};
 
@@ -14,13 +17,13 @@ use super::{Entities, Entity, Kind, Located};
 
 /// One mention after cleaning: its kind, its name without honorific or
 /// possessive, and its span.
-struct Clean {
+struct Clean<'a> {
     kind: Kind,
-    name: String,
+    name: Cow<'a, str>,
     start: usize,
     end: usize,
     /// A title that was part of the tagged text ("Foreign Secretary").
-    role: Option<String>,
+    role: Option<&'a str>,
 }
 
 /// Merges `mentions` (in any order, possibly overlapping: the earliest-starting,
@@ -30,36 +33,68 @@ pub fn merge(text: &str, tokens: &[Token], mentions: &[Mention], gazetteer: &Gaz
     let cleaned = clean_all(mentions);
     let mut out = Entities::default();
     let mut keys: HashMap<(Kind, String), usize> = HashMap::default();
-    let persons: Vec<Person> = cleaned.iter().filter(|c| c.kind == Kind::Person).map(|c| Person { start: c.start, words: c.name.split_whitespace().collect() }).collect();
+    // Every person mention's name words, all in one list.
+    let mut person_words: Vec<&str> = Vec::new();
+    let mut person_at: Vec<std::ops::Range<usize>> = Vec::new();
+    for c in cleaned.iter().filter(|c| c.kind == Kind::Person) {
+        let from = person_words.len();
+        person_words.extend(c.name.split_whitespace());
+        person_at.push(from..person_words.len());
+    }
+    let persons: Vec<Person> = person_at.into_iter().map(|at| Person { words: &person_words[at] }).collect();
     let organisations: Vec<&Clean> = cleaned.iter().filter(|c| c.kind == Kind::Organisation).collect();
+    let organisations = long_organisations(&organisations);
+    // The key of the entity a mention belongs to, rebuilt in place for each mention.
+    let mut key = (Kind::Person, String::new());
+    let mut next_person = 0;
     for mention in &cleaned {
-        let (key, canonical, place) = match mention.kind {
+        // The canonical name: a person's full name as words (joined only for a
+        // new entity), or a text.
+        let (words, text_name, place): (&[&str], &str, Option<&Place>) = match mention.kind {
             Kind::Person => {
-                let own: Vec<&str> = mention.name.split_whitespace().collect();
-                let full = full_person_name(mention.start, &own, &persons).join(" ");
-                ((Kind::Person, full.to_lowercase()), full, None)
+                let own = next_person;
+                next_person += 1;
+                (full_person_name(own, &persons).map_or(persons[own].words, |p| persons[p].words), "", None)
             }
-            Kind::Organisation => {
-                let full = full_organisation_name(&mention.name, &organisations);
-                ((Kind::Organisation, full.to_lowercase()), full.to_owned(), None)
-            }
+            Kind::Organisation => (&[], full_organisation_name(&mention.name, &organisations), None),
             Kind::Place => match gazetteer.lookup(&mention.name) {
-                Some(place) => ((Kind::Place, format!("geonames:{}", place.geonames_id)), place.name.clone(), Some(place.clone())),
-                None => ((Kind::Place, mention.name.to_lowercase()), mention.name.clone(), None),
+                Some(place) => (&[], place.name.as_str(), Some(place)),
+                None => (&[], mention.name.as_ref(), None),
             },
         };
-        let index = *keys.entry(key).or_insert_with(|| {
-            out.entities.push(Entity { kind: mention.kind, name: canonical.clone(), variants: Vec::new(), mentions: 0, roles: Vec::new(), place, first_at: mention.start });
-            out.entities.len() - 1
-        });
+        key.0 = mention.kind;
+        key.1.clear();
+        match place {
+            Some(place) => {
+                let _ = write!(key.1, "geonames:{}", place.geonames_id);
+            }
+            None if mention.kind == Kind::Person => {
+                for (i, word) in words.iter().enumerate() {
+                    if i > 0 {
+                        key.1.push(' ');
+                    }
+                    lowercase_into(word, &mut key.1);
+                }
+            }
+            None => lowercase_into(text_name, &mut key.1),
+        }
+        let index = match keys.get(&key) {
+            Some(&index) => index,
+            None => {
+                let name = if mention.kind == Kind::Person { words.join(" ") } else { text_name.to_owned() };
+                out.entities.push(Entity { kind: mention.kind, name, variants: Vec::new(), mentions: 0, roles: Vec::new(), place: place.cloned(), first_at: mention.start });
+                keys.insert(key.clone(), out.entities.len() - 1);
+                out.entities.len() - 1
+            }
+        };
         let entity = &mut out.entities[index];
         entity.mentions += 1;
-        if mention.name != entity.name && !entity.variants.contains(&mention.name) {
-            entity.variants.push(mention.name.clone());
+        if *mention.name != *entity.name && !entity.variants.iter().any(|v| *v == *mention.name) {
+            entity.variants.push(mention.name.to_string());
         }
         if mention.kind == Kind::Person {
             let first = tokens.partition_point(|t| t.start < mention.start);
-            let roles = [mention.role.clone(), role_before(text, tokens, first), role_after(text, mention.end)];
+            let roles = [mention.role.map(str::to_owned), role_before(text, tokens, first), role_after(text, mention.end)];
             for role in roles.into_iter().flatten() {
                 if !entity.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)) {
                     entity.roles.push(role);
@@ -74,18 +109,35 @@ pub fn merge(text: &str, tokens: &[Token], mentions: &[Mention], gazetteer: &Gaz
 /// Mentions sorted, de-overlapped, with names cleaned; misc mentions dropped.
 /// A name also mentioned as a person is a person everywhere (the model may tag
 /// one of its mentions as an organisation).
-fn clean_all(mentions: &[Mention]) -> Vec<Clean> {
+fn clean_all(mentions: &[Mention]) -> Vec<Clean<'_>> {
     let mut out = clean_each(mentions);
     let people: HashSet<String> = out.iter().filter(|c| c.kind == Kind::Person && c.name.contains(' ')).map(|c| c.name.to_lowercase()).collect();
+    if people.is_empty() {
+        return out;
+    }
+    let mut lower = String::new();
     for clean in out.iter_mut().filter(|c| c.kind != Kind::Person) {
-        if people.contains(&clean.name.to_lowercase()) {
+        lower.clear();
+        lowercase_into(&clean.name, &mut lower);
+        if people.contains(&lower) {
             clean.kind = Kind::Person;
         }
     }
     out
 }
 
-fn clean_each(mentions: &[Mention]) -> Vec<Clean> {
+/// Appends `text` in lower case (as `str::to_lowercase` writes it) to `out`.
+fn lowercase_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let from = out.len();
+        out.push_str(text);
+        out[from..].make_ascii_lowercase();
+    } else {
+        out.push_str(&text.to_lowercase());
+    }
+}
+
+fn clean_each(mentions: &[Mention]) -> Vec<Clean<'_>> {
     let mut sorted: Vec<&Mention> = mentions.iter().collect();
     sorted.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
     let mut out: Vec<Clean> = Vec::with_capacity(sorted.len());
@@ -96,9 +148,10 @@ fn clean_each(mentions: &[Mention]) -> Vec<Clean> {
         }
         let (without_honorific, had_honorific) = honorifics::strip(m.text.strip_prefix("By ").unwrap_or(&m.text));
         let trimmed = without_honorific.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')');
-        let name = match trimmed.rsplit_once(' ') {
-            Some((head, last)) => format!("{head} {}", strip_possessive(last)),
-            None => strip_possessive(trimmed).to_owned(),
+        let name: Cow<str> = match trimmed.rsplit_once(' ') {
+            Some((head, last)) if strip_possessive(last) != last => format!("{head} {}", strip_possessive(last)).into(),
+            Some(_) => trimmed.into(),
+            None => strip_possessive(trimmed).into(),
         };
         if name.is_empty() || roles::is_role_title(&name) {
             continue;
@@ -110,60 +163,63 @@ fn clean_each(mentions: &[Mention]) -> Vec<Clean> {
             (false, EntityKind::Misc) => continue,
         };
         covered_to = m.end;
-        let (role, name) = match kind {
-            Kind::Person => match split_leading_role(&name) {
-                (Some(role), rest) => (Some(role.to_owned()), rest.to_owned()),
-                (None, _) => (None, name),
+        let (role, name) = match (kind, name) {
+            (Kind::Person, Cow::Borrowed(name)) => match split_leading_role(name) {
+                (Some(role), rest) => (Some(role), Cow::Borrowed(rest)),
+                (None, _) => (None, Cow::Borrowed(name)),
             },
-            _ => (None, name),
+            (Kind::Person, Cow::Owned(name)) => match split_leading_role(&name) {
+                // The role is the mention's own text, up to its last word.
+                // Only the last word differs from the tagged text, and the role ends before it.
+                (Some(role), rest) => (trimmed.get(..role.len()), Cow::Owned(rest.to_owned())),
+                (None, _) => (None, Cow::Owned(name)),
+            },
+            (_, name) => (None, name),
         };
         out.push(Clean { kind, name, start: m.start, end: m.end, role });
     }
     out
 }
 
-/// A person mention's start and name words.
+/// A person mention's name words (person mentions are in order of their starts).
 struct Person<'a> {
-    start: usize,
-    words: Vec<&'a str>,
+    words: &'a [&'a str],
 }
 
-/// The full name (as words) a person mention at `start` named `words` stands
-/// for: the longest name among all person mentions that ends with it (a
-/// surname) or starts with it (a first name), preferring the nearest one
-/// written before it; else its own name.
-fn full_person_name<'a>(start: usize, words: &[&'a str], persons: &'a [Person<'a>]) -> Vec<&'a str> {
-    let extends = |c: &&Person| c.words.len() > words.len() && (c.words.ends_with(words) || (words.len() == 1 && c.words[0] == words[0]));
-    let before = persons.iter().filter(extends).filter(|c| c.start < start).max_by_key(|c| (c.start, c.words.len()));
-    let chosen = before.or_else(|| persons.iter().filter(extends).min_by_key(|c| (c.start, std::cmp::Reverse(c.words.len()))));
-    match chosen {
-        Some(c) => full_person_name(c.start, &c.words, persons),
-        None => words.to_vec(),
-    }
+/// The full name person mention `k` stands for (as the index of the person
+/// mention that names it in full): the longest name among all person mentions
+/// that ends with its words (a surname) or starts with them (a first name),
+/// preferring the nearest one written before it; `None` when that is its own.
+/// Mentions are in order of their (distinct) starts, so the nearest one before
+/// is the first found looking back, and the earliest after the first found
+/// looking on.
+fn full_person_name(k: usize, persons: &[Person]) -> Option<usize> {
+    let words = persons[k].words;
+    let extends = |c: &Person| c.words.len() > words.len() && (c.words.ends_with(words) || (words.len() == 1 && c.words[0] == words[0]));
+    let chosen = (0..k).rev().find(|&j| extends(&persons[j])).or_else(|| (k + 1..persons.len()).find(|&j| extends(&persons[j])));
+    chosen.map(|j| full_person_name(j, persons).unwrap_or(j))
 }
 
 /// The long form of an organisation name: an acronym ("Nato", "UN") whose
 /// letters are the initials of a longer organisation's name stands for it;
 /// otherwise the name itself.
-fn full_organisation_name<'a>(name: &'a str, organisations: &[&'a Clean]) -> &'a str {
+fn full_organisation_name<'a>(name: &'a str, organisations: &[(&'a str, String)]) -> &'a str {
     if name.contains(' ') || name.chars().count() > 6 {
         return name;
     }
     let acronym = name.to_uppercase();
-    organisations
-        .iter()
-        .map(|o| o.name.as_str())
-        .filter(|long| long.contains(' '))
-        .find(|long| initials(long) == acronym)
-        .unwrap_or(name)
+    organisations.iter().find(|(_, initials)| *initials == acronym).map_or(name, |(long, _)| long)
+}
+
+/// The organisations named in more than one word, with their [`initials`], in order.
+fn long_organisations<'a>(organisations: &[&'a Clean<'a>]) -> Vec<(&'a str, String)> {
+    organisations.iter().map(|o| o.name.as_ref()).filter(|long| long.contains(' ')).map(|long| (long, initials(long))).collect()
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter(|w| !matches!(w.to_lowercase().as_str(), "of" | "the" | "and" | "for" | "&"))
-        .filter_map(|w| w.chars().next())
-        .flat_map(char::to_uppercase)
-        .collect()
+    // Only ASCII words lower-case to these (and then as ASCII does).
+    let minor = |w: &str| w.is_ascii() && ["of", "the", "and", "for", "&"].iter().any(|m| m.eq_ignore_ascii_case(w));
+    name.split_whitespace().filter(|w| !minor(w)).filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect()
 }
 
 #[cfg(test)]

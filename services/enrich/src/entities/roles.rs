@@ -4,9 +4,7 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashSet;
-
-use crate::text::stopwords::with_lowercase;
+use crate::text::stopwords::WordSet;
 use crate::text::tokens::{is_capitalized, Token};
 
 /// Words a role ends in.
@@ -27,30 +25,36 @@ const ROLE_MODIFIERS: &[&str] = &[
 
 /// Whether `word` is a role head, in any letter case.
 pub fn is_head(word: &str) -> bool {
-    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    let set = SET.get_or_init(|| ROLE_HEADS.iter().copied().collect());
-    with_lowercase(word, |w| set.contains(w))
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| WordSet::new(ROLE_HEADS.iter().copied())).contains_any_case(word)
 }
 
 fn is_role_word(word: &str) -> bool {
-    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    let set = SET.get_or_init(|| ROLE_HEADS.iter().chain(ROLE_MODIFIERS).copied().collect());
-    with_lowercase(word, |w| set.contains(w))
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| WordSet::new(ROLE_HEADS.iter().chain(ROLE_MODIFIERS).copied())).contains_any_case(word)
 }
 
 /// Whether `name` is only a title ("Foreign Secretary", "the Prime Minister"):
 /// role words throughout, ending in a role head. Such a mention names nobody and
 /// no place, whatever the tagger thought.
 pub fn is_role_title(name: &str) -> bool {
-    let words: Vec<&str> = name.split_whitespace().filter(|w| !w.eq_ignore_ascii_case("the")).collect();
-    words.last().is_some_and(|last| is_head(last)) && words.iter().all(|w| is_role_word(w))
+    let mut last = None;
+    for word in name.split_whitespace().filter(|w| !w.eq_ignore_ascii_case("the")) {
+        if !is_role_word(word) {
+            return false;
+        }
+        last = Some(word);
+    }
+    last.is_some_and(is_head)
 }
 
 /// The role written right before the name starting at token `first`, if any:
 /// the longest run of capitalised or role words, joined by single spaces, that
 /// ends in a role head. A leading "The" is dropped.
 pub fn role_before(text: &str, tokens: &[Token], first: usize) -> Option<String> {
-    if first >= tokens.len() {
+    // The role must end in a head right before the name (checked first: it
+    // rules out almost every word).
+    if first >= tokens.len() || first == 0 || !is_head(tokens[first - 1].text(text)) {
         return None;
     }
     let mut start = first;
@@ -80,17 +84,19 @@ pub fn role_before(text: &str, tokens: &[Token], first: usize) -> Option<String>
 /// the longest run of leading words ending in a role head, of which every
 /// earlier word is a role word or capitalised, with at least one word left.
 pub fn split_leading_role(name: &str) -> (Option<&str>, &str) {
-    let words: Vec<(usize, &str)> = name.split(' ').scan(0, |at, w| {
-        let start = *at;
-        *at += w.len() + 1;
-        Some((start, w))
-    }).collect();
-    let head = (0..words.len().saturating_sub(1)).rev().find(|&i| is_head(words[i].1) && words[..i].iter().all(|(_, w)| is_role_word(w) || is_capitalized(w)));
-    match head {
-        Some(i) => {
-            let rest = words[i + 1].0;
-            (Some(name[..rest].trim_end()), &name[rest..])
+    let count = name.split(' ').count();
+    // The last head (not the last word) with only role words or capitalised words before it.
+    let (mut rest, mut at, mut all_fit) = (None, 0, true);
+    for (i, word) in name.split(' ').enumerate() {
+        let next = at + word.len() + 1;
+        if i + 1 < count && all_fit && is_head(word) {
+            rest = Some(next);
         }
+        all_fit &= is_role_word(word) || is_capitalized(word);
+        at = next;
+    }
+    match rest {
+        Some(rest) => (Some(name[..rest].trim_end()), &name[rest..]),
         None => (None, name),
     }
 }

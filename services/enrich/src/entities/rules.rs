@@ -5,32 +5,37 @@
 //! elsewhere in a story that says "Ms Truss").
 
 use crate::ner::{EntityKind, Mention};
-use crate::text::stopwords::is_stopword_any_case;
+use std::sync::OnceLock;
+
+use crate::text::stopwords::{WordSet, STOPWORDS};
 use crate::text::tokens::{is_capitalized, strip_possessive, Token};
 
 use super::honorifics::is_honorific;
-use super::roles::{is_head, role_before};
+use super::roles::{role_before, ROLE_HEADS};
 
 /// Person mentions marked by an honorific or a title, as `Mention`s whose text
 /// includes the honorific (but not the title or a possessive ending), plus the
 /// full names ending in their surnames, in text order.
 pub fn person_mentions(text: &str, tokens: &[Token]) -> Vec<Mention> {
-    let mut out = marked_people(text, tokens);
+    let name_word: Vec<bool> = tokens.iter().map(|t| is_name_word(t.text(text))).collect();
+    let mut out = marked_people(text, tokens, &name_word);
     let surnames: Vec<String> = out.iter().filter_map(|m| m.text.split_whitespace().last()).map(str::to_owned).collect();
     let mut i = 0;
     while i < tokens.len() {
         let mut end = i;
-        while end < tokens.len() && end - i < 3 && (end == i || joined(text, tokens, end, false)) && is_name_word(tokens[end].text(text)) {
+        while end < tokens.len() && end - i < 3 && (end == i || joined(text, tokens, end, false)) && name_word[end] {
             end += 1;
             if tokens[end - 1].text(text) != strip_possessive(tokens[end - 1].text(text)) {
                 break;
             }
         }
-        let last = tokens[end.max(i + 1) - 1];
-        let surname = strip_possessive(last.text(text));
-        let (start, stop) = (tokens[i].start, last.start + surname.len());
-        if end - i >= 2 && surnames.iter().any(|s| s == surname) && !out.iter().any(|m| m.start < stop && start < m.end) {
-            out.push(Mention { kind: EntityKind::Person, text: text[start..stop].to_owned(), start, end: stop });
+        if end - i >= 2 {
+            let last = tokens[end - 1];
+            let surname = strip_possessive(last.text(text));
+            let (start, stop) = (tokens[i].start, last.start + surname.len());
+            if surnames.iter().any(|s| s == surname) && !out.iter().any(|m| m.start < stop && start < m.end) {
+                out.push(Mention { kind: EntityKind::Person, text: text[start..stop].to_owned(), start, end: stop });
+            }
         }
         i = end.max(i + 1);
     }
@@ -38,21 +43,22 @@ pub fn person_mentions(text: &str, tokens: &[Token]) -> Vec<Mention> {
     out
 }
 
-/// People marked by an honorific or a title.
-fn marked_people(text: &str, tokens: &[Token]) -> Vec<Mention> {
+/// People marked by an honorific or a title (`name_word[i]`: whether token `i`
+/// can be part of a name, see [`is_name_word`]).
+fn marked_people(text: &str, tokens: &[Token], name_word: &[bool]) -> Vec<Mention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let word = tokens[i].text(text);
-        let honorific = is_honorific(word) && is_capitalized(word);
-        let titled = !honorific && is_capitalized(word) && is_name_word(word) && i > 0 && role_before(text, tokens, i).is_some_and(|r| r.split_whitespace().all(is_capitalized));
+        let honorific = is_capitalized(word) && is_honorific(word);
+        let titled = !honorific && name_word[i] && is_capitalized(word) && i > 0 && role_before(text, tokens, i).is_some_and(|r| r.split_whitespace().all(is_capitalized));
         let name_start = if honorific { i + 1 } else { i };
         if !(honorific || titled) {
             i += 1;
             continue;
         }
         let mut end = name_start;
-        while end < tokens.len() && end - name_start < 3 && joined(text, tokens, end, honorific && end == name_start) && is_name_word(tokens[end].text(text)) {
+        while end < tokens.len() && end - name_start < 3 && joined(text, tokens, end, honorific && end == name_start) && name_word[end] {
             end += 1;
             if tokens[end - 1].text(text) != strip_possessive(tokens[end - 1].text(text)) {
                 break;
@@ -80,7 +86,14 @@ fn joined(text: &str, tokens: &[Token], i: usize, after_honorific: bool) -> bool
 
 fn is_name_word(word: &str) -> bool {
     let bare = strip_possessive(word);
-    is_capitalized(bare) && !is_stopword_any_case(bare) && !is_honorific(bare) && !is_head(bare) && bare.chars().any(char::is_lowercase)
+    let has_lower = if bare.is_ascii() { bare.bytes().any(|b| b.is_ascii_lowercase()) } else { bare.chars().any(char::is_lowercase) };
+    is_capitalized(bare) && has_lower && !is_honorific(bare) && !not_names().contains_any_case(bare)
+}
+
+/// Stop words and role heads, in lower case: capitalised, they are no part of a name.
+fn not_names() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| WordSet::new(STOPWORDS.iter().chain(ROLE_HEADS).copied()))
 }
 
 #[cfg(test)]

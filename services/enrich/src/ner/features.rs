@@ -2,9 +2,9 @@
 //! what surrounds it (words, shapes, affixes, capitalisation, sentence and
 //! document cues). Training and recognising use this one function, so they agree.
 
-use super::document::{DocContext, DocLabels};
+use super::document::{majority_of, DocContext, DocLabels};
 use super::hashing::FeatureHash;
-use super::word::{hash_char, lowered, lowered_char, shouting, Word};
+use super::word::{hash_char, Word};
 
 /// Bumped whenever the features change, so a model trained on other features is refused.
 pub const FEATURE_VERSION: u32 = 8;
@@ -34,7 +34,12 @@ impl Features {
     /// Extracts the (first-pass) features of `sentence` in document `doc`.
     pub fn extract<S: AsRef<str>>(sentence: &[S], doc: &DocContext) -> Features {
         let words: Vec<Word> = sentence.iter().map(|w| Word::new(w.as_ref())).collect();
-        let shouting = shouting(sentence);
+        Self::of_words(&words, doc)
+    }
+
+    /// [`Features::extract`] of a sentence already read into [`Word`]s.
+    pub(super) fn of_words(words: &[Word], doc: &DocContext) -> Features {
+        let shouting = shouting_words(words);
         let mut out = Features {
             hashes: Vec::with_capacity(words.len() * 20),
             bounds: Vec::with_capacity(words.len() + 1),
@@ -45,12 +50,8 @@ impl Features {
         };
         out.bounds.push(0);
         for i in 0..words.len() {
-            let near_mark = words[i.saturating_sub(1)..(i + 2).min(words.len())].iter().any(|w| w.marked);
-            if near_mark {
-                token_features(&words, i, shouting, doc, &mut out.hashes);
-                if let Some(run) = capitalised_run(&out.keys, i).filter(|_| !shouting) {
-                    run_features(&words, run, i, &mut out.hashes);
-                }
+            if is_candidate(words, i) {
+                first_pass_features(words, i, shouting, doc, &mut out.hashes);
             }
             out.bounds.push(out.hashes.len());
         }
@@ -69,11 +70,16 @@ impl Features {
         for i in 0..self.len() {
             if self.is_candidate(i) {
                 out.hashes.extend_from_slice(self.token(i));
-                label_features(&self.keys, capitalised_run(&self.keys, i), i, labels, &mut out.hashes);
+                self.push_label_features(i, labels, &mut out.hashes);
             }
             out.bounds.push(out.hashes.len());
         }
         out
+    }
+
+    fn push_label_features(&self, i: usize, labels: &DocLabels, out: &mut Vec<u64>) {
+        let run = capitalised_run(&self.keys, |k| k.capitalised, i);
+        label_features(|j| self.keys[j].lower_hash, self.keys[i].shape_hash, run, i, labels, out);
     }
 
     /// Whether the second pass should look at this sentence: some candidate
@@ -110,6 +116,41 @@ impl Features {
     }
 }
 
+/// Whether token `i` of a sentence gets features: it, or a word next to it, has
+/// a capital or a digit (see [`Features::is_candidate`]).
+#[inline]
+pub(super) fn is_candidate(words: &[Word], i: usize) -> bool {
+    words[i].marked || (i > 0 && words[i - 1].marked) || words.get(i + 1).is_some_and(|w| w.marked)
+}
+
+/// Whether a sentence is set in capitals (a headline or a dateline), where
+/// capitalisation says nothing about names: no word has a lower-case letter
+/// and at least two have a capital.
+pub(super) fn shouting_words(words: &[Word]) -> bool {
+    !words.iter().any(|w| w.has_lower) && words.iter().filter(|w| w.has_upper).count() >= 2
+}
+
+/// The first-pass feature hashes of candidate token `i`, appended to `out`.
+pub(super) fn first_pass_features(words: &[Word], i: usize, shouting: bool, doc: &DocContext, out: &mut Vec<u64>) {
+    token_features(words, i, shouting, doc, out);
+    if !shouting {
+        if let Some(run) = capitalised_run(words, |w| w.capitalised, i) {
+            run_features(words, run, i, out);
+        }
+    }
+}
+
+/// [`first_pass_features`] but for the [`bias_feature`] and the
+/// [`word_features`], appended to `out`.
+pub(super) fn first_pass_features_but_word(words: &[Word], i: usize, shouting: bool, doc: &DocContext, out: &mut Vec<u64>) {
+    context_features(words, i, shouting, doc, out);
+    if !shouting {
+        if let Some(run) = capitalised_run(words, |w| w.capitalised, i) {
+            run_features(words, run, i, out);
+        }
+    }
+}
+
 /// Features of the run of capitalised words token `i` stands in (`Foreign
 /// Ministry Press Service`): its length and `i`'s place in it, its first and last
 /// words (a last word like `Ministry` or `FC` tells the kind), and the words around it.
@@ -135,27 +176,54 @@ fn run_features(words: &[Word], run: std::ops::Range<usize>, i: usize, out: &mut
     }
 }
 
-/// Features from the first pass's tags for the same word across the document.
+/// The label features of a word that depend on it alone (the same wherever it
+/// is), from its `counts` in the document, appended to `out`.
+pub(super) fn word_label_features(w: &Word, counts: &[u16; 5], out: &mut Vec<u64>) {
+    own_label_features(majority_of(counts), counts, w.shape_hash, out);
+}
+
+/// The label features of candidate token `i` that depend on the run of
+/// capitalised words it stands in, if any (`counts(j)`: the counts of token
+/// `j`'s word in the document), appended to `out`.
+pub(super) fn run_label_features(words: &[Word], i: usize, counts: impl Fn(usize) -> [u16; 5], out: &mut Vec<u64>) {
+    if let Some(run) = capitalised_run(words, |w| w.capitalised, i) {
+        run_labels(majority_of(&counts(run.start)), majority_of(&counts(run.end - 1)), out);
+    }
+}
+
 /// The run of capitalised tokens that token `i` stands in, if it is capitalised.
-fn capitalised_run(keys: &[WordKey], i: usize) -> Option<std::ops::Range<usize>> {
-    if !keys[i].capitalised {
+fn capitalised_run<T>(items: &[T], capitalised: impl Fn(&T) -> bool, i: usize) -> Option<std::ops::Range<usize>> {
+    if !capitalised(&items[i]) {
         return None;
     }
-    let start = keys[..i].iter().rposition(|k| !k.capitalised).map_or(0, |j| j + 1);
-    let end = keys[i..].iter().position(|k| !k.capitalised).map_or(keys.len(), |j| i + j);
+    let start = items[..i].iter().rposition(|k| !capitalised(k)).map_or(0, |j| j + 1);
+    let end = items[i..].iter().position(|k| !capitalised(k)).map_or(items.len(), |j| i + j);
     Some(start..end)
 }
 
+/// Features from the first pass's tags for the same word across the document.
+/// `lower(j)` is the lower-case hash of token `j`, `shape` token `i`'s shape hash.
 fn label_features(
-    words: &[WordKey],
+    lower: impl Fn(usize) -> u64,
+    shape: u64,
     run: Option<std::ops::Range<usize>>,
     i: usize,
     labels: &DocLabels,
     out: &mut Vec<u64>,
 ) {
+    let (majority, counts) = labels.majority(lower(i));
+    own_label_features(majority, &counts, shape, out);
+    if let Some(run) = run {
+        let (last, _) = labels.majority(lower(run.end - 1));
+        let (first, _) = labels.majority(lower(run.start));
+        run_labels(first, last, out);
+    }
+}
+
+/// The label features of a word given its majority kind and its counts, with
+/// the shape hash `shape`.
+fn own_label_features(majority: u8, counts: &[u16; 5], shape: u64, out: &mut Vec<u64>) {
     let f = FeatureHash::template;
-    let w = &words[i];
-    let (majority, counts) = labels.majority(w.lower_hash);
     let total: u32 = counts.iter().map(|c| u32::from(*c)).sum();
     let seen = total.min(3) as u8;
     let mask = counts[..4].iter().enumerate().fold(0u8, |m, (k, c)| if *c > 0 { m | 1 << k } else { m });
@@ -163,38 +231,63 @@ fn label_features(
         if total == 0 || majority == 4 { 0 } else { (u32::from(counts[usize::from(majority)]) * 4 / total) as u8 };
     out.push(f(40).byte(majority).byte(seen).finish());
     out.push(f(41).byte(mask).finish());
-    out.push(f(42).byte(majority).hashed(w.shape_hash).finish());
+    out.push(f(42).byte(majority).hashed(shape).finish());
     out.push(f(43).byte(majority).byte(share).finish());
-    if let Some(run) = run {
-        let (last, _) = labels.majority(words[run.end - 1].lower_hash);
-        let (first, _) = labels.majority(words[run.start].lower_hash);
-        out.push(f(44).byte(last).finish());
-        out.push(f(45).byte(first).byte(last).finish());
-    }
+}
+
+/// The label features of a run of capitalised words whose first and last words
+/// have the majority kinds `first` and `last`.
+fn run_labels(first: u8, last: u8, out: &mut Vec<u64>) {
+    let f = FeatureHash::template;
+    out.push(f(44).byte(last).finish());
+    out.push(f(45).byte(first).byte(last).finish());
+}
+
+/// The feature every candidate token has (a bias).
+pub(super) fn bias_feature() -> u64 {
+    FeatureHash::template(0).finish()
 }
 
 fn token_features(words: &[Word], i: usize, shouting: bool, doc: &DocContext, out: &mut Vec<u64>) {
+    out.push(bias_feature());
+    word_features(&words[i], out);
+    context_features(words, i, shouting, doc, out);
+}
+
+/// The features of token `i` that depend only on the word itself (its form,
+/// shape and affixes), appended to `out`: the same for every occurrence of the
+/// word, which lets recognition score them once per word and document.
+pub(super) fn word_features(w: &Word, out: &mut Vec<u64>) {
+    let f = FeatureHash::template;
+    out.push(f(1).hashed(w.lower_hash).finish());
+    out.push(f(2).hashed(w.shape_hash).byte(w.len_bucket).finish());
+    out.push(f(3).hashed(w.shape_hash).finish());
+    let mut prefix = f(4);
+    w.prefix_chars(|k, c| {
+        prefix = hash_char(prefix, c);
+        out.push(prefix.byte(k as u8).finish());
+    });
+    let mut suffix = f(5);
+    w.suffix_chars(|k, c| {
+        suffix = hash_char(suffix, c);
+        out.push(suffix.byte(k as u8).finish());
+    });
+}
+
+/// What identifies a word for [`word_features`]: its lower-case form, shape and length.
+pub(super) fn word_key(w: &Word) -> u64 {
+    w.lower_hash ^ w.shape_hash.rotate_left(21) ^ u64::from(w.len_bucket).rotate_right(7)
+}
+
+/// The features of token `i` that depend on its neighbours, its place in the
+/// sentence and the document, appended to `out`.
+pub(super) fn context_features(words: &[Word], i: usize, shouting: bool, doc: &DocContext, out: &mut Vec<u64>) {
     let w = &words[i];
     let at = |offset: isize| -> Option<&Word> { i.checked_add_signed(offset).and_then(|j| words.get(j)) };
     let pad = |offset: isize| if offset < 0 { 1 } else { 2 };
     let lower_at = |offset: isize| at(offset).map_or(pad(offset), |w| w.lower_hash);
     let shape_at = |offset: isize| at(offset).map_or(pad(offset), |w| w.shape_hash);
     let f = FeatureHash::template;
-
-    out.push(f(0).finish());
-    out.push(f(1).hashed(w.lower_hash).finish());
-    out.push(f(2).hashed(w.shape_hash).byte(w.len_bucket).finish());
-    out.push(f(3).hashed(w.shape_hash).finish());
-    let mut prefix = f(4);
-    for (k, c) in lowered(w.text).take(4).enumerate() {
-        prefix = hash_char(prefix, c);
-        out.push(prefix.byte(k as u8).finish());
-    }
-    let mut suffix = f(5);
-    for (k, c) in w.text.chars().rev().flat_map(lowered_char).take(4).enumerate() {
-        suffix = hash_char(suffix, c);
-        out.push(suffix.byte(k as u8).finish());
-    }
     for (template, offset) in [(6, -1), (7, 1), (8, -2), (9, 2)] {
         out.push(f(template).hashed(lower_at(offset)).finish());
         out.push(f(template + 10).hashed(shape_at(offset)).finish());
@@ -291,3 +384,4 @@ mod tests {
         assert!(!f_city.needs_second_pass(&mixed));
     }
 }
+

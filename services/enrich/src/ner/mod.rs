@@ -93,16 +93,21 @@ impl Recognizer {
         Recognizer { tagger }
     }
 
+    /// The tagger it runs.
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
     /// The mentions in `text`, in order, with byte offsets into `text`.
     pub fn recognize(&self, text: &str) -> Vec<Mention> {
-        let sentences = tokenize::sentences(text);
-        let words: Vec<Vec<&str>> =
-            sentences.iter().map(|s| s.iter().map(|t| &text[t.start..t.end]).collect()).collect();
-        let slices: Vec<&[&str]> = words.iter().map(Vec::as_slice).collect();
-        let tagged = self.tagger.tag_document(&slices);
+        let (mut tokens, mut bounds) = (Vec::new(), Vec::new());
+        tokenize::split(text, &mut tokens, &mut bounds);
+        let words: Vec<word::Word> = tokens.iter().map(|t| word::Word::new(&text[t.start..t.end])).collect();
+        let tagged = self.tagger.tag_words(&words, &bounds);
         let mut mentions = Vec::new();
-        for (tokens, tags) in sentences.iter().zip(&tagged) {
-            for span in tags::spans(tags) {
+        for b in bounds.windows(2) {
+            let tokens = &tokens[b[0]..b[1]];
+            for span in tags::spans(&tagged[b[0]..b[1]]) {
                 let (start, end) = (tokens[span.start].start, tokens[span.end - 1].end);
                 mentions.push(Mention { kind: span.kind, text: text[start..end].to_string(), start, end });
             }

@@ -16,6 +16,12 @@ pub(super) struct Word<'a> {
     pub(super) len_bucket: u8,
     /// First character upper-case.
     pub(super) capitalised: bool,
+    /// First character lower-case.
+    pub(super) starts_lower: bool,
+    /// Has a lower-case letter.
+    pub(super) has_lower: bool,
+    /// Has an upper-case letter.
+    pub(super) has_upper: bool,
     /// Has letters and none of them lower-case.
     pub(super) all_caps: bool,
     /// Has an upper-case letter or a digit: could be (next to) a name.
@@ -24,6 +30,9 @@ pub(super) struct Word<'a> {
 
 impl<'a> Word<'a> {
     pub(super) fn new(text: &'a str) -> Self {
+        if text.is_ascii() {
+            return Self::ascii(text);
+        }
         let mut shape = FeatureHash::template(254);
         let (mut letters, mut lowers, mut uppers, mut digits, mut chars) = (0usize, 0usize, 0usize, 0usize, 0usize);
         let mut last_class = '\0';
@@ -52,15 +61,111 @@ impl<'a> Word<'a> {
                 last_class = class;
             }
         }
+        let first = text.chars().next();
         Word {
             lower_hash: lower_hash(text),
             text,
             shape_hash: shape.finish(),
             len_bucket: chars.min(6) as u8,
-            capitalised: text.chars().next().is_some_and(char::is_uppercase),
+            capitalised: first.is_some_and(char::is_uppercase),
+            starts_lower: first.is_some_and(char::is_lowercase),
+            has_lower: lowers > 0,
+            has_upper: uppers > 0,
             all_caps: letters > 0 && lowers == 0,
             marked: uppers > 0 || digits > 0,
         }
+    }
+
+    /// [`Word::new`] for ASCII text, in one pass over the bytes (same hashes).
+    fn ascii(text: &'a str) -> Self {
+        let mut shape = FeatureHash::template(254);
+        let mut lower = FeatureHash::template(255);
+        let mut kinds = 0u32;
+        let mut last_class = 0u8;
+        // Table look-ups and selects rather than branches: a word's bytes change
+        // class at places no predictor guesses.
+        for &b in text.as_bytes() {
+            let [class, folded, kind] = ASCII_BYTES[usize::from(b)];
+            lower = lower.byte(folded);
+            let next = shape.byte(class);
+            shape = if class != last_class { next } else { shape };
+            last_class = class;
+            kinds |= u32::from(kind);
+        }
+        let (uppers, lowers, digits) = (kinds & UPPER != 0, kinds & LOWER != 0, kinds & DIGIT != 0);
+        let first = text.as_bytes().first().copied().unwrap_or(0);
+        Word {
+            lower_hash: lower.finish(),
+            text,
+            shape_hash: shape.finish(),
+            len_bucket: text.len().min(6) as u8,
+            capitalised: first.is_ascii_uppercase(),
+            starts_lower: first.is_ascii_lowercase(),
+            has_lower: lowers,
+            has_upper: uppers,
+            all_caps: uppers && !lowers,
+            marked: uppers || digits,
+        }
+    }
+
+    /// Calls `f` with the first four characters of the word's [`lowered`] form.
+    pub(super) fn prefix_chars(&self, mut f: impl FnMut(usize, char)) {
+        if self.text.is_ascii() {
+            for (k, &b) in self.text.as_bytes().iter().take(4).enumerate() {
+                f(k, ascii_lowered(b) as char);
+            }
+        } else {
+            for (k, c) in lowered(self.text).take(4).enumerate() {
+                f(k, c);
+            }
+        }
+    }
+
+    /// Calls `f` with the last four characters of the word's [`lowered`] form,
+    /// last first.
+    pub(super) fn suffix_chars(&self, mut f: impl FnMut(usize, char)) {
+        if self.text.is_ascii() {
+            for (k, &b) in self.text.as_bytes().iter().rev().take(4).enumerate() {
+                f(k, ascii_lowered(b) as char);
+            }
+        } else {
+            for (k, c) in self.text.chars().rev().flat_map(lowered_char).take(4).enumerate() {
+                f(k, c);
+            }
+        }
+    }
+}
+
+const UPPER: u32 = 1;
+const LOWER: u32 = 2;
+const DIGIT: u32 = 4;
+
+/// For each ASCII byte: its shape class (`X`, `x`, `d`, or itself, a backtick
+/// as `'`), its form in [`lower_hash`] (lower case, digits as `0`, a backtick
+/// kept) and its kind (upper-case letter, lower-case letter, digit).
+const ASCII_BYTES: [[u8; 3]; 128] = {
+    let mut table = [[0u8; 3]; 128];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b'A'..=b'Z' => [b'X', byte + 32, UPPER as u8],
+            b'a'..=b'z' => [b'x', byte, LOWER as u8],
+            b'0'..=b'9' => [b'd', b'0', DIGIT as u8],
+            b'`' => [b'\'', b'`', 0],
+            other => [other, other, 0],
+        };
+        b += 1;
+    }
+    table
+};
+
+/// [`lowered_char`] of an ASCII byte.
+fn ascii_lowered(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b'0',
+        b'`' => b'\'',
+        other => other.to_ascii_lowercase(),
     }
 }
 
@@ -93,29 +198,17 @@ pub(super) fn lower_hash(text: &str) -> u64 {
 }
 
 pub(super) fn hash_char(h: FeatureHash, c: char) -> FeatureHash {
+    if c.is_ascii() {
+        return h.byte(c as u8);
+    }
     let mut buf = [0u8; 4];
     c.encode_utf8(&mut buf).bytes().fold(h, FeatureHash::byte)
-}
-
-/// Whether a sentence is set in capitals (a headline or a dateline), where
-/// capitalisation says nothing about names.
-pub(super) fn shouting<S: AsRef<str>>(sentence: &[S]) -> bool {
-    let mut cased = 0;
-    for word in sentence {
-        let word = word.as_ref();
-        if word.chars().any(char::is_lowercase) {
-            return false;
-        }
-        if word.chars().any(char::is_uppercase) {
-            cased += 1;
-        }
-    }
-    cased >= 2
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ner::features::shouting_words;
 
     #[test]
     fn words_of_one_shape_share_a_shape_hash() {
@@ -135,6 +228,7 @@ mod tests {
 
     #[test]
     fn headlines_in_capitals_are_recognised_as_shouting() {
+        let shouting = |s: &[&str]| shouting_words(&s.iter().map(|w| Word::new(w)).collect::<Vec<_>>());
         assert!(shouting(&["SOCCER", "-", "JAPAN", "WIN"]));
         assert!(!shouting(&["Japan", "WIN"]));
         assert!(!shouting(&["-", "1996"]));

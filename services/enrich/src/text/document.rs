@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use newswire_shared::article::Article;
 
-use super::sentences::sentences;
+use super::sentences::sentences_into;
 use super::tokens::{tokenize, Token};
 
 /// The analysed text of an article: `headline`, a blank line, then the body's
@@ -27,11 +27,15 @@ impl Document {
     /// Lays out `article`'s headline and plain-text body (or, lacking one, its
     /// first body of any type with tags crudely removed).
     pub fn of(article: &Article) -> Self {
+        let stripped;
         let body = match article.body_text() {
-            Some(text) => text.to_owned(),
-            None => article.bodies.first().map(|b| strip_tags(&b.value)).unwrap_or_default(),
+            Some(text) => text,
+            None => {
+                stripped = article.bodies.first().map(|b| strip_tags(&b.value)).unwrap_or_default();
+                stripped.as_str()
+            }
         };
-        Self::from_parts(article.headline().unwrap_or(""), &body)
+        Self::from_parts(article.headline().unwrap_or(""), body)
     }
 
     /// Lays out a headline and a plain-text body.
@@ -53,7 +57,7 @@ impl Document {
             all_sentences.push(headline_range.clone());
         }
         for p in &paragraphs {
-            all_sentences.extend(sentences(&text[p.clone()]).into_iter().map(|s| s.start + p.start..s.end + p.start));
+            sentences_into(&text[p.clone()], p.start, &mut all_sentences);
         }
         let tokens = tokenize(&text);
         Document { text, headline: headline_range, paragraphs, sentences: all_sentences, tokens }
@@ -90,15 +94,19 @@ impl Document {
     pub fn lower_words(&self) -> LowerWords {
         let mut lower = String::with_capacity(self.text.len());
         let mut same_layout = true;
-        for c in self.text.chars() {
-            if c.is_ascii() {
-                lower.push(c.to_ascii_lowercase());
-            } else {
-                for l in c.to_lowercase() {
-                    same_layout &= l.len_utf8() == c.len_utf8();
-                    lower.push(l);
-                }
+        let mut rest = self.text.as_str();
+        loop {
+            let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+            let from = lower.len();
+            lower.push_str(&rest[..ascii]);
+            lower[from..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+            let Some(c) = rest.chars().next() else { break };
+            for l in c.to_lowercase() {
+                same_layout &= l.len_utf8() == c.len_utf8();
+                lower.push(l);
             }
+            rest = &rest[c.len_utf8()..];
         }
         same_layout &= lower.len() == self.text.len();
         if same_layout {

@@ -17,12 +17,25 @@ const ABBREVIATIONS: &[&str] = &[
 /// abbreviation or a single capital (an initial) does not end one.
 pub fn sentences(paragraph: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    sentences_into(paragraph, 0, &mut out);
+    out
+}
+
+/// [`sentences`], appended to `out`, as ranges shifted by `offset` (where the
+/// paragraph starts in a longer text).
+pub fn sentences_into(paragraph: &str, offset: usize, out: &mut Vec<Range<usize>>) {
+    let from = out.len();
     let bytes = paragraph.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Straight to the next full stop, exclamation or question mark.
+        match bytes[i..].iter().position(|b| matches!(b, b'.' | b'!' | b'?')) {
+            Some(k) => i += k,
+            None => break,
+        }
         let c = bytes[i];
-        if matches!(c, b'.' | b'!' | b'?') && !(c == b'.' && after_abbreviation(&paragraph[start..i])) {
+        if !(c == b'.' && after_abbreviation(&paragraph[start..i])) {
             let mut end = i + 1;
             while end < bytes.len() {
                 let rest = &paragraph[end..];
@@ -37,7 +50,7 @@ pub fn sentences(paragraph: &str) -> Vec<Range<usize>> {
             let gap = rest.len() - trimmed.len();
             let starts_new = trimmed.chars().next().is_some_and(|ch| ch.is_uppercase() || ch.is_ascii_digit() || matches!(ch, '"' | '“' | '‘' | '\'' | '('));
             if end == bytes.len() || (gap > 0 && starts_new) {
-                push_trimmed(paragraph, start..end, &mut out);
+                push_trimmed(paragraph, start..end, out);
                 start = end + gap;
                 i = start;
                 continue;
@@ -47,14 +60,16 @@ pub fn sentences(paragraph: &str) -> Vec<Range<usize>> {
         }
         i += 1;
     }
-    push_trimmed(paragraph, start..paragraph.len(), &mut out);
-    out
+    push_trimmed(paragraph, start..paragraph.len(), out);
+    for range in &mut out[from..] {
+        *range = range.start + offset..range.end + offset;
+    }
 }
 
 fn after_abbreviation(before: &str) -> bool {
     let word = before.rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"').next().unwrap_or("");
-    let lower = word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str()) || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
+    super::stopwords::with_lowercase(word, |lower| ABBREVIATIONS.contains(&lower))
+        || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
 }
 
 fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {

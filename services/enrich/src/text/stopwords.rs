@@ -27,13 +27,126 @@ pub const STOPWORDS: &[&str] = &[
 
 /// Whether lower-case `word` is a stop word.
 pub fn is_stopword(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(word)
+    stopwords().contains(word)
 }
 
 /// Whether `word`, in any letter case, is a stop word.
 pub fn is_stopword_any_case(word: &str) -> bool {
-    with_lowercase(word, is_stopword)
+    stopwords().contains_any_case(word)
+}
+
+fn stopwords() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| WordSet::new(STOPWORDS.iter().copied()))
+}
+
+/// Bits in a [`WordSet`]'s quick test.
+const FILTER_BITS: usize = 1 << 16;
+
+/// A set of lower-case words that answers most "no"s without hashing or
+/// lower-casing: an ASCII word whose length and first two letters no member
+/// has is not in it (one bit of a small table tells). An ASCII word that may be
+/// in it is looked for in a small table of the ASCII members, compared in place
+/// without lower-casing it.
+#[derive(Debug, Clone)]
+pub struct WordSet {
+    words: HashSet<&'static str>,
+    filter: Vec<u64>,
+    /// The ASCII members by [`quick_slot`] (open addressing), as indexes into `ascii`.
+    slots: Vec<u16>,
+    ascii: Vec<&'static str>,
+}
+
+/// An empty slot of a [`WordSet`]'s table.
+const EMPTY: u16 = u16::MAX;
+
+impl WordSet {
+    /// The set of `words` (lower case).
+    pub fn new(words: impl IntoIterator<Item = &'static str>) -> Self {
+        let words: HashSet<&'static str> = words.into_iter().collect();
+        let mut filter = vec![0u64; FILTER_BITS / 64];
+        for word in &words {
+            if let Some(bit) = filter_bit(word) {
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        let mut ascii: Vec<&'static str> = words.iter().copied().filter(|w| w.is_ascii() && w.to_ascii_lowercase() == **w).collect();
+        ascii.sort_unstable();
+        let size = (ascii.len() * 4).next_power_of_two().max(16);
+        let mut slots = vec![EMPTY; size];
+        for (i, word) in ascii.iter().enumerate() {
+            let mut at = quick_slot(word.as_bytes(), size);
+            while slots[at] != EMPTY {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = i as u16;
+        }
+        WordSet { words, filter, slots, ascii }
+    }
+
+    /// Whether an ASCII `word` (in any letter case) may be in the set; true for any other word.
+    #[inline]
+    fn may_contain(&self, word: &str) -> bool {
+        filter_bit(word).is_none_or(|bit| self.filter[bit / 64] & (1 << (bit % 64)) != 0)
+    }
+
+    /// Whether ASCII `word` is a member, compared with `same`.
+    #[inline]
+    fn find_ascii(&self, word: &str, same: impl Fn(&str, &str) -> bool) -> bool {
+        let size = self.slots.len();
+        let mut at = quick_slot(word.as_bytes(), size);
+        loop {
+            match self.slots[at] {
+                EMPTY => return false,
+                i if same(self.ascii[usize::from(i)], word) => return true,
+                _ => at = (at + 1) & (size - 1),
+            }
+        }
+    }
+
+    /// Whether lower-case `word` is in the set.
+    pub fn contains(&self, word: &str) -> bool {
+        if !self.may_contain(word) {
+            return false;
+        }
+        if word.is_ascii() {
+            return self.find_ascii(word, |member, word| member == word);
+        }
+        self.words.contains(word)
+    }
+
+    /// Whether `word`, in any letter case (as [`with_lowercase`] folds it), is in the set.
+    pub fn contains_any_case(&self, word: &str) -> bool {
+        if !self.may_contain(word) {
+            return false;
+        }
+        if word.is_ascii() {
+            return self.find_ascii(word, |member, word| member.eq_ignore_ascii_case(word));
+        }
+        with_lowercase(word, |lower| self.words.contains(lower))
+    }
+}
+
+/// Where an ASCII word's search starts in a [`WordSet`]'s table of `size`
+/// slots: from its length and its first, second and last letters in lower case.
+#[inline]
+fn quick_slot(bytes: &[u8], size: usize) -> usize {
+    let byte = |i: usize| u64::from(bytes.get(i).map_or(0, u8::to_ascii_lowercase));
+    let last = bytes.len().saturating_sub(1);
+    let key = (bytes.len() as u64) | byte(0) << 8 | byte(1) << 16 | byte(last) << 24;
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & (size - 1)
+}
+
+/// The quick test's bit for an ASCII word: its length and first two bytes,
+/// in lower case (`None` for other words, which the test lets through).
+#[inline]
+fn filter_bit(word: &str) -> Option<usize> {
+    if !word.is_ascii() {
+        return None;
+    }
+    let bytes = word.as_bytes();
+    let byte = |i: usize| usize::from(bytes.get(i).map_or(0, u8::to_ascii_lowercase));
+    Some(((bytes.len().min(31) << 14) ^ (byte(0) << 7) ^ byte(1)) % FILTER_BITS)
 }
 
 /// Calls `f` with `word` in lower case, without allocating for lower-case
@@ -61,5 +174,17 @@ mod tests {
         assert!(!super::is_stopword("troops"));
         assert!(super::is_stopword_any_case("The") && super::is_stopword_any_case("MONDAY"));
         assert!(!super::is_stopword_any_case("Moscow"));
+    }
+
+    #[test]
+    fn a_word_set_finds_every_member_in_any_case_and_nothing_else() {
+        let set = super::WordSet::new(super::STOPWORDS.iter().copied());
+        for word in super::STOPWORDS {
+            assert!(set.contains(word) && set.contains_any_case(word), "{word}");
+            assert!(set.contains_any_case(&word.to_uppercase()), "{word}");
+        }
+        for word in ["troops", "Moscow", "THEM2", "", "x", "Ünïcödé", "didn’", "İstanbul"] {
+            assert!(!set.contains(word) && !set.contains_any_case(word), "{word}");
+        }
     }
 }

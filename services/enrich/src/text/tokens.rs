@@ -19,24 +19,34 @@ impl Token {
 
 /// Every word of `text`, in order.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (word_char, width) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = char_at(text, i);
+            (is_alphanumeric(c), c.len_utf8())
+        };
+        if word_char {
             if start.is_none() {
                 start = Some(i);
             }
+            i += width;
             continue;
         }
-        let joiner = matches!(c, '\'' | '’' | '-' | '.' | '&');
-        let next_is_word = chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-        if start.is_some() && joiner && next_is_word {
-            continue;
+        if start.is_some() {
+            let joiner = matches!(b, b'\'' | b'-' | b'.' | b'&') || (b == 0xe2 && text[i..].starts_with('’'));
+            if joiner && is_word_char_at(text, i + width) {
+                i += width;
+                continue;
+            }
+            tokens.push(Token { start: start.take().unwrap_or(i), end: i });
         }
-        if let Some(s) = start.take() {
-            tokens.push(Token { start: s, end: i });
-        }
+        i += width;
     }
     if let Some(s) = start {
         tokens.push(Token { start: s, end: text.len() });
@@ -44,13 +54,44 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// The character starting at byte `at`, a character boundary inside `text`.
+#[inline]
+fn char_at(text: &str, at: usize) -> char {
+    text[at..].chars().next().unwrap_or(' ')
+}
+
+/// Whether a letter or digit starts at byte `at` (false at the end).
+#[inline]
+fn is_word_char_at(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => is_alphanumeric(char_at(text, at)),
+    }
+}
+
+/// `char::is_alphanumeric`, answering at once for General Punctuation
+/// (U+2000–U+206F: the typographic quotes and dashes of news text), none of
+/// which is a letter or digit.
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
+}
+
 /// Whether `word` starts with an upper-case letter.
 pub fn is_capitalized(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
+    match word.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => word.chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// `word` without a possessive `’s` / `'s` ending.
 pub fn strip_possessive(word: &str) -> &str {
+    // Every ending stripped ends in `s`, `’` (bytes E2 80 99) or `'`.
+    if !matches!(word.as_bytes().last(), Some(b's' | 0x99 | b'\'')) {
+        return word;
+    }
     word.strip_suffix("’s").or_else(|| word.strip_suffix("'s")).or_else(|| word.strip_suffix('’').filter(|w| w.ends_with('s')))
         .or_else(|| word.strip_suffix('\'').filter(|w| w.ends_with('s')))
         .map_or(word, |w| w)
@@ -68,6 +109,11 @@ mod tests {
     fn words_keep_inner_apostrophes_and_hyphens_but_not_outer_punctuation() {
         assert_eq!(words("“Of course, the Russians didn’t like it” — de-escalating."), ["Of", "course", "the", "Russians", "didn’t", "like", "it", "de-escalating"]);
         assert_eq!(words("Russia’s 100,000 troops"), ["Russia’s", "100", "000", "troops"]);
+    }
+
+    #[test]
+    fn no_general_punctuation_is_a_letter_or_digit() {
+        assert!(('\u{2000}'..='\u{206f}').all(|c| !c.is_alphanumeric()));
     }
 
     #[test]

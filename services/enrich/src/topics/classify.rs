@@ -7,9 +7,7 @@
 //! at least a quarter of the best top-level score. Relevance (0–100) is the
 //! topic's score relative to that best score.
 
-use rustc_hash::FxHashSet as HashSet;
-
-use super::taxonomy::{prefix_key, Taxonomy};
+use super::taxonomy::Taxonomy;
 
 /// Longest cue phrase, in words.
 const MAX_CUE_WORDS: usize = 4;
@@ -37,12 +35,12 @@ pub struct TopicScore {
 pub fn classify(taxonomy: &Taxonomy, words: &[&str], headline_words: usize) -> Vec<TopicScore> {
     let n = taxonomy.topics.len();
     let mut own = vec![0u32; n];
-    let mut distinct: Vec<HashSet<usize>> = vec![HashSet::default(); n];
+    // Every (topic, cue) found, and then the same for each broader topic.
+    let mut found: Vec<(usize, usize)> = Vec::new();
     for i in 0..words.len() {
         let weight = if i < headline_words { HEADLINE_WEIGHT } else { 1 };
-        let exact = taxonomy.by_first_word.get(words[i]).into_iter().flatten();
-        let prefixed = taxonomy.by_first_prefix.get(prefix_key(words[i])).into_iter().flatten();
-        for &cue_index in exact.chain(prefixed) {
+        // The cues a word can start, exact or prefix (each checked below).
+        for cue_index in taxonomy.cues_starting(words[i]) {
             let cue = &taxonomy.cues[cue_index];
             let len = cue.words.len().min(MAX_CUE_WORDS);
             if i + len > words.len() || !cue.words.iter().zip(&words[i..i + len]).all(|(c, w)| c.matches(w)) {
@@ -50,26 +48,37 @@ pub fn classify(taxonomy: &Taxonomy, words: &[&str], headline_words: usize) -> V
             }
             for &topic in &cue.topics {
                 own[topic] += weight;
-                distinct[topic].insert(cue_index);
+                found.push((topic, cue_index));
             }
         }
     }
-    let mut total = own.clone();
-    let mut cues: Vec<HashSet<usize>> = distinct.clone();
+    let mut total = own;
     for t in (0..n).rev() {
         if let Some(parent) = taxonomy.topics[t].parent {
             total[parent] += total[t];
-            let child = std::mem::take(&mut cues[t]);
-            cues[parent].extend(child.iter().copied());
-            cues[t] = child;
         }
+    }
+    let mut found_under = Vec::with_capacity(found.len() * 3);
+    for &(topic, cue) in &found {
+        let mut at = Some(topic);
+        while let Some(t) = at {
+            found_under.push((t, cue));
+            at = taxonomy.topics[t].parent;
+        }
+    }
+    found_under.sort_unstable();
+    found_under.dedup();
+    // How many different cues were found for each topic, its narrower topics included.
+    let mut cues = vec![0usize; n];
+    for (topic, _) in found_under {
+        cues[topic] += 1;
     }
     let best = (0..n).filter(|&t| taxonomy.topics[t].level == 1).map(|t| total[t]).max().unwrap_or(0);
     if best == 0 {
         return Vec::new();
     }
     let mut chosen: Vec<TopicScore> = (0..n)
-        .filter(|&t| cues[t].len() >= 2 && total[t] * 4 >= best)
+        .filter(|&t| cues[t] >= 2 && total[t] * 4 >= best)
         .map(|t| TopicScore { topic: t, relevance: ((total[t] * 100 / best).min(100)) as u8, score: total[t] })
         .collect();
     chosen.retain(|s| taxonomy.topics[s.topic].parent.is_none_or(|p| chosen_contains(&total, &cues, p, best)));
@@ -78,8 +87,8 @@ pub fn classify(taxonomy: &Taxonomy, words: &[&str], headline_words: usize) -> V
     chosen
 }
 
-fn chosen_contains(total: &[u32], cues: &[HashSet<usize>], topic: usize, best: u32) -> bool {
-    cues[topic].len() >= 2 && total[topic] * 4 >= best
+fn chosen_contains(total: &[u32], cues: &[usize], topic: usize, best: u32) -> bool {
+    cues[topic] >= 2 && total[topic] * 4 >= best
 }
 
 #[cfg(test)]

@@ -80,6 +80,43 @@ pub struct Taxonomy {
     /// Cues whose first word is a prefix, by the prefix's first three characters
     /// (or the whole prefix when shorter).
     pub by_first_prefix: HashMap<String, Vec<usize>>,
+    /// A bit per hash of the keys of `by_first_word`, then of `by_first_prefix`:
+    /// most words start no cue, and two bits say so without a lookup.
+    key_bits: Vec<u64>,
+    /// A bit per three lower-case ASCII letters that some cue's first word
+    /// starts with: a word starting with three others starts no cue.
+    starts: Vec<u64>,
+}
+
+/// The bit of [`Taxonomy`]'s `starts` for a word, if its first three bytes are
+/// lower-case ASCII letters.
+fn start_bit(word: &str) -> Option<usize> {
+    match word.as_bytes() {
+        [a @ b'a'..=b'z', b @ b'a'..=b'z', c @ b'a'..=b'z', ..] => {
+            Some(usize::from(a - b'a') * 676 + usize::from(b - b'a') * 26 + usize::from(c - b'a'))
+        }
+        _ => None,
+    }
+}
+
+/// Bits in each half of [`Taxonomy`]'s quick test.
+const KEY_BITS: usize = 1 << 14;
+
+/// The quick test's bit for a key, in the half `half` (0 for words, 1 for prefixes).
+fn key_bit(key: &str, half: usize) -> usize {
+    bit_of(fold_bytes(FNV_START, key.as_bytes()), half)
+}
+
+const FNV_START: u32 = 0x811c_9dc5;
+
+/// FNV-1a over `bytes`, continuing from `hash`.
+fn fold_bytes(hash: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(hash, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// The quick test's bit for a key's [`fold_bytes`] hash, in the half `half`.
+fn bit_of(hash: u32, half: usize) -> usize {
+    half * KEY_BITS + (hash.wrapping_mul(0x9e37_79b9) >> 18) as usize % KEY_BITS
 }
 
 impl Taxonomy {
@@ -136,7 +173,37 @@ impl Taxonomy {
                 taxonomy.by_first_word.entry(first.text.clone()).or_default().push(i);
             }
         }
+        taxonomy.starts = vec![0; (26 * 26 * 26usize).div_ceil(64)];
+        for first in taxonomy.cues.iter().filter_map(|c| c.words.first()) {
+            if let Some(bit) = start_bit(&first.text) {
+                taxonomy.starts[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        taxonomy.key_bits = vec![0; 2 * KEY_BITS / 64];
+        let bits = taxonomy.by_first_word.keys().map(|k| key_bit(k, 0)).chain(taxonomy.by_first_prefix.keys().map(|k| key_bit(k, 1)));
+        for bit in bits.collect::<Vec<_>>() {
+            taxonomy.key_bits[bit / 64] |= 1 << (bit % 64);
+        }
         Ok(taxonomy)
+    }
+
+    /// The cues whose first word may match lower-case `word`: those whose first
+    /// word it is, then those whose first word is a prefix with its first three
+    /// characters (each still has to be matched).
+    pub fn cues_starting<'a>(&'a self, word: &str) -> impl Iterator<Item = usize> + 'a {
+        let set = |bit: usize| self.key_bits.get(bit / 64).is_some_and(|bits| bits & (1 << (bit % 64)) != 0);
+        // A cue's first word (exact, or a prefix of at least three letters)
+        // shares the first three letters of every word it matches.
+        if start_bit(word).is_some_and(|bit| self.starts.get(bit / 64).is_none_or(|bits| bits & (1 << (bit % 64)) == 0)) {
+            return None.into_iter().chain(None).flatten().copied();
+        }
+        // One pass over the bytes hashes the prefix key and then the whole word.
+        let key = prefix_key(word);
+        let prefix_hash = fold_bytes(FNV_START, key.as_bytes());
+        let word_hash = fold_bytes(prefix_hash, &word.as_bytes()[key.len()..]);
+        let exact = if set(bit_of(word_hash, 0)) { self.by_first_word.get(word) } else { None };
+        let prefixed = if set(bit_of(prefix_hash, 1)) { self.by_first_prefix.get(key) } else { None };
+        exact.into_iter().chain(prefixed).flatten().copied()
     }
 
     /// The topic with `code`, if listed.
