@@ -1,11 +1,12 @@
 //! Keywords: the handful of terms a story is most about.
 //!
-//! Words are counted case-insensitively, leaving out stop words, numbers and
-//! words under three letters; headline words count double. Two content words
-//! that follow each other form a candidate phrase ("press conference"); words
-//! in a run of capitalised words (a name or a title) are left out which is kept when it occurs at least twice
-//! and then takes those occurrences from its words' counts. The best-scored
-//! terms win, ties going to the term seen first.
+//! Words are counted case-insensitively, leaving out stop words, numbers,
+//! words under three letters, the words of entity names and words in a run of
+//! capitalised words (a name or a title); headline words count double. Two
+//! content words that follow each other form a candidate phrase ("press
+//! conference"), which is kept when it occurs at least twice and then takes
+//! those occurrences from its words' counts. The best-scored terms win, ties
+//! going to the term seen first.
 
 use rustc_hash::FxHashMap as HashMap;
 

@@ -3,8 +3,9 @@
 //!
 //! Three trees: `versions` (uri → newest version seen, story id, links),
 //! `exact` (content hash → first uri and its story id) and `near` (uri → SimHash
-//! and story id, also held in memory for a linear Hamming scan, which takes
-//! microseconds for a week of stories). Every record carries when it was last
+//! and story id, also held in memory: the SimHashes alone in one array for a
+//! linear Hamming scan, about a nanosecond a stored story, so 100,000 stories
+//! cost about 0.1 ms a lookup). Every record carries when it was last
 //! seen; [`DedupeStore::expire`] removes what is older than the window.
 //!
 //! Writes made while processing a batch go to an in-memory overlay that later
@@ -97,6 +98,8 @@ pub struct DedupeStore {
     exact: sled::Tree,
     near_tree: sled::Tree,
     near: Vec<NearRecord>,
+    /// `near[i].simhash` at `i`: the scan reads 8 bytes a story instead of a record.
+    near_hashes: Vec<u64>,
     staged: Overlay,
     window_ms: i64,
 }
@@ -124,7 +127,8 @@ impl DedupeStore {
             near.push(decode::<NearRecord>("near", &value)?);
         }
         let window_ms = i64::from(window_days) * 24 * 3600 * 1000;
-        Ok(DedupeStore { path, db, versions, exact, near_tree, near, staged: Overlay::default(), window_ms })
+        let near_hashes = near.iter().map(|r| r.simhash).collect();
+        Ok(DedupeStore { path, db, versions, exact, near_tree, near, near_hashes, staged: Overlay::default(), window_ms })
     }
 
     /// What is known about `uri`, staged writes first.
@@ -144,15 +148,20 @@ impl DedupeStore {
     }
 
     /// The closest first copy (other than `uri`) within `max_distance` bits, if any.
+    /// Ties go to the earliest committed.
     pub fn nearest(&self, simhash: u64, uri: &str, max_distance: u32) -> Option<NearRecord> {
-        self.near
+        let distance = |h: u64| super::fingerprint::distance(h, simhash);
+        let committed = self
+            .near_hashes
             .iter()
-            .chain(self.staged.near.iter())
+            .enumerate()
+            .filter(|(_, h)| distance(**h) <= max_distance)
+            .map(|(i, _)| &self.near[i]);
+        committed
+            .chain(self.staged.near.iter().filter(|r| distance(r.simhash) <= max_distance))
             .filter(|r| r.uri != uri)
-            .map(|r| (super::fingerprint::distance(r.simhash, simhash), r))
-            .filter(|(d, _)| *d <= max_distance)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, r)| r.clone())
+            .min_by_key(|r| distance(r.simhash))
+            .cloned()
     }
 
     /// Stages what is known about `uri`.
@@ -191,6 +200,7 @@ impl DedupeStore {
         self.versions.apply_batch(versions).map_err(|e| self.sled_error(e))?;
         self.exact.apply_batch(exact).map_err(|e| self.sled_error(e))?;
         self.near_tree.apply_batch(near).map_err(|e| self.sled_error(e))?;
+        self.near_hashes.extend(staged.near.iter().map(|r| r.simhash));
         self.near.extend(staged.near);
         self.db.flush().map_err(|e| self.sled_error(e))?;
         Ok(())
@@ -210,6 +220,7 @@ impl DedupeStore {
         removed += self.expire_tree::<ExactRecord>("exact", cutoff, |r| r.seen_ms)?;
         removed += self.expire_tree::<NearRecord>("near", cutoff, |r| r.seen_ms)?;
         self.near.retain(|r| r.seen_ms >= cutoff);
+        self.near_hashes = self.near.iter().map(|r| r.simhash).collect();
         Ok(removed)
     }
 

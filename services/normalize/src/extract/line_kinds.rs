@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::credits;
+
 /// A phrase naming an icon ("An icon of a desk calendar").
 static ICON_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)(an? )?icon(?-u:\b)").expect("static regex"));
 /// A whole line that is a stock UI label.
@@ -56,17 +58,12 @@ static STAMP_LINE: LazyLock<Regex> = LazyLock::new(|| {
 const STAMP_MAX_WORDS: usize = 20;
 /// "By Jane Doe": a short line, not a sentence.
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by)\s+(\S[^.!?]{0,80})$").expect("static regex"));
-/// A caption ending with a parenthesised credit: "(… via AP)", "(PA)", "(Image: Getty)".
-static PAREN_CREDIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.{8,400}?)\s*\(([^()]{2,120})\)$").expect("static regex"));
+/// Words that make a parenthesised aside at the end of a line a picture credit:
+/// "(… via AP)", "(PA)", "(Image: Getty)".
 static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(via|PA|AP|AFP|Reuters|Getty|Alamy|EPA|Shutterstock|photo|picture|image|credit|wire|press|agency|images)(?-u:\b)")
         .expect("static regex")
 });
-/// A caption ending with a labelled credit: "… Credit: ESA", "… Photo: Jane Doe".
-static LABELLED_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(.{0,600}?)\s*(?-u:\b)(?:credit|photo|photograph|image|picture|pic)s?\s*:\s*([^:]{2,60})$").expect("static regex")
-});
-
 /// What one line of a page turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineKind {
@@ -150,23 +147,14 @@ pub fn byline(line: &str) -> Option<String> {
 /// A picture caption and its credit, when the line ends in one; a bare credit
 /// line ("Photo: Jane Doe") has an empty caption.
 pub fn caption_and_credit(line: &str) -> Option<(String, String)> {
-    // Cheap tests of what each pattern requires (a closing parenthesis at the end,
-    // a colon) spare most prose lines the two costly patterns.
-    if line.ends_with(')') {
-        if let Some(captures) = PAREN_CREDIT.captures(line) {
-            let (caption, credit) = (captures[1].trim(), captures[2].trim());
-            let sentence_before = caption.ends_with(['.', '!', '?', '”', '"', ':']);
-            if !sentence_before && CREDIT_WORD.is_match(credit) {
-                return Some((caption.to_owned(), credit.to_owned()));
-            }
-            return None;
+    if let Some((caption, credit)) = credits::parenthesised(line) {
+        let sentence_before = caption.ends_with(['.', '!', '?', '”', '"', ':']);
+        if !sentence_before && CREDIT_WORD.is_match(credit) {
+            return Some((caption.to_owned(), credit.to_owned()));
         }
-    }
-    if !line.contains(':') {
         return None;
     }
-    let captures = LABELLED_CREDIT.captures(line)?;
-    Some((captures[1].trim().to_owned(), captures[2].trim().to_owned()))
+    credits::labelled(line).map(|(caption, credit)| (caption.to_owned(), credit.to_owned()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! one page, so it was not adopted. Scraped text scores 0.925 (whole-page
 //! text: 0.69).
 
+pub mod credits;
 pub mod dev_set;
 pub mod limits;
 pub mod line_density;
