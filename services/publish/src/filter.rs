@@ -7,6 +7,8 @@
 use newswire_shared::article::{Article, Concept};
 use serde::{Deserialize, Serialize};
 
+use crate::story_view::StoryView;
+
 /// The IPTC Media Topic vocabulary: `medtop:<code>` is short for this URI prefix.
 const MEDTOP_URI: &str = "http://cv.iptc.org/newscodes/mediatopic/";
 /// The IPTC Subject Code vocabulary: `subj:<code>` is short for this URI prefix.
@@ -56,22 +58,29 @@ impl Default for Filter {
 impl Filter {
     /// Whether `article` matches this filter.
     pub fn matches(&self, article: &Article) -> bool {
+        self.matches_view(&StoryView::new(article))
+    }
+
+    /// Whether the story of `view` matches this filter (one view serves every
+    /// subscription's filter, so its derived parts are worked out once).
+    pub fn matches_view(&self, view: &StoryView<'_>) -> bool {
+        let article = view.article;
         match self {
-            Filter::All(inner) => inner.iter().all(|f| f.matches(article)),
-            Filter::Any(inner) => inner.iter().any(|f| f.matches(article)),
-            Filter::Not(inner) => !inner.matches(article),
+            Filter::All(inner) => inner.iter().all(|f| f.matches_view(view)),
+            Filter::Any(inner) => inner.iter().any(|f| f.matches_view(view)),
+            Filter::Not(inner) => !inner.matches_view(view),
             Filter::Subject(wanted) => article.subjects.iter().any(|c| subject_matches(c, wanted)),
             Filter::Person(name) => article.people.iter().any(|c| name_is(c, name)),
             Filter::Organisation(name) => article.organisations.iter().any(|c| name_is(c, name)),
             Filter::Place(name) => article.places.iter().any(|c| name_is(c, name) || literal_is(c, name)),
-            Filter::Country(code) => country_codes(article).iter().any(|c| c.eq_ignore_ascii_case(code)),
+            Filter::Country(code) => view.country_codes().iter().any(|c| c.eq_ignore_ascii_case(code)),
             Filter::Language(wanted) => article.language.as_deref().is_some_and(|l| language_matches(l, wanted)),
             Filter::UrgencyAtMost(max) => article.urgency.is_some_and(|u| u <= *max),
             Filter::Feed(feed) => article.newswire.feed.eq_ignore_ascii_case(feed),
             Filter::Provider(name) => {
                 article.infosources.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
             }
-            Filter::Keyword(word) => keyword_matches(article, word),
+            Filter::Keyword(word) => keyword_matches(view, word),
         }
     }
 
@@ -200,24 +209,22 @@ fn collect_country_codes(value: &serde_json::Value, under_country_key: bool, cod
     }
 }
 
-fn keyword_matches(article: &Article, word: &str) -> bool {
+fn keyword_matches(view: &StoryView<'_>, word: &str) -> bool {
     let word = word.trim();
     if word.is_empty() {
         return false;
     }
-    if article.subjects.iter().any(|c| name_is(c, word)) {
+    if view.article.subjects.iter().any(|c| name_is(c, word)) {
         return true;
     }
-    let texts = article.headlines.iter().chain(&article.descriptions).chain(&article.bodies);
-    texts.into_iter().any(|t| contains_phrase(&t.value, word))
+    let phrase = word.to_lowercase();
+    view.lowered_texts().iter().any(|text| contains_phrase(text, &phrase))
 }
 
-/// Case-insensitive search for `phrase` in `text`, bounded by non-alphanumerics.
+/// Whether lower-case `phrase` is in lower-case `text`, bounded by non-alphanumerics.
 fn contains_phrase(text: &str, phrase: &str) -> bool {
-    let text = text.to_lowercase();
-    let phrase = phrase.to_lowercase();
     let mut from = 0;
-    while let Some(found) = text[from..].find(&phrase) {
+    while let Some(found) = text[from..].find(phrase) {
         let start = from + found;
         let end = start + phrase.len();
         let before_ok = text[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());

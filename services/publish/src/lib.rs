@@ -23,6 +23,7 @@ pub mod retry;
 pub mod routing;
 pub mod signature;
 pub mod store;
+pub mod story_view;
 pub mod subscription;
 pub mod tail;
 pub mod tail_command;

@@ -9,6 +9,7 @@
 
 use newswire_shared::article::{Article, PubStatus};
 
+use crate::story_view::StoryView;
 use crate::subscription::Subscription;
 
 /// What a subscriber last received of one story.
@@ -87,10 +88,11 @@ pub fn route_all(
     subscriptions: &[Subscription],
     mut prior: impl FnMut(&Subscription) -> Option<Receipt>,
 ) -> Vec<(usize, Route)> {
+    let view = StoryView::new(article);
     subscriptions
         .iter()
         .enumerate()
-        .filter_map(|(i, sub)| route(article, sub.filter.matches(article), prior(sub)).map(|r| (i, r)))
+        .filter_map(|(i, sub)| route(article, sub.filter.matches_view(&view), prior(sub)).map(|r| (i, r)))
         .collect()
 }
 
