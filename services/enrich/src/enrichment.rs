@@ -5,7 +5,8 @@
 //! ```json
 //! {
 //!   "version": 1,
-//!   "ner": "model" | "rules",            // whether the NER model ran, or only rules and the gazetteer
+//!   "ner": "model" | "rules" | "none",   // the NER model ran; only rules and the gazetteer; or the story is
+//!                                        // not in English and gets no entities, topics, quotes or keywords
 //!   "word_count": 412,
 //!   "reading_time_seconds": 108,
 //!   "keywords": ["talks", "foreign secretary", …],
@@ -44,6 +45,9 @@ pub const STORY_ID_ROLE: &str = "newswire:story-id";
 pub struct Findings {
     /// Whether the NER model ran.
     pub used_model: bool,
+    /// Whether the story is in English: only then are entities, topics,
+    /// quotes and keywords looked for (they all need English text).
+    pub english: bool,
     /// People, organisations and places.
     pub entities: Entities,
     /// Assigned topics.
@@ -163,7 +167,7 @@ pub fn enrichment_json(findings: &Findings, taxonomy: &Taxonomy) -> Value {
 
 /// [`enrichment_json`], taking the findings (their texts move into the JSON).
 fn enrichment_json_owned(findings: Findings, taxonomy: &Taxonomy) -> Value {
-    let Findings { used_model, entities, topics, quotes, keywords, summary, word_count, reading_time_seconds } = findings;
+    let Findings { used_model, english, entities, topics, quotes, keywords, summary, word_count, reading_time_seconds } = findings;
     let topics: Vec<Value> = topics
         .iter()
         .filter_map(|s| taxonomy.topics.get(s.topic).map(|t| (s, t)))
@@ -200,7 +204,7 @@ fn enrichment_json_owned(findings: Findings, taxonomy: &Taxonomy) -> Value {
     }
     Object::new()
         .with("version", 1)
-        .with("ner", if used_model { "model" } else { "rules" })
+        .with("ner", if !english { "none" } else if used_model { "model" } else { "rules" })
         .with("word_count", word_count)
         .with("reading_time_seconds", reading_time_seconds)
         .with("keywords", strings(keywords))

@@ -48,6 +48,12 @@ pub fn detect_parts(headline: &str, body: &str) -> Option<String> {
     whatlang_tag(&text)
 }
 
+/// Whether BCP 47 `tag` is English (`en`, `en-GB`, any case).
+pub fn is_english(tag: &str) -> bool {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+    primary.eq_ignore_ascii_case("en") || primary.eq_ignore_ascii_case("eng")
+}
+
 /// How many words [`looks_english`] looks at.
 const ENGLISH_SAMPLE_WORDS: usize = 200;
 
@@ -197,6 +203,16 @@ mod tests {
                 text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
             assert_eq!(looks_english(&text), reference(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn english_tags_are_told_from_others() {
+        for tag in ["en", "EN-gb", "en_US", " eng "] {
+            assert!(is_english(tag), "{tag}");
+        }
+        for tag in ["de", "fr-CA", "", "enx", "ne"] {
+            assert!(!is_english(tag), "{tag}");
         }
     }
 

@@ -68,17 +68,50 @@ impl Stage for Enricher {
 /// Enriches one article (see the crate documentation for the steps and
 /// [`enrichment`] for where the results go).
 pub fn enrich(mut article: Article, resources: &Resources) -> Article {
-    let findings = analyse(&article, resources);
     if article.language.is_none() {
         article.language = language::detect_parts(article.headline().unwrap_or(""), article.body_text().unwrap_or(""));
     }
+    let english = article.language.as_deref().is_none_or(language::is_english);
+    let findings = analyse_as(&article, resources, english);
     enrichment::apply_owned(&mut article, findings, &resources.taxonomy);
     article
 }
 
-/// Everything enrich finds in `article`, without changing it.
+/// Everything enrich finds in `article`, without changing it. A story whose
+/// language (given, or detected) is not English gets only what does not depend
+/// on the language (see [`analyse_as`]).
 pub fn analyse(article: &Article, resources: &Resources) -> Findings {
+    let english = match article.language.as_deref() {
+        Some(tag) => language::is_english(tag),
+        None => language::detect_parts(article.headline().unwrap_or(""), article.body_text().unwrap_or(""))
+            .as_deref()
+            .is_none_or(language::is_english),
+    };
+    analyse_as(article, resources, english)
+}
+
+/// [`analyse`], told whether the story is in English. The NER model, the
+/// honorific and title rules, the topic cues, the quote verbs and the stop
+/// words are all English, and on other languages they produce nonsense (every
+/// German noun is capitalised), so a story in another language gets only its
+/// summary and counts, and no entities, topics, quotes or keywords.
+pub fn analyse_as(article: &Article, resources: &Resources, english: bool) -> Findings {
     let doc = text::Document::of(article);
+    let word_count = stats::word_count(&doc);
+    let mut findings = Findings {
+        used_model: false,
+        english,
+        entities: entities::Entities::default(),
+        topics: Vec::new(),
+        quotes: Vec::new(),
+        keywords: Vec::new(),
+        summary: summary::summary(&doc),
+        word_count,
+        reading_time_seconds: stats::reading_time_seconds(word_count),
+    };
+    if !english {
+        return findings;
+    }
     let mut mentions = resources.recognizer.mentions(&doc.text);
     let overlaps = |m: &ner::Mention, all: &[ner::Mention]| all.iter().any(|o| o.start < m.end && m.start < o.end);
     for rule in entities::rules::person_mentions(&doc.text, &doc.tokens) {
@@ -93,15 +126,10 @@ pub fn analyse(article: &Article, resources: &Resources) -> Findings {
     let lower = doc.lower_words();
     let words = lower.words();
     let headline_words = doc.tokens.partition_point(|t| t.end <= doc.headline.end);
-    let word_count = stats::word_count(&doc);
-    Findings {
-        used_model: resources.has_model,
-        topics: topics::classify(&resources.taxonomy, &words, headline_words),
-        quotes: quotes::find_quotes(&doc, &entities),
-        keywords: keywords::keywords(&doc, &words, &entity_spans),
-        summary: summary::summary(&doc),
-        word_count,
-        reading_time_seconds: stats::reading_time_seconds(word_count),
-        entities,
-    }
+    findings.used_model = resources.has_model;
+    findings.topics = topics::classify(&resources.taxonomy, &words, headline_words);
+    findings.quotes = quotes::find_quotes(&doc, &entities);
+    findings.keywords = keywords::keywords(&doc, &words, &entity_spans);
+    findings.entities = entities;
+    findings
 }

@@ -265,3 +265,33 @@ fn odd_text_never_breaks_enrichment() {
         assert!(enriched.newswire.enrichment.is_some(), "{headline:?}");
     }
 }
+
+#[test]
+fn a_story_not_in_english_gets_its_summary_and_counts_but_no_english_analysis() {
+    let (resources, _) = Resources::load(false).unwrap();
+    let body = "Die Koalition hat sich in der Nacht auf einen Haushalt geeinigt. Finanzminister Lindner sprach in Berlin von einem guten Kompromiss für Deutschland. \
+                Die Opposition kritisierte die Einigung scharf und kündigte Widerstand im Bundestag an.";
+    let german = |language: Option<&str>| Article {
+        uri: "urn:test:de".into(),
+        language: language.map(str::to_owned),
+        headlines: vec![Text::plain("main", "Haushalt: Einigung in letzter Minute")],
+        bodies: vec![Text::plain("main", body)],
+        ..Default::default()
+    };
+    // Tagged by the source, and detected when it is not.
+    for (given, expected) in [(Some("de"), "de"), (None, "de")] {
+        let article = enrich(german(given), &resources);
+        assert_eq!(article.language.as_deref(), Some(expected));
+        assert!(article.people.is_empty() && article.organisations.is_empty() && article.places.is_empty(), "{article:?}");
+        assert!(article.subjects.is_empty(), "{:?}", article.subjects);
+        let e = enrichment(&article);
+        assert_eq!(e["ner"], "none");
+        assert_eq!(e["keywords"], serde_json::json!([]));
+        assert!(e["word_count"].as_u64().unwrap() > 20);
+        assert!(article.descriptions.iter().any(|d| d.role.as_deref() == Some("summary")));
+    }
+    // The same story tagged English is analysed (the tag is trusted).
+    let as_english = enrich(german(Some("en-GB")), &resources);
+    assert_ne!(enrichment(&as_english)["ner"], "none");
+    assert!(names(&as_english.places).contains(&"Berlin"), "{:?}", as_english.places);
+}
