@@ -44,11 +44,13 @@ wait_ready() {
 for port in 9101 9102 9103 9104; do wait_ready "$port"; done
 echo "all four services are ready"
 
+repeats=0
 push() { # token content-type file
   local answer
   answer=$(curl -sS -X POST "http://127.0.0.1:8080/v1/stories" \
     -H "Authorization: Bearer $1" -H "Content-Type: $2" --data-binary "@$3")
   echo "  $(basename "$3"): $answer"
+  case "$answer" in *'"status":"duplicate"'*) repeats=1 ;; esac
 }
 echo "pushing the sample stories:"
 push pa-demo-token "text/plain; charset=utf-8" tests/fixtures/pa-truss-lavrov-2022-02-14.txt
@@ -64,6 +66,15 @@ for f in ninjs-2.1.json newsml-g2-newsitem.xml nitf.xml rss-3-items-iso-8859-1.x
   push ap-demo-token "$type" "tests/fixtures/ingest/$f"
 done
 echo
+if [ "$repeats" = 1 ]; then
+  cat <<TXT
+Some stories were pushed by an earlier run already, so ingest answered "duplicate"
+and they were not processed again: the stories below are what that earlier run
+published (with the code of its day). To start afresh, stop this script and run
+  KAFKA_PORT=$KAFKA_PORT bash scripts/kafka.sh wipe && rm -rf .run/data
+TXT
+  echo
+fi
 echo "published ninjs (topic newswire.published):"
 target/debug/newswire tail newswire.published --brokers "$NEWSWIRE_KAFKA_BROKERS" --from-beginning --idle-exit 5
 echo
