@@ -119,7 +119,12 @@ pub fn analyse_as(article: &Article, resources: &Resources, english: bool) -> Fi
             mentions.push(rule);
         }
     }
-    let taken: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).collect();
+    // The agency of an opening dateline (`LONDON (Reuters) -`) is the story's source, not a mention.
+    let agency = text::dateline::agency(&doc);
+    if let Some(agency) = &agency {
+        mentions.retain(|m| m.end <= agency.start || agency.end <= m.start);
+    }
+    let taken: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).chain(agency.map(|a| (a.start, a.end))).collect();
     mentions.extend(places::fallback_places(&doc.text, &doc.tokens, &resources.gazetteer, &taken));
     let entities = entities::merge(&doc.text, &doc.tokens, &mentions, &resources.gazetteer);
     let entity_spans: Vec<(usize, usize)> = entities.mentions.iter().map(|m| (m.start, m.end)).collect();

@@ -295,3 +295,22 @@ fn a_story_not_in_english_gets_its_summary_and_counts_but_no_english_analysis() 
     assert_ne!(enrichment(&as_english)["ner"], "none");
     assert!(names(&as_english.places).contains(&"Berlin"), "{:?}", as_english.places);
 }
+
+#[test]
+fn the_agency_of_an_opening_dateline_is_not_a_mentioned_place_or_organisation() {
+    let (resources, _) = Resources::load(false).unwrap();
+    let article = Article {
+        uri: "urn:test:dateline".into(),
+        headlines: vec![Text::plain("main", "Flood warnings in place as river rises")],
+        bodies: vec![Text::plain(
+            "main",
+            "LONDON (Newswire) - Environment officials issued flood warnings on Friday as the river rose after days of heavy rain.\n\
+             Residents near the Thames were told to move valuables upstairs, the Environment Agency said.",
+        )],
+        ..Default::default()
+    };
+    let article = enrich(article, &resources);
+    let everything: Vec<&str> = names(&article.places).into_iter().chain(names(&article.organisations)).chain(names(&article.people)).collect();
+    assert!(names(&article.places).contains(&"London"), "{:?}", article.places);
+    assert!(!everything.contains(&"Newswire"), "{everything:?}");
+}

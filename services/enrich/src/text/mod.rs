@@ -2,6 +2,7 @@
 //! one string, with the paragraph, sentence and word boundaries the other
 //! modules work on (all as byte ranges into that string).
 
+pub mod dateline;
 pub mod document;
 pub mod sentences;
 pub mod stopwords;
