@@ -14,7 +14,7 @@ use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 
 use crate::config::NormalizeConfig;
-use crate::dedupe::decision::{decide, Verdict};
+use crate::dedupe::decision::{decide_input, Verdict};
 use crate::dedupe::metrics::DedupeMetrics;
 use crate::dedupe::store::DedupeStore;
 
@@ -94,7 +94,8 @@ impl Stage for Normalizer {
         let charset = input.headers.get_str(headers::CHARSET);
         let mut article = normalize(format, input.payload, charset, feed, &key_text, &self.config)?;
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
-        let verdict = match decide(&mut self.store, &mut article, (self.clock)()) {
+        let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
+        let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
             Ok(verdict) => verdict,
             Err(error) => {
                 // Not the story's fault: fail the batch (before_commit) so it is retried, never dead-lettered.
@@ -118,17 +119,18 @@ impl Stage for Normalizer {
         }
     }
 
+    /// Writes the batch's dedupe state to sled and flushes it before the Kafka
+    /// transaction commits: once the output is visible, its state is on disk.
+    /// If the process dies before the commit, the batch is read again and its
+    /// records are recognised as replays (see [`dedupe::decision::decide_input`]).
     fn before_commit(&mut self) -> Result<(), StageError> {
-        match self.store_failure.take() {
-            Some(detail) => Err(StageError::new("store_unavailable", detail)),
-            None => Ok(()),
+        if let Some(detail) = self.store_failure.take() {
+            return Err(StageError::new("store_unavailable", detail));
         }
+        self.store.commit().map_err(|error| StageError::new("store_unavailable", error.to_string()))
     }
 
     fn on_commit(&mut self) {
-        if let Err(error) = self.store.commit() {
-            tracing::error!(%error, "could not write dedupe state after the batch committed");
-        }
         self.expire_if_due();
     }
 
@@ -209,28 +211,52 @@ mod tests {
         assert_eq!(article.newswire.source_format, "scraped-text");
     }
 
-    fn ninjs_input<'a>(headers: &'a HeaderMap, key: &'a [u8], payload: &'a [u8]) -> InputMessage<'a> {
-        InputMessage { topic: "raw", partition: 0, offset: 0, key: Some(key), payload, headers }
+    fn ninjs_input<'a>(headers: &'a HeaderMap, key: &'a [u8], payload: &'a [u8], offset: i64) -> InputMessage<'a> {
+        InputMessage { topic: "raw", partition: 0, offset, key: Some(key), payload, headers }
+    }
+
+    const V1: &[u8] = br#"{"uri":"urn:1","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+
+    fn ninjs_headers() -> HeaderMap {
+        HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs")
     }
 
     #[test]
     fn dedupe_state_is_seen_within_a_batch_kept_on_commit_and_forgotten_on_abort() {
         let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
-        let h = HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs");
-        let v1 = br#"{"uri":"urn:1","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        let h = ninjs_headers();
         let copy = br#"{"uri":"urn:2","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
         // Within one batch the staged first copy already counts.
-        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
-        let dup = stage.process(&ninjs_input(&h, b"k2", copy)).unwrap();
+        assert!(stage.process(&ninjs_input(&h, b"k1", V1, 0)).unwrap().dropped.is_none());
+        let dup = stage.process(&ninjs_input(&h, b"k2", copy, 1)).unwrap();
         assert_eq!((dup.dropped, dup.duplicate), (Some("duplicate_exact"), Some("exact")));
         // An aborted batch is processed again from scratch: the first copy is not a duplicate of itself.
         stage.on_abort();
-        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
+        assert!(stage.process(&ninjs_input(&h, b"k1", V1, 0)).unwrap().dropped.is_none());
         stage.before_commit().unwrap();
         stage.on_commit();
-        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"));
+        // The same story sent again (a new record) is stale.
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped, Some("stale_version"));
         stage.on_abort();
-        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"), "committed state stays");
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped, Some("stale_version"), "committed state stays");
+    }
+
+    #[test]
+    fn state_written_before_a_crash_ahead_of_the_kafka_commit_lets_the_batch_replay_and_still_stops_resends() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = ninjs_headers();
+        let stage = || Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::open(dir.path(), 7).unwrap());
+        let mut first = stage();
+        assert!(first.process(&ninjs_input(&h, b"k1", V1, 7)).unwrap().dropped.is_none());
+        first.before_commit().unwrap();
+        // The process dies here: the dedupe state is on disk, the Kafka transaction never committed.
+        drop(first);
+        let mut restarted = stage();
+        let replay = restarted.process(&ninjs_input(&h, b"k1", V1, 7)).unwrap();
+        assert!(replay.dropped.is_none(), "the record read again is passed on again: {:?}", replay.dropped);
+        assert_eq!(replay.records.len(), 1);
+        // Had the commit happened, a later copy of the story (another record) would be stale, state and all.
+        assert_eq!(restarted.process(&ninjs_input(&h, b"k1", V1, 8)).unwrap().dropped, Some("stale_version"));
     }
 
     #[test]
@@ -248,18 +274,18 @@ mod tests {
     fn state_older_than_the_window_is_expired_after_a_commit_so_the_story_is_new_again() {
         let clock: fn() -> i64 = || TEST_NOW_MS.load(std::sync::atomic::Ordering::SeqCst);
         let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap()).with_clock(clock);
-        let h = HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs");
-        let v1 = br#"{"uri":"urn:1","version":"1","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        let h = ninjs_headers();
         TEST_NOW_MS.store(1_000, std::sync::atomic::Ordering::SeqCst);
-        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none());
+        assert!(stage.process(&ninjs_input(&h, b"k1", V1, 0)).unwrap().dropped.is_none());
+        stage.before_commit().unwrap();
         stage.on_commit();
         TEST_NOW_MS.store(6 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
         stage.on_commit();
-        assert_eq!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped, Some("stale_version"), "inside the window");
+        assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 1)).unwrap().dropped, Some("stale_version"), "inside the window");
         stage.on_abort();
         TEST_NOW_MS.store(8 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
         stage.on_commit();
-        assert!(stage.process(&ninjs_input(&h, b"k1", v1)).unwrap().dropped.is_none(), "expired after 7 days");
+        assert!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped.is_none(), "expired after 7 days");
     }
 
     #[test]

@@ -32,10 +32,22 @@ pub enum Verdict {
 /// Decides for `article` and stages what must be remembered; on `Pass`, sets
 /// the article's story id and `near_duplicate_of`. `now_ms` stamps the records.
 pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Result<Verdict, StoreError> {
+    decide_input(store, article, now_ms, None)
+}
+
+/// [`decide`] for the input record `origin` (`topic/partition/offset`).
+///
+/// Dedupe state is written before the batch's Kafka transaction commits (so a
+/// crash after the commit cannot lose it), so a crash or abort before the
+/// commit leaves the state of records that will be read again. A record read
+/// again finds its own version recorded under its own `origin`: that is a
+/// replay, decided afresh, not a stale re-send.
+pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64, origin: Option<&str>) -> Result<Verdict, StoreError> {
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;
-    if let Some(p) = &prior {
+    let replay = origin.is_some() && prior.as_ref().is_some_and(|p| p.origin.as_deref() == origin);
+    if let Some(p) = prior.as_ref().filter(|_| !replay) {
         // A kill always reaches recipients once, whatever version it carries.
         let first_kill = kill && !p.killed;
         let later_edit = article.version == p.version
@@ -55,6 +67,7 @@ pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Re
                 near_duplicate_of: None,
                 duplicate_of: Some(first.uri.clone()),
                 seen_ms: now_ms,
+                origin: origin.map(str::to_owned),
             };
             store.stage_version(&uri, record);
             return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
@@ -79,7 +92,7 @@ pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Re
             version,
             versioncreated_ms: created_ms(article),
             story_id: story_id.clone(),
-            killed: kill, near_duplicate_of: near_of, duplicate_of: None, seen_ms: now_ms },
+            killed: kill, near_duplicate_of: near_of, duplicate_of: None, seen_ms: now_ms, origin: origin.map(str::to_owned) },
     );
     if !kill {
         store.stage_exact(&print.exact, ExactRecord { uri: uri.clone(), story_id: story_id.clone(), seen_ms: now_ms })?;

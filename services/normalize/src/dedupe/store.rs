@@ -1,5 +1,5 @@
-//! Dedupe and version state in sled, with writes staged until the Kafka
-//! transaction that produced the output has committed.
+//! Dedupe and version state in sled, with writes staged while a batch is
+//! processed and written (and flushed) just before its Kafka transaction commits.
 //!
 //! Three trees: `versions` (uri → newest version seen, story id, links),
 //! `exact` (content hash → first uri and its story id) and `near` (uri → SimHash
@@ -56,6 +56,11 @@ pub struct VersionRecord {
     pub duplicate_of: Option<String>,
     /// When it was last seen, milliseconds since the epoch.
     pub seen_ms: i64,
+    /// The input record this was decided for (`topic/partition/offset`), so
+    /// the same record read again after its batch did not commit is known as
+    /// a replay rather than a re-send.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 /// The first uri seen with one content hash.
@@ -275,7 +280,7 @@ mod tests {
     use super::*;
 
     fn record(version: u64, seen_ms: i64) -> VersionRecord {
-        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, near_duplicate_of: None, duplicate_of: None, seen_ms }
+        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None }
     }
 
     #[test]
