@@ -10,6 +10,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::text::spans::Spans;
 use crate::text::stopwords::is_stopword;
 use crate::text::tokens::{is_capitalized, strip_possessive};
 use crate::text::Document;
@@ -83,38 +84,6 @@ pub fn keywords(doc: &Document, lower_words: &[&str], excluded: &[(usize, usize)
 enum Term<'a> {
     Word(&'a str),
     Phrase(&'a str, &'a str),
-}
-
-/// Byte spans, sorted by start, with the furthest end reached so far: whether
-/// any span covers a range is one binary search.
-struct Spans {
-    starts: Vec<usize>,
-    furthest_end: Vec<usize>,
-}
-
-impl Spans {
-    fn new(spans: &[(usize, usize)]) -> Self {
-        let mut sorted = spans.to_vec();
-        sorted.sort_unstable();
-        let furthest_end = sorted
-            .iter()
-            .scan(0, |furthest, &(_, end)| {
-                *furthest = end.max(*furthest);
-                Some(*furthest)
-            })
-            .collect();
-        Spans { starts: sorted.iter().map(|&(start, _)| start).collect(), furthest_end }
-    }
-
-    /// Whether some span holds all of `start..end`, for ranges asked about in
-    /// order of `start`: `seen` (starting at 0) keeps how many spans start at
-    /// or before the last range's start.
-    fn cover(&self, start: usize, end: usize, seen: &mut usize) -> bool {
-        while *seen < self.starts.len() && self.starts[*seen] <= start {
-            *seen += 1;
-        }
-        *seen > 0 && self.furthest_end[*seen - 1] >= end
-    }
 }
 
 /// For each token, whether it is part of two or more capitalised words in a row

@@ -3,6 +3,7 @@
 
 use crate::gazetteer::Gazetteer;
 use crate::ner::{EntityKind, Mention};
+use crate::text::spans::Spans;
 use crate::text::stopwords::is_stopword_any_case;
 use crate::text::tokens::{is_capitalized, strip_possessive, Token};
 
@@ -42,34 +43,6 @@ pub fn fallback_places(text: &str, tokens: &[Token], gazetteer: &Gazetteer, take
         i = end;
     }
     out
-}
-
-/// Byte spans sorted by start, with the furthest end reached so far: whether
-/// any overlaps a range is one binary search.
-struct Spans {
-    starts: Vec<usize>,
-    furthest_end: Vec<usize>,
-}
-
-impl Spans {
-    fn new(spans: &[(usize, usize)]) -> Self {
-        let mut sorted = spans.to_vec();
-        sorted.sort_unstable();
-        let furthest_end = sorted
-            .iter()
-            .scan(0, |furthest, &(_, end)| {
-                *furthest = end.max(*furthest);
-                Some(*furthest)
-            })
-            .collect();
-        Spans { starts: sorted.iter().map(|&(start, _)| start).collect(), furthest_end }
-    }
-
-    /// Whether some span overlaps `start..end`.
-    fn overlaps(&self, start: usize, end: usize) -> bool {
-        let starting_before = self.starts.partition_point(|&s| s < end);
-        starting_before > 0 && self.furthest_end[starting_before - 1] > start
-    }
 }
 
 #[cfg(test)]

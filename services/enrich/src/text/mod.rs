@@ -5,6 +5,7 @@
 pub mod dateline;
 pub mod document;
 pub mod sentences;
+pub mod spans;
 pub mod stopwords;
 pub mod tokens;
 

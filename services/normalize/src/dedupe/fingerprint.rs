@@ -41,8 +41,10 @@ pub fn fingerprint(article: &Article) -> Fingerprint {
     Fingerprint { exact, simhash: simhash(&all) }
 }
 
-/// A text's [`words`] joined by single spaces, with where each word is: one
-/// string instead of one per word.
+/// A text's words, lower-cased, joined by single spaces, with where each word
+/// is (one string instead of one per word). Words are runs of letters and
+/// digits, so punctuation, quotes and spacing differences do not make two
+/// copies different.
 struct Words {
     joined: String,
     spans: Vec<(usize, usize)>,
@@ -69,12 +71,6 @@ impl Words {
     fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.spans.iter().map(|&(start, end)| &self.joined[start..end])
     }
-}
-
-/// Lower-cased words: runs of letters and digits (so punctuation, quotes and
-/// spacing differences do not make two copies different).
-pub fn words(text: &str) -> Vec<String> {
-    Words::of(text).iter().map(str::to_owned).collect()
 }
 
 /// SimHash (Charikar) of the word shingles: each bit is the majority vote of
