@@ -212,6 +212,22 @@ pub struct Extension {
     /// Enrichment results, once enrich has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrichment: Option<serde_json::Value>,
+    /// Metadata the source sent that could not be used (an unreadable date, an
+    /// urgency out of range, a body extraction that found nothing): recorded
+    /// here, never a reason to lose the story.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// One piece of source metadata that could not be used as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// The field, from a fixed set (`versioncreated`, `urgency`, `body`, …): a metric label.
+    pub field: String,
+    /// What was wrong, from a fixed set (`unreadable`, `placeholder`, `out_of_range`, …): a metric label.
+    pub kind: String,
+    /// What exactly, with the value as sent, for people.
+    pub detail: String,
 }
 
 impl Article {
@@ -226,6 +242,11 @@ impl Article {
             .iter()
             .find(|b| b.contenttype.as_deref().unwrap_or("text/plain") == "text/plain")
             .map(|b| b.value.as_str())
+    }
+
+    /// Records that `field` could not be used as sent (`kind` says why, `detail` shows the value).
+    pub fn note_problem(&mut self, field: &str, kind: &str, detail: impl Into<String>) {
+        self.newswire.problems.push(FieldProblem { field: field.to_owned(), kind: kind.to_owned(), detail: detail.into() });
     }
 
     /// The strict ninjs 2.1 document: the article without the internal extension.

@@ -14,6 +14,9 @@ pub const CHARSET: &str = "newswire-charset";
 pub const FORMAT: &str = "newswire-format";
 /// When ingest accepted the story, milliseconds since the Unix epoch.
 pub const INGESTED_AT_MS: &str = "newswire-ingested-at-ms";
+/// Metadata problems normalize recorded for the story, as `field:kind` pairs
+/// separated by commas (e.g. `versioncreated:unreadable`), on the article topics.
+pub const FIELD_PROBLEMS: &str = "newswire-field-problems";
 /// The story uri, on records of the article topics.
 pub const STORY_URI: &str = "newswire-story-uri";
 /// The story version, on records of the article topics.
