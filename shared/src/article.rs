@@ -206,6 +206,9 @@ pub struct Extension {
     /// The format the story arrived in, e.g. `"scraped-text"`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source_format: String,
+    /// What the story's uri was taken from, when a parser or normalize set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri_source: Option<UriSource>,
     /// uri of the first copy when this one is a near-duplicate of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub near_duplicate_of: Option<String>,
@@ -217,6 +220,19 @@ pub struct Extension {
     /// here, never a reason to lose the story.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
+}
+
+/// The evidence a story's uri stands on, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UriSource {
+    /// The source's own id for the story (ninjs uri, NewsML guid, RSS guid, …).
+    SourceId,
+    /// The URL the page gives for itself (canonical link or `og:url`): an
+    /// identity only while no different story holds it too.
+    PageUrl,
+    /// Nothing the source said: ingest's digest of the bytes.
+    Digest,
 }
 
 /// One piece of source metadata that could not be used as sent.

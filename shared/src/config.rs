@@ -55,7 +55,17 @@ pub struct KafkaConfig {
     pub statistics_interval_ms: u64,
     /// Consumer session timeout, in milliseconds.
     pub session_timeout_ms: u64,
+    /// Largest record (key, value and headers) any newswire topic carries, in
+    /// bytes: the topics are created with this `max.message.bytes` and every
+    /// client is set to send and fetch records this large. Ingest answers 413
+    /// for a story whose record would be larger; a stage whose output would be,
+    /// dead-letters the input (`output_too_large`) with its original bytes.
+    pub max_message_bytes: usize,
 }
+
+/// The most `kafka.max_message_bytes` may be: librdkafka fetches at most
+/// `fetch.max.bytes` (set from it) and receives at most 2 GiB a response.
+pub const MAX_MESSAGE_BYTES_LIMIT: usize = 256 * 1024 * 1024;
 
 impl Default for KafkaConfig {
     fn default() -> Self {
@@ -69,6 +79,9 @@ impl Default for KafkaConfig {
             transaction_timeout_ms: 30_000,
             statistics_interval_ms: 5_000,
             session_timeout_ms: 10_000,
+            // Ingest takes bodies of up to 5 MiB; a normalized story carries its
+            // text twice (plain and HTML) plus metadata, so the topics take 4x that.
+            max_message_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -101,6 +114,12 @@ impl Validate for KafkaConfig {
         }
         if self.session_timeout_ms < 1_000 {
             errors.push("kafka.session_timeout_ms: must be at least 1000".into());
+        }
+        if !(64 * 1024..=MAX_MESSAGE_BYTES_LIMIT).contains(&self.max_message_bytes) {
+            errors.push(format!(
+                "kafka.max_message_bytes: {} must be between 65536 and {MAX_MESSAGE_BYTES_LIMIT}",
+                self.max_message_bytes
+            ));
         }
     }
 }

@@ -14,4 +14,5 @@ pub mod service;
 pub mod shutdown;
 pub mod state;
 pub mod stage;
+pub mod story;
 pub mod telemetry;

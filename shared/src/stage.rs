@@ -37,6 +37,14 @@ pub struct OutputRecord {
     pub headers: HeaderMap,
 }
 
+impl OutputRecord {
+    /// The record's size as Kafka counts it against `max.message.bytes`, near
+    /// enough: key, value, and every header's name and value.
+    pub fn size(&self) -> usize {
+        self.key.len() + self.payload.len() + self.headers.byte_len()
+    }
+}
+
 /// What a stage decided for one input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
@@ -61,6 +69,24 @@ impl Outcome {
     pub fn duplicate_of_kind(mut self, kind: &'static str) -> Self {
         self.duplicate = Some(kind);
         self
+    }
+
+    /// The outcome, or an `output_too_large` error when one of its records is
+    /// larger than the topics take (`max_bytes`, `kafka.max_message_bytes`):
+    /// Kafka would refuse it on every retry, so the input is dead-lettered with
+    /// its original bytes instead of blocking its partition.
+    pub fn within_record_limit(self, max_bytes: usize) -> Result<Self, StageError> {
+        match self.records.iter().find(|r| r.size() > max_bytes) {
+            None => Ok(self),
+            Some(record) => Err(StageError::new(
+                "output_too_large",
+                format!(
+                    "the record for {} would be {} bytes; the topics take records of at most {max_bytes} bytes (kafka.max_message_bytes)",
+                    record.topic,
+                    record.size()
+                ),
+            )),
+        }
     }
 }
 
@@ -104,4 +130,20 @@ pub trait Stage: Send {
 
     /// Called after the batch was aborted; it will be processed again.
     fn on_abort(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_record_over_the_limit_turns_the_outcome_into_a_dead_letter_reason() {
+        let record = OutputRecord { topic: "t".into(), key: b"k".to_vec(), payload: vec![b'x'; 100], headers: HeaderMap::new().with("h", "v") };
+        assert_eq!(record.size(), 1 + 100 + 2);
+        let outcome = Outcome::forward(vec![record]);
+        assert!(outcome.clone().within_record_limit(103).is_ok());
+        let error = outcome.within_record_limit(102).unwrap_err();
+        assert_eq!(error.reason, "output_too_large");
+        assert!(error.detail.contains("103 bytes") && error.detail.contains("102"), "{}", error.detail);
+    }
 }

@@ -3,7 +3,7 @@
 use newswire_shared::ids;
 use newswire_shared::kafka::headers::{self, HeaderMap};
 
-use crate::charset;
+use newswire_shared::story::charset;
 use crate::format;
 use crate::rejection::Rejection;
 use crate::stories::{self, ShapeLimits};
@@ -38,6 +38,14 @@ pub struct RawRecord {
     pub version: Option<String>,
 }
 
+impl RawRecord {
+    /// The record's size as Kafka counts it against `max.message.bytes`, near
+    /// enough: key, value, and every header's name and value.
+    pub fn size(&self) -> usize {
+        self.key.len() + self.payload.len() + self.headers.byte_len()
+    }
+}
+
 /// Validates a push and builds one raw record per story it holds, in document order.
 pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<RawRecord>, Rejection> {
     let body = submission.body;
@@ -45,10 +53,9 @@ pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<R
         return Err(Rejection::new(400, "empty_body", "the request body is empty"));
     }
     let detected = format::detect(submission.content_type, body)?;
-    let charset = charset::detect(submission.content_type, body)?;
-    charset::validate(&charset, body)?;
+    let charset = charset::decide(submission.content_type, body)?;
     let stories = stories::split(detected.format, detected.declared, body, &charset, limits)?;
-    Ok(stories
+    let records: Vec<RawRecord> = stories
         .into_iter()
         .enumerate()
         .map(|(index, story)| {
@@ -65,12 +72,25 @@ pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<R
             if let Some(ct) = submission.content_type {
                 envelope.insert(headers::CONTENT_TYPE, ct);
             }
-            if let Some(cs) = charset.header_value() {
-                envelope.insert(headers::CHARSET, cs);
+            envelope.insert(headers::CHARSET, charset.header_value());
+            if let Some(note) = &charset.note {
+                envelope.insert(headers::CHARSET_NOTE, format!("{}: {note}", note.kind()));
             }
             RawRecord { key, payload, headers: envelope, version: story.version }
         })
-        .collect())
+        .collect();
+    if let Some(record) = records.iter().find(|r| r.size() > limits.max_record_bytes) {
+        return Err(Rejection::new(
+            413,
+            "story_too_large",
+            format!(
+                "a story of this push makes a Kafka record of {} bytes; this pipeline's topics take records of at most {} bytes (kafka.max_message_bytes)",
+                record.size(),
+                limits.max_record_bytes
+            ),
+        ));
+    }
+    Ok(records)
 }
 
 /// Each story of a push gets its own trace id: the first the request's, the
@@ -138,6 +158,17 @@ mod tests {
         assert_eq!(records[0].headers.get_str(headers::TRACE_ID), Some("t"));
         let second = records[1].headers.get_str(headers::TRACE_ID).unwrap();
         assert!(second != "t" && second.len() == 32, "{second}");
+    }
+
+    #[test]
+    fn a_story_larger_than_the_topics_take_is_413_naming_the_limit() {
+        let body = vec![b'a'; 4096];
+        let submission = Submission { feed: "pa", content_type: Some("text/plain"), body: &body, received_at_ms: 1, trace_id: "t" };
+        let limits = ShapeLimits { max_record_bytes: 4000, ..ShapeLimits::default() };
+        let err = prepare(&submission, limits).unwrap_err();
+        assert_eq!((err.status, err.error), (413, "story_too_large"));
+        assert!(err.detail.contains("at most 4000 bytes (kafka.max_message_bytes)"), "{}", err.detail);
+        assert!(prepare(&submission, ShapeLimits { max_record_bytes: 8192, ..ShapeLimits::default() }).is_ok());
     }
 
     #[test]

@@ -53,6 +53,12 @@ impl StoryStatus {
     }
 }
 
+/// Whether Kafka refused a write for its size (which no retry can fix).
+fn is_too_large(error: &rdkafka::error::KafkaError) -> bool {
+    use rdkafka::types::RDKafkaErrorCode::{MessageBatchTooLarge, MessageSizeTooLarge};
+    matches!(error.rdkafka_error_code(), Some(MessageSizeTooLarge | MessageBatchTooLarge))
+}
+
 impl Delivery {
     /// Writes the stories of `records` that are not re-pushes and returns each
     /// record's key and status, in order. Answers 503 (nothing of the failed
@@ -88,6 +94,14 @@ impl Delivery {
         }
         if let Some(error) = failure {
             tracing::warn!(%error, feed = %feed, "Kafka did not acknowledge the write");
+            if is_too_large(&error) {
+                // The broker will refuse this record on every retry: say so, never 503.
+                return Err(Rejection::new(
+                    413,
+                    "story_too_large",
+                    format!("Kafka refused the story's record as too large ({error}); the topics' max.message.bytes is below kafka.max_message_bytes"),
+                ));
+            }
             return Err(Rejection::new(
                 503,
                 "unavailable",

@@ -102,11 +102,16 @@ pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Detected, Rejec
 fn sniff(media: &str, body: &[u8]) -> Format {
     let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
     let start = head.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with('{') || start.starts_with('[') {
-        return Format::Ninjs;
-    }
     if start.starts_with('\u{1}') || start.starts_with("\u{16}\u{16}\u{1}") {
         return Format::Anpa;
+    }
+    if media == "text/plain" {
+        // Declared text is text: a scraped page may well start with "[" or "<"
+        // (a link list, a pasted tag); it is never re-read as JSON or markup.
+        return Format::ScrapedText;
+    }
+    if start.starts_with('{') || start.starts_with('[') {
+        return Format::Ninjs;
     }
     if !start.starts_with('<') {
         return Format::ScrapedText;
@@ -120,7 +125,6 @@ fn sniff(media: &str, body: &[u8]) -> Format {
         // Any other XML: the scan reads the root element and answers 415 for
         // roots that are no story format.
         _ if start.starts_with("<?xml") || media.ends_with("xml") => Format::NewsmlG2,
-        _ if media == "text/plain" => Format::ScrapedText,
         _ => Format::Html,
     }
 }
@@ -170,6 +174,18 @@ mod tests {
         assert_eq!(format(None, b"<!DOCTYPE html><html><p>&lt;rss&gt; in a page</p></html>"), Format::Html);
         assert_eq!(format(Some("text/plain"), b"Headline\n\nBy Press Association"), Format::ScrapedText);
         assert_eq!(format(None, b"\x16\x16\x01a0001 r"), Format::Anpa);
+    }
+
+    #[test]
+    fn declared_plain_text_is_never_re_sniffed_as_json_or_markup() {
+        let format = |body: &[u8]| detect(Some("text/plain; charset=utf-8"), body).unwrap().format;
+        // Scraped pages whose text starts with a bracket (seen on real pages: refused as malformed JSON).
+        assert_eq!(format(b"[Skip to content]\nHarbour reopens after the storm\nThe harbour reopened."), Format::ScrapedText);
+        assert_eq!(format(b"{Advertisement}\nHarbour reopens"), Format::ScrapedText);
+        assert_eq!(format(b"<html><body>a page pasted as text</body></html>"), Format::ScrapedText);
+        assert_eq!(format(b"<?xml version='1.0'?><nitf/>"), Format::ScrapedText);
+        // IPTC 7901 wire text is plain text too.
+        assert_eq!(format(b"\x16\x16\x01a0001 r"), Format::Anpa);
     }
 
     #[test]

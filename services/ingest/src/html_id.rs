@@ -1,11 +1,13 @@
 //! An HTML page's own identifier: its canonical URL, from
 //! `<link rel="canonical" href>` or else `<meta property="og:url" content>`,
 //! looked for in the page's first 64 KiB. A page scraped again after an edit
-//! keeps its key that way; without either, the key is a digest of the bytes.
+//! keeps its key that way; without either, or when it names no article (a site
+//! root: [`article_url`]), the key is a digest of the bytes.
 
 use std::ops::Range;
 
-use crate::charset::{self, Charset};
+use newswire_shared::story::charset::Charset;
+use newswire_shared::story::identity::article_url;
 
 /// How far into a page its head is looked for.
 const HEAD_BYTES: usize = 64 * 1024;
@@ -28,9 +30,8 @@ pub fn canonical_url(body: &[u8], charset: &Charset) -> Option<String> {
                 .flatten()
         })
     };
-    let raw = from_link.or_else(from_meta)?;
-    let url = charset::decode(charset, raw).trim().replace("&amp;", "&");
-    (url.starts_with("http://") || url.starts_with("https://")).then_some(url)
+    let identity = |raw: &[u8]| article_url(&charset.decode_lossy(raw));
+    from_link.and_then(identity).or_else(|| from_meta().and_then(identity))
 }
 
 /// The byte ranges of the tags opened by `name` (`<link`, `<meta`) in the
@@ -78,7 +79,7 @@ mod tests {
     use super::*;
 
     fn url(html: &str) -> Option<String> {
-        canonical_url(html.as_bytes(), &charset::detect(None, b"").unwrap())
+        canonical_url(html.as_bytes(), &newswire_shared::story::charset::decide(None, b"").unwrap())
     }
 
     #[test]

@@ -4,7 +4,6 @@
 pub mod accept;
 pub mod auth;
 pub mod backfill;
-pub mod charset;
 pub mod config;
 pub mod decompress;
 pub mod deliver;

@@ -78,7 +78,11 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
         },
         limits: ApiLimits {
             max_body_bytes: ingest.max_body_bytes,
-            shape: ShapeLimits { max_xml_depth: ingest.max_xml_depth, max_stories: ingest.max_stories_per_push },
+            shape: ShapeLimits {
+                max_xml_depth: ingest.max_xml_depth,
+                max_stories: ingest.max_stories_per_push,
+                max_record_bytes: common.kafka.max_message_bytes,
+            },
             signature_tolerance_secs: i64::try_from(ingest.signature_tolerance_secs).unwrap_or(i64::MAX),
         },
     };

@@ -18,6 +18,13 @@ pub struct Rejection {
     pub retry_after_secs: Option<u64>,
 }
 
+impl From<newswire_shared::story::charset::CharsetError> for Rejection {
+    /// A body that cannot be read as text: 400 `bad_encoding`, saying why and where.
+    fn from(error: newswire_shared::story::charset::CharsetError) -> Self {
+        Rejection::new(400, "bad_encoding", error.to_string())
+    }
+}
+
 impl Rejection {
     /// A rejection with a status, code and detail.
     pub fn new(status: u16, error: &'static str, detail: impl Into<String>) -> Self {

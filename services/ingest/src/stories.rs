@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::charset::Charset;
+use newswire_shared::story::charset::Charset;
 use crate::format::Format;
 use crate::rejection::Rejection;
 use crate::xml_scan::{self, Scan};
@@ -38,11 +38,15 @@ pub struct ShapeLimits {
     pub max_xml_depth: usize,
     /// Most stories one push may hold.
     pub max_stories: usize,
+    /// Largest record (key, value and headers) Kafka's topics take, in bytes
+    /// (`kafka.max_message_bytes`): a story whose record would be larger is
+    /// refused with 413 naming the limit, since retrying could never help.
+    pub max_record_bytes: usize,
 }
 
 impl Default for ShapeLimits {
     fn default() -> Self {
-        ShapeLimits { max_xml_depth: 100, max_stories: 1000 }
+        ShapeLimits { max_xml_depth: 100, max_stories: 1000, max_record_bytes: newswire_shared::config::KafkaConfig::default().max_message_bytes }
     }
 }
 
@@ -83,7 +87,7 @@ pub fn split(
 }
 
 fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
-    let text = crate::charset::decode(charset, body);
+    let text = charset.decode_lossy(body);
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| Rejection::new(400, "malformed_json", format!("line {}, column {}: {e}", e.line(), e.column())))?;
     let serde_json::Value::Object(map) = value else {
@@ -216,7 +220,7 @@ fn anpa_header(body: &[u8], charset: &Charset) -> Option<String> {
     let start = body.iter().position(|b| *b == 0x01)? + 1;
     let rest = &body[start..];
     let end = rest.iter().position(|b| matches!(b, 0x02 | b'\n' | b'\r')).unwrap_or(rest.len());
-    let header = crate::charset::decode(charset, &rest[..end]);
+    let header = charset.decode_lossy(&rest[..end]);
     let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
     (!header.is_empty()).then_some(header)
 }
@@ -224,10 +228,10 @@ fn anpa_header(body: &[u8], charset: &Charset) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charset;
+    use newswire_shared::story::charset;
 
     fn stories(format: Format, body: &[u8]) -> Result<Vec<Story>, Rejection> {
-        let cs = charset::detect(None, body).unwrap();
+        let cs = charset::decide(None, body).unwrap();
         split(format, false, body, &cs, ShapeLimits::default())
     }
 
@@ -277,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_root_element_must_agree_with_a_declared_type() {
-        let cs = charset::detect(None, b"").unwrap();
+        let cs = charset::decide(None, b"").unwrap();
         let err = split(Format::Rss, true, b"<nitf/>", &cs, ShapeLimits::default()).unwrap_err();
         assert_eq!(err.error, "format_mismatch");
         let err = stories(Format::NewsmlG2, b"<catalog/>").unwrap_err();
@@ -305,8 +309,8 @@ mod tests {
     #[test]
     fn more_stories_than_the_limit_are_refused() {
         let doc = format!("<rss><channel>{}</channel></rss>", "<item><guid>x</guid></item>".repeat(3));
-        let cs = charset::detect(None, b"").unwrap();
-        let err = split(Format::Rss, false, doc.as_bytes(), &cs, ShapeLimits { max_xml_depth: 10, max_stories: 2 })
+        let cs = charset::decide(None, b"").unwrap();
+        let err = split(Format::Rss, false, doc.as_bytes(), &cs, ShapeLimits { max_xml_depth: 10, max_stories: 2, ..ShapeLimits::default() })
             .unwrap_err();
         assert_eq!((err.status, err.error), (413, "too_many_stories"));
     }
@@ -314,7 +318,7 @@ mod tests {
     #[test]
     fn an_xml_document_starting_with_a_utf8_bom_is_split_like_any_other() {
         let doc = b"\xEF\xBB\xBF<?xml version='1.0'?><rss><channel><item><guid>b</guid></item></channel></rss>";
-        let cs = charset::detect(None, doc).unwrap();
+        let cs = charset::decide(None, doc).unwrap();
         let found = split(Format::Rss, false, doc, &cs, ShapeLimits::default()).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].guid.as_deref(), Some("b"));

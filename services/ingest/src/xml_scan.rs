@@ -13,7 +13,7 @@ use std::ops::Range;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::charset::{self, Charset};
+use newswire_shared::story::charset::Charset;
 use crate::rejection::Rejection;
 
 /// The UTF-8 byte-order mark.
@@ -145,7 +145,7 @@ pub fn attribute(fragment: &[u8], charset: &Charset, element: &str, attribute: &
                     .flatten()
                     .find(|a| a.key.local_name().as_ref() == attribute.as_bytes())
                     .and_then(|a| {
-                        let raw = charset::decode(charset, &a.value);
+                        let raw = charset.decode_lossy(&a.value);
                         quick_xml::escape::unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
                     });
             }
@@ -167,8 +167,8 @@ pub fn text_of(fragment: &[u8], charset: &Charset, element: &str) -> Option<Stri
             Event::Start(_) if inside > 0 => inside += 1,
             Event::End(_) if inside == 1 => break,
             Event::End(_) if inside > 1 => inside -= 1,
-            Event::Text(t) if inside == 1 => text.push_str(&charset::decode(charset, &t)),
-            Event::CData(t) if inside == 1 => text.push_str(&charset::decode(charset, &t)),
+            Event::Text(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
+            Event::CData(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
             Event::GeneralRef(r) if inside == 1 => text.extend(resolve_reference(&r).ok()),
             Event::Eof => return None,
             _ => {}
@@ -223,9 +223,10 @@ pub fn position(body: &[u8], offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::story::charset;
 
     fn utf8() -> Charset {
-        charset::detect(None, b"").unwrap()
+        charset::decide(None, b"").unwrap()
     }
 
     #[test]
@@ -307,7 +308,7 @@ mod tests {
         assert_eq!(text_of(doc, &utf8(), "guid").as_deref(), Some("a&bc"));
         assert_eq!(text_of(doc, &utf8(), "link"), None);
         assert_eq!(attribute(doc, &utf8(), "newsItem", "guid").as_deref(), Some("urn:\"1\""));
-        let latin1 = charset::detect(Some("text/xml; charset=iso-8859-1"), b"").unwrap();
+        let latin1 = charset::decide(Some("text/xml; charset=iso-8859-1"), b"").unwrap();
         assert_eq!(text_of(b"<i><guid>caf\xE9</guid></i>", &latin1, "guid").as_deref(), Some("café"));
     }
 }

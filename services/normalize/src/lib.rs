@@ -8,7 +8,7 @@ pub mod extract;
 pub mod formats;
 pub mod text;
 
-use newswire_shared::article::Article;
+use newswire_shared::article::{Article, UriSource};
 use newswire_shared::kafka::headers;
 use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
@@ -93,6 +93,11 @@ impl Stage for Normalizer {
         let key_text = String::from_utf8_lossy(key);
         let charset = input.headers.get_str(headers::CHARSET);
         let mut article = normalize(format, input.payload, charset, feed, &key_text, &self.config)?;
+        if let Some(note) = input.headers.get_str(headers::CHARSET_NOTE) {
+            // Ingest read the bytes as what they are, not as labelled: the story records the label.
+            let (kind, detail) = note.split_once(": ").unwrap_or(("label_overruled", note));
+            article.note_problem("charset", kind, detail);
+        }
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
         let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
@@ -148,6 +153,7 @@ pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str
     }
     if article.uri.is_empty() {
         article.uri = format!("urn:newswire:{feed}:{key}");
+        article.newswire.uri_source = Some(UriSource::Digest);
     } else if !article.uri.contains(':') {
         // A bare id (an RSS guid such as "12345") is unique only within its feed.
         article.uri = format!("urn:newswire:{feed}:id:{}", article.uri);
@@ -156,6 +162,7 @@ pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str
         // Pictures found in the text have no id of their own: name them within the story.
         association.uri = format!("{}#{}", article.uri, association.name);
     }
+    article.newswire.uri_source.get_or_insert(UriSource::SourceId);
     if article.version == 0 {
         article.version = 1;
     }

@@ -10,11 +10,27 @@ pub fn base(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
     config
         .set("bootstrap.servers", &kafka.brokers)
         .set("client.id", client_id)
-        .set("broker.address.family", "v4");
+        .set("broker.address.family", "v4")
+        // Requests must fit the largest record the topics take, with room for framing.
+        .set("message.max.bytes", request_max_bytes(kafka).to_string());
     if kafka.statistics_interval_ms > 0 {
         config.set("statistics.interval.ms", kafka.statistics_interval_ms.to_string());
     }
     config
+}
+
+/// The largest protocol request a client sends: one record of
+/// `kafka.max_message_bytes` and its framing.
+fn request_max_bytes(kafka: &KafkaConfig) -> usize {
+    kafka.max_message_bytes + 64 * 1024
+}
+
+/// Sets a consumer's fetch sizes so that one record of `kafka.max_message_bytes`
+/// is always fetched whole (librdkafka requires `receive.message.max.bytes` to
+/// exceed `fetch.max.bytes` by at least 512 bytes).
+fn fetch_sizes(config: &mut ClientConfig, kafka: &KafkaConfig) {
+    let fetch_max = request_max_bytes(kafka).max(50 * 1024 * 1024);
+    config.set("fetch.max.bytes", fetch_max.to_string()).set("receive.message.max.bytes", (fetch_max + 1024 * 1024).to_string());
 }
 
 /// An idempotent producer (`enable.idempotence=true`, so `acks=all`) for ingest:
@@ -79,6 +95,7 @@ pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &s
         // (more, smaller fetches), so the default stays.
         .set("queued.max.messages.kbytes", "8192")
         .set("queued.min.messages", "1000");
+    fetch_sizes(&mut config, kafka);
     config
 }
 
@@ -92,5 +109,6 @@ pub fn reader(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientCon
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", "6000");
+    fetch_sizes(&mut config, kafka);
     config
 }

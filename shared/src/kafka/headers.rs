@@ -10,6 +10,9 @@ pub const FEED: &str = "newswire-feed";
 pub const CONTENT_TYPE: &str = "content-type";
 /// The charset the original bytes are in (declared or detected).
 pub const CHARSET: &str = "newswire-charset";
+/// When the bytes overruled the charset the story declared (`kind: what`, e.g.
+/// `label_overruled: the XML declaration declares "iso-8859-1", but the bytes are UTF-8`).
+pub const CHARSET_NOTE: &str = "newswire-charset-note";
 /// The format ingest recognised, e.g. `ninjs`, `newsml-g2`, `scraped-text`.
 pub const FORMAT: &str = "newswire-format";
 /// When ingest accepted the story, milliseconds since the Unix epoch.
@@ -63,6 +66,11 @@ impl HeaderMap {
     /// The value of `key` as UTF-8 text, when it is.
     pub fn get_str(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// The bytes the headers add to a record: every name and value.
+    pub fn byte_len(&self) -> usize {
+        self.0.iter().map(|(k, v)| k.len() + v.len()).sum()
     }
 
     /// Iterates over `(key, value)` pairs in order.

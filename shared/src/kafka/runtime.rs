@@ -200,7 +200,7 @@ impl Runtime {
         });
         self.metrics.processing_seconds.observe(started.elapsed().as_secs_f64());
 
-        match result {
+        match result.and_then(|outcome| outcome.within_record_limit(self.settings.kafka.max_message_bytes)) {
             Ok(outcome) => {
                 if let Some(kind) = outcome.duplicate {
                     events::DuplicateFound { kind }.emit(&self.metrics);

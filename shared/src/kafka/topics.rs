@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, AlterConfig, ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::types::RDKafkaErrorCode;
 
@@ -36,25 +36,71 @@ pub fn pipeline_topics(names: &TopicNames) -> Vec<String> {
     ]
 }
 
-/// Creates each topic that does not exist yet (existing ones are left as they are).
+/// The topic setting that bounds a record's size.
+const MAX_MESSAGE_BYTES: &str = "max.message.bytes";
+
+/// Creates each topic that does not exist yet, taking records of up to
+/// `kafka.max_message_bytes`; an existing topic keeps its partitions, and its
+/// record size limit is raised to `kafka.max_message_bytes` when it is lower
+/// (a topic made by an earlier version, or by hand with the broker's 1 MB default).
 pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(), TopicError> {
     let admin: AdminClient<DefaultClientContext> =
         client::base(kafka, "newswire-admin").create().map_err(TopicError::Client)?;
+    let max_bytes = kafka.max_message_bytes.to_string();
     let new_topics: Vec<NewTopic<'_>> = topics
         .iter()
-        .map(|t| NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)))
+        .map(|t| {
+            NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)).set(MAX_MESSAGE_BYTES, &max_bytes)
+        })
         .collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30))).request_timeout(Some(Duration::from_secs(30)));
     let results = admin
         .create_topics(new_topics.iter(), &options)
         .await
         .map_err(|e| TopicError::Create { topic: topics.join(","), detail: e.to_string() })?;
+    let mut existing = Vec::new();
     for result in results {
         match result {
-            Ok(topic) => tracing::info!(%topic, partitions = kafka.partitions, "topic created"),
-            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Ok(topic) => tracing::info!(%topic, partitions = kafka.partitions, max_message_bytes = kafka.max_message_bytes, "topic created"),
+            Err((topic, RDKafkaErrorCode::TopicAlreadyExists)) => existing.push(topic),
             Err((topic, code)) => return Err(TopicError::Create { topic, detail: code.to_string() }),
         }
     }
+    for topic in existing {
+        raise_record_limit(&admin, &options, &topic, kafka.max_message_bytes).await?;
+    }
+    Ok(())
+}
+
+/// Raises an existing topic's `max.message.bytes` to `wanted` when it is lower.
+/// Kafka's (non-incremental) AlterConfigs resets what it is not given, so the
+/// topic's other settings of its own are sent along unchanged.
+async fn raise_record_limit(
+    admin: &AdminClient<DefaultClientContext>,
+    options: &AdminOptions,
+    topic: &str,
+    wanted: usize,
+) -> Result<(), TopicError> {
+    let failed = |detail: String| TopicError::Create { topic: topic.to_owned(), detail };
+    let specifier = ResourceSpecifier::Topic(topic);
+    let described = admin.describe_configs([&specifier], options).await.map_err(|e| failed(format!("describe configs: {e}")))?;
+    let Some(resource) = described.into_iter().next() else { return Ok(()) };
+    let resource = resource.map_err(|code| failed(format!("describe configs: {code}")))?;
+    let current = resource.get(MAX_MESSAGE_BYTES).and_then(|e| e.value.as_deref()).and_then(|v| v.parse::<usize>().ok());
+    if current.is_some_and(|c| c >= wanted) {
+        return Ok(());
+    }
+    let wanted_text = wanted.to_string();
+    let mut alter = AlterConfig::new(ResourceSpecifier::Topic(topic));
+    for entry in resource.entries.iter().filter(|e| e.source == ConfigSource::DynamicTopic && e.name != MAX_MESSAGE_BYTES) {
+        if let Some(value) = entry.value.as_deref() {
+            alter = alter.set(&entry.name, value);
+        }
+    }
+    alter = alter.set(MAX_MESSAGE_BYTES, &wanted_text);
+    for result in admin.alter_configs([&alter], options).await.map_err(|e| failed(format!("alter configs: {e}")))? {
+        result.map_err(|(_, code)| failed(format!("raising {MAX_MESSAGE_BYTES} to {wanted}: {code}")))?;
+    }
+    tracing::info!(%topic, from = ?current, to = wanted, "raised the topic's record size limit");
     Ok(())
 }

@@ -2,9 +2,9 @@
 //! story it near-duplicates, maybe as an update or a kill), or dropped as an
 //! exact duplicate or a stale version. Every write is staged in the store.
 
-use newswire_shared::article::{Article, PubStatus};
+use newswire_shared::article::{Article, PubStatus, UriSource};
 
-use crate::dedupe::fingerprint::{fingerprint, NEAR_MAX_DISTANCE};
+use crate::dedupe::fingerprint::{distance, fingerprint, Fingerprint, NEAR_MAX_DISTANCE};
 use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StoreError, VersionRecord};
 
 /// The decision for one article.
@@ -47,6 +47,13 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;
     let replay = origin.is_some() && prior.as_ref().is_some_and(|p| p.origin.as_deref() == origin);
+    if let Some(p) = prior.as_ref().filter(|_| !replay && article.newswire.uri_source == Some(UriSource::PageUrl)) {
+        let print = fingerprint(article);
+        if let Some(held) = p.simhash.filter(|h| distance(*h, print.simhash) > NEAR_MAX_DISTANCE) {
+            identify_by_content(article, held, &print);
+            return decide_input(store, article, now_ms, origin);
+        }
+    }
     if let Some(p) = prior.as_ref().filter(|_| !replay) {
         // A kill always reaches recipients once, whatever version it carries.
         let first_kill = kill && !p.killed;
@@ -68,6 +75,7 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
                 duplicate_of: Some(first.uri.clone()),
                 seen_ms: now_ms,
                 origin: origin.map(str::to_owned),
+                simhash: Some(print.simhash),
             };
             store.stage_version(&uri, record);
             return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
@@ -92,7 +100,13 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
             version,
             versioncreated_ms: created_ms(article),
             story_id: story_id.clone(),
-            killed: kill, near_duplicate_of: near_of, duplicate_of: None, seen_ms: now_ms, origin: origin.map(str::to_owned) },
+            killed: kill,
+            near_duplicate_of: near_of,
+            duplicate_of: None,
+            seen_ms: now_ms,
+            origin: origin.map(str::to_owned),
+            simhash: Some(print.simhash),
+        },
     );
     if !kill {
         store.stage_exact(&print.exact, ExactRecord { uri: uri.clone(), story_id: story_id.clone(), seen_ms: now_ms })?;
@@ -101,6 +115,21 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
         }
     }
     Ok(Verdict::Pass { near: newly_near })
+}
+
+/// A page URL that a different story already holds (a section page or a
+/// template's fixed canonical link) is no identity: the article is identified
+/// by its content instead, within its feed, and the problem is recorded.
+fn identify_by_content(article: &mut Article, held_simhash: u64, print: &Fingerprint) {
+    let shared = std::mem::take(&mut article.uri);
+    article.uri = format!("urn:newswire:{}:content:{}", article.newswire.feed, print.exact);
+    article.newswire.story_id = article.uri.clone();
+    article.newswire.uri_source = Some(UriSource::Digest);
+    article.note_problem(
+        "uri",
+        "shared_page_url",
+        format!("{shared} already names a different story ({} of 64 bits apart); identified by content", distance(held_simhash, print.simhash)),
+    );
 }
 
 /// The article's `versioncreated` in milliseconds since the epoch.
@@ -150,6 +179,48 @@ mod tests {
         let mut unrelated = story("urn:ap:10", 1, "Council approves library", "The city council approved plans for a new central library on Tuesday after a long debate.");
         assert_eq!(decide(&mut store, &mut unrelated, 2).unwrap(), Verdict::Pass { near: false });
         assert_eq!(unrelated.newswire.story_id, "key-of-urn:ap:10");
+    }
+
+    const OTHER_BODY: &str = "The city council approved plans for a new central library on Tuesday after a long debate about its cost, its site near the station and the future of the three branch libraries it replaces.";
+
+    fn page(uri: &str, headline: &str, body: &str) -> Article {
+        let mut a = story(uri, 1, headline, body);
+        a.newswire.feed = "site".into();
+        a.newswire.uri_source = Some(UriSource::PageUrl);
+        a
+    }
+
+    #[test]
+    fn two_different_pages_sharing_one_page_url_are_two_stories_and_the_second_records_why() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        let shared = "https://example.com/politics/live";
+        let mut first = page(shared, "Dover reopens", BODY);
+        first.versioncreated = Some(chrono::DateTime::from_timestamp(1, 0).unwrap());
+        assert_eq!(decide(&mut store, &mut first, 0).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(first.uri, shared);
+        let mut second = page(shared, "Council approves library", OTHER_BODY);
+        assert_eq!(decide(&mut store, &mut second, 1).unwrap(), Verdict::Pass { near: false });
+        assert!(second.uri.starts_with("urn:newswire:site:content:"), "{}", second.uri);
+        assert_ne!(second.newswire.story_id, first.newswire.story_id);
+        assert_eq!(second.newswire.problems.len(), 1);
+        assert_eq!((second.newswire.problems[0].field.as_str(), second.newswire.problems[0].kind.as_str()), ("uri", "shared_page_url"));
+        // The second page sent again is a re-send of itself, not a third story.
+        let mut again = page(shared, "Council approves library", OTHER_BODY);
+        assert_eq!(decide(&mut store, &mut again, 2).unwrap(), Verdict::StaleVersion { seen: 1 });
+        // An edit of the first page keeps its page URL: it is the same story.
+        let mut edit = page(shared, "Dover reopens", &BODY.replace("by Wednesday", "by Thursday"));
+        edit.versioncreated = Some(chrono::DateTime::from_timestamp(10, 0).unwrap());
+        assert_eq!(decide(&mut store, &mut edit, 3).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(edit.uri, shared);
+    }
+
+    #[test]
+    fn a_source_id_reused_for_rewritten_text_stays_the_same_story() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 1, "Dover reopens", BODY), 0).unwrap();
+        let mut rewrite = story("urn:pa:1", 2, "Council approves library", OTHER_BODY);
+        assert_eq!(decide(&mut store, &mut rewrite, 1).unwrap(), Verdict::Pass { near: false });
+        assert_eq!(rewrite.uri, "urn:pa:1");
     }
 
     #[test]

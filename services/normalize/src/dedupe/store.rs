@@ -61,6 +61,10 @@ pub struct VersionRecord {
     /// a replay rather than a re-send.
     #[serde(default)]
     pub origin: Option<String>,
+    /// The content's SimHash when this uri was last passed on, to tell an
+    /// edit of the same page from a different story under a shared page URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simhash: Option<u64>,
 }
 
 /// The first uri seen with one content hash.
@@ -280,7 +284,7 @@ mod tests {
     use super::*;
 
     fn record(version: u64, seen_ms: i64) -> VersionRecord {
-        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None }
+        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None }
     }
 
     #[test]

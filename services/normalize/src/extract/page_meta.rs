@@ -6,6 +6,7 @@
 //! then plain HTML.
 
 use dom_query::{Document, Selection};
+use newswire_shared::story::identity::article_url;
 use serde_json::Value;
 
 use crate::text::clean;
@@ -66,10 +67,10 @@ pub fn read(doc: &Document) -> PageMeta {
         .filter_map(|(value, source)| value.map(|v| (v, source)))
         .collect();
     let language = attr(doc, "html", "lang").or_else(|| ld_str("inLanguage")).filter(|l| is_language_tag(l));
+    // The same candidates, in the same order and by the same rule, as ingest's key.
     let canonical = attr(doc, "link[rel='canonical']", "href")
-        .or_else(|| meta(doc, "og:url"))
-        .or_else(|| ld_str("url"))
-        .filter(|u| is_absolute_http_url(u));
+        .and_then(|u| article_url(&u))
+        .or_else(|| meta(doc, "og:url").and_then(|u| article_url(&u)));
     let json_ld_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(str::to_owned);
     PageMeta { headline, description, byline, published, modified, language, canonical, json_ld_body }
 }
@@ -121,12 +122,6 @@ pub fn without_site_suffix(title: &str) -> String {
         }
     }
     title.to_owned()
-}
-
-/// `http(s)://` followed by something, without spaces.
-fn is_absolute_http_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
 }
 
 fn is_language_tag(tag: &str) -> bool {

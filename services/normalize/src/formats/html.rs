@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dom_query::Document;
-use newswire_shared::article::{Article, Text};
+use newswire_shared::article::{Article, Text, UriSource};
 use newswire_shared::stage::StageError;
 
 use crate::dates;
@@ -37,6 +37,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     let mut article = Article::default();
     if let Some(uri) = &meta.canonical {
         article.uri = uri.clone();
+        article.newswire.uri_source = Some(UriSource::PageUrl);
     }
     if let Some(headline) = &meta.headline {
         article.headlines.push(Text::plain("main", headline.clone()));

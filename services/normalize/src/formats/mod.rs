@@ -2,7 +2,6 @@
 
 pub mod anpa;
 pub mod body;
-pub mod charset;
 pub mod html;
 pub mod newsml_g2;
 pub mod ninjs;
@@ -15,13 +14,17 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
+use newswire_shared::story::charset;
 
 use crate::{dates, text};
 
-/// Decodes `payload` (`charset` is the `newswire-charset` header) and parses it
-/// in the format ingest recognised. `zone` is the feed's zone for times without offset.
+/// Decodes `payload` in the charset ingest decided (`charset` is the
+/// `newswire-charset` header; see [`newswire_shared::story::charset`]) and parses
+/// it in the format ingest recognised. `zone` is the feed's zone for times without offset.
 pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Article, StageError> {
-    let text = charset::decode(payload, charset)?;
+    let text = charset::of_record(charset, payload)
+        .and_then(|charset| charset.decode(payload))
+        .map_err(|e| StageError::new("bad_encoding", e.to_string()))?;
     let text = text.as_ref();
     match format {
         "ninjs" => ninjs::parse(text),
