@@ -6,6 +6,7 @@ pub mod dates;
 pub mod dedupe;
 pub mod extract;
 pub mod formats;
+pub mod problems;
 pub mod text;
 
 use newswire_shared::article::Article;
