@@ -162,7 +162,8 @@ mod tests {
     fn well_formed_but_impossible_years_are_refused() {
         let london: Tz = "Europe/London".parse().unwrap();
         assert!(matches!(parse_in_zone("0000-01-01T00:00:00Z", london), Err(DateError::Implausible { .. })));
-        assert!(parse_in_zone("99999-01-01T00:00:00Z", london).is_err());
+        // A five-digit year without ISO 8601's sign is not a format we read at all.
+        assert!(matches!(parse_in_zone("99999-01-01T00:00:00Z", london), Err(DateError::Unrecognised(_))));
         assert!(parse_in_zone("1850-06-01T00:00:00Z", london).is_ok());
     }
 
