@@ -53,6 +53,27 @@ impl DuplicateFound<'_> {
     }
 }
 
+/// A story's source metadata could not be used as sent; it was recorded on
+/// the story (`Article.newswire.problems`) and the story went on.
+pub struct FieldProblemRecorded<'a> {
+    /// The field, from a fixed set (`versioncreated`, `urgency`, …): a metric label.
+    pub field: &'a str,
+    /// What was wrong, from a fixed set (`unreadable`, `placeholder`, …): a metric label.
+    pub kind: &'a str,
+    /// The source element and the value as sent, for people.
+    pub detail: &'a str,
+    /// The story's uri.
+    pub uri: &'a str,
+}
+
+impl FieldProblemRecorded<'_> {
+    /// Logs at WARN and counts `newswire_field_problems_total{field,kind}`.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::warn!(field = self.field, kind = self.kind, detail = self.detail, uri = self.uri, "source metadata recorded as unusable");
+        metrics.field_problems.with_label_values(&[self.field, self.kind]).inc();
+    }
+}
+
 /// A Kafka transaction committed a batch.
 pub struct BatchCommitted {
     /// Messages in the batch.
@@ -82,5 +103,21 @@ impl BatchAborted<'_> {
         tracing::warn!(messages = self.messages, error = self.error, "transaction aborted; batch will be re-read");
         metrics.transactions.with_label_values(&["aborted"]).inc();
         metrics.commit_failures.inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_field_problem_is_counted_by_stage_field_and_kind() {
+        let m = Metrics::new("normalize");
+        let event = FieldProblemRecorded { field: "versioncreated", kind: "placeholder", detail: "d: \"0001-01-01\"", uri: "urn:x" };
+        event.emit(&m);
+        event.emit(&m);
+        let text = m.render();
+        let series = "newswire_field_problems_total{field=\"versioncreated\",kind=\"placeholder\",stage=\"normalize\"} 2";
+        assert!(text.contains(series), "{text}");
     }
 }

@@ -33,6 +33,9 @@ pub struct Metrics {
     pub dead_letters: IntCounterVec,
     /// `newswire_duplicates_total{kind}`: duplicates recognised (exact, near, repush, version).
     pub duplicates: IntCounterVec,
+    /// `newswire_field_problems_total{field,kind}`: source metadata recorded as
+    /// unusable on a story that went on (an unreadable date, urgency 12, …).
+    pub field_problems: IntCounterVec,
     /// `newswire_processing_seconds`: time in the stage's pure core per message.
     pub processing_seconds: Histogram,
     /// `newswire_in_flight_messages`: messages read but not yet committed.
@@ -64,6 +67,11 @@ impl Metrics {
             dropped: counter_vec("newswire_messages_dropped_total", "Inputs deliberately not passed on, by reason.", &["reason"]),
             dead_letters: counter_vec("newswire_dead_letters_total", "Inputs sent to the dead-letter topic, by reason.", &["reason"]),
             duplicates: counter_vec("newswire_duplicates_total", "Duplicates recognised, by kind.", &["kind"]),
+            field_problems: counter_vec(
+                "newswire_field_problems_total",
+                "Source metadata that could not be used and was recorded on a story that went on, by field and kind.",
+                &["field", "kind"],
+            ),
             processing_seconds: histogram("newswire_processing_seconds", "Time in the stage's core per message.", PROCESSING_BUCKETS),
             in_flight: IntGauge::new("newswire_in_flight_messages", "Messages read but not yet committed.").expect("valid metric"),
             end_to_end_seconds: histogram(
@@ -95,6 +103,7 @@ impl Metrics {
             Box::new(self.dropped.clone()),
             Box::new(self.dead_letters.clone()),
             Box::new(self.duplicates.clone()),
+            Box::new(self.field_problems.clone()),
             Box::new(self.processing_seconds.clone()),
             Box::new(self.in_flight.clone()),
             Box::new(self.end_to_end_seconds.clone()),

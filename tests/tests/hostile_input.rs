@@ -1,7 +1,8 @@
 //! Bad input, end to end: every hostile body gets a 4xx with a reason at ingest
 //! or a dead letter with a reason later (or, for a page that is merely nasty, a
-//! clean article with the nastiness removed); no service crashes, hangs or grows
-//! without bound.
+//! clean article with the nastiness removed; for a story whose metadata is
+//! unusable, the story with the problem recorded); no service crashes, hangs or
+//! grows without bound.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -15,10 +16,18 @@ struct Case {
     body: Vec<u8>,
     /// May a sanitized article be published for it (an ugly but real page)?
     may_publish: bool,
+    /// The `newswire-field-problems` header its normalized record must carry:
+    /// a story whose metadata is unusable is kept, with the problem recorded.
+    problems: Option<&'static str>,
 }
 
 fn case(name: &'static str, content_type: &'static str, body: impl Into<Vec<u8>>) -> Case {
-    Case { name, content_type, content_encoding: None, body: body.into(), may_publish: false }
+    Case { name, content_type, content_encoding: None, body: body.into(), may_publish: false, problems: None }
+}
+
+/// A story that must be published with these metadata problems recorded.
+fn kept_with(problems: &'static str, name: &'static str, content_type: &'static str, body: impl Into<Vec<u8>>) -> Case {
+    Case { may_publish: true, problems: Some(problems), ..case(name, content_type, body) }
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -46,7 +55,8 @@ fn cases() -> Vec<Case> {
     let mut deep_html = case("HTML with 50,000 nested tags", "text/html", nested_tags);
     deep_html.may_publish = true;
     let ninjs_with_date = |date: &str| {
-        format!(r#"{{"uri":"urn:hostile:{date}","version":"1","versioncreated":"{date}","headlines":[{{"value":"A dated story"}}],"bodies":[{{"value":"Body."}}]}}"#)
+        // Each its own text, so that dedupe does not take one for a copy of another.
+        format!(r#"{{"uri":"urn:hostile:{date}","version":"1","versioncreated":"{date}","headlines":[{{"value":"A story dated {date}"}}],"bodies":[{{"value":"The body of the story dated {date}."}}]}}"#)
     };
     vec![
         case("empty body", "text/plain", ""),
@@ -63,8 +73,9 @@ fn cases() -> Vec<Case> {
         case("deeply nested JSON", "application/json", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
         scripted,
         deep_html,
-        case("year 0 date", "application/json", ninjs_with_date("0000-01-01T00:00:00Z")),
-        case("year 99999 date", "application/json", ninjs_with_date("99999-01-01T00:00:00Z")),
+        kept_with("versioncreated:out_of_range", "year 0 date", "application/json", ninjs_with_date("0000-01-01T00:00:00Z")),
+        kept_with("versioncreated:unreadable", "year 99999 date", "application/json", ninjs_with_date("99999-01-01T00:00:00Z")),
+        kept_with("versioncreated:placeholder", "CMS placeholder date", "application/json", ninjs_with_date("0001-01-01T00:00:00Z")),
     ]
 }
 
@@ -89,10 +100,11 @@ fn every_hostile_input_gets_a_reason_and_no_service_falls_over() {
         let answer: serde_json::Value = response.json().unwrap_or(serde_json::Value::Null);
         match status {
             400..=499 => {
+                assert!(case.problems.is_none(), "{}: a story with unusable metadata was refused: {status} {answer}", case.name);
                 let (error, detail) = (answer["error"].as_str().unwrap_or(""), answer["detail"].as_str().unwrap_or(""));
                 assert!(!error.is_empty() && !detail.is_empty(), "{}: {status} without a reason: {answer}", case.name);
             }
-            202 => accepted.push((case.name, case.may_publish, answer["id"].as_str().unwrap_or_default().to_owned())),
+            202 => accepted.push((case.name, case.may_publish, case.problems, answer["id"].as_str().unwrap_or_default().to_owned())),
             other => panic!("{}: unexpected status {other}: {answer}", case.name),
         }
     }
@@ -104,14 +116,21 @@ fn every_hostile_input_gets_a_reason_and_no_service_falls_over() {
     let (dead, published) = loop {
         let dead = pipeline.read("dlq", 0, Duration::ZERO, Duration::from_secs(5));
         let published = pipeline.read("published", 0, Duration::ZERO, Duration::from_secs(5));
-        let settled = accepted.iter().all(|(_, _, id)| dead.iter().chain(&published).any(|r| &r.key == id));
+        let settled = accepted.iter().all(|(_, _, _, id)| dead.iter().chain(&published).any(|r| &r.key == id));
         if settled || Instant::now() > deadline {
             break (dead, published);
         }
     };
-    for (name, may_publish, id) in &accepted {
+    let normalized = pipeline.read("normalized", 0, Duration::ZERO, Duration::from_secs(5));
+    for (name, may_publish, problems, id) in &accepted {
         let dead_letter = dead.iter().find(|d| &d.key == id);
         let article = published.iter().find(|p| &p.key == id);
+        if let Some(expected) = problems {
+            assert!(dead_letter.is_none(), "{name}: unusable metadata lost the story: {:?}", dead_letter.map(|d| &d.headers));
+            let record = normalized.iter().find(|r| &r.key == id).unwrap_or_else(|| panic!("{name}: not normalized"));
+            assert_eq!(record.headers.get("newswire-field-problems").map(String::as_str), Some(*expected), "{name}");
+            assert_eq!(record.json()["newswire"]["problems"][0]["kind"], expected.split(':').nth(1).unwrap_or_default(), "{name}");
+        }
         match (dead_letter, article) {
             (Some(d), _) => assert!(!d.headers.get("newswire-dlq-reason").map(String::as_str).unwrap_or("").is_empty(), "{name}: dead letter without reason"),
             (None, Some(a)) if *may_publish => {

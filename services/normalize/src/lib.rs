@@ -6,10 +6,15 @@ pub mod dates;
 pub mod dedupe;
 pub mod extract;
 pub mod formats;
+pub mod problems;
 pub mod text;
 
+use std::sync::Arc;
+
 use newswire_shared::article::{Article, UriSource};
+use newswire_shared::events::FieldProblemRecorded;
 use newswire_shared::kafka::headers;
+use newswire_shared::metrics::Metrics;
 use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 
@@ -28,12 +33,23 @@ pub struct Normalizer {
     /// A store failure seen in this batch: the batch is aborted and retried.
     store_failure: Option<String>,
     metrics: Option<DedupeMetrics>,
+    /// The stage's shared metric family, where recorded field problems are counted.
+    family: Arc<Metrics>,
 }
 
 impl Normalizer {
     /// A normalizer writing to `output_topic`, keeping dedupe state in `store`.
     pub fn new(config: NormalizeConfig, output_topic: impl Into<String>, store: DedupeStore) -> Self {
-        Normalizer { config, output_topic: output_topic.into(), store, clock: now_ms, last_expiry_ms: 0, store_failure: None, metrics: None }
+        Normalizer {
+            config,
+            output_topic: output_topic.into(),
+            store,
+            clock: now_ms,
+            last_expiry_ms: 0,
+            store_failure: None,
+            metrics: None,
+            family: Arc::new(Metrics::new("normalize")),
+        }
     }
 
     /// The same, with a clock (milliseconds since the epoch) for tests.
@@ -45,6 +61,13 @@ impl Normalizer {
     /// The same, reporting its dedupe state in `metrics`.
     pub fn with_metrics(mut self, metrics: DedupeMetrics) -> Self {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// The same, counting recorded field problems in the process's shared `family`
+    /// (without it, they are counted in a family of the normalizer's own).
+    pub fn with_family(mut self, family: Arc<Metrics>) -> Self {
+        self.family = family;
         self
     }
 
@@ -99,6 +122,9 @@ impl Stage for Normalizer {
             article.note_problem("charset", kind, detail);
         }
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
+        for p in &article.newswire.problems {
+            FieldProblemRecorded { field: &p.field, kind: &p.kind, detail: &p.detail, uri: &article.uri }.emit(&self.family);
+        }
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
         let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
             Ok(verdict) => verdict,
@@ -118,7 +144,11 @@ impl Stage for Normalizer {
                 Ok(Outcome::drop("duplicate_exact").duplicate_of_kind("exact"))
             }
             Verdict::Pass { near } => {
-                let outcome = Outcome::forward(vec![article_record(&self.output_topic, key, &article, input.headers)?]);
+                let mut record = article_record(&self.output_topic, key, &article, input.headers)?;
+                if let Some(pairs) = problems::header_value(&article.newswire.problems) {
+                    record.headers.insert(headers::FIELD_PROBLEMS, pairs);
+                }
+                let outcome = Outcome::forward(vec![record]);
                 Ok(if near { outcome.duplicate_of_kind("near") } else { outcome })
             }
         }
@@ -146,6 +176,8 @@ impl Stage for Normalizer {
 }
 
 /// Normalizes one story: parse its format, then fill what every article must have.
+/// Metadata that cannot be used is recorded on the article ([`problems`]); only
+/// a story with neither a headline nor a body is an error (`no_content`).
 pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
     let mut article = formats::parse(format, payload, charset, config.zone_for(feed))?;
     if article.headline().is_none() && article.body_text().is_none() {
@@ -293,6 +325,41 @@ mod tests {
         TEST_NOW_MS.store(8 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
         stage.on_commit();
         assert!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped.is_none(), "expired after 7 days");
+    }
+
+    #[test]
+    fn a_story_with_unusable_metadata_is_forwarded_with_the_problems_in_a_header_and_counted() {
+        let family = Arc::new(Metrics::new("normalize"));
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap()).with_family(family.clone());
+        let h = ninjs_headers();
+        let story = br#"{"uri":"urn:bad","versioncreated":"YYYY-MM-DDTHH:MM:SSZ","firstcreated":"2019-11-19T19:47:00Z","urgency":12,"pubstatus":"kill","headline":"Harbour closes","body_text":"The port closed."}"#;
+        let outcome = stage.process(&ninjs_input(&h, b"k1", story, 0)).unwrap();
+        let [record] = &outcome.records[..] else { panic!("the story is forwarded, not lost: {outcome:?}") };
+        assert_eq!(record.headers.get_str(headers::FIELD_PROBLEMS), Some("versioncreated:placeholder,pubstatus:nonstandard,urgency:out_of_range"));
+        let article: Article = serde_json::from_slice(&record.payload).unwrap();
+        assert_eq!(article.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2019-11-19T19:47:00+00:00"));
+        assert_eq!(article.pubstatus, newswire_shared::article::PubStatus::Canceled);
+        assert_eq!(article.newswire.problems.len(), 3, "the details travel with the story");
+        let text = family.render();
+        for (field, kind) in [("versioncreated", "placeholder"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")] {
+            let series = format!("newswire_field_problems_total{{field=\"{field}\",kind=\"{kind}\",stage=\"normalize\"}} 1");
+            assert!(text.contains(&series), "{series} in\n{text}");
+        }
+        let clean = stage.process(&ninjs_input(&h, b"k2", br#"{"uri":"urn:ok","headline":"All well","body_text":"Fine."}"#, 1)).unwrap();
+        assert_eq!(clean.records[0].headers.get(headers::FIELD_PROBLEMS), None, "no header without a problem");
+    }
+
+    #[test]
+    fn an_unreadable_version_falls_back_to_1_so_a_later_real_version_still_passes() {
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
+        let h = ninjs_headers();
+        let garbled = br#"{"uri":"urn:v","version":"2b","headline":"Harbour reopens","body_text":"The port reopened."}"#;
+        let first = stage.process(&ninjs_input(&h, b"k1", garbled, 0)).unwrap();
+        assert_eq!(first.records[0].headers.get_str(headers::STORY_VERSION), Some("1"));
+        assert_eq!(first.records[0].headers.get_str(headers::FIELD_PROBLEMS), Some("version:unreadable"));
+        let v2 = br#"{"uri":"urn:v","version":"2","headline":"Harbour reopens","body_text":"The port reopened on Monday."}"#;
+        let second = stage.process(&ninjs_input(&h, b"k1", v2, 1)).unwrap();
+        assert_eq!((second.dropped, second.records.len()), (None, 1), "version 2 is newer than the fallback");
     }
 
     #[test]

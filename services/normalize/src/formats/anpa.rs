@@ -19,6 +19,7 @@ use newswire_shared::stage::StageError;
 use regex::Regex;
 
 use crate::formats::bodies_from_paragraphs;
+use crate::problems::{self, Field, Kind};
 use crate::text::clean;
 
 const SOH: char = '\u{1}';
@@ -44,16 +45,16 @@ pub fn parse(text: &str, _zone: Tz) -> Result<Article, StageError> {
         .ok_or_else(|| StageError::new("malformed_anpa", "no STX (0x02) between the header and the text"))?;
     let body_text = rest.split(ETX).next().unwrap_or_default();
     let mut article = Article::default();
-    read_header(header, &mut article)?;
+    read_header(header, &mut article);
     read_text(body_text, &mut article);
     Ok(article)
 }
 
 /// The header: selector, priority, category, slug, word count (slug may be several tokens).
-fn read_header(header: &str, article: &mut Article) -> Result<(), StageError> {
+fn read_header(header: &str, article: &mut Article) {
     let tokens: Vec<&str> = header.split_whitespace().collect();
-    let Some(priority) = tokens.get(1) else { return Ok(()) };
-    article.urgency = Some(priority_to_urgency(priority)?);
+    let Some(priority) = tokens.get(1) else { return };
+    article.urgency = priority_to_urgency(article, priority);
     if let Some(category) = tokens.get(2).filter(|c| c.len() == 1) {
         article.subjects.push(Concept { literal: Some(format!("anpa-category:{category}")), rel: Some("category".into()), ..Default::default() });
     }
@@ -61,22 +62,25 @@ fn read_header(header: &str, article: &mut Article) -> Result<(), StageError> {
     if !slug.is_empty() {
         article.subjects.push(Concept { name: Some(slug.join(" ")), rel: Some("keyword".into()), ..Default::default() });
     }
-    Ok(())
 }
 
-fn priority_to_urgency(priority: &str) -> Result<u8, StageError> {
+/// The urgency of a priority letter or IPTC 7901 digit; another code is recorded and gives `None`.
+fn priority_to_urgency(article: &mut Article, priority: &str) -> Option<u8> {
     let code = priority.to_ascii_lowercase();
     match code.as_str() {
-        "f" => Ok(1),
-        "b" => Ok(2),
-        "u" => Ok(3),
-        "r" => Ok(5),
-        "d" => Ok(6),
-        "a" => Ok(7),
-        "s" => Ok(8),
-        digits => crate::formats::urgency("header priority", digits).map_err(|_| {
-            StageError::new("malformed_anpa", format!("header priority {priority:?} is not one of f b u r d a s or 1-9"))
-        }),
+        "f" => Some(1),
+        "b" => Some(2),
+        "u" => Some(3),
+        "r" => Some(5),
+        "d" => Some(6),
+        "a" => Some(7),
+        "s" => Some(8),
+        digits if digits.chars().all(|c| c.is_ascii_digit()) => crate::formats::urgency(article, "header priority", digits),
+        _ => {
+            let detail = format!("header priority {priority:?} is not one of f b u r d a s or 1-9");
+            problems::note(article, Field::Urgency, Kind::Unreadable, detail);
+            None
+        }
     }
 }
 
@@ -188,6 +192,17 @@ mod tests {
     #[test]
     fn a_message_without_stx_is_malformed() {
         assert_eq!(parse("\u{1}a0001 r a slug 0010\nno text marker", Tz::UTC).unwrap_err().reason, "malformed_anpa");
-        assert_eq!(parse("\u{1}a0001 z a slug\u{2}x\u{3}", Tz::UTC).unwrap_err().reason, "malformed_anpa");
+    }
+
+    #[test]
+    fn an_unknown_priority_is_recorded_and_the_message_is_kept_without_urgency() {
+        for (priority, kind) in [("z", "unreadable"), ("0", "out_of_range"), ("12", "out_of_range")] {
+            let a = parse(&format!("\u{1}a0001 {priority} a slug\u{2}The harbour reopened.\u{3}"), Tz::UTC).unwrap();
+            assert_eq!(a.urgency, None, "{priority}");
+            assert_eq!(a.body_text(), Some("The harbour reopened."));
+            let [problem] = &a.newswire.problems[..] else { panic!("{priority}: {:?}", a.newswire.problems) };
+            assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("urgency", kind), "{priority}");
+            assert!(problem.detail.contains(priority), "{}", problem.detail);
+        }
     }
 }

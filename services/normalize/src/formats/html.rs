@@ -15,7 +15,8 @@ use dom_query::Document;
 use newswire_shared::article::{Article, Text, UriSource};
 use newswire_shared::stage::StageError;
 
-use crate::dates;
+use crate::formats;
+use crate::problems::Field;
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
 use crate::extract::{main_content, page_meta, paragraphs, pictures};
@@ -47,11 +48,11 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     }
     article.by = meta.byline.clone();
     article.language = meta.language.clone();
-    if let Some(t) = first_time(&meta.published, zone)? {
+    if let Some(t) = first_time(&mut article, Field::FirstCreated, &meta.published, zone) {
         article.firstcreated = Some(t);
         article.versioncreated = Some(t);
     }
-    if let Some(t) = first_time(&meta.modified, zone)? {
+    if let Some(t) = first_time(&mut article, Field::VersionCreated, &meta.modified, zone) {
         article.versioncreated = Some(t);
     }
     let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
@@ -96,21 +97,12 @@ fn story_paragraphs(paragraphs: Vec<String>, captions: &mut Vec<(String, Option<
     (story, dropped)
 }
 
-/// The first of the page's `candidates` that reads as a time (in `zone` when
-/// it has no offset). Later sources are fallbacks for an unreadable earlier
-/// one; when there are candidates and none reads, that is a `bad_date` error
-/// naming the first source, not a guess.
-fn first_time(candidates: &[(String, &'static str)], zone: Tz) -> Result<Option<DateTime<Utc>>, StageError> {
-    let mut first_error = None;
-    for (value, source) in candidates {
-        match dates::parse_in_zone(value, zone) {
-            Ok(t) => return Ok(Some(t)),
-            Err(e) => {
-                first_error.get_or_insert_with(|| StageError::new("bad_date", format!("{source}: {e}")));
-            }
-        }
-    }
-    first_error.map_or(Ok(None), Err)
+/// The first of the page's `candidates` that reads as a time for `field` (in
+/// `zone` when it has no offset). Later sources are fallbacks for an
+/// unreadable earlier one; each source tried that did not read is recorded
+/// on `article`, naming the source, and none reading gives `None`, not a guess.
+fn first_time(article: &mut Article, field: Field, candidates: &[(String, &'static str)], zone: Tz) -> Option<DateTime<Utc>> {
+    formats::first_time(article, field, candidates.iter().map(|(value, source)| (*source, value.as_str())), zone)
 }
 
 #[cfg(test)]
@@ -188,19 +180,35 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_json_ld_time_falls_back_to_the_next_source() {
+    fn an_unreadable_json_ld_time_is_recorded_and_falls_back_to_the_next_source() {
         let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"yesterday"}</script>
             <meta property="article:published_time" content="2022-02-14T16:23:00Z">"#;
         let a = parse(&page(head, &story_body()), london()).unwrap();
         assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("firstcreated", "unreadable"));
+        assert!(problem.detail.contains("yesterday"), "{}", problem.detail);
     }
 
     #[test]
-    fn an_impossible_published_time_is_a_bad_date_naming_its_source() {
+    fn an_impossible_published_time_is_recorded_naming_its_source_and_the_page_is_kept() {
         let head = r#"<meta property="article:published_time" content="2022-02-30T10:00:00Z">"#;
-        let err = parse(&page(head, &story_body()), london()).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.starts_with("article:published_time"), "{}", err.detail);
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.headline(), Some("Harbour reopens after the storm"));
+        assert_eq!(a.firstcreated, None);
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("firstcreated", "unreadable"));
+        assert!(problem.detail.starts_with("article:published_time"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn a_json_ld_placeholder_published_date_gives_way_to_the_modified_one() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00Z","dateModified":"2019-11-19T19:47:00-05:00"}</script>"#;
+        let html = page(head, &story_body());
+        let a = crate::formats::parse("html", html.as_bytes(), None, london()).unwrap();
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2019-11-20T00:47:00+00:00");
+        assert_eq!(a.firstcreated, a.versioncreated, "firstcreated falls back to versioncreated");
+        assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("firstcreated", "placeholder")]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod html;
 pub mod newsml_g2;
 pub mod ninjs;
 pub mod nitf;
+pub mod pubstatus_code;
 pub mod rss;
 pub mod scraped_text;
 pub mod xml;
@@ -16,17 +17,19 @@ use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
 use newswire_shared::story::charset;
 
+use crate::problems::{self, Field, Kind};
 use crate::{dates, text};
 
 /// Decodes `payload` in the charset ingest decided (`charset` is the
 /// `newswire-charset` header; see [`newswire_shared::story::charset`]) and parses
 /// it in the format ingest recognised. `zone` is the feed's zone for times without offset.
+/// Metadata that cannot be used is recorded on the article ([`problems`]), never an error.
 pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Article, StageError> {
     let text = charset::of_record(charset, payload)
         .and_then(|charset| charset.decode(payload))
         .map_err(|e| StageError::new("bad_encoding", e.to_string()))?;
     let text = text.as_ref();
-    match format {
+    let mut article = match format {
         "ninjs" => ninjs::parse(text),
         "newsml-g2" => newsml_g2::parse(text, zone),
         "nitf" => nitf::parse(text, zone),
@@ -35,6 +38,19 @@ pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> R
         "scraped-text" => Ok(scraped_text::parse(text, zone)),
         "html" => html::parse(text, zone),
         other => Err(StageError::new("unsupported_format", format!("no normalizer for format {other:?}"))),
+    }?;
+    fall_back_between_dates(&mut article);
+    Ok(article)
+}
+
+/// A story whose `versioncreated` or `firstcreated` could not be read takes
+/// the other one, when that one could.
+fn fall_back_between_dates(article: &mut Article) {
+    if article.versioncreated.is_none() && problems::has(article, Field::VersionCreated) {
+        article.versioncreated = article.firstcreated;
+    }
+    if article.firstcreated.is_none() && problems::has(article, Field::FirstCreated) {
+        article.firstcreated = article.versioncreated;
     }
 }
 
@@ -46,35 +62,75 @@ pub fn bodies_from_paragraphs(paragraphs: &[String]) -> Vec<Text> {
     vec![Text::plain("main", text::join_paragraphs(paragraphs)), Text::html("main", text::paragraphs_to_html(paragraphs))]
 }
 
-/// Reads the time in `field` (named in the error): an impossible or unreadable
-/// time is a `bad_date` error, never a guess.
-pub fn time(field: &str, value: &str, zone: Tz) -> Result<DateTime<Utc>, StageError> {
-    dates::parse_in_zone(value, zone).map_err(|e| StageError::new("bad_date", format!("{field}: {e}")))
-}
-
-/// A publication status from a code such as `stat:canceled`, `usable` or an IPTC
-/// NewsCodes URI; an unknown status is a `bad_pubstatus` error naming `field`.
-pub fn pubstatus(field: &str, code: &str) -> Result<PubStatus, StageError> {
-    let last = code.trim().rsplit([':', '/']).next().unwrap_or_default().to_ascii_lowercase();
-    match last.as_str() {
-        "usable" => Ok(PubStatus::Usable),
-        "withheld" => Ok(PubStatus::Withheld),
-        "canceled" | "cancelled" => Ok(PubStatus::Canceled),
-        _ => Err(StageError::new("bad_pubstatus", format!("{field}: {code:?} is not usable, withheld or canceled"))),
+/// Reads the time `value` that the source element `source` gave for `field`.
+/// An impossible, unreadable or placeholder time is recorded on `article`
+/// (naming `source` and the value) and gives `None`, never a guess.
+pub fn time(article: &mut Article, field: Field, source: &str, value: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    match dates::parse_in_zone(value, zone) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems::note(article, field, Kind::of_date(&e), format!("{source}: {e}"));
+            None
+        }
     }
 }
 
-/// An urgency 1–9 from text; anything else is a `bad_urgency` error naming `field`.
-pub fn urgency(field: &str, value: &str) -> Result<u8, StageError> {
-    match value.trim().parse::<u8>() {
-        Ok(u @ 1..=9) => Ok(u),
-        _ => Err(StageError::new("bad_urgency", format!("{field}: {value:?} is not an urgency from 1 to 9"))),
+/// The first of `candidates` (source element, value) that reads as a time for
+/// `field`; each one tried before it that did not read is recorded.
+pub fn first_time<'a>(
+    article: &mut Article,
+    field: Field,
+    candidates: impl IntoIterator<Item = (&'a str, &'a str)>,
+    zone: Tz,
+) -> Option<DateTime<Utc>> {
+    candidates.into_iter().find_map(|(source, value)| time(article, field, source, value, zone))
+}
+
+/// A publication status from a code such as `stat:canceled`, `usable` or an
+/// IPTC NewsCodes URI, read by the rule in [`problems`]: a nonstandard code is
+/// read as the status it names and recorded; an unknown one is recorded and
+/// gives `None` (the format's default stays).
+pub fn pubstatus(article: &mut Article, source: &str, code: &str) -> Option<PubStatus> {
+    match pubstatus_code::read(code) {
+        pubstatus_code::Reading::Standard(status) => Some(status),
+        pubstatus_code::Reading::Nonstandard(status) => {
+            let detail = format!("{source}: {code:?} is not a standard status; read as {}", status.as_str());
+            problems::note(article, Field::PubStatus, Kind::Nonstandard, detail);
+            Some(status)
+        }
+        pubstatus_code::Reading::Unknown => {
+            let detail = format!("{source}: {code:?} is not usable, withheld or canceled; kept {}", article.pubstatus.as_str());
+            problems::note(article, Field::PubStatus, Kind::Unknown, detail);
+            None
+        }
     }
 }
 
-/// A version number; anything but a whole number is a `bad_version` error naming `field`.
-pub fn version(field: &str, value: &str) -> Result<u64, StageError> {
-    value.trim().parse().map_err(|_| StageError::new("bad_version", format!("{field}: {value:?} is not a whole number")))
+/// An urgency 1–9 from text; anything else is recorded and gives `None`.
+pub fn urgency(article: &mut Article, source: &str, value: &str) -> Option<u8> {
+    match value.trim().parse::<i64>() {
+        Ok(u @ 1..=9) => u8::try_from(u).ok(),
+        Ok(_) => {
+            problems::note(article, Field::Urgency, Kind::OutOfRange, format!("{source}: {value:?} is not an urgency from 1 to 9"));
+            None
+        }
+        Err(_) => {
+            problems::note(article, Field::Urgency, Kind::Unreadable, format!("{source}: {value:?} is not a whole number"));
+            None
+        }
+    }
+}
+
+/// A version number; anything but a whole number is recorded and gives `None`
+/// (the story keeps what it would have without a version: see [`problems`]).
+pub fn version(article: &mut Article, source: &str, value: &str) -> Option<u64> {
+    match value.trim().parse() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            problems::note(article, Field::Version, Kind::Unreadable, format!("{source}: {value:?} is not a whole number"));
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -82,18 +138,65 @@ mod tests {
     use super::*;
 
     #[test]
-    fn impossible_times_are_bad_date_naming_the_field() {
-        let err = time("pubDate", "Mon, 30 Feb 2022 10:00:00 GMT", Tz::UTC).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.starts_with("pubDate:"), "{}", err.detail);
+    fn an_impossible_time_is_recorded_naming_the_source_and_gives_none() {
+        let mut a = Article::default();
+        assert_eq!(time(&mut a, Field::VersionCreated, "pubDate", "Mon, 30 Feb 2022 10:00:00 GMT", Tz::UTC), None);
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("versioncreated", "unreadable"));
+        assert!(problem.detail.starts_with("pubDate:") && problem.detail.contains("30 Feb"), "{}", problem.detail);
     }
 
     #[test]
-    fn pubstatus_codes_in_every_spelling() {
-        assert_eq!(pubstatus("f", "stat:canceled").unwrap(), PubStatus::Canceled);
-        assert_eq!(pubstatus("f", "http://cv.iptc.org/newscodes/pubstatusg2/withheld").unwrap(), PubStatus::Withheld);
-        assert_eq!(pubstatus("f", "usable").unwrap(), PubStatus::Usable);
-        assert_eq!(pubstatus("f", "stat:maybe").unwrap_err().reason, "bad_pubstatus");
+    fn each_kind_of_unusable_time_is_recorded_as_its_own_kind() {
+        let mut a = Article::default();
+        for value in ["soon", "YYYYMMDD000000-HHMM", "2300-01-01T00:00:00Z", "27 March 2022 01:30"] {
+            assert_eq!(time(&mut a, Field::FirstCreated, "f", value, chrono_tz::Europe::London), None, "{value}");
+        }
+        let kinds: Vec<&str> = a.newswire.problems.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["unreadable", "placeholder", "out_of_range", "nonexistent"]);
+    }
+
+    #[test]
+    fn the_first_readable_candidate_wins_and_those_before_it_are_recorded() {
+        let mut a = Article::default();
+        let t = first_time(&mut a, Field::VersionCreated, [("a", "null"), ("b", "19 Nov 2019 19:47 EST"), ("c", "never read")], Tz::UTC);
+        assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some("2019-11-20T00:47:00+00:00"));
+        assert_eq!(a.newswire.problems.len(), 1, "{:?}", a.newswire.problems);
+        assert!(a.newswire.problems[0].detail.starts_with("a:"));
+    }
+
+    #[test]
+    fn pubstatus_codes_in_every_spelling_and_unknown_ones_keep_the_default() {
+        let mut a = Article::default();
+        assert_eq!(pubstatus(&mut a, "f", "stat:canceled"), Some(PubStatus::Canceled));
+        assert_eq!(pubstatus(&mut a, "f", "http://cv.iptc.org/newscodes/pubstatusg2/withheld"), Some(PubStatus::Withheld));
+        assert_eq!(pubstatus(&mut a, "f", "usable"), Some(PubStatus::Usable));
+        assert!(a.newswire.problems.is_empty(), "standard codes are not problems");
+        assert_eq!(pubstatus(&mut a, "f", "stat:kill"), Some(PubStatus::Canceled));
+        assert_eq!(pubstatus(&mut a, "f", "stat:maybe"), None);
+        let kinds: Vec<&str> = a.newswire.problems.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["nonstandard", "unknown"]);
+    }
+
+    #[test]
+    fn urgency_out_of_range_and_unreadable_are_told_apart() {
+        let mut a = Article::default();
+        assert_eq!(urgency(&mut a, "u", " 3 "), Some(3));
+        assert_eq!(urgency(&mut a, "u", "0"), None);
+        assert_eq!(urgency(&mut a, "u", "-1"), None);
+        assert_eq!(urgency(&mut a, "u", "flash"), None);
+        let kinds: Vec<&str> = a.newswire.problems.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["out_of_range", "out_of_range", "unreadable"]);
+    }
+
+    #[test]
+    fn a_date_that_could_not_be_read_takes_the_other_one() {
+        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z","firstcreated":"0001-01-01T00:00:00Z"}"#, None, Tz::UTC).unwrap();
+        assert_eq!(a.firstcreated, a.versioncreated);
+        assert!(a.firstcreated.is_some());
+        // A date that was simply not sent is not filled in.
+        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z"}"#, None, Tz::UTC).unwrap();
+        assert_eq!(a.firstcreated, None);
     }
 
     #[test]

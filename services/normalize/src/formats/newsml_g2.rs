@@ -13,6 +13,7 @@ use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
 use crate::formats::{body, nitf, pubstatus, time, urgency, version};
+use crate::problems::Field;
 
 /// Known IPTC scheme aliases and the URIs they stand for.
 const SCHEMES: &[(&str, &str)] = &[
@@ -35,18 +36,18 @@ pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
             .attr_nonblank("guid")
             .ok_or_else(|| StageError::new("malformed_newsml", "newsItem has no guid attribute"))?
             .to_owned(),
-        version: item.attr_nonblank("version").map(|v| version("newsItem@version", v)).transpose()?.unwrap_or(1),
         language: item.attr_nonblank("lang").map(str::to_owned),
         ..Default::default()
     };
+    article.version = item.attr_nonblank("version").and_then(|v| version(&mut article, "newsItem@version", v)).unwrap_or(1);
     if let Some(meta) = item.child("itemMeta") {
-        read_item_meta(meta, zone, &mut article)?;
+        read_item_meta(meta, zone, &mut article);
     }
     if let Some(rights) = item.child("rightsInfo") {
         article.copyrightholder = rights.child("copyrightHolder").and_then(|h| h.child_text("name").or_else(|| h.text_nonblank()));
     }
     if let Some(meta) = item.child("contentMeta") {
-        read_content_meta(meta, zone, &mut article)?;
+        read_content_meta(meta, zone, &mut article);
     }
     if let Some(set) = item.child("contentSet") {
         read_content_set(set, &mut article)?;
@@ -54,15 +55,15 @@ pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
     Ok(article)
 }
 
-fn read_item_meta(meta: &Element, zone: Tz, article: &mut Article) -> Result<(), StageError> {
+fn read_item_meta(meta: &Element, zone: Tz, article: &mut Article) {
     if let Some(t) = meta.child_text("versionCreated") {
-        article.versioncreated = Some(time("itemMeta/versionCreated", &t, zone)?);
+        article.versioncreated = time(article, Field::VersionCreated, "itemMeta/versionCreated", &t, zone);
     }
     if let Some(t) = meta.child_text("firstCreated") {
-        article.firstcreated = Some(time("itemMeta/firstCreated", &t, zone)?);
+        article.firstcreated = time(article, Field::FirstCreated, "itemMeta/firstCreated", &t, zone);
     }
     if let Some(status) = meta.child("pubStatus").and_then(|s| s.attr_nonblank("qcode").or_else(|| s.attr_nonblank("uri"))) {
-        article.pubstatus = pubstatus("itemMeta/pubStatus@qcode", status)?;
+        article.pubstatus = pubstatus(article, "itemMeta/pubStatus@qcode", status).unwrap_or(article.pubstatus);
     }
     if let Some(provider) = meta.child("provider") {
         article.infosources.push(InfoSource {
@@ -86,16 +87,21 @@ fn read_item_meta(meta: &Element, zone: Tz, article: &mut Article) -> Result<(),
             });
         }
     }
-    Ok(())
 }
 
-fn read_content_meta(meta: &Element, zone: Tz, article: &mut Article) -> Result<(), StageError> {
+fn read_content_meta(meta: &Element, zone: Tz, article: &mut Article) {
     if let Some(u) = meta.child_text("urgency") {
-        article.urgency = Some(urgency("contentMeta/urgency", &u)?);
+        article.urgency = urgency(article, "contentMeta/urgency", &u);
     }
+    // contentCreated and contentModified stand in for itemMeta's times when those are missing or unreadable.
     if article.firstcreated.is_none() {
         if let Some(t) = meta.child_text("contentCreated") {
-            article.firstcreated = Some(time("contentMeta/contentCreated", &t, zone)?);
+            article.firstcreated = time(article, Field::FirstCreated, "contentMeta/contentCreated", &t, zone);
+        }
+    }
+    if article.versioncreated.is_none() {
+        if let Some(t) = meta.child_text("contentModified") {
+            article.versioncreated = time(article, Field::VersionCreated, "contentMeta/contentModified", &t, zone);
         }
     }
     for (i, headline) in meta.children_named("headline").enumerate() {
@@ -136,7 +142,6 @@ fn read_content_meta(meta: &Element, zone: Tz, article: &mut Article) -> Result<
     for subject in meta.children_named("subject") {
         read_subject(subject, article);
     }
-    Ok(())
 }
 
 /// A subject's kind decides where it goes: people, organisations, places or subjects.
@@ -241,10 +246,37 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_pubstatus_or_missing_guid_is_an_error_with_a_reason() {
-        let err = parse(&ITEM.replace("stat:canceled", "stat:maybe"), Tz::UTC).unwrap_err();
-        assert_eq!(err.reason, "bad_pubstatus");
+    fn a_missing_guid_is_an_error_with_a_reason() {
         let err = parse(&ITEM.replace("guid=", "noguid="), Tz::UTC).unwrap_err();
         assert_eq!(err.reason, "malformed_newsml");
+    }
+
+    fn recorded(a: &Article) -> Vec<(&str, &str)> {
+        a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect()
+    }
+
+    #[test]
+    fn an_unreadable_version_created_is_recorded_and_the_story_takes_first_created() {
+        let broken = ITEM.replace("2022-07-14T16:23:00", "2022-07-14T25:23:00");
+        assert_ne!(broken, ITEM, "the fixture has the time this test breaks");
+        let a = parse(&broken, "Europe/London".parse().unwrap()).unwrap();
+        assert_eq!(a.headline(), Some("KILL: Harbour reopens after storm repairs"));
+        // The general fallback (formats::parse) gives versioncreated the firstcreated.
+        let a = crate::formats::parse("newsml-g2", broken.as_bytes(), None, "Europe/London".parse().unwrap()).unwrap();
+        assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-07-14T08:00:00+00:00"));
+        assert_eq!(recorded(&a), [("versioncreated", "unreadable")]);
+        assert!(a.newswire.problems[0].detail.starts_with("itemMeta/versionCreated:"), "{}", a.newswire.problems[0].detail);
+    }
+
+    #[test]
+    fn an_unknown_pubstatus_a_bad_urgency_and_a_bad_version_are_recorded_not_fatal() {
+        let broken = ITEM.replace("stat:canceled", "stat:maybe").replace("urgency>2<", "urgency>0<").replace("version=\"5\"", "version=\"five\"");
+        assert_eq!(broken.matches("maybe").count() + broken.matches("urgency>0<").count() + broken.matches("five").count(), 3);
+        let a = parse(&broken, Tz::UTC).unwrap();
+        assert_eq!((a.pubstatus, a.urgency, a.version), (PubStatus::Usable, None, 1));
+        assert_eq!(recorded(&a), [("version", "unreadable"), ("pubstatus", "unknown"), ("urgency", "out_of_range")]);
+        let misspelt_kill = parse(&ITEM.replace("stat:canceled", "stat:cancled"), Tz::UTC).unwrap();
+        assert_eq!(misspelt_kill.pubstatus, PubStatus::Canceled);
+        assert_eq!(recorded(&misspelt_kill), [("pubstatus", "nonstandard")]);
     }
 }

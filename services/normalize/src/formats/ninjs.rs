@@ -14,6 +14,7 @@ use newswire_shared::stage::StageError;
 use serde_json::{Map, Value};
 
 use crate::formats::{body, pubstatus, urgency, version};
+use crate::problems::Field;
 use crate::text::clean;
 
 /// Parses a ninjs document of any version.
@@ -26,25 +27,26 @@ pub fn parse(payload: &str) -> Result<Article, StageError> {
     let doc = lower_keys(raw);
     let mut article = Article {
         uri: string(&doc, "uri").unwrap_or_default(),
-        version: match doc.get("version") {
-            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| StageError::new("bad_version", format!("version: {n} is not a whole number")))?,
-            Some(Value::String(s)) => version("version", s)?,
-            _ => 1,
-        },
-        versioncreated: time(&doc, "versioncreated")?,
-        firstcreated: time(&doc, "firstcreated")?,
         language: string(&doc, "language"),
         by: string(&doc, "by").or_else(|| string(&doc, "byline")).map(|b| clean(&b)),
         located: string(&doc, "located").map(|l| clean(&l)),
         copyrightholder: string(&doc, "copyrightholder"),
         ..Default::default()
     };
+    article.version = match doc.get("version") {
+        Some(Value::Number(n)) => version(&mut article, "version", &n.to_string()),
+        Some(Value::String(s)) => version(&mut article, "version", s),
+        _ => None,
+    }
+    .unwrap_or(1);
+    article.versioncreated = time(&mut article, &doc, Field::VersionCreated, "versioncreated");
+    article.firstcreated = time(&mut article, &doc, Field::FirstCreated, "firstcreated");
     if let Some(status) = string(&doc, "pubstatus") {
-        article.pubstatus = pubstatus("pubstatus", &status)?;
+        article.pubstatus = pubstatus(&mut article, "pubstatus", &status).unwrap_or(article.pubstatus);
     }
     article.urgency = match doc.get("urgency") {
-        Some(Value::Number(n)) => Some(urgency("urgency", &n.to_string())?),
-        Some(Value::String(s)) => Some(urgency("urgency", s)?),
+        Some(Value::Number(n)) => urgency(&mut article, "urgency", &n.to_string()),
+        Some(Value::String(s)) => urgency(&mut article, "urgency", s),
         _ => None,
     };
     article.headlines = texts(&doc, "headlines");
@@ -87,12 +89,10 @@ fn string(doc: &Map<String, Value>, key: &str) -> Option<String> {
     doc.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-fn time(doc: &Map<String, Value>, key: &str) -> Result<Option<DateTime<Utc>>, StageError> {
-    match string(doc, key) {
-        // ninjs times carry their offset (RFC 3339); there is no feed zone to apply.
-        Some(t) => crate::formats::time(key, &t, chrono_tz::Tz::UTC).map(Some),
-        None => Ok(None),
-    }
+/// The time in `key`, recorded against `field` when it cannot be used.
+fn time(article: &mut Article, doc: &Map<String, Value>, field: Field, key: &str) -> Option<DateTime<Utc>> {
+    // ninjs times carry their offset (RFC 3339); there is no feed zone to apply.
+    crate::formats::time(article, field, key, &string(doc, key)?, chrono_tz::Tz::UTC)
 }
 
 /// An array of `{role, contenttype, value}` (or plain strings), cleaned.
@@ -266,9 +266,35 @@ mod tests {
     }
 
     #[test]
-    fn an_impossible_versioncreated_is_bad_date() {
-        let err = parse(r#"{"uri":"u","headline":"H","versioncreated":"2022-02-30T10:00:00Z"}"#).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.starts_with("versioncreated"), "{}", err.detail);
+    fn an_impossible_versioncreated_is_recorded_and_the_story_takes_firstcreated() {
+        let doc = br#"{"uri":"u","headline":"H","versioncreated":"2022-02-30T10:00:00Z","firstcreated":"2022-02-14T09:00:00Z"}"#;
+        // The fallback between the two dates is formats::parse's, for every format.
+        let a = crate::formats::parse("ninjs", doc, None, chrono_tz::Tz::UTC).unwrap();
+        assert_eq!(a.headline(), Some("H"));
+        assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-02-14T09:00:00+00:00"));
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("versioncreated", "unreadable"));
+        assert!(problem.detail.starts_with("versioncreated:") && problem.detail.contains("2022-02-30"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn a_cms_placeholder_date_is_recorded_as_such_and_left_out() {
+        let a = parse(r#"{"uri":"u","headline":"H","firstcreated":"0001-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!((a.firstcreated, a.versioncreated), (None, None));
+        assert_eq!(a.newswire.problems[0].kind, "placeholder");
+    }
+
+    #[test]
+    fn bad_urgency_status_and_version_are_recorded_and_the_story_is_kept() {
+        let a = parse(r#"{"uri":"u","headline":"H","urgency":12,"pubstatus":"killed","version":"v2"}"#).unwrap();
+        assert_eq!(a.urgency, None, "out of range: left out");
+        assert_eq!(a.pubstatus, PubStatus::Canceled, "a kill spelt another way is still a kill");
+        assert_eq!(a.version, 1, "the version a story without one has");
+        let recorded: Vec<(&str, &str)> = a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect();
+        assert_eq!(recorded, [("version", "unreadable"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")]);
+        let unknown = parse(r#"{"uri":"u","headline":"H","pubstatus":"maybe","urgency":"high","version":-3}"#).unwrap();
+        assert_eq!((unknown.pubstatus, unknown.urgency, unknown.version), (PubStatus::Usable, None, 1));
+        let kinds: Vec<&str> = unknown.newswire.problems.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["unreadable", "unknown", "unreadable"]);
     }
 }

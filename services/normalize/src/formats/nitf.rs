@@ -11,7 +11,8 @@ use newswire_shared::article::{Article, Association, Concept, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, time, urgency, version};
+use crate::formats::{body, first_time, time, urgency, version};
+use crate::problems::Field;
 use crate::text::clean;
 
 /// Parses a NITF document.
@@ -22,28 +23,32 @@ pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
         return Err(StageError::new("malformed_nitf", format!("the root element is <{}>, not <nitf>", root.name)));
     }
     let mut article = Article::default();
-    read_head(nitf, zone, &mut article)?;
+    read_head(nitf, zone, &mut article);
     read_body(nitf, &mut article)?;
     article.language = nitf.attr_nonblank("lang").map(str::to_owned);
     Ok(article)
 }
 
-/// Reads NITF's `head` metadata into `article`.
-fn read_head(nitf: &Element, zone: Tz, article: &mut Article) -> Result<(), StageError> {
-    let Some(head) = nitf.child("head") else { return Ok(()) };
+/// Reads NITF's `head` metadata into `article`. `firstcreated` is
+/// `date.issue`, else the dateline's `story.date`, else `pubdata@date.publication`;
+/// `versioncreated` is `date.release`, else the same as `firstcreated`.
+fn read_head(nitf: &Element, zone: Tz, article: &mut Article) {
+    let Some(head) = nitf.child("head") else { return };
+    let story_date = nitf.find("story.date").and_then(|d| d.attr_nonblank("norm"));
+    let publication = head.child("pubdata").and_then(|p| p.attr_nonblank("date.publication"));
     if let Some(docdata) = head.child("docdata") {
         article.uri = docdata.child("doc-id").and_then(|d| d.attr_nonblank("id-string")).unwrap_or_default().to_owned();
         if let Some(u) = docdata.child("urgency").and_then(|u| u.attr_nonblank("ed-urg")) {
-            article.urgency = Some(urgency("docdata/urgency@ed-urg", u)?);
+            article.urgency = urgency(article, "docdata/urgency@ed-urg", u);
         }
         if let Some(v) = docdata.child("du-key").and_then(|d| d.attr_nonblank("version")) {
-            article.version = version("docdata/du-key@version", v)?;
+            article.version = version(article, "docdata/du-key@version", v).unwrap_or(article.version);
         }
-        if let Some(issue) = docdata.child("date.issue").and_then(|d| d.attr_nonblank("norm")) {
-            article.firstcreated = Some(time("docdata/date.issue@norm", issue, zone)?);
-        }
+        let issue = docdata.child("date.issue").and_then(|d| d.attr_nonblank("norm"));
+        let candidates = [("docdata/date.issue@norm", issue), ("dateline/story.date@norm", story_date), ("pubdata@date.publication", publication)];
+        article.firstcreated = first_time(article, Field::FirstCreated, candidates.into_iter().filter_map(|(s, v)| Some((s, v?))), zone);
         if let Some(release) = docdata.child("date.release").and_then(|d| d.attr_nonblank("norm")) {
-            article.versioncreated = Some(time("docdata/date.release@norm", release, zone)?);
+            article.versioncreated = time(article, Field::VersionCreated, "docdata/date.release@norm", release, zone);
         }
         article.versioncreated = article.versioncreated.or(article.firstcreated);
         article.copyrightholder = docdata.child("doc.copyright").and_then(|c| c.attr_nonblank("holder")).map(str::to_owned);
@@ -59,7 +64,6 @@ fn read_head(nitf: &Element, zone: Tz, article: &mut Article) -> Result<(), Stag
     if let Some(title) = head.child_text("title") {
         article.headlines.push(Text::plain("title", title));
     }
-    Ok(())
 }
 
 /// `identified-content`: classifiers and people, organisations and places.
@@ -181,11 +185,45 @@ mod tests {
         assert_eq!(a.associations[0].descriptions[0].value, "Lorries queue on the A20 near Dover");
     }
 
+    fn recorded(a: &Article) -> Vec<(&str, &str)> {
+        a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect()
+    }
+
     #[test]
-    fn an_impossible_release_date_is_bad_date_naming_the_attribute() {
+    fn an_impossible_release_date_is_recorded_and_the_story_takes_the_issue_date() {
         let broken = STORY.replace("20220214T162300", "20220230T162300");
-        let err = parse(&broken, Tz::UTC).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.contains("date.release"), "{}", err.detail);
+        assert_ne!(broken, STORY);
+        let a = parse(&broken, Tz::UTC).unwrap();
+        assert_eq!(a.headline(), Some("Harbour reopens after storm repairs"));
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-02-14T09:00:00+00:00", "date.issue stands in");
+        assert_eq!(recorded(&a), [("versioncreated", "unreadable")]);
+        assert!(a.newswire.problems[0].detail.contains("date.release"), "{}", a.newswire.problems[0].detail);
+    }
+
+    #[test]
+    fn the_nitf_template_placeholder_is_recorded_and_the_dateline_date_stands_in() {
+        let issue = regex::Regex::new(r#"date\.issue norm="[^"]*""#).unwrap();
+        assert!(issue.is_match(STORY), "the fixture has a date.issue");
+        let template = issue.replace(STORY, r#"date.issue norm="YYYYMMDD000000-HHMM""#);
+        let a = parse(&template, Tz::UTC).unwrap();
+        // The fixture's dateline has <story.date norm="20220214T162300">.
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        assert_eq!(recorded(&a), [("firstcreated", "placeholder")]);
+        assert!(a.newswire.problems[0].detail.contains("YYYYMMDD000000-HHMM"), "{}", a.newswire.problems[0].detail);
+        let story_date = regex::Regex::new(r#"<story\.date norm="[^"]*">"#).unwrap();
+        let without_dateline_date = story_date.replace(&template, "<story.date>");
+        assert_ne!(without_dateline_date, template);
+        let a = parse(&without_dateline_date, Tz::UTC).unwrap();
+        assert_eq!(a.firstcreated, None, "nothing else to stand in");
+        assert_eq!(recorded(&a), [("firstcreated", "placeholder")]);
+    }
+
+    #[test]
+    fn bad_urgency_and_version_are_recorded_and_left_out() {
+        let broken = STORY.replace(r#"ed-urg="2""#, r#"ed-urg="urgent""#).replace(r#"version="3""#, r#"version="3a""#);
+        assert_eq!(broken.matches("urgent").count() + broken.matches("3a").count(), 2, "the fixture has both attributes");
+        let a = parse(&broken, Tz::UTC).unwrap();
+        assert_eq!((a.urgency, a.version), (None, 0), "normalize turns version 0 into 1");
+        assert_eq!(recorded(&a), [("urgency", "unreadable"), ("version", "unreadable")]);
     }
 }

@@ -13,7 +13,8 @@ use newswire_shared::article::{Article, Association, Concept, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, time};
+use crate::formats::{body, first_time, time};
+use crate::problems::Field;
 
 /// Parses an RSS item or an Atom entry, whichever the root element is.
 pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
@@ -38,15 +39,11 @@ fn rss_item(item: &Element, zone: Tz) -> Result<Article, StageError> {
         uri: item.child_text("guid").or_else(|| item.child_text("link")).unwrap_or_default(),
         ..Default::default()
     };
-    let (field, when) = match item.child_text("pubDate") {
-        Some(t) => ("item/pubDate", Some(t)),
-        None => ("item/dc:date", item.child_text("date")),
-    };
-    if let Some(when) = when {
-        let t = time(field, &when, zone)?;
-        article.versioncreated = Some(t);
-        article.firstcreated = Some(t);
-    }
+    // pubDate, else dc:date (also when pubDate cannot be read); the one time is both.
+    let (pub_date, dc_date) = (item.child_text("pubDate"), item.child_text("date"));
+    let candidates = [("item/pubDate", pub_date.as_deref()), ("item/dc:date", dc_date.as_deref())];
+    article.versioncreated = first_time(&mut article, Field::VersionCreated, candidates.into_iter().filter_map(|(s, v)| Some((s, v?))), zone);
+    article.firstcreated = article.versioncreated;
     if let Some(title) = item.child_text("title") {
         article.headlines.push(Text::plain("main", title));
     }
@@ -82,10 +79,10 @@ fn atom_entry(entry: &Element, zone: Tz) -> Result<Article, StageError> {
         ..Default::default()
     };
     if let Some(updated) = entry.child_text("updated") {
-        article.versioncreated = Some(time("entry/updated", &updated, zone)?);
+        article.versioncreated = time(&mut article, Field::VersionCreated, "entry/updated", &updated, zone);
     }
     if let Some(published) = entry.child_text("published") {
-        article.firstcreated = Some(time("entry/published", &published, zone)?);
+        article.firstcreated = time(&mut article, Field::FirstCreated, "entry/published", &published, zone);
     }
     article.versioncreated = article.versioncreated.or(article.firstcreated);
     article.firstcreated = article.firstcreated.or(article.versioncreated);
@@ -234,9 +231,28 @@ mod tests {
     }
 
     #[test]
-    fn an_impossible_pub_date_is_bad_date() {
-        let err = parse(&ITEM.replace("Thu, 14 Jul 2022", "Thu, 31 Jun 2022"), london()).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.contains("pubDate"), "{}", err.detail);
+    fn an_impossible_pub_date_is_recorded_and_dc_date_stands_in() {
+        let broken = ITEM.replace("Thu, 14 Jul 2022", "Thu, 31 Jun 2022");
+        assert_ne!(broken, ITEM);
+        let a = parse(&broken, london()).unwrap();
+        assert_eq!(a.headline(), Some("Harbour festival draws record crowds"));
+        assert_eq!(a.versioncreated, None, "the fixture has no dc:date");
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("versioncreated", "unreadable"));
+        assert!(problem.detail.contains("pubDate"), "{}", problem.detail);
+        let with_dc_date = broken.replace("</title>", "</title><dc:date>2022-07-14T16:23:00+01:00</dc:date>");
+        let a = parse(&with_dc_date, london()).unwrap();
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        assert_eq!(a.firstcreated, a.versioncreated);
+        assert_eq!(a.newswire.problems.len(), 1, "the pubDate is still recorded");
+    }
+
+    #[test]
+    fn an_atom_entry_with_a_placeholder_updated_takes_published() {
+        let broken = ENTRY.replace("2022-07-15T12:30:00", "0001-01-01T00:00:00");
+        assert_ne!(broken, ENTRY, "the fixture has the updated time this test breaks");
+        let a = parse(&broken, london()).unwrap();
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-15T08:00:00+00:00");
+        assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("versioncreated", "placeholder")]);
     }
 }
