@@ -30,11 +30,13 @@ pub struct NewsIdentifier<'a> {
 /// The item's id without its revision (see the module documentation), or
 /// `None` when the identifier holds neither a `PublicIdentifier` nor all three parts.
 pub fn stable_id(id: &NewsIdentifier<'_>) -> Option<String> {
-    let public = nonblank(id.public_identifier);
     let item = nonblank(id.news_item_id);
     let names_item = |p: &str| item.is_none_or(|item| p.split(':').any(|segment| segment == item));
+    // `urn:newsml:{provider}` alone names no item (and is the same for every one).
+    let public = nonblank(id.public_identifier).filter(|p| p.split(':').count() >= 4);
     if let Some(public) = public.filter(|p| names_item(p)) {
-        return Some(without_revision(public, nonblank(id.revision_id), nonblank(id.update)).to_owned());
+        let stable = without_revision(public, nonblank(id.revision_id), nonblank(id.update));
+        return Some(if names_item(stable) { stable } else { public }.to_owned());
     }
     match (nonblank(id.provider_id), nonblank(id.date_id), item) {
         (Some(provider), Some(date), Some(item)) => Some(format!("urn:newsml:{provider}:{date}:{item}")),
@@ -53,7 +55,7 @@ fn without_revision<'a>(public: &'a str, revision: Option<&str>, update: Option<
         Some(revision) => last == revision || update.is_some_and(|u| last == format!("{revision}{u}")),
         None => false,
     };
-    if is_revision && rest.matches(':').count() >= 4 {
+    if is_revision && rest.split(':').count() >= 3 {
         rest
     } else {
         public
@@ -87,6 +89,20 @@ mod tests {
     fn a_public_identifier_that_does_not_name_the_item_gives_way_to_the_parts() {
         let id = NewsIdentifier { public_identifier: Some("urn:newsml:www.belga.be"), ..afp("4", "") };
         assert_eq!(stable_id(&id).as_deref(), Some("urn:newsml:afp.com:20231126:doc-344w9k4"));
+    }
+
+    #[test]
+    fn a_short_public_identifier_loses_its_revision_but_one_naming_no_item_is_never_an_id() {
+        let short = NewsIdentifier {
+            public_identifier: Some("urn:newsml:www.belga.be:46250506:1N"),
+            news_item_id: Some("46250506"),
+            revision_id: Some("1"),
+            update: Some("N"),
+            ..Default::default()
+        };
+        assert_eq!(stable_id(&short).as_deref(), Some("urn:newsml:www.belga.be:46250506"));
+        let constant = NewsIdentifier { public_identifier: Some("urn:newsml:www.belga.be"), provider_id: Some("belga.be"), ..Default::default() };
+        assert_eq!(stable_id(&constant), None, "the same for every item: keying on it would merge stories");
     }
 
     #[test]

@@ -153,13 +153,31 @@ fn xml_stories(
         Some(element) => entry_ranges(&scan, element, format)?,
         None => std::iter::once(0..body.len()).collect(),
     };
-    Ok(ranges
+    let stories: Vec<Story> = ranges
         .into_iter()
         .map(|range| {
             let (guid, version) = xml_identity(format, &body[range.clone()], charset);
             Story { range, format, guid, version }
         })
-        .collect())
+        .collect();
+    if format == Format::Newsml1 {
+        return newsml_1_stories(stories, body);
+    }
+    Ok(stories)
+}
+
+/// The NewsML 1.x items that have something to make an article of; an envelope
+/// of none (an index, bare references) is refused like a G2 package of references.
+fn newsml_1_stories(stories: Vec<Story>, body: &[u8]) -> Result<Vec<Story>, Rejection> {
+    let kept: Vec<Story> = stories.into_iter().filter(|s| crate::newsml_1::has_content(&body[s.range.clone()])).collect();
+    if kept.is_empty() {
+        return Err(Rejection::new(
+            400,
+            "no_stories",
+            "no <NewsItem> holds a headline or any content (an index or references to other items); push the items themselves",
+        ));
+    }
+    Ok(kept)
 }
 
 fn entry_ranges(scan: &Scan, element: &str, format: Format) -> Result<Vec<Range<usize>>, Rejection> {
@@ -280,7 +298,8 @@ mod tests {
             format!(
                 "<NewsItem><Identification><NewsIdentifier><ProviderId>afp.com</ProviderId><DateId>20240315</DateId>\
                  <NewsItemId>{id}</NewsItemId><RevisionId Update='N'>{rev}</RevisionId>\
-                 <PublicIdentifier>urn:newsml:afp.com:20240315:{id}:{rev}</PublicIdentifier></NewsIdentifier></Identification></NewsItem>"
+                 <PublicIdentifier>urn:newsml:afp.com:20240315:{id}:{rev}</PublicIdentifier></NewsIdentifier></Identification>\
+                 <NewsComponent><NewsLines><HeadLine>Story {id}</HeadLine></NewsLines></NewsComponent></NewsItem>"
             )
         };
         let doc = format!("<NewsML Version='1.2'><NewsEnvelope/>{}{}</NewsML>", item("TX-1", "1"), item("TX-2", "3"));
@@ -298,6 +317,12 @@ mod tests {
         let bare = item("TX-9", "2");
         let found = stories(Format::NewsmlG2, bare.as_bytes()).unwrap();
         assert_eq!((found.len(), found[0].format, found[0].guid.as_deref()), (1, Format::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
+        // Items with nothing to make an article of are left out; an envelope of only those is refused.
+        let empty = bare.replace("Story TX-9", "");
+        let found = stories(Format::Newsml1, format!("<NewsML>{empty}{}</NewsML>", item("TX-3", "1")).as_bytes()).unwrap();
+        assert_eq!(found.iter().map(|s| s.guid.as_deref()).collect::<Vec<_>>(), vec![Some("urn:newsml:afp.com:20240315:TX-3")]);
+        let err = stories(Format::Newsml1, format!("<NewsML>{empty}</NewsML>").as_bytes()).unwrap_err();
+        assert_eq!((err.status, err.error), (400, "no_stories"));
     }
 
     #[test]

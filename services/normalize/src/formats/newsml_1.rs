@@ -1,0 +1,296 @@
+//! IPTC NewsML 1.x news items into canonical articles.
+//!
+//! Ingest sends one `NewsItem` per record (a `NewsML` envelope is split), but a
+//! whole envelope is read too. Per item: `Identification/NewsIdentifier` gives
+//! the uri (the item's id without its revision, the rule ingest keys by:
+//! [`newswire_shared::newsml_1_id`]) and `RevisionId` the version;
+//! `NewsManagement` the times (`FirstCreated`, `ThisRevisionCreated`; `DateId`
+//! when there is no `FirstCreated`), `Status` and `Urgency`. Each
+//! `NewsComponent` adds what it says: `NewsLines` (`HeadLine`, `SubHeadLine`,
+//! `ByLine`, `DateLine`, `CreditLine`, `CopyrightLine`, `KeywordLine`),
+//! `AdministrativeMetadata` (`Provider`, `Creator`, `Source`) and
+//! `DescriptiveMetadata` (`Language`, `SubjectCode`, `Location`); a component
+//! inherits what its ancestors said.
+//!
+//! Stories: a component with a headline of its own starts a story (the item's
+//! top component always does), and every text `ContentItem` below it that is
+//! not inside a nearer story belongs to it. A component whose `Role` is
+//! `Title`/`HeadLine` gives the headline, `Lead`/`Abstract`/`Summary` the
+//! description, anything else body text. A story with no text of its own that
+//! holds other stories is only their container (Belga's per-language
+//! versions) and is not itself a story. So an item gives one story per text
+//! component: the first keeps the item's uri (a one-story item, the usual case,
+//! is exactly its item), every other one is `{item uri}#{its Duid}`, or
+//! `#component-{n}` (n counting the item's stories from 1) without a `Duid`.
+//!
+//! Pictures (see [`newsml_1_content::is_picture_component`]) become associations
+//! of the story they sit in; a picture outside every story belongs to the
+//! whole item, so to each of its stories. Metadata that cannot be read (a date,
+//! a status, an urgency) is recorded as a problem on the article rather than
+//! losing the story.
+
+use chrono_tz::Tz;
+use newswire_shared::article::{Article, Association, Concept, InfoSource, PubStatus, Text};
+use newswire_shared::newsml_1_id::{stable_id, NewsIdentifier};
+use newswire_shared::stage::StageError;
+
+use crate::formats::newsml_1_content::{self as content, formal_name, party, role};
+use crate::formats::xml::{self, Element, Mode};
+use crate::formats::{body, nitf, pubstatus, time, urgency, version, Story};
+use crate::text::clean;
+
+/// The URI of IPTC's subject codes, for NewsML 1's 8-digit `Subject FormalName`s.
+const SUBJECT_CODES: &str = "http://cv.iptc.org/newscodes/subjectcode/";
+
+/// Parses a `NewsItem`, or every `NewsItem` of a `NewsML` envelope, into its stories.
+pub fn parse(text: &str, zone: Tz) -> Result<Vec<Story>, StageError> {
+    let root = xml::parse(text, Mode::Xml)?;
+    let items: Vec<&Element> = match root.name.as_str() {
+        "NewsItem" => vec![&root],
+        "NewsML" => root.children_named("NewsItem").collect(),
+        other => return Err(StageError::new("malformed_newsml", format!("the root element is <{other}>, not <NewsML> or <NewsItem>"))),
+    };
+    if items.is_empty() {
+        return Err(StageError::new("malformed_newsml", "the <NewsML> holds no <NewsItem>"));
+    }
+    let mut stories = Vec::new();
+    for item in items {
+        stories.extend(parse_item(item, zone)?);
+    }
+    Ok(stories)
+}
+
+/// A story being gathered while the component tree is walked.
+struct Gathering {
+    article: Article,
+    html: String,
+    duid: Option<String>,
+    holds_stories: bool,
+}
+
+fn parse_item(item: &Element, zone: Tz) -> Result<Vec<Story>, StageError> {
+    let mut template = Article { language: item.attr_nonblank("lang").map(str::to_owned), ..Default::default() };
+    read_identification(item, &mut template);
+    if let Some(management) = item.child("NewsManagement") {
+        read_management(management, zone, &mut template);
+    }
+    let mut gathered: Vec<Gathering> = Vec::new();
+    let mut item_pictures = Vec::new();
+    for component in item.children_named("NewsComponent") {
+        visit(component, &template, None, &mut gathered, &mut item_pictures)?;
+    }
+    let mut stories: Vec<Gathering> = gathered.into_iter().filter(|g| !g.html.is_empty() || !g.holds_stories).collect();
+    if stories.len() > 1 {
+        // Component stories with neither headline nor text are empty shells, not stories.
+        stories.retain(|g| !g.html.is_empty() || !g.article.headlines.is_empty());
+    }
+    if stories.is_empty() {
+        // No component at all: the item's metadata alone (normalize then says whether it has content).
+        stories.push(Gathering { article: template, html: String::new(), duid: None, holds_stories: false });
+    }
+    let mut out = Vec::with_capacity(stories.len());
+    for (index, mut story) in stories.into_iter().enumerate() {
+        if !story.html.is_empty() {
+            story.article.bodies = body::from_html(&story.html)?;
+        }
+        story.article.associations.extend(item_pictures.iter().cloned());
+        for (i, picture) in story.article.associations.iter_mut().enumerate() {
+            if picture.name.is_empty() {
+                picture.name = format!("picture-{}", i + 1);
+            }
+        }
+        let part = (index > 0).then(|| story.duid.clone().unwrap_or_else(|| format!("component-{}", index + 1)));
+        out.push(Story { article: story.article, part });
+    }
+    Ok(out)
+}
+
+/// Walks one component: pictures, the story it starts or adds to, its children.
+fn visit(
+    component: &Element,
+    inherited: &Article,
+    current: Option<usize>,
+    gathered: &mut Vec<Gathering>,
+    item_pictures: &mut Vec<Association>,
+) -> Result<(), StageError> {
+    if content::is_picture_component(component) {
+        let picture = content::picture(component);
+        match current {
+            Some(story) => gathered[story].article.associations.push(picture),
+            None => item_pictures.push(picture),
+        }
+        return Ok(());
+    }
+    let role = role(component).unwrap_or_default();
+    if role == "caption" {
+        return Ok(());
+    }
+    let mut meta = inherited.clone();
+    read_component_meta(component, &mut meta);
+    let own_headline = component.child("NewsLines").and_then(|l| l.child_text("HeadLine")).is_some();
+    let here = if own_headline || current.is_none() {
+        if let Some(parent) = current {
+            gathered[parent].holds_stories = true;
+        }
+        gathered.push(Gathering { article: meta.clone(), html: String::new(), duid: component.attr_nonblank("Duid").map(str::to_owned), holds_stories: false });
+        gathered.len() - 1
+    } else {
+        current.unwrap_or_default()
+    };
+    for item in component.children_named("ContentItem").filter(|i| content::is_text(i)) {
+        let story = &mut gathered[here];
+        match role.as_str() {
+            "title" | "headline" => {
+                if let (true, Some(title)) = (story.article.headlines.is_empty(), content::plain_text(item)) {
+                    story.article.headlines.push(Text::plain("main", title));
+                }
+            }
+            "lead" | "abstract" | "summary" | "intro" => {
+                if let Some(lead) = content::plain_text(item) {
+                    story.article.descriptions.push(Text::plain("summary", lead));
+                }
+            }
+            _ => content::read_text(item, &mut story.article, &mut story.html)?,
+        }
+    }
+    for child in component.children_named("NewsComponent") {
+        visit(child, &meta, Some(here), gathered, item_pictures)?;
+    }
+    Ok(())
+}
+
+fn read_identification(item: &Element, article: &mut Article) {
+    let Some(id) = item.child("Identification").and_then(|i| i.child("NewsIdentifier")) else { return };
+    let text = |name: &str| id.child_text(name);
+    let (provider, date, news_item, revision, public) =
+        (text("ProviderId"), text("DateId"), text("NewsItemId"), text("RevisionId"), text("PublicIdentifier"));
+    let update = id.child("RevisionId").and_then(|r| r.attr_nonblank("Update")).map(str::to_owned);
+    article.uri = stable_id(&NewsIdentifier {
+        provider_id: provider.as_deref(),
+        date_id: date.as_deref(),
+        news_item_id: news_item.as_deref(),
+        revision_id: revision.as_deref(),
+        update: update.as_deref(),
+        public_identifier: public.as_deref(),
+    })
+    .unwrap_or_default();
+    if let Some(revision) = revision {
+        match version("NewsIdentifier/RevisionId", &revision) {
+            Ok(v) => article.version = v,
+            Err(e) => article.note_problem("version", "unreadable", e.detail),
+        }
+    }
+    if let Some(date) = date {
+        // DateId is only a fallback for FirstCreated; a bare day is still a day.
+        article.firstcreated = crate::dates::parse_in_zone(&date, chrono_tz::UTC).ok();
+    }
+}
+
+fn read_management(management: &Element, zone: Tz, article: &mut Article) {
+    let read_time = |field: &str, name: &str, article: &mut Article| -> Option<chrono::DateTime<chrono::Utc>> {
+        let value = management.child_text(name)?;
+        match time(field, &value, zone) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                article.note_problem(field, "unreadable", e.detail);
+                None
+            }
+        }
+    };
+    if let Some(first) = read_time("firstcreated", "FirstCreated", article) {
+        article.firstcreated = Some(first);
+    }
+    article.versioncreated = read_time("versioncreated", "ThisRevisionCreated", article).or(article.firstcreated);
+    if let Some(status) = formal_name(management, "Status") {
+        match status.as_str() {
+            // Embargoed: held until its embargo is lifted, which a later revision says.
+            "embargoed" => article.pubstatus = PubStatus::Withheld,
+            _ => match pubstatus("NewsManagement/Status@FormalName", &status) {
+                Ok(s) => article.pubstatus = s,
+                Err(e) => article.note_problem("pubstatus", "unreadable", e.detail),
+            },
+        }
+    }
+    if let Some(value) = management.child("Urgency").and_then(|u| u.attr_nonblank("FormalName")) {
+        match urgency("NewsManagement/Urgency@FormalName", value) {
+            Ok(u) => article.urgency = Some(u),
+            Err(e) => article.note_problem("urgency", "unreadable", e.detail),
+        }
+    }
+}
+
+/// What one component says of its stories, over what its ancestors said.
+fn read_component_meta(component: &Element, article: &mut Article) {
+    if let Some(lang) = component.attr_nonblank("lang") {
+        article.language = Some(lang.to_owned());
+    }
+    if let Some(lines) = component.child("NewsLines") {
+        read_news_lines(lines, article);
+    }
+    if let Some(admin) = component.child("AdministrativeMetadata") {
+        for (role, element) in [("provider", "Provider"), ("source", "Source")] {
+            if let Some(name) = party(admin, element) {
+                if !article.infosources.iter().any(|s| s.name.as_deref() == Some(&name) && s.role.as_deref() == Some(role)) {
+                    article.infosources.push(InfoSource { name: Some(name), role: Some(role.into()), uri: None });
+                }
+            }
+        }
+        if article.by.is_none() {
+            article.by = party(admin, "Creator");
+        }
+    }
+    if let Some(descriptive) = component.child("DescriptiveMetadata") {
+        read_descriptive(descriptive, article);
+    }
+}
+
+fn read_news_lines(lines: &Element, article: &mut Article) {
+    if let Some(headline) = lines.child_text("HeadLine") {
+        article.headlines = vec![Text::plain("main", headline)];
+        article.headlines.extend(lines.children_named("SubHeadLine").filter_map(Element::text_nonblank).map(|s| Text::plain("sub", s)));
+    }
+    if let Some(by) = lines.child_text("ByLine") {
+        let by = by.strip_prefix("By ").or_else(|| by.strip_prefix("BY ")).unwrap_or(&by).trim().to_owned();
+        article.by = Some(by).filter(|b| !b.is_empty());
+    }
+    if let Some(place) = lines.child_text("DateLine").and_then(|d| nitf::place_of_dateline(&d)) {
+        article.located = Some(place);
+    }
+    if let Some(holder) = lines.child_text("CopyrightLine").or_else(|| lines.child_text("CreditLine")) {
+        article.copyrightholder = Some(holder);
+    }
+    for keyword in lines.children_named("KeywordLine").filter_map(Element::text_nonblank) {
+        push_subject(article, Concept { name: Some(clean(&keyword)), rel: Some("keyword".into()), ..Default::default() });
+    }
+}
+
+fn read_descriptive(descriptive: &Element, article: &mut Article) {
+    if let Some(language) = descriptive.child("Language").and_then(|l| l.attr_nonblank("FormalName")) {
+        article.language = Some(language.to_owned());
+    }
+    for code in descriptive.children_named("SubjectCode").flat_map(Element::elements) {
+        if let Some(name) = code.attr_nonblank("FormalName") {
+            let is_iptc = name.len() == 8 && name.bytes().all(|b| b.is_ascii_digit());
+            let concept = Concept {
+                uri: is_iptc.then(|| format!("{SUBJECT_CODES}{name}")),
+                literal: (!is_iptc).then(|| name.to_owned()),
+                ..Default::default()
+            };
+            push_subject(article, concept);
+        }
+    }
+    if article.located.is_none() {
+        let city = descriptive
+            .children_named("Location")
+            .flat_map(|l| l.children_named("Property"))
+            .find(|p| p.attr("FormalName").is_some_and(|n| n.eq_ignore_ascii_case("City")))
+            .and_then(|p| p.attr_nonblank("Value"));
+        article.located = city.map(str::to_owned);
+    }
+}
+
+fn push_subject(article: &mut Article, concept: Concept) {
+    if !article.subjects.contains(&concept) {
+        article.subjects.push(concept);
+    }
+}
