@@ -163,7 +163,33 @@ fn xml_stories(
     if format == Format::Newsml1 {
         return newsml_1_stories(stories, body);
     }
+    if format == Format::NewsmlG2 && split_on.is_some() {
+        return g2_text_items(stories, body, charset, &scan.root);
+    }
     Ok(stories)
+}
+
+/// The G2 item classes that are no text story (IPTC NatureCodes).
+const G2_MEDIA_CLASSES: [&str; 5] = ["picture", "graphic", "video", "audio", "animated"];
+
+/// The inline `newsItem`s of a package or news message that are text: a
+/// picture, graphic, video or audio item carried alongside is no story of its
+/// own (newswire publishes text articles). A message whose inline items are
+/// all media is refused with the reason.
+fn g2_text_items(stories: Vec<Story>, body: &[u8], charset: &Charset, root: &str) -> Result<Vec<Story>, Rejection> {
+    let is_media = |story: &Story| {
+        xml_scan::attribute(&body[story.range.clone()], charset, "itemClass", "qcode")
+            .is_some_and(|q| G2_MEDIA_CLASSES.contains(&q.rsplit([':', '/']).next().unwrap_or_default()))
+    };
+    let kept: Vec<Story> = stories.into_iter().filter(|s| !is_media(s)).collect();
+    if kept.is_empty() {
+        return Err(Rejection::new(
+            400,
+            "no_stories",
+            format!("the <{root}> holds no inline text <newsItem>, only pictures, video or audio; newswire takes text stories"),
+        ));
+    }
+    Ok(kept)
 }
 
 /// The NewsML 1.x items that have something to make an article of; an envelope

@@ -18,7 +18,9 @@
 //! `Title`/`HeadLine` gives the headline, `Lead`/`Abstract`/`Summary` the
 //! description, anything else body text. A story with no text of its own that
 //! holds other stories is only their container (Belga's per-language
-//! versions) and is not itself a story. So an item gives one story per text
+//! versions) and is not itself a story, and when some component has text,
+//! components without (a video, an audio clip) are no text story; an item with
+//! no text at all is one headline-only story. So an item gives one story per text
 //! component: the first keeps the item's uri (a one-story item, the usual case,
 //! is exactly its item), every other one is `{item uri}#{its Duid}`, or
 //! `#component-{n}` (n counting the item's stories from 1) without a `Duid`.
@@ -80,9 +82,12 @@ fn parse_item(item: &Element, zone: Tz) -> Result<Vec<Story>, StageError> {
         visit(component, &template, None, &mut gathered, &mut item_pictures)?;
     }
     let mut stories: Vec<Gathering> = gathered.into_iter().filter(|g| !g.html.is_empty() || !g.holds_stories).collect();
-    if stories.len() > 1 {
-        // Component stories with neither headline nor text are empty shells, not stories.
-        stories.retain(|g| !g.html.is_empty() || !g.article.headlines.is_empty());
+    if stories.iter().any(|g| !g.html.is_empty()) {
+        // Components without text (a video, an audio clip) are not text stories.
+        stories.retain(|g| !g.html.is_empty());
+    } else {
+        // No text anywhere: the item is one headline-only story (a flash), if that.
+        stories.truncate(1);
     }
     if stories.is_empty() {
         // No component at all: the item's metadata alone (normalize then says whether it has content).
