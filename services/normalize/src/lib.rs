@@ -339,6 +339,24 @@ mod tests {
     }
 
     #[test]
+    fn a_record_holding_several_stories_forwards_each_under_its_own_key_and_uri_and_a_replay_is_stale() {
+        let item = include_bytes!("../../../tests/fixtures/normalize/newsml-1-multi-component.xml");
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
+        let h = HeaderMap::new().with(headers::FEED, "afp").with(headers::FORMAT, "newsml-1");
+        let outcome = stage.process(&ninjs_input(&h, b"k1", item, 0)).unwrap();
+        let keys: Vec<&[u8]> = outcome.records.iter().map(|r| r.key.as_slice()).collect();
+        assert_eq!(keys, vec![&b"k1"[..], b"k1#sidebar"]);
+        let uris: Vec<_> = outcome.records.iter().map(|r| r.headers.get_str(headers::STORY_URI).unwrap_or_default()).collect();
+        assert_eq!(uris, vec!["urn:newsml:newswire.test:20240510:PKG-ELECTION-9", "urn:newsml:newswire.test:20240510:PKG-ELECTION-9#sidebar"]);
+        let sidebar: Article = serde_json::from_slice(&outcome.records[1].payload).unwrap();
+        assert_eq!(sidebar.newswire.story_id, "k1#sidebar");
+        stage.before_commit().unwrap();
+        stage.on_commit();
+        let again = stage.process(&ninjs_input(&h, b"k1", item, 1)).unwrap();
+        assert_eq!((again.records.len(), again.dropped), (0, Some("stale_version")), "a re-send of the item is stale for every story");
+    }
+
+    #[test]
     fn a_story_with_no_content_is_an_error_with_a_reason() {
         let err = normalize("scraped-text", b"Menu\nShare", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "no_content");

@@ -299,3 +299,120 @@ fn push_subject(article: &mut Article, concept: Concept) {
         article.subjects.push(concept);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NITF: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-nitf.xml");
+    const XHTML: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-xhtml.xml");
+    const PLAIN: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-plain.xml");
+    const CANCELED: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-canceled.xml");
+    const MULTI: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-multi-component.xml");
+
+    fn one(text: &str) -> Article {
+        let mut stories = parse(text, "Europe/Paris".parse().unwrap()).unwrap();
+        assert_eq!(stories.len(), 1);
+        stories.remove(0).article
+    }
+
+    #[test]
+    fn a_news_item_with_nitf_maps_identity_times_lines_parties_subjects_and_body() {
+        let a = one(NITF);
+        assert_eq!(a.uri, "urn:newsml:newswire.test:20240507:TX-HARBOUR-1", "the PublicIdentifier without its revision");
+        assert_eq!(a.version, 2);
+        assert_eq!(a.pubstatus, PubStatus::Usable);
+        assert_eq!(a.urgency, Some(3));
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2024-05-07T08:30:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-07T09:30:00+00:00", "compact form with its offset");
+        assert_eq!(a.headline(), Some("Harbour reopens after storm repairs"));
+        assert_eq!(a.headlines[1].value, "Ferries run again from Monday");
+        assert_eq!(a.by.as_deref(), Some("Jane Doe"));
+        assert_eq!(a.located.as_deref(), Some("DOVER"));
+        assert_eq!(a.language.as_deref(), Some("en-GB"));
+        assert_eq!(a.copyrightholder.as_deref(), Some("© 2024 Newswire Test"));
+        let roles: Vec<_> = a.infosources.iter().map(|s| (s.role.as_deref(), s.name.as_deref())).collect();
+        assert_eq!(roles, vec![(Some("provider"), Some("newswire.test")), (Some("source"), Some("Newswire Test"))]);
+        let subjects: Vec<_> = a.subjects.iter().filter_map(|s| s.uri.as_deref()).collect();
+        assert_eq!(subjects, vec!["http://cv.iptc.org/newscodes/subjectcode/04000000", "http://cv.iptc.org/newscodes/subjectcode/04015000"]);
+        assert_eq!(a.descriptions[0].value, "The port is open again.");
+        assert_eq!(
+            a.body_text(),
+            Some("The port of Dover reopened on Tuesday after three weeks of repairs.\n\nFerries & freight will run on the normal timetable from Monday.")
+        );
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+    }
+
+    #[test]
+    fn an_xhtml_item_is_sanitized_and_its_zoneless_times_are_in_the_feed_zone() {
+        let a = one(XHTML);
+        assert_eq!(a.uri, "urn:newsml:newswire.test:20240508:TX-BRIDGE-7", "built from its parts without a PublicIdentifier");
+        assert_eq!(a.pubstatus, PubStatus::Withheld, "embargoed is held back");
+        assert_eq!(a.language.as_deref(), Some("fr"));
+        assert_eq!(a.located.as_deref(), Some("LYON"));
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-08T07:15:00+00:00", "Paris summer time");
+        assert_eq!(a.body_text(), Some("Le pont Lafayette a rouvert mardi matin.\n\nLes travaux ont duré six mois."));
+        let html = &a.bodies[1].value;
+        assert!(html.contains("<b>mardi</b>") && !html.contains("script") && !html.contains("ignored title"), "{html}");
+    }
+
+    #[test]
+    fn a_plain_text_item_keeps_its_paragraphs_and_escaped_brackets_as_text() {
+        let a = one(PLAIN);
+        assert_eq!(a.uri, "urn:newsml:newswire.test:20240509T120000Z:TX-RATES-3");
+        assert_eq!(a.urgency, Some(1));
+        assert_eq!(a.body_text(), Some("The central bank kept its main rate at 4% on Thursday.\n\nMarkets had expected the decision <and priced it in>."));
+        assert!(a.bodies[1].value.contains("&lt;and priced it in&gt;"), "{}", a.bodies[1].value);
+    }
+
+    #[test]
+    fn a_canceled_item_is_a_kill_of_the_same_story() {
+        let a = one(CANCELED);
+        assert_eq!(a.pubstatus, PubStatus::Canceled);
+        assert_eq!((a.uri.as_str(), a.version), ("urn:newsml:newswire.test:20240507:TX-HARBOUR-1", 3), "same uri as revision 2");
+    }
+
+    #[test]
+    fn a_multi_component_item_gives_one_story_per_text_component_with_its_own_picture() {
+        let stories = parse(MULTI, Tz::UTC).unwrap();
+        let ids: Vec<_> = stories.iter().map(|s| (s.article.uri.as_str(), s.part.as_deref(), s.article.headline())).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("urn:newsml:newswire.test:20240510:PKG-ELECTION-9", None, Some("Council election results declared")),
+                ("urn:newsml:newswire.test:20240510:PKG-ELECTION-9", Some("sidebar"), Some("Leaders react to a historic night")),
+            ],
+            "the container and the video component are no text story"
+        );
+        let (main, sidebar) = (&stories[0].article, &stories[1].article);
+        assert_eq!(main.body_text(), Some("All 40 seats have been declared.\n\nTurnout was 38 per cent."));
+        assert_eq!(main.by.as_deref(), Some("Sam Reporter"));
+        assert_eq!(main.associations.len(), 1);
+        let picture = &main.associations[0];
+        assert_eq!((picture.name.as_str(), picture.uri.as_str()), ("picture-1", "https://pictures.newswire.test/count.jpg"));
+        assert_eq!(picture.descriptions[0].value, "Ballots are counted in the town hall on Friday night.");
+        assert_eq!(picture.copyrightholder.as_deref(), Some("Ann Lens/Newswire Test"));
+        assert!(!main.body_text().unwrap().contains("Ballots"), "a caption is not body text");
+        assert_eq!(sidebar.body_text(), Some("Party leaders welcomed the result."));
+        assert!(sidebar.associations.is_empty());
+        // Both inherit the container's metadata.
+        for a in [main, sidebar] {
+            assert_eq!(a.language.as_deref(), Some("en"));
+            assert_eq!(a.subjects[0].uri.as_deref(), Some("http://cv.iptc.org/newscodes/subjectcode/11000000"));
+        }
+    }
+
+    #[test]
+    fn an_envelope_gives_the_stories_of_every_item_and_unreadable_metadata_is_a_problem_not_a_loss() {
+        let item = |status: &str| NITF.replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "").replace("FormalName=\"Usable\"", status);
+        let envelope = format!("<NewsML><NewsEnvelope/>{}{}</NewsML>", item("FormalName=\"Usable\""), item("FormalName=\"OPEN\""));
+        let stories = parse(&envelope, Tz::UTC).unwrap();
+        assert_eq!(stories.len(), 2);
+        let odd = &stories[1].article;
+        assert_eq!(odd.pubstatus, PubStatus::Usable);
+        assert_eq!(odd.newswire.problems[0].field, "pubstatus");
+        let bad_date = parse(&NITF.replace("20240507T103000+0100", "20240532T103000+0100"), Tz::UTC).unwrap();
+        assert_eq!(bad_date[0].article.newswire.problems[0].field, "versioncreated");
+        assert_eq!(parse("<newsItem/>", Tz::UTC).unwrap_err().reason, "malformed_newsml");
+    }
+}
