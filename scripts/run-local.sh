@@ -55,7 +55,7 @@ push() { # token content-type file
 echo "pushing the sample stories:"
 push pa-demo-token "text/plain; charset=utf-8" tests/fixtures/pa-truss-lavrov-2022-02-14.txt
 # One sample in each wire format (the fixtures the tests use).
-for f in ninjs-2.1.json newsml-g2-newsitem.xml nitf.xml rss-3-items-iso-8859-1.xml atom-2-entries.xml iptc7901.txt; do
+for f in ninjs-2.1.json newsml-g2-newsitem.xml newsml-1-envelope-3items.xml nitf.xml rss-3-items-iso-8859-1.xml atom-2-entries.xml iptc7901.txt; do
   case "$f" in
     *.json) type=application/json ;;
     rss*) type=application/rss+xml ;;

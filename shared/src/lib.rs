@@ -9,6 +9,7 @@ pub mod events;
 pub mod ids;
 pub mod kafka;
 pub mod metrics;
+pub mod newsml_1_id;
 pub mod records;
 pub mod service;
 pub mod shutdown;

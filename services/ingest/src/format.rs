@@ -10,6 +10,8 @@ pub enum Format {
     Ninjs,
     /// IPTC NewsML-G2 XML.
     NewsmlG2,
+    /// IPTC NewsML 1.x XML: a `NewsML` envelope is split into one story per `NewsItem`.
+    Newsml1,
     /// NITF XML.
     Nitf,
     /// RSS 2.0 (or RSS 1.0 / RDF): a document is split into one story per `<item>`.
@@ -31,6 +33,7 @@ impl Format {
         match self {
             Format::Ninjs => "ninjs",
             Format::NewsmlG2 => "newsml-g2",
+            Format::Newsml1 => "newsml-1",
             Format::Nitf => "nitf",
             Format::Rss => "rss-item",
             Format::Atom => "atom-entry",
@@ -47,6 +50,7 @@ impl Format {
         match self {
             Format::Ninjs => "ninjs",
             Format::NewsmlG2 => "NewsML-G2",
+            Format::Newsml1 => "NewsML 1.2",
             Format::Nitf => "NITF",
             Format::Rss => "RSS",
             Format::Atom => "Atom",
@@ -89,7 +93,7 @@ pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Detected, Rejec
             return Err(Rejection::new(
                 415,
                 "unsupported_media_type",
-                format!("Content-Type {other:?} is not a supported story format (ninjs JSON, NewsML-G2, NITF, RSS, Atom, HTML, IPTC 7901, text)"),
+                format!("Content-Type {other:?} is not a supported story format (ninjs JSON, NewsML-G2, NewsML 1.2, NITF, RSS, Atom, HTML, IPTC 7901, text)"),
             ))
         }
     };
@@ -118,6 +122,9 @@ fn sniff(media: &str, body: &[u8]) -> Format {
     }
     match first_element(start) {
         Some("html") => Format::Html,
+        // NewsML 1.x and NewsML-G2 differ only in case (`NewsItem`, `newsItem`).
+        Some("newsml") => Format::Newsml1,
+        Some("newsitem") if first_element(&original_head(body)) == Some("NewsItem") => Format::Newsml1,
         Some("newsitem" | "packageitem" | "newsmessage") => Format::NewsmlG2,
         Some("nitf") => Format::Nitf,
         Some("rss" | "rdf") => Format::Rss,
@@ -129,7 +136,12 @@ fn sniff(media: &str, body: &[u8]) -> Format {
     }
 }
 
-/// The local name of the first element of a lower-cased document head, after
+/// The start of the body as written (not lower-cased), for case-sensitive names.
+fn original_head(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(4096)]).trim_start_matches('\u{feff}').trim_start().to_owned()
+}
+
+/// The local name of the first element of a document head, after
 /// the XML declaration, processing instructions, comments and the DOCTYPE.
 fn first_element(mut text: &str) -> Option<&str> {
     loop {
@@ -186,6 +198,15 @@ mod tests {
         assert_eq!(format(b"<?xml version='1.0'?><nitf/>"), Format::ScrapedText);
         // IPTC 7901 wire text is plain text too.
         assert_eq!(format(b"\x16\x16\x01a0001 r"), Format::Anpa);
+    }
+
+    #[test]
+    fn newsml_1_is_told_from_newsml_g2_by_the_case_of_its_root() {
+        let format = |body: &[u8]| detect(Some("application/xml"), body).unwrap().format;
+        assert_eq!(format(b"<?xml version='1.0'?>\n<NewsML Version='1.2'><NewsItem/></NewsML>"), Format::Newsml1);
+        assert_eq!(format(b"<NewsItem><Identification/></NewsItem>"), Format::Newsml1);
+        assert_eq!(format(b"<newsItem xmlns='http://iptc.org/std/nar/2006-10-01/'/>"), Format::NewsmlG2);
+        assert_eq!(Format::Newsml1.as_str(), "newsml-1");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod deliver;
 pub mod format;
 pub mod html_id;
 pub mod http;
+pub mod newsml_1;
 pub mod poll;
 pub mod producer;
 pub mod rate_limit;

@@ -1,10 +1,11 @@
 //! Cutting a validated body into stories, and finding each story's own id.
 //!
 //! RSS and Atom documents become one story per `<item>`/`<entry>`; a NewsML-G2
-//! `packageItem`/`newsMessage` one story per inline `newsItem`; everything else
+//! `packageItem`/`newsMessage` one story per inline `newsItem`, a NewsML 1.x
+//! `NewsML` envelope one story per `NewsItem`; everything else
 //! is one story. Each story's payload is the exact byte range of its element in
 //! the original document. Its id is the source's own (ninjs `uri`, NewsML-G2
-//! `guid`, NITF `doc-id`, RSS `guid` or `link`, Atom `id`, the IPTC 7901 header,
+//! `guid`, NewsML 1.x's `NewsIdentifier` without its revision, NITF `doc-id`, RSS `guid` or `link`, Atom `id`, the IPTC 7901 header,
 //! an HTML page's canonical URL);
 //! when there is none, `guid` is `None` and the key falls back to a digest.
 
@@ -16,7 +17,8 @@ use crate::rejection::Rejection;
 use crate::xml_scan::{self, Scan};
 
 /// Elements a story may be cut from, by local name.
-const SPLIT_ELEMENTS: [&str; 3] = ["item", "entry", "newsItem"];
+/// (NewsML 1.x's `NewsItem` and NewsML-G2's `newsItem` differ only in case.)
+const SPLIT_ELEMENTS: [&str; 4] = ["item", "entry", "newsItem", "NewsItem"];
 
 /// One story found in a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +64,7 @@ pub fn split(
 ) -> Result<Vec<Story>, Rejection> {
     let stories = match format {
         Format::Ninjs => vec![ninjs_story(body, charset)?],
-        Format::NewsmlG2 | Format::Nitf | Format::Rss | Format::Atom => {
+        Format::NewsmlG2 | Format::Newsml1 | Format::Nitf | Format::Rss | Format::Atom => {
             xml_stories(format, declared, body, charset, limits)?
         }
         Format::Anpa => vec![Story { range: 0..body.len(), format, guid: anpa_header(body, charset), version: None }],
@@ -134,11 +136,13 @@ fn xml_stories(
         "newsItem" => (Format::NewsmlG2, None),
         "packageItem" | "newsMessage" => (Format::NewsmlG2, Some("newsItem")),
         "nitf" => (Format::Nitf, None),
+        "NewsML" => (Format::Newsml1, Some("NewsItem")),
+        "NewsItem" => (Format::Newsml1, None),
         other => {
             return Err(Rejection::new(
                 415,
                 "unsupported_media_type",
-                format!("XML with root element <{other}> is not a supported story format (NewsML-G2, NITF, RSS, Atom)"),
+                format!("XML with root element <{other}> is not a supported story format (NewsML-G2, NewsML 1.2, NITF, RSS, Atom)"),
             ))
         }
     };
@@ -153,13 +157,57 @@ fn xml_stories(
         Some(element) => entry_ranges(&scan, element, format)?,
         None => std::iter::once(0..body.len()).collect(),
     };
-    Ok(ranges
+    let stories: Vec<Story> = ranges
         .into_iter()
         .map(|range| {
             let (guid, version) = xml_identity(format, &body[range.clone()], charset);
             Story { range, format, guid, version }
         })
-        .collect())
+        .collect();
+    if format == Format::Newsml1 {
+        return newsml_1_stories(stories, body);
+    }
+    if format == Format::NewsmlG2 && split_on.is_some() {
+        return g2_text_items(stories, body, charset, &scan.root);
+    }
+    Ok(stories)
+}
+
+/// The G2 item classes that are no text story (IPTC NatureCodes).
+const G2_MEDIA_CLASSES: [&str; 5] = ["picture", "graphic", "video", "audio", "animated"];
+
+/// The inline `newsItem`s of a package or news message that are text: a
+/// picture, graphic, video or audio item carried alongside is no story of its
+/// own (newswire publishes text articles). A message whose inline items are
+/// all media is refused with the reason.
+fn g2_text_items(stories: Vec<Story>, body: &[u8], charset: &Charset, root: &str) -> Result<Vec<Story>, Rejection> {
+    let is_media = |story: &Story| {
+        xml_scan::attribute(&body[story.range.clone()], charset, "itemClass", "qcode")
+            .is_some_and(|q| G2_MEDIA_CLASSES.contains(&q.rsplit([':', '/']).next().unwrap_or_default()))
+    };
+    let kept: Vec<Story> = stories.into_iter().filter(|s| !is_media(s)).collect();
+    if kept.is_empty() {
+        return Err(Rejection::new(
+            400,
+            "no_stories",
+            format!("the <{root}> holds no inline text <newsItem>, only pictures, video or audio; newswire takes text stories"),
+        ));
+    }
+    Ok(kept)
+}
+
+/// The NewsML 1.x items that have something to make an article of; an envelope
+/// of none (an index, bare references) is refused like a G2 package of references.
+fn newsml_1_stories(stories: Vec<Story>, body: &[u8]) -> Result<Vec<Story>, Rejection> {
+    let kept: Vec<Story> = stories.into_iter().filter(|s| crate::newsml_1::has_content(&body[s.range.clone()])).collect();
+    if kept.is_empty() {
+        return Err(Rejection::new(
+            400,
+            "no_stories",
+            "no <NewsItem> holds a headline or any content (an index or references to other items); push the items themselves",
+        ));
+    }
+    Ok(kept)
 }
 
 fn entry_ranges(scan: &Scan, element: &str, format: Format) -> Result<Vec<Range<usize>>, Rejection> {
@@ -188,6 +236,7 @@ fn xml_identity(format: Format, fragment: &[u8], charset: &Charset) -> (Option<S
             let version = root.as_deref().and_then(|r| attribute(fragment, charset, r, "version"));
             (guid, version)
         }
+        Format::Newsml1 => crate::newsml_1::identity(fragment, charset),
         Format::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
         Format::Rss => {
             let guid = text_of(fragment, charset, "guid")
@@ -271,6 +320,39 @@ mod tests {
         let err = stories(Format::NewsmlG2, bare).unwrap_err();
         assert_eq!((err.status, err.error), (400, "no_stories"));
         assert!(err.detail.contains("only references"), "{}", err.detail);
+    }
+
+    #[test]
+    fn a_newsml_1_envelope_yields_one_story_per_news_item_keyed_without_the_revision() {
+        let item = |id: &str, rev: &str| {
+            format!(
+                "<NewsItem><Identification><NewsIdentifier><ProviderId>afp.com</ProviderId><DateId>20240315</DateId>\
+                 <NewsItemId>{id}</NewsItemId><RevisionId Update='N'>{rev}</RevisionId>\
+                 <PublicIdentifier>urn:newsml:afp.com:20240315:{id}:{rev}</PublicIdentifier></NewsIdentifier></Identification>\
+                 <NewsComponent><NewsLines><HeadLine>Story {id}</HeadLine></NewsLines></NewsComponent></NewsItem>"
+            )
+        };
+        let doc = format!("<NewsML Version='1.2'><NewsEnvelope/>{}{}</NewsML>", item("TX-1", "1"), item("TX-2", "3"));
+        let found = stories(Format::Newsml1, doc.as_bytes()).unwrap();
+        let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref(), s.format)).collect();
+        assert_eq!(
+            ids,
+            vec![
+                (Some("urn:newsml:afp.com:20240315:TX-1"), Some("1"), Format::Newsml1),
+                (Some("urn:newsml:afp.com:20240315:TX-2"), Some("3"), Format::Newsml1)
+            ]
+        );
+        assert!(doc.as_bytes()[found[1].range.clone()].starts_with(b"<NewsItem><Identification>"));
+        // A bare NewsItem is one story; G2's lower-case newsItem is still G2.
+        let bare = item("TX-9", "2");
+        let found = stories(Format::NewsmlG2, bare.as_bytes()).unwrap();
+        assert_eq!((found.len(), found[0].format, found[0].guid.as_deref()), (1, Format::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
+        // Items with nothing to make an article of are left out; an envelope of only those is refused.
+        let empty = bare.replace("Story TX-9", "");
+        let found = stories(Format::Newsml1, format!("<NewsML>{empty}{}</NewsML>", item("TX-3", "1")).as_bytes()).unwrap();
+        assert_eq!(found.iter().map(|s| s.guid.as_deref()).collect::<Vec<_>>(), vec![Some("urn:newsml:afp.com:20240315:TX-3")]);
+        let err = stories(Format::Newsml1, format!("<NewsML>{empty}</NewsML>").as_bytes()).unwrap_err();
+        assert_eq!((err.status, err.error), (400, "no_stories"));
     }
 
     #[test]

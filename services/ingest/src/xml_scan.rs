@@ -2,7 +2,7 @@
 //! are the elements a story is cut from.
 //!
 //! quick-xml never fetches external entities or expands custom ones; on top of
-//! that a DOCTYPE that *declares* entities is refused outright (XXE and
+//! that a DOCTYPE that *declares* general entities is refused outright (XXE and
 //! "billion laughs" alike), a reference to an undeclared entity is malformed,
 //! and nesting deeper than the configured limit is refused. Elements are matched
 //! by their LOCAL name, so `<g2:newsItem>` and `<newsItem>` are the same, and a
@@ -100,7 +100,7 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
                 }
                 open.pop();
             }
-            Event::DocType(doctype) if doctype.windows(8).any(|w| w == b"<!ENTITY") => {
+            Event::DocType(doctype) if declares_general_entity(&doctype) => {
                 return Err(Rejection::new(
                     400,
                     "xml_entities_refused",
@@ -131,6 +131,18 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
     }
     let root = root.ok_or_else(|| malformed(body, body.len(), "the document has no root element"))?;
     Ok(Scan { root, captured })
+}
+
+/// Whether a DOCTYPE's internal subset declares a general entity (`<!ENTITY x …>`),
+/// the kind a document can reference as `&x;`. Parameter entities
+/// (`<!ENTITY % nitf SYSTEM "nitf.dtd"> %nitf;`, how NewsML 1.x DOCTYPEs pull in
+/// the NITF DTD) exist only for a DTD processor: none ever reads the DTD here,
+/// so they are never fetched or expanded, and the document cannot refer to them.
+fn declares_general_entity(doctype: &[u8]) -> bool {
+    doctype.windows(8).enumerate().filter(|(_, w)| *w == b"<!ENTITY").any(|(at, _)| {
+        let after = &doctype[at + 8..];
+        after.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'%')
+    })
 }
 
 /// The value of attribute `attribute` (local name) on the first element whose
@@ -272,6 +284,18 @@ mod tests {
         assert_eq!(scan(laughs, &[], 10).unwrap_err().error, "xml_entities_refused");
         // A DOCTYPE that only names a DTD is harmless: it is never fetched.
         assert!(scan(b"<!DOCTYPE nitf SYSTEM 'nitf.dtd'><nitf/>", &[], 10).is_ok());
+        let mixed = b"<!DOCTYPE r [<!ENTITY % p SYSTEM 'p.dtd'> %p; <!ENTITY x SYSTEM 'file:///etc/passwd'>]><r>&x;</r>";
+        assert_eq!(scan(mixed, &[], 10).unwrap_err().error, "xml_entities_refused");
+    }
+
+    #[test]
+    fn a_parameter_entity_pulling_in_a_dtd_is_accepted_because_no_dtd_is_ever_read() {
+        // NewsML 1.x DOCTYPEs (ATS, Kyodo) bring in the NITF DTD this way.
+        let newsml = b"<!DOCTYPE NewsML PUBLIC 'urn:newsml:iptc.org:20031010:NewsMLv1.2.dtd:1' 'NewsML-1.2.dtd'\n[<!ENTITY % nitf SYSTEM 'nitf-3-0.dtd'> %nitf; ]>\n<NewsML/>";
+        assert_eq!(scan(newsml, &[], 10).unwrap().root, "NewsML");
+        // The document still cannot use an entity the DTD would have declared.
+        let err = scan(b"<!DOCTYPE r [<!ENTITY % p SYSTEM 'p.dtd'> %p;]><r>&nbsp;</r>", &[], 10).unwrap_err();
+        assert_eq!(err.error, "malformed_xml");
     }
 
     #[test]

@@ -252,3 +252,46 @@ fn every_official_iptc_ninjs_example_is_accepted_and_keyed_by_its_uri() {
         assert_eq!(format_of(&records[0]), "ninjs");
     }
 }
+
+#[test]
+fn a_newsml_1_envelope_sent_as_generic_xml_gives_one_record_per_news_item_keyed_without_its_revision() {
+    let body = fixture("newsml-1-envelope-3items.xml");
+    let records = accepted(Some("application/xml"), &body);
+    let expected = [
+        ("urn:newsml:newswire.test:20240507:TX-PAR-001", "1"),
+        ("urn:newsml:newswire.test:20240507:TX-PAR-002", "2"),
+        ("urn:newsml:newswire.test:20240507:TX-PAR-003", "1"),
+    ];
+    assert_eq!(records.len(), expected.len(), "one record per NewsItem (the DOCTYPE's parameter entity is harmless)");
+    for (record, (guid, version)) in records.iter().zip(expected) {
+        assert_eq!(record.key, ids::story_key("pa", guid));
+        assert_eq!(record.version.as_deref(), Some(version));
+        assert!(record.payload.starts_with(b"<NewsItem") && record.payload.ends_with(b"</NewsItem>"));
+        assert!(offset_in(&body, &record.payload).is_some());
+        assert_eq!(format_of(record), "newsml-1");
+        assert_eq!(record.headers.get_str(headers::CHARSET), Some("windows-1252"));
+    }
+}
+
+#[test]
+fn a_newsml_g2_message_carrying_text_and_picture_items_inline_gives_one_record_per_text_item() {
+    let body = fixture("newsml-g2-newsmessage-inline-package.xml");
+    let records = accepted(Some("application/vnd.iptc.g2.newsmessage+xml"), &body);
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let expected = [
+        ids::story_key("pa", "urn:newsml:newswire.test:20240510:results"),
+        ids::story_key("pa", "urn:newsml:newswire.test:20240510:reaction"),
+    ];
+    assert_eq!(keys, expected.iter().map(String::as_str).collect::<Vec<_>>(), "the picture item is no story of its own");
+    // A package that holds its items inline is split the same way.
+    let package = br#"<packageItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:p" version="1"><groupSet root="G1"><group id="G1">
+        <newsItem guid="urn:a" version="2"><itemMeta><itemClass qcode="ninat:text"/></itemMeta><contentMeta><headline>A</headline></contentMeta></newsItem>
+        </group></groupSet></packageItem>"#;
+    let records = accepted(Some("application/vnd.iptc.g2.packageitem+xml"), package);
+    assert_eq!((records.len(), records[0].key.as_str()), (1, ids::story_key("pa", "urn:a").as_str()));
+    // Media alone is refused with the reason, not dead-lettered later.
+    let pictures = String::from_utf8(body).unwrap().replace("ninat:text", "ninat:picture");
+    let refusal = push(Some("application/xml"), pictures.as_bytes()).unwrap_err();
+    assert_eq!((refusal.status, refusal.error), (400, "no_stories"));
+    assert!(refusal.detail.contains("no inline text"), "{}", refusal.detail);
+}

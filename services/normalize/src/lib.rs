@@ -115,43 +115,61 @@ impl Stage for Normalizer {
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
         let charset = input.headers.get_str(headers::CHARSET);
-        let mut article = normalize(format, input.payload, charset, feed, &key_text, &self.config)?;
-        if let Some(note) = input.headers.get_str(headers::CHARSET_NOTE) {
-            // Ingest read the bytes as what they are, not as labelled: the story records the label.
-            let (kind, detail) = note.split_once(": ").unwrap_or(("label_overruled", note));
-            article.note_problem("charset", kind, detail);
-        }
-        tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
-        for p in &article.newswire.problems {
-            FieldProblemRecorded { field: &p.field, kind: &p.kind, detail: &p.detail, uri: &article.uri }.emit(&self.family);
-        }
+        let stories = normalize_stories(format, input.payload, charset, feed, &key_text, &self.config)?;
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
-        let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
-            Ok(verdict) => verdict,
-            Err(error) => {
-                // Not the story's fault: fail the batch (before_commit) so it is retried, never dead-lettered.
-                self.store_failure = Some(error.to_string());
-                return Ok(Outcome::drop("store_unavailable"));
+        let mut records = Vec::with_capacity(stories.len());
+        let (mut dropped, mut duplicate) = (None, None);
+        let charset_note = input.headers.get_str(headers::CHARSET_NOTE);
+        for (story_key, mut article) in stories {
+            if let Some(note) = charset_note {
+                // Ingest read the bytes as what they are, not as labelled: the story records the label.
+                let (kind, detail) = note.split_once(": ").unwrap_or(("label_overruled", note));
+                article.note_problem("charset", kind, detail);
             }
-        };
-        match verdict {
-            Verdict::StaleVersion { seen } => {
-                tracing::debug!(uri = article.uri, version = article.version, seen, "dropped a stale version");
-                Ok(Outcome::drop("stale_version"))
-            }
-            Verdict::ExactDuplicate { first_uri } => {
-                tracing::debug!(uri = article.uri, first_uri, "dropped an exact duplicate");
-                Ok(Outcome::drop("duplicate_exact").duplicate_of_kind("exact"))
-            }
-            Verdict::Pass { near } => {
-                let mut record = article_record(&self.output_topic, key, &article, input.headers)?;
-                if let Some(pairs) = problems::header_value(&article.newswire.problems) {
-                    record.headers.insert(headers::FIELD_PROBLEMS, pairs);
+            tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
+            let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
+                Ok(verdict) => verdict,
+                Err(error) => {
+                    // Not the story's fault: fail the batch (before_commit) so it is retried, never dead-lettered.
+                    self.store_failure = Some(error.to_string());
+                    return Ok(Outcome::drop("store_unavailable"));
                 }
-                let outcome = Outcome::forward(vec![record]);
-                Ok(if near { outcome.duplicate_of_kind("near") } else { outcome })
+            };
+            match verdict {
+                Verdict::StaleVersion { seen } => {
+                    tracing::debug!(uri = article.uri, version = article.version, seen, "dropped a stale version");
+                    dropped = dropped.or(Some("stale_version"));
+                }
+                Verdict::ExactDuplicate { first_uri } => {
+                    tracing::debug!(uri = article.uri, first_uri, "dropped an exact duplicate");
+                    dropped = dropped.or(Some("duplicate_exact"));
+                    duplicate = duplicate.or(Some("exact"));
+                }
+                Verdict::Pass { near } => {
+                    let key = story_key.as_deref().map_or(key, str::as_bytes);
+                    for p in &article.newswire.problems {
+                        FieldProblemRecorded { field: &p.field, kind: &p.kind, detail: &p.detail, uri: &article.uri }.emit(&self.family);
+                    }
+                    let mut record = article_record(&self.output_topic, key, &article, input.headers)?;
+                    if let Some(pairs) = problems::header_value(&article.newswire.problems) {
+                        record.headers.insert(headers::FIELD_PROBLEMS, pairs);
+                    }
+                    records.push(record);
+                    if near {
+                        duplicate = Some("near");
+                    }
+                }
             }
         }
+        // Several stories of one record (NewsML 1.x components): what was passed on is the outcome.
+        let outcome = match (records.is_empty(), dropped) {
+            (true, Some(reason)) => Outcome::drop(reason),
+            _ => Outcome::forward(records),
+        };
+        Ok(match duplicate {
+            Some(kind) => outcome.duplicate_of_kind(kind),
+            None => outcome,
+        })
     }
 
     /// Writes the batch's dedupe state to sled and flushes it before the Kafka
@@ -175,11 +193,38 @@ impl Stage for Normalizer {
     }
 }
 
-/// Normalizes one story: parse its format, then fill what every article must have.
+/// Normalizes one story: parse its format, then fill what every article must
+/// have. For a record that holds several stories, the first (see [`normalize_stories`]).
 /// Metadata that cannot be used is recorded on the article ([`problems`]); only
 /// a story with neither a headline nor a body is an error (`no_content`).
 pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
-    let mut article = formats::parse(format, payload, charset, config.zone_for(feed))?;
+    let article = formats::parse(format, payload, charset, config.zone_for(feed))?;
+    finish(article, None, format, feed, key)
+}
+
+/// Normalizes every story of a record, each with its own Kafka key when it is
+/// not the record's first story (`None`: the record's key). The whole record
+/// fails when one of its stories does, so it is dead-lettered whole.
+pub fn normalize_stories(
+    format: &str,
+    payload: &[u8],
+    charset: Option<&str>,
+    feed: &str,
+    key: &str,
+    config: &NormalizeConfig,
+) -> Result<Vec<(Option<String>, Article)>, StageError> {
+    let stories = formats::parse_stories(format, payload, charset, config.zone_for(feed))?;
+    stories
+        .into_iter()
+        .map(|story| {
+            let story_key = story.part.as_ref().map(|part| format!("{key}#{part}"));
+            finish(story.article, story.part.as_deref(), format, feed, key).map(|article| (story_key, article))
+        })
+        .collect()
+}
+
+/// Fills what every article must have; `part` names a record's second or later story.
+fn finish(mut article: Article, part: Option<&str>, format: &str, feed: &str, key: &str) -> Result<Article, StageError> {
     if article.headline().is_none() && article.body_text().is_none() {
         return Err(StageError::new("no_content", "found neither a headline nor a body"));
     }
@@ -189,6 +234,9 @@ pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str
     } else if !article.uri.contains(':') {
         // A bare id (an RSS guid such as "12345") is unique only within its feed.
         article.uri = format!("urn:newswire:{feed}:id:{}", article.uri);
+    }
+    if let Some(part) = part {
+        article.uri = format!("{}#{part}", article.uri);
     }
     for association in article.associations.iter_mut().filter(|a| a.uri.is_empty()) {
         // Pictures found in the text have no id of their own: name them within the story.
@@ -202,7 +250,10 @@ pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str
     article.newswire.feed = feed.to_owned();
     article.newswire.source_format = format.to_owned();
     if article.newswire.story_id.is_empty() {
-        article.newswire.story_id = key.to_owned();
+        article.newswire.story_id = match part {
+            Some(part) => format!("{key}#{part}"),
+            None => key.to_owned(),
+        };
     }
     Ok(article)
 }
@@ -360,6 +411,24 @@ mod tests {
         let v2 = br#"{"uri":"urn:v","version":"2","headline":"Harbour reopens","body_text":"The port reopened on Monday."}"#;
         let second = stage.process(&ninjs_input(&h, b"k1", v2, 1)).unwrap();
         assert_eq!((second.dropped, second.records.len()), (None, 1), "version 2 is newer than the fallback");
+    }
+
+    #[test]
+    fn a_record_holding_several_stories_forwards_each_under_its_own_key_and_uri_and_a_replay_is_stale() {
+        let item = include_bytes!("../../../tests/fixtures/normalize/newsml-1-multi-component.xml");
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
+        let h = HeaderMap::new().with(headers::FEED, "afp").with(headers::FORMAT, "newsml-1");
+        let outcome = stage.process(&ninjs_input(&h, b"k1", item, 0)).unwrap();
+        let keys: Vec<&[u8]> = outcome.records.iter().map(|r| r.key.as_slice()).collect();
+        assert_eq!(keys, vec![&b"k1"[..], b"k1#sidebar"]);
+        let uris: Vec<_> = outcome.records.iter().map(|r| r.headers.get_str(headers::STORY_URI).unwrap_or_default()).collect();
+        assert_eq!(uris, vec!["urn:newsml:newswire.test:20240510:PKG-ELECTION-9", "urn:newsml:newswire.test:20240510:PKG-ELECTION-9#sidebar"]);
+        let sidebar: Article = serde_json::from_slice(&outcome.records[1].payload).unwrap();
+        assert_eq!(sidebar.newswire.story_id, "k1#sidebar");
+        stage.before_commit().unwrap();
+        stage.on_commit();
+        let again = stage.process(&ninjs_input(&h, b"k1", item, 1)).unwrap();
+        assert_eq!((again.records.len(), again.dropped), (0, Some("stale_version")), "a re-send of the item is stale for every story");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use newswire_ingest::accept::{prepare, Submission};
 use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
-use newswire_normalize::normalize;
+use newswire_normalize::normalize_stories;
 use newswire_shared::kafka::headers;
 
 /// Content-Type a feed would send with each fixture.
@@ -38,10 +38,12 @@ fn every_story_ingest_accepts_from_its_fixtures_normalizes() {
         for record in records {
             let format = record.headers.get_str(headers::FORMAT).unwrap_or_default();
             let charset = record.headers.get_str(headers::CHARSET);
-            let article = normalize(format, &record.payload, charset, "pa", &record.key, &config)
+            let stories = normalize_stories(format, &record.payload, charset, "pa", &record.key, &config)
                 .unwrap_or_else(|e| panic!("{name}: ingest accepted a {format} story that normalize refuses: {e}"));
-            assert!(article.headline().is_some() || article.body_text().is_some(), "{name}: an empty article");
-            normalized += 1;
+            for (_, article) in stories {
+                assert!(article.headline().is_some() || article.body_text().is_some(), "{name}: an empty article");
+                normalized += 1;
+            }
         }
     }
     assert!(normalized >= 10, "only {normalized} stories came out of the fixtures");

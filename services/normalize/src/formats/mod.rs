@@ -3,6 +3,8 @@
 pub mod anpa;
 pub mod body;
 pub mod html;
+pub mod newsml_1;
+pub mod newsml_1_content;
 pub mod newsml_g2;
 pub mod ninjs;
 pub mod nitf;
@@ -22,12 +24,11 @@ use crate::{dates, text};
 
 /// Decodes `payload` in the charset ingest decided (`charset` is the
 /// `newswire-charset` header; see [`newswire_shared::story::charset`]) and parses
-/// it in the format ingest recognised. `zone` is the feed's zone for times without offset.
+/// it in the format ingest recognised (the first story only, for a record that
+/// holds several: see [`parse_stories`]). `zone` is the feed's zone for times without offset.
 /// Metadata that cannot be used is recorded on the article ([`problems`]), never an error.
 pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Article, StageError> {
-    let text = charset::of_record(charset, payload)
-        .and_then(|charset| charset.decode(payload))
-        .map_err(|e| StageError::new("bad_encoding", e.to_string()))?;
+    let text = decode(payload, charset)?;
     let text = text.as_ref();
     let mut article = match format {
         "ninjs" => ninjs::parse(text),
@@ -37,6 +38,11 @@ pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> R
         "anpa" => anpa::parse(text, zone),
         "scraped-text" => Ok(scraped_text::parse(text, zone)),
         "html" => html::parse(text, zone),
+        "newsml-1" => newsml_1::parse(text, zone)?
+            .into_iter()
+            .next()
+            .map(|story| story.article)
+            .ok_or_else(|| StageError::new("no_content", "the NewsML 1.x item holds no story")),
         other => Err(StageError::new("unsupported_format", format!("no normalizer for format {other:?}"))),
     }?;
     fall_back_between_dates(&mut article);
@@ -52,6 +58,34 @@ fn fall_back_between_dates(article: &mut Article) {
     if article.firstcreated.is_none() && problems::has(article, Field::FirstCreated) {
         article.firstcreated = article.versioncreated;
     }
+}
+
+/// The record's text, in the charset ingest decided (`charset`, the
+/// `newswire-charset` header): bytes that do not decode are `bad_encoding`.
+fn decode<'a>(payload: &'a [u8], charset: Option<&str>) -> Result<std::borrow::Cow<'a, str>, StageError> {
+    charset::of_record(charset, payload)
+        .and_then(|charset| charset.decode(payload))
+        .map_err(|e| StageError::new("bad_encoding", e.to_string()))
+}
+
+/// One story read from a record. Most records hold exactly one; a NewsML 1.x
+/// item may hold several (one per text component).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// The article, its uri the record's (the item's) own.
+    pub article: Article,
+    /// For every story of a record but its first, the part of the record it is
+    /// (a component's `Duid`): its uri is `{uri}#{part}`, its key `{key}#{part}`.
+    pub part: Option<String>,
+}
+
+/// Like [`parse`], for every story in the record.
+pub fn parse_stories(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Vec<Story>, StageError> {
+    if format == "newsml-1" {
+        let text = decode(payload, charset)?;
+        return newsml_1::parse(text.as_ref(), zone);
+    }
+    Ok(vec![Story { article: parse(format, payload, charset, zone)?, part: None }])
 }
 
 /// The plain-text and HTML bodies for a list of clean paragraphs.

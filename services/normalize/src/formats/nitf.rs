@@ -132,7 +132,7 @@ fn byline_text(byline: &Element) -> Option<String> {
 }
 
 /// The place in a written dateline such as "LONDON, Feb 14 (PA) -": the text before the first comma.
-fn place_of_dateline(dateline: &str) -> Option<String> {
+pub(crate) fn place_of_dateline(dateline: &str) -> Option<String> {
     let place = dateline.split([',', '(']).next()?.trim();
     Some(place.to_owned()).filter(|p| !p.is_empty())
 }
