@@ -18,9 +18,11 @@
 pub mod credits;
 pub mod dev_set;
 pub mod limits;
+pub mod line_blocks;
 pub mod line_density;
 pub mod line_kinds;
 pub mod main_content;
+pub mod page_chrome;
 pub mod page_meta;
 pub mod paragraphs;
 pub mod pictures;

@@ -2,6 +2,7 @@
 
 pub mod anpa;
 pub mod body;
+pub mod body_fallback;
 pub mod charset;
 pub mod html;
 pub mod newsml_g2;
@@ -9,6 +10,7 @@ pub mod ninjs;
 pub mod nitf;
 pub mod rss;
 pub mod scraped_text;
+pub mod wire_copy;
 pub mod xml;
 
 use chrono::{DateTime, Utc};
@@ -16,11 +18,13 @@ use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
 
+use crate::config::FeedKind;
 use crate::{dates, text};
 
 /// Decodes `payload` (`charset` is the `newswire-charset` header) and parses it
-/// in the format ingest recognised. `zone` is the feed's zone for times without offset.
-pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Article, StageError> {
+/// in the format ingest recognised. `zone` is the feed's zone for times without offset;
+/// `kind` what the feed declares its plain text to be (`None`: told apart per story).
+pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
     let text = charset::decode(payload, charset)?;
     let text = text.as_ref();
     match format {
@@ -29,7 +33,7 @@ pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> R
         "nitf" => nitf::parse(text, zone),
         "rss-item" | "atom-entry" => rss::parse(text, zone),
         "anpa" => anpa::parse(text, zone),
-        "scraped-text" => Ok(scraped_text::parse(text, zone)),
+        "scraped-text" => Ok(scraped_text::parse_as(text, zone, kind)),
         "html" => html::parse(text, zone),
         other => Err(StageError::new("unsupported_format", format!("no normalizer for format {other:?}"))),
     }
@@ -95,7 +99,7 @@ mod tests {
 
     #[test]
     fn a_latin1_story_is_decoded_from_its_charset_header() {
-        let a = parse("ninjs", b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC).unwrap();
+        let a = parse("ninjs", b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC, None).unwrap();
         assert_eq!(a.headline(), Some("Café"));
     }
 }
