@@ -53,19 +53,20 @@ pub fn parse(text: &str, zone: Tz) -> Article {
 /// feed declares none, as what its page chrome says it is.
 pub fn parse_as(text: &str, zone: Tz, declared: Option<FeedKind>) -> Article {
     let source = SourceLines::of(text);
+    if declared == Some(FeedKind::Wire) {
+        // Clean copy needs no line classification.
+        return wire_copy::parse(&source, zone);
+    }
     let kinds = classify_lines(&source.lines);
-    let kind = declared.unwrap_or_else(|| {
+    let page = declared == Some(FeedKind::Scraper) || {
         let evidence = ChromeEvidence::of(&source.lines, &kinds);
         tracing::debug!(%evidence, page = evidence.is_page(), "told plain text apart");
-        if evidence.is_page() {
-            FeedKind::Scraper
-        } else {
-            FeedKind::Wire
-        }
-    });
-    match kind {
-        FeedKind::Wire => wire_copy::parse(&source, zone),
-        FeedKind::Scraper => parse_page(&source, &kinds, zone),
+        evidence.is_page()
+    };
+    if page {
+        parse_page(&source, &kinds, zone)
+    } else {
+        wire_copy::parse(&source, zone)
     }
 }
 
@@ -119,7 +120,7 @@ fn parse_page(source: &SourceLines, kinds: &[Line], zone: Tz) -> Article {
     }
     article.associations = pictures::associations(captions);
     article.bodies = crate::formats::bodies_from_paragraphs(&source.paragraphs(&body));
-    if article.bodies.is_empty() {
+    if article.bodies.is_empty() && rest < lines.len() {
         let everything: Vec<usize> = (0..lines.len()).filter(|&i| i != headline_at).collect();
         let detail = format!("no story found in the {} lines after the headline; kept the whole text", lines.len() - rest);
         body_fallback::keep_whole_text(&mut article, &source.paragraphs(&everything), detail);
@@ -300,6 +301,13 @@ mod tests {
         assert!(!parse(text, london()).body_text().unwrap_or_default().contains("Share"), "detected as a page");
         let a = parse_as(text, london(), Some(FeedKind::Wire));
         assert_eq!(a.body_text(), Some("Share\n\nThe harbour reopened on Monday.\n\nAdvertisement\n\nShips came back."));
+    }
+
+    #[test]
+    fn a_page_that_ends_at_its_headline_has_no_body_and_no_problem() {
+        let a = parse_as("Menu\nShare\nA headline of some words", london(), Some(FeedKind::Scraper));
+        assert_eq!(a.headline(), Some("A headline of some words"));
+        assert_eq!((a.body_text(), a.newswire.problems.len()), (None, 0));
     }
 
     #[test]
