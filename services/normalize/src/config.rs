@@ -16,6 +16,11 @@ pub struct NormalizeConfig {
     pub default_zone: String,
     /// Per-feed IANA zone for times without an offset, e.g. `pa = "Europe/London"`.
     pub feed_zones: HashMap<String, String>,
+    /// Per-feed kind of `text/plain` story, `"wire"` (clean agency copy, kept
+    /// whole) or `"scraper"` (a flattened web page, boilerplate removed), e.g.
+    /// `ap = "wire"`. A feed not named here is told apart story by story
+    /// ([`crate::extract::page_chrome`]).
+    pub feed_kinds: HashMap<String, String>,
     /// How long dedupe and version state is kept, in days (`NEWSWIRE_NORMALIZE_DEDUPE_WINDOW_DAYS`).
     pub dedupe_window_days: u32,
     /// How often expired dedupe state is removed, in seconds.
@@ -28,6 +33,7 @@ impl Default for NormalizeConfig {
             admin_addr: "127.0.0.1:9102".into(),
             default_zone: "UTC".into(),
             feed_zones: HashMap::new(),
+            feed_kinds: HashMap::new(),
             dedupe_window_days: 7,
             dedupe_expiry_interval_secs: 60,
         }
@@ -39,6 +45,33 @@ impl NormalizeConfig {
     pub fn zone_for(&self, feed: &str) -> Tz {
         let name = self.feed_zones.get(feed).unwrap_or(&self.default_zone);
         name.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The kind `feed` declares for its plain text, if it declares a valid one
+    /// (an invalid one stops the service at start-up, see [`Validate`]).
+    pub fn kind_for(&self, feed: &str) -> Option<FeedKind> {
+        self.feed_kinds.get(feed).and_then(|kind| kind.parse().ok())
+    }
+}
+
+/// What a feed's `text/plain` stories are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedKind {
+    /// Clean agency copy: every line is the story's.
+    Wire,
+    /// A news page flattened to text, UI boilerplate and all.
+    Scraper,
+}
+
+impl std::str::FromStr for FeedKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "wire" => Ok(FeedKind::Wire),
+            "scraper" => Ok(FeedKind::Scraper),
+            other => Err(format!("{other:?} must be \"wire\" or \"scraper\"")),
+        }
     }
 }
 
@@ -59,6 +92,11 @@ impl Validate for NormalizeConfig {
                 errors.push(format!("normalize.feed_zones.{feed}: {zone:?} is not an IANA time zone"));
             }
         }
+        for (feed, kind) in &self.feed_kinds {
+            if let Err(e) = kind.parse::<FeedKind>() {
+                errors.push(format!("normalize.feed_kinds.{feed}: {e}"));
+            }
+        }
     }
 }
 
@@ -76,5 +114,20 @@ mod tests {
         let mut none = Vec::new();
         NormalizeConfig::default().validate(&mut none);
         assert!(none.is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn a_declared_feed_kind_is_read_and_an_unknown_one_is_reported_with_the_other_errors() {
+        let mut config = NormalizeConfig { dedupe_window_days: 0, ..Default::default() };
+        config.feed_kinds.insert("ap".into(), "wire".into());
+        config.feed_kinds.insert("pa".into(), "scraper".into());
+        config.feed_kinds.insert("odd".into(), "Wire-ish".into());
+        assert_eq!(config.kind_for("ap"), Some(FeedKind::Wire));
+        assert_eq!(config.kind_for("pa"), Some(FeedKind::Scraper));
+        assert_eq!(config.kind_for("other"), None, "an undeclared feed is detected story by story");
+        let mut errors = Vec::new();
+        config.validate(&mut errors);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("normalize.feed_kinds.odd:") && e.contains("Wire-ish")), "{errors:?}");
     }
 }

@@ -198,7 +198,7 @@ impl Stage for Normalizer {
 /// Metadata that cannot be used is recorded on the article ([`problems`]); only
 /// a story with neither a headline nor a body is an error (`no_content`).
 pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
-    let article = formats::parse(format, payload, charset, config.zone_for(feed))?;
+    let article = formats::parse(format, payload, charset, config.zone_for(feed), config.kind_for(feed))?;
     finish(article, None, format, feed, key)
 }
 
@@ -213,7 +213,7 @@ pub fn normalize_stories(
     key: &str,
     config: &NormalizeConfig,
 ) -> Result<Vec<(Option<String>, Article)>, StageError> {
-    let stories = formats::parse_stories(format, payload, charset, config.zone_for(feed))?;
+    let stories = formats::parse_stories(format, payload, charset, config.zone_for(feed), config.kind_for(feed))?;
     stories
         .into_iter()
         .map(|story| {
@@ -283,6 +283,19 @@ mod tests {
             assert!(picture.uri.starts_with(&format!("{}#", a.uri)), "pictures get a uri within the story: {}", picture.uri);
         }
         assert_ne!(a.associations[0].uri, a.associations[1].uri);
+    }
+
+    #[test]
+    fn a_feed_declared_kind_in_config_decides_how_its_plain_text_is_read() {
+        let story = include_bytes!("../../../tests/fixtures/normalize/wire-copy-results.txt");
+        let mut config = NormalizeConfig::default();
+        config.feed_kinds.insert("scrapes".into(), "scraper".into());
+        let rows = |feed: &str| {
+            let a = normalize("scraped-text", story, None, feed, "k", &config).unwrap();
+            a.body_text().unwrap_or_default().lines().filter(|l| !l.is_empty()).count()
+        };
+        assert_eq!(rows("wire-feed"), 16, "an undeclared feed's clean copy is kept whole");
+        assert!(rows("scrapes") < 16, "a feed declared scraper is read as a page");
     }
 
     #[test]

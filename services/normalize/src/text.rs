@@ -41,8 +41,10 @@ pub fn join_paragraphs(paragraphs: &[String]) -> String {
 }
 
 /// The paragraphs as minimal, safe HTML: each escaped and wrapped in `<p>`.
+/// A paragraph of several lines (a table or list kept as one block, see
+/// [`crate::extract::line_blocks`]) keeps its line breaks as `<br>`.
 pub fn paragraphs_to_html(paragraphs: &[String]) -> String {
-    paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<Vec<_>>().join("\n")
+    paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p).replace('\n', "<br>"))).collect::<Vec<_>>().join("\n")
 }
 
 /// Escapes `&`, `<`, `>` and `"` for HTML text and attributes.
@@ -76,5 +78,11 @@ mod tests {
     fn html_is_escaped_paragraph_by_paragraph() {
         let html = paragraphs_to_html(&["a < b & c".into(), "“q”".into()]);
         assert_eq!(html, "<p>a &lt; b &amp; c</p>\n<p>“q”</p>");
+    }
+
+    #[test]
+    fn the_lines_of_a_block_paragraph_keep_their_breaks_in_html() {
+        let html = paragraphs_to_html(&["Plymouth 2 Preston 1\nBury <0> Hull 0".into()]);
+        assert_eq!(html, "<p>Plymouth 2 Preston 1<br>Bury &lt;0&gt; Hull 0</p>");
     }
 }

@@ -19,7 +19,7 @@ fn examples() -> Option<PathBuf> {
 
 fn parse(format: &str, path: &str) -> Option<Article> {
     let bytes = std::fs::read(examples()?.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-    Some(formats::parse(format, &bytes, None, Tz::UTC).unwrap_or_else(|e| panic!("{path}: {e}")))
+    Some(formats::parse(format, &bytes, None, Tz::UTC, None).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
 #[test]

@@ -20,6 +20,7 @@ use crate::problems::Field;
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
 use crate::extract::{main_content, page_meta, paragraphs, pictures};
+use crate::formats::body_fallback;
 use crate::text;
 
 /// Parses an HTML page into an article. `zone` is the feed's zone for times without offset.
@@ -66,6 +67,11 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
             Text::plain("main", text::join_paragraphs(&paragraphs)),
             Text::html("main", paragraphs::without_blocks(&content.html, &dropped).trim().to_owned()),
         ];
+    } else {
+        // Every extracted paragraph looked like furniture or a caption: keep them rather than lose the text.
+        let whole: Vec<String> = dropped.into_iter().filter(|p| Some(p) != meta.headline.as_ref()).collect();
+        let detail = format!("all {} extracted paragraphs looked like page furniture; kept them all", whole.len());
+        body_fallback::keep_whole_text(&mut article, &whole, detail);
     }
     Ok(article)
 }
@@ -205,7 +211,7 @@ mod tests {
     fn a_json_ld_placeholder_published_date_gives_way_to_the_modified_one() {
         let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00Z","dateModified":"2019-11-19T19:47:00-05:00"}</script>"#;
         let html = page(head, &story_body());
-        let a = crate::formats::parse("html", html.as_bytes(), None, london()).unwrap();
+        let a = crate::formats::parse("html", html.as_bytes(), None, london(), None).unwrap();
         assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2019-11-20T00:47:00+00:00");
         assert_eq!(a.firstcreated, a.versioncreated, "firstcreated falls back to versioncreated");
         assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("firstcreated", "placeholder")]);
@@ -242,6 +248,16 @@ mod tests {
         let a = parse(&page(head, "<div id=app></div>"), london()).unwrap();
         assert_eq!(a.body_text(), Some("The harbour reopened on Monday.\n\nShips returned within hours."));
         assert_eq!(a.bodies[1].value, "<p>The harbour reopened on Monday.</p>\n<p>Ships returned within hours.</p>");
+    }
+
+    #[test]
+    fn a_page_whose_extracted_text_all_looks_like_furniture_keeps_it_and_records_the_problem() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour reopens",
+            "articleBody":"Share on Twitter\nRead more: the harbour story\nHarbour reopens"}</script>"#;
+        let a = parse(&page(head, "<div id=app></div>"), london()).unwrap();
+        assert_eq!(a.body_text(), Some("Share on Twitter\n\nRead more: the harbour story"));
+        assert_eq!(a.newswire.problems.len(), 1);
+        assert_eq!((a.newswire.problems[0].field.as_str(), a.newswire.problems[0].kind.as_str()), ("body", "extraction_empty"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod anpa;
 pub mod body;
+pub mod body_fallback;
 pub mod html;
 pub mod newsml_1;
 pub mod newsml_1_content;
@@ -11,6 +12,7 @@ pub mod nitf;
 pub mod pubstatus_code;
 pub mod rss;
 pub mod scraped_text;
+pub mod wire_copy;
 pub mod xml;
 
 use chrono::{DateTime, Utc};
@@ -19,15 +21,17 @@ use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
 use newswire_shared::story::charset;
 
+use crate::config::FeedKind;
 use crate::problems::{self, Field, Kind};
 use crate::{dates, text};
 
 /// Decodes `payload` in the charset ingest decided (`charset` is the
 /// `newswire-charset` header; see [`newswire_shared::story::charset`]) and parses
 /// it in the format ingest recognised (the first story only, for a record that
-/// holds several: see [`parse_stories`]). `zone` is the feed's zone for times without offset.
+/// holds several: see [`parse_stories`]). `zone` is the feed's zone for times without offset;
+/// `kind` what the feed declares its plain text to be (`None`: told apart per story).
 /// Metadata that cannot be used is recorded on the article ([`problems`]), never an error.
-pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Article, StageError> {
+pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
     let text = decode(payload, charset)?;
     let text = text.as_ref();
     let mut article = match format {
@@ -36,7 +40,7 @@ pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> R
         "nitf" => nitf::parse(text, zone),
         "rss-item" | "atom-entry" => rss::parse(text, zone),
         "anpa" => anpa::parse(text, zone),
-        "scraped-text" => Ok(scraped_text::parse(text, zone)),
+        "scraped-text" => Ok(scraped_text::parse_as(text, zone, kind)),
         "html" => html::parse(text, zone),
         "newsml-1" => newsml_1::parse(text, zone)?
             .into_iter()
@@ -80,12 +84,12 @@ pub struct Story {
 }
 
 /// Like [`parse`], for every story in the record.
-pub fn parse_stories(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz) -> Result<Vec<Story>, StageError> {
+pub fn parse_stories(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
     if format == "newsml-1" {
         let text = decode(payload, charset)?;
         return newsml_1::parse(text.as_ref(), zone);
     }
-    Ok(vec![Story { article: parse(format, payload, charset, zone)?, part: None }])
+    Ok(vec![Story { article: parse(format, payload, charset, zone, kind)?, part: None }])
 }
 
 /// The plain-text and HTML bodies for a list of clean paragraphs.
@@ -225,17 +229,17 @@ mod tests {
 
     #[test]
     fn a_date_that_could_not_be_read_takes_the_other_one() {
-        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z","firstcreated":"0001-01-01T00:00:00Z"}"#, None, Tz::UTC).unwrap();
+        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z","firstcreated":"0001-01-01T00:00:00Z"}"#, None, Tz::UTC, None).unwrap();
         assert_eq!(a.firstcreated, a.versioncreated);
         assert!(a.firstcreated.is_some());
         // A date that was simply not sent is not filled in.
-        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z"}"#, None, Tz::UTC).unwrap();
+        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z"}"#, None, Tz::UTC, None).unwrap();
         assert_eq!(a.firstcreated, None);
     }
 
     #[test]
     fn a_latin1_story_is_decoded_from_its_charset_header() {
-        let a = parse("ninjs", b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC).unwrap();
+        let a = parse("ninjs", b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC, None).unwrap();
         assert_eq!(a.headline(), Some("Café"));
     }
 }

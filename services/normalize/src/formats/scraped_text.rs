@@ -1,42 +1,86 @@
-//! Scraped page text: a news page flattened to lines, UI boilerplate and all.
+//! Plain text (`scraped-text`): a news page flattened to lines, UI
+//! boilerplate and all, or clean agency copy.
 //!
-//! General rules, not rules for one site ([`line_kinds`], [`line_density`]):
-//! UI lines (icon alt-texts, share and menu labels, notices, signposts) are
-//! furniture; the headline is the first substantial line; the story body is
-//! the densest run of sentence lines after it; a short "By …" line before or
-//! among the first lines of the body is the byline; a line that parses as a
-//! date before the body is the dateline; a line ending in a photo credit, or
-//! followed by a bare credit line, is a picture caption; everything else in
-//! the run, in order, is the body.
+//! Which of the two a story is comes from its feed's declared kind
+//! (`normalize.feed_kinds`), else from the page chrome found in it
+//! ([`ChromeEvidence`]). Clean copy is kept whole ([`wire_copy`]). A page goes
+//! through general rules, not rules for one site ([`line_kinds`],
+//! [`line_density`]): UI lines (icon alt-texts, share and menu labels,
+//! notices, signposts) are furniture; the headline is the first substantial
+//! line; the story body is the densest run of sentence lines after it, with
+//! the table rows and list items inside or right after it ([`is_table_row`]);
+//! a short "By …" line before or among the first lines of the body is the
+//! byline; a line that parses as a date before the body is the dateline; a
+//! line ending in a photo credit, or followed by a bare credit line, is a
+//! picture caption; everything else in the run, in order, is the body, its
+//! lines grouped as [`SourceLines::paragraphs`] says. When no body is found in
+//! a page that has lines after its headline, the whole text is kept
+//! ([`body_fallback`]).
+//!
+//! [`line_kinds`]: crate::extract::line_kinds
+//! [`wire_copy`]: crate::formats::wire_copy
+//! [`body_fallback`]: crate::formats::body_fallback
 
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, Text};
 
+use crate::config::FeedKind;
 use crate::dates;
+use crate::extract::line_blocks::{ends_a_sentence, is_table_row, SourceLines};
 use crate::extract::line_density::{self, LineRole};
 use crate::extract::line_kinds::{byline, classify_lines, LineKind as Line};
+use crate::extract::page_chrome::ChromeEvidence;
 use crate::extract::page_meta::without_site_suffix;
 use crate::extract::pictures;
-use crate::text::clean;
+use crate::formats::{body_fallback, wire_copy};
 
 /// Most lines after the headline for a text to count as a brief.
 const BRIEF_MAX_LINES: usize = 12;
 /// How many body paragraphs may come before the byline.
-const BYLINE_WITHIN_PARAGRAPHS: usize = 2;
+pub(crate) const BYLINE_WITHIN_PARAGRAPHS: usize = 2;
 /// Longest line read as a dateline.
-const DATELINE_MAX_CHARS: usize = 60;
+pub(crate) const DATELINE_MAX_CHARS: usize = 60;
+/// Most words a line between the story and a table row after it, or between rows, may have.
+const ROW_GAP_MAX_WORDS: usize = 16;
 
-/// Parses scraped text. `zone` is the feed's zone for a dateline without offset.
+/// Parses plain text whose kind is told apart by its content. `zone` is the
+/// feed's zone for a dateline without offset.
 pub fn parse(text: &str, zone: Tz) -> Article {
-    let lines: Vec<String> = text.lines().map(clean).filter(|l| !l.is_empty()).collect();
-    let kinds = classify_lines(&lines);
+    parse_as(text, zone, None)
+}
+
+/// Parses plain text as `declared` (the feed's configured kind) or, when the
+/// feed declares none, as what its page chrome says it is.
+pub fn parse_as(text: &str, zone: Tz, declared: Option<FeedKind>) -> Article {
+    let source = SourceLines::of(text);
+    if declared == Some(FeedKind::Wire) {
+        // Clean copy needs no line classification.
+        return wire_copy::parse(&source, zone);
+    }
+    let kinds = classify_lines(&source.lines);
+    let page = declared == Some(FeedKind::Scraper) || {
+        let evidence = ChromeEvidence::of(&source.lines, &kinds);
+        tracing::debug!(%evidence, page = evidence.is_page(), "told plain text apart");
+        evidence.is_page()
+    };
+    if page {
+        parse_page(&source, &kinds, zone)
+    } else {
+        wire_copy::parse(&source, zone)
+    }
+}
+
+/// Parses a page flattened to text (see the module doc).
+fn parse_page(source: &SourceLines, kinds: &[Line], zone: Tz) -> Article {
+    let lines = &source.lines;
     let mut article = Article::default();
     let Some(headline_at) = (0..lines.len()).find(|&i| kinds[i] == Line::Prose && looks_like_headline(&lines[i])) else {
         return article;
     };
     article.headlines.push(Text::plain("main", headline(&lines[headline_at], &lines[headline_at + 1..])));
     let rest = headline_at + 1;
-    let scores: Vec<i64> = lines[rest..].iter().zip(&kinds[rest..]).map(|(l, k)| line_density::score(l, role(k))).collect();
+    let scores: Vec<i64> =
+        lines[rest..].iter().zip(&kinds[rest..]).map(|(l, k)| line_density::score(l, role(l, k))).collect();
     let region = line_density::densest_region(&scores);
     // A brief (a few lines) with no line dense enough to be story prose keeps
     // every remaining prose line as its body; a longer text without any is
@@ -45,7 +89,7 @@ pub fn parse(text: &str, zone: Tz) -> Article {
     let (body_start, body_end) = match (region.is_empty(), brief) {
         (true, true) => (rest, lines.len()),
         (true, false) => (rest, rest),
-        (false, _) => (rest + region.start, rest + region.end),
+        (false, _) => (rest + region.start, with_rows_after(lines, kinds, rest + region.end)),
     };
 
     let mut body = Vec::new();
@@ -70,20 +114,48 @@ pub fn parse(text: &str, zone: Tz) -> Article {
         }
         match &kinds[i] {
             Line::Caption(caption, credit) if !caption.is_empty() => captions.push((caption.clone(), Some(credit.clone()))),
-            Line::Prose if i >= body_start => body.push(line.clone()),
+            Line::Prose if i >= body_start => body.push(i),
             _ => {}
         }
     }
     article.associations = pictures::associations(captions);
-    article.bodies = crate::formats::bodies_from_paragraphs(&body);
+    article.bodies = crate::formats::bodies_from_paragraphs(&source.paragraphs(&body));
+    if article.bodies.is_empty() && rest < lines.len() {
+        let everything: Vec<usize> = (0..lines.len()).filter(|&i| i != headline_at).collect();
+        let detail = format!("no story found in the {} lines after the headline; kept the whole text", lines.len() - rest);
+        body_fallback::keep_whole_text(&mut article, &source.paragraphs(&everything), detail);
+    }
     article
 }
 
-fn role(line: &Line) -> LineRole {
+/// The end of the story region `end`, moved past the table rows and list
+/// items right after it: a table that closes a story is the story's. One
+/// short line that is not a sentence, or that leads in with a colon, may stand
+/// before or between rows (a table's lead-in, sub-heading or column heads);
+/// two such lines in a row, or a sentence, end the table.
+fn with_rows_after(lines: &[String], kinds: &[Line], end: usize) -> usize {
+    let mut extended = end;
+    for i in end..lines.len() {
+        let line = &lines[i];
+        let sentence = ends_a_sentence(line) && !line.ends_with(':');
+        if kinds[i] != Line::Prose || sentence || line.split_whitespace().count() > ROW_GAP_MAX_WORDS || i > extended + 1 {
+            break;
+        }
+        if is_table_row(line) {
+            extended = i + 1;
+        }
+    }
+    extended
+}
+
+/// A line's role for the density score: a table row or list item is neutral,
+/// so a table inside the story does not split it.
+fn role(text: &str, line: &Line) -> LineRole {
     match line {
         Line::Furniture => LineRole::Furniture,
         Line::Date => LineRole::Date,
         Line::Caption(..) => LineRole::Neutral,
+        Line::Prose if is_table_row(text) => LineRole::Neutral,
         Line::Prose => LineRole::Prose,
     }
 }
@@ -186,9 +258,56 @@ mod tests {
     }
 
     #[test]
-    fn a_long_text_without_any_prose_has_no_body() {
+    fn a_long_page_without_any_story_prose_keeps_its_whole_text_and_records_the_problem() {
         let text = format!("A headline of some words\n{}", "Menu item here\n".repeat(50));
-        assert_eq!(parse(&text, london()).body_text(), None);
+        let a = parse_as(&text, london(), Some(FeedKind::Scraper));
+        assert_eq!(a.body_text().map(|b| b.matches("Menu item here").count()), Some(50));
+        assert!(!a.body_text().unwrap_or_default().contains("A headline"), "the headline is not repeated in the body");
+        let problem = &a.newswire.problems[0];
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("body", "extraction_empty"), "{problem:?}");
+    }
+
+    #[test]
+    fn a_results_table_and_a_list_inside_a_scraped_article_are_kept_with_every_row() {
+        let rows = "1. Jane Doe (GBR) 3:58.12\n2. Ann Roe (USA) 3:59.40\n3. Kim Lee (KOR) 4:00.05\n4. Maria Rossi (ITA) 4:01.77\n5. Eva Berg (NOR) 4:02.10\n6. Lena Fox (GER) 4:03.00";
+        let paragraph = "Jane Doe of Britain won the women's 1,500 metres at the Bislett Games on Friday evening in a meeting record time.";
+        let text = format!(
+            "Menu\nHome\nSport\nShare\nDoe wins the 1,500 metres in Oslo\n{paragraph}\nResults:\n{rows}\nDoe pulled clear of the field on the final bend and said she had known all week that she was in form.\nThe standings after five meetings:\nJane Doe 32\nAnn Roe 28\nKim Lee 21\nRelated stories\nAdvertisement"
+        );
+        let a = parse(&text, london());
+        let body = a.body_text().unwrap_or_default();
+        assert!(body.starts_with(paragraph), "{body}");
+        assert!(body.contains(&format!("Results:\n\n{rows}\n\nDoe pulled clear")), "the table inside the story keeps its rows, in order: {body}");
+        assert!(body.ends_with("The standings after five meetings:\n\nJane Doe 32\nAnn Roe 28\nKim Lee 21"), "a table closing the story is the story's: {body}");
+        assert!(!body.contains("Related") && !body.contains("Menu") && !body.contains("Advertisement"), "{body}");
+    }
+
+    #[test]
+    fn clean_wire_copy_is_told_apart_from_a_page_and_kept_whole_unless_the_feed_says_scraper() {
+        let text = include_str!("../../../../tests/fixtures/normalize/wire-copy-results.txt");
+        let a = parse(text, london());
+        assert_eq!(a.headline(), Some("ATHLETICS - DOE WINS 1,500 METRES IN RECORD TIME"));
+        let body = a.body_text().unwrap_or_default();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(body.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>(), lines, "every line, in order");
+        assert!(body.starts_with("OSLO (Newswire) - Jane Doe"), "the wire dateline stays in the body: {body}");
+        let as_page = parse_as(text, london(), Some(FeedKind::Scraper));
+        assert!(as_page.body_text().unwrap_or_default().lines().filter(|l| !l.is_empty()).count() < lines.len(), "the declared kind wins");
+    }
+
+    #[test]
+    fn a_feed_declared_wire_keeps_lines_a_page_would_drop() {
+        let text = "Harbour reopens after the storm\nShare\nThe harbour reopened on Monday.\nAdvertisement\nShips came back.";
+        assert!(!parse(text, london()).body_text().unwrap_or_default().contains("Share"), "detected as a page");
+        let a = parse_as(text, london(), Some(FeedKind::Wire));
+        assert_eq!(a.body_text(), Some("Share\n\nThe harbour reopened on Monday.\n\nAdvertisement\n\nShips came back."));
+    }
+
+    #[test]
+    fn a_page_that_ends_at_its_headline_has_no_body_and_no_problem() {
+        let a = parse_as("Menu\nShare\nA headline of some words", london(), Some(FeedKind::Scraper));
+        assert_eq!(a.headline(), Some("A headline of some words"));
+        assert_eq!((a.body_text(), a.newswire.problems.len()), (None, 0));
     }
 
     #[test]
