@@ -4,9 +4,8 @@
 //!
 //! A `ContentItem` is a picture when its `MediaType` is `Photo`/`Graphic`/`Image`,
 //! its `MimeType` is `image/*` or its `Format` is an image format; it is text
-//! when its `MediaType` is `Text` (or absent) and it carries inline
-//! `DataContent` (a text held only by `Href` cannot be read here). Audio and
-//! video items are neither.
+//! when it carries inline `DataContent` and is no picture, audio or video (a
+//! text held only by `Href` cannot be read here).
 
 use newswire_shared::article::{Article, Association, Text};
 use newswire_shared::stage::StageError;
@@ -40,11 +39,13 @@ pub fn is_picture(item: &Element) -> bool {
         || PICTURE_FORMATS.contains(&format.as_str())
 }
 
-/// Whether a `ContentItem` is story text held inline.
+/// Whether a `ContentItem` is story text held inline: inline `DataContent` that
+/// is no picture, audio or video (TASS sends its NITF as `ComplexData`).
 pub fn is_text(item: &Element) -> bool {
-    let media = formal_name(item, "MediaType").unwrap_or_else(|| "text".into());
+    let media = formal_name(item, "MediaType").unwrap_or_default();
     let mime = formal_name(item, "MimeType").unwrap_or_default();
-    media == "text" && !mime.starts_with("audio/") && !mime.starts_with("video/") && !is_picture(item) && item.child("DataContent").is_some()
+    let av = matches!(media.as_str(), "audio" | "video") || mime.starts_with("audio/") || mime.starts_with("video/");
+    !av && !is_picture(item) && item.child("DataContent").is_some()
 }
 
 /// Whether the component holds a picture: a picture `ContentItem` of its own, or
@@ -164,6 +165,8 @@ mod tests {
         let audio = element(r#"<ContentItem><MediaType FormalName="Audio"/><DataContent>x</DataContent></ContentItem>"#);
         assert!(!is_text(&audio) && !is_picture(&audio));
         assert!(!is_text(&element(r#"<ContentItem Href="remote.xml"><MediaType FormalName="Text"/></ContentItem>"#)));
+        let complex = r#"<ContentItem><MediaType FormalName="ComplexData"/><MimeType FormalName="text/vnd.IPTC.NITF"/><DataContent><nitf/></DataContent></ContentItem>"#;
+        assert!(is_text(&element(complex)));
     }
 
     #[test]
