@@ -1,13 +1,17 @@
 //! The accounting: what became of every push and of every story it held.
 //!
-//! A story is followed by its Kafka record key, which is the id ingest answers
-//! and which every stage keeps (output records and dead letters alike). A story
-//! is *published* when a record with its key is on the published topic,
-//! *dead-lettered* when one is on the dead-letter topic, *dropped* when it
-//! stopped at a stage whose drop counter rose by at least as many stories as
-//! stopped there, and *unaccounted* (lost) otherwise.
+//! A push is linked to what the pipeline did with it in two steps ([`link`]):
+//! ingest answers each story's Kafka record key, and the raw record with that
+//! key — and, when several pushes share the key (versions of one story, one
+//! story in several formats), with the pushed bytes — gives the trace id ingest
+//! minted for it, which every later record of that story carries (output
+//! records and dead letters alike). A story is then *published* when a record
+//! with its trace id is on the published topic, *dead-lettered* when one is on
+//! the dead-letter topic, *dropped* when it stopped at a stage whose drop
+//! counter rose by at least as many stories as stopped there, and
+//! *unaccounted* (lost) otherwise.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -45,7 +49,29 @@ pub struct DeadLetter {
     pub detail: String,
 }
 
-/// What the topics showed of one story key.
+/// A raw record: the trace id ingest gave it and a digest of its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawSeen {
+    /// Its `newswire-trace-id`.
+    pub trace_id: String,
+    /// [`newswire_shared::ids::digest`] of its payload.
+    pub digest: String,
+}
+
+/// One pushed document, as the accounting needs it.
+#[derive(Debug, Clone)]
+pub struct Pushed<'a> {
+    /// Its id in the corpus.
+    pub id: &'a str,
+    /// [`newswire_shared::ids::digest`] of the pushed bytes.
+    pub digest: &'a str,
+    /// Whether it held article text.
+    pub has_text: bool,
+    /// Ingest's answer.
+    pub answer: &'a PushAnswer,
+}
+
+/// What the topics showed of one story (one trace id).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seen {
     /// On the raw topic.
@@ -60,8 +86,6 @@ pub struct Seen {
     pub empty_body: bool,
     /// Dead letters.
     pub dead: Vec<DeadLetter>,
-    /// The trace id carried in the headers.
-    pub trace_id: Option<String>,
 }
 
 /// What became of one story.
@@ -154,22 +178,49 @@ pub struct Tally {
 /// The stage that consumes each topic, in pipeline order.
 const STAGES: [(&str, &str); 3] = [("raw", "normalize"), ("normalized", "enrich"), ("enriched", "publish")];
 
-/// Classifies every document's stories. `answers[i]` is the answer to
-/// `ids[i]`; `has_text[i]` says whether that input held text; `drops` are the
-/// drop counters' rises by `(stage, reason)` during the corpus.
+/// The trace id of each accepted story of each push (None: not on the raw
+/// topic, or a duplicate). A raw record whose bytes are the pushed bytes wins;
+/// otherwise (a story cut out of a feed document) the first raw record of the
+/// key that no other push took.
+pub fn link(pushes: &[Pushed<'_>], raw: &HashMap<String, Vec<RawSeen>>) -> Vec<Vec<Option<String>>> {
+    let mut used: HashSet<&str> = HashSet::new();
+    let mut links: Vec<Vec<Option<String>>> = pushes.iter().map(|p| accepted_stories(p.answer).map(|_| None).collect()).collect();
+    for exact in [true, false] {
+        for (push, slots) in pushes.iter().zip(links.iter_mut()) {
+            for ((key, status), slot) in accepted_stories(push.answer).zip(slots.iter_mut()) {
+                if status != "accepted" || slot.is_some() {
+                    continue;
+                }
+                let found = raw
+                    .get(key)
+                    .into_iter()
+                    .flatten()
+                    .find(|r| !used.contains(r.trace_id.as_str()) && (!exact || r.digest == push.digest));
+                if let Some(record) = found {
+                    used.insert(record.trace_id.as_str());
+                    *slot = Some(record.trace_id.clone());
+                }
+            }
+        }
+    }
+    links
+}
+
+/// Classifies every document's stories, given their [`link`]s, what each
+/// trace id showed, and the drop counters' rises by `(stage, reason)`.
 pub fn account(
-    ids: &[String],
-    has_text: &[bool],
-    answers: &[PushAnswer],
+    pushes: &[Pushed<'_>],
+    links: &[Vec<Option<String>>],
     seen: &HashMap<String, Seen>,
     drops: &BTreeMap<(String, String), u64>,
 ) -> (Vec<DocumentOutcome>, Tally) {
     let nothing = Seen::default();
+    let seen_of = |trace: &Option<String>| trace.as_ref().and_then(|t| seen.get(t)).unwrap_or(&nothing);
     // First pass: stories that stopped at a stage without a record, by stage.
     let mut stopped: HashMap<&str, usize> = HashMap::new();
-    for answer in answers {
-        for (key, status) in accepted_stories(answer) {
-            let s = seen.get(key).unwrap_or(&nothing);
+    for (push, traces) in pushes.iter().zip(links) {
+        for ((_, status), trace) in accepted_stories(push.answer).zip(traces) {
+            let s = seen_of(trace);
             if status == "accepted" && s.published == 0 && s.dead.is_empty() {
                 if let Some(stage) = stopping_stage(s) {
                     *stopped.entry(stage).or_default() += 1;
@@ -182,10 +233,10 @@ pub fn account(
         (of_stage.iter().map(|(_, n)| **n).sum(), of_stage.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>().join(","))
     };
 
-    let mut tally = Tally { pushed: answers.len(), ..Default::default() };
-    let mut outcomes = Vec::with_capacity(answers.len());
-    for (i, answer) in answers.iter().enumerate() {
-        match answer {
+    let mut tally = Tally { pushed: pushes.len(), ..Default::default() };
+    let mut outcomes = Vec::with_capacity(pushes.len());
+    for (push, traces) in pushes.iter().zip(links) {
+        match push.answer {
             PushAnswer::Answered { status: 202, .. } => tally.accepted_pushes += 1,
             PushAnswer::Answered { status: 200, .. } => tally.duplicate_pushes += 1,
             PushAnswer::Answered { status, error, .. } => {
@@ -194,8 +245,8 @@ pub fn account(
             PushAnswer::Failed { .. } => *tally.refused.entry("no answer".into()).or_default() += 1,
         }
         let mut stories = Vec::new();
-        for (key, status) in accepted_stories(answer) {
-            let s = seen.get(key).unwrap_or(&nothing);
+        for ((key, status), trace) in accepted_stories(push.answer).zip(traces) {
+            let s = seen_of(trace);
             let fate = if status != "accepted" {
                 tally.stories_duplicate += 1;
                 Fate::Duplicate
@@ -219,7 +270,7 @@ pub fn account(
             if status == "accepted" {
                 tally.stories_accepted += 1;
             }
-            let empty_body = matches!(fate, Fate::Published) && s.empty_body && has_text.get(i).copied().unwrap_or(false);
+            let empty_body = matches!(fate, Fate::Published) && s.empty_body && push.has_text;
             match &fate {
                 Fate::Published => {
                     tally.published += 1;
@@ -231,15 +282,15 @@ pub fn account(
                 Fate::Unaccounted { .. } => tally.unaccounted += 1,
                 Fate::Duplicate => {}
             }
-            stories.push(StoryOutcome { key: key.to_owned(), trace_id: s.trace_id.clone(), fate, published_copies: s.published, empty_body });
+            stories.push(StoryOutcome { key: key.to_owned(), trace_id: trace.clone(), fate, published_copies: s.published, empty_body });
         }
-        outcomes.push(DocumentOutcome { id: ids.get(i).cloned().unwrap_or_default(), push: answer.clone(), stories });
+        outcomes.push(DocumentOutcome { id: push.id.to_owned(), push: push.answer.clone(), stories });
     }
     (outcomes, tally)
 }
 
 /// The `(key, status)` of each story a push answer lists.
-fn accepted_stories(answer: &PushAnswer) -> impl Iterator<Item = (&str, &str)> {
+pub fn accepted_stories(answer: &PushAnswer) -> impl Iterator<Item = (&str, &str)> {
     let stories = match answer {
         PushAnswer::Answered { status: 200 | 202, stories, .. } => stories.as_slice(),
         _ => &[],
@@ -271,9 +322,26 @@ mod tests {
         Seen { raw, normalized, enriched, published, ..Default::default() }
     }
 
+    fn raw(trace: &str, digest: &str) -> RawSeen {
+        RawSeen { trace_id: trace.into(), digest: digest.into() }
+    }
+
+    /// Pushes whose digest is their id and whose only raw record has trace `t-<key>`.
+    fn simple<'a>(ids: &[&'a str], answers: &'a [PushAnswer]) -> (Vec<Pushed<'a>>, HashMap<String, Vec<RawSeen>>) {
+        let pushes: Vec<Pushed<'a>> = ids.iter().zip(answers).map(|(id, answer)| Pushed { id, digest: id, has_text: true, answer }).collect();
+        let mut raws = HashMap::new();
+        for push in &pushes {
+            for (key, status) in accepted_stories(push.answer) {
+                if status == "accepted" {
+                    raws.insert(key.to_owned(), vec![raw(&format!("t-{key}"), push.digest)]);
+                }
+            }
+        }
+        (pushes, raws)
+    }
+
     #[test]
     fn every_push_and_story_gets_exactly_one_fate() {
-        let ids: Vec<String> = ["pub", "dup", "dead", "refused", "drop", "lost", "multi"].iter().map(|s| s.to_string()).collect();
         let answers = vec![
             answered(202, &[("k1", "accepted")]),
             answered(200, &[("k2", "duplicate")]),
@@ -283,18 +351,20 @@ mod tests {
             answered(202, &[("k6", "accepted")]),
             answered(202, &[("k7a", "accepted"), ("k7b", "duplicate")]),
         ];
+        let (pushes, raws) = simple(&["pub", "dup", "dead", "refused", "drop", "lost", "multi"], &answers);
         let mut topics = HashMap::new();
-        topics.insert("k1".to_owned(), Seen { empty_body: true, ..seen(true, true, true, 2) });
+        topics.insert("t-k1".to_owned(), Seen { empty_body: true, ..seen(true, true, true, 2) });
         let dead = DeadLetter { stage: "normalize".into(), reason: "no_content".into(), detail: "d".into() };
-        topics.insert("k3".to_owned(), Seen { dead: vec![dead], ..seen(true, false, false, 0) });
-        topics.insert("k5".to_owned(), seen(true, false, false, 0));
-        topics.insert("k6".to_owned(), seen(true, true, false, 0));
-        topics.insert("k7a".to_owned(), seen(true, true, true, 1));
+        topics.insert("t-k3".to_owned(), Seen { dead: vec![dead], ..seen(true, false, false, 0) });
+        topics.insert("t-k5".to_owned(), seen(true, false, false, 0));
+        topics.insert("t-k6".to_owned(), seen(true, true, false, 0));
+        topics.insert("t-k7a".to_owned(), seen(true, true, true, 1));
         let drops = BTreeMap::from([(("normalize".to_owned(), "duplicate_exact".to_owned()), 1u64)]);
-        let has_text = vec![true; ids.len()];
-        let (outcomes, tally) = account(&ids, &has_text, &answers, &topics, &drops);
+        let links = link(&pushes, &raws);
+        let (outcomes, tally) = account(&pushes, &links, &topics, &drops);
 
         assert_eq!(outcomes[0].stories[0].fate, Fate::Published);
+        assert_eq!(outcomes[0].stories[0].trace_id.as_deref(), Some("t-k1"));
         assert!(outcomes[0].stories[0].empty_body);
         assert_eq!(outcomes[1].stories[0].fate, Fate::Duplicate);
         assert!(matches!(&outcomes[2].stories[0].fate, Fate::DeadLettered { reason, .. } if reason == "no_content"));
@@ -314,20 +384,50 @@ mod tests {
     }
 
     #[test]
-    fn stories_stopped_at_a_stage_beyond_its_drop_count_are_all_unaccounted() {
-        let ids = vec!["a".to_owned(), "b".to_owned()];
-        let answers = vec![answered(202, &[("a", "accepted")]), answered(202, &[("b", "accepted")])];
-        let topics = HashMap::from([("a".to_owned(), seen(true, false, false, 0)), ("b".to_owned(), seen(true, false, false, 0))]);
+    fn pushes_sharing_a_key_are_told_apart_by_their_bytes() {
+        // Two versions of one story: same key, different bytes, different trace ids.
+        let (v1, v2) = (answered(202, &[("k", "accepted")]), answered(202, &[("k", "accepted")]));
+        let pushes = vec![
+            Pushed { id: "v1", digest: "d1", has_text: true, answer: &v1 },
+            Pushed { id: "v2", digest: "d2", has_text: true, answer: &v2 },
+        ];
+        // The raw topic has them in the other order.
+        let raws = HashMap::from([("k".to_owned(), vec![raw("t2", "d2"), raw("t1", "d1")])]);
+        let links = link(&pushes, &raws);
+        assert_eq!(links, vec![vec![Some("t1".to_owned())], vec![Some("t2".to_owned())]]);
+
+        let topics = HashMap::from([("t1".to_owned(), seen(true, true, true, 1)), ("t2".to_owned(), seen(true, false, false, 0))]);
         let drops = BTreeMap::from([(("normalize".to_owned(), "stale_version".to_owned()), 1u64)]);
-        let (_, tally) = account(&ids, &[true, true], &answers, &topics, &drops);
+        let (outcomes, tally) = account(&pushes, &links, &topics, &drops);
+        assert_eq!(outcomes[0].stories[0].fate, Fate::Published);
+        assert_eq!(outcomes[1].stories[0].fate, Fate::Dropped { stage: "normalize".into(), reason: "stale_version".into() });
+        assert_eq!(tally.published, 1, "one published record is not counted for two pushes");
+    }
+
+    #[test]
+    fn stories_cut_out_of_one_push_take_the_raw_records_of_their_keys() {
+        let answer = answered(202, &[("a", "accepted"), ("b", "accepted")]);
+        let pushes = vec![Pushed { id: "feed", digest: "whole", has_text: true, answer: &answer }];
+        let raws = HashMap::from([("a".to_owned(), vec![raw("ta", "slice-a")]), ("b".to_owned(), vec![raw("tb", "slice-b")])]);
+        assert_eq!(link(&pushes, &raws), vec![vec![Some("ta".to_owned()), Some("tb".to_owned())]]);
+    }
+
+    #[test]
+    fn stories_stopped_at_a_stage_beyond_its_drop_count_are_all_unaccounted() {
+        let answers = vec![answered(202, &[("a", "accepted")]), answered(202, &[("b", "accepted")])];
+        let (pushes, raws) = simple(&["a", "b"], &answers);
+        let topics = HashMap::from([("t-a".to_owned(), seen(true, false, false, 0)), ("t-b".to_owned(), seen(true, false, false, 0))]);
+        let drops = BTreeMap::from([(("normalize".to_owned(), "stale_version".to_owned()), 1u64)]);
+        let (_, tally) = account(&pushes, &link(&pushes, &raws), &topics, &drops);
         assert_eq!((tally.unaccounted, tally.dropped.len()), (2, 0), "one drop cannot explain two missing stories");
     }
 
     #[test]
     fn an_accepted_story_never_seen_on_any_topic_is_lost() {
-        let ids = vec!["a".to_owned()];
-        let answers = vec![answered(202, &[("a", "accepted")])];
-        let (outcomes, tally) = account(&ids, &[false], &answers, &HashMap::new(), &BTreeMap::new());
+        let answer = answered(202, &[("a", "accepted")]);
+        let pushes = vec![Pushed { id: "a", digest: "d", has_text: false, answer: &answer }];
+        let links = link(&pushes, &HashMap::new());
+        let (outcomes, tally) = account(&pushes, &links, &HashMap::new(), &BTreeMap::new());
         assert_eq!(outcomes[0].stories[0].fate, Fate::Unaccounted { last_seen: "none".into() });
         assert_eq!(tally.unaccounted, 1);
     }

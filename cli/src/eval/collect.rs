@@ -1,6 +1,12 @@
 //! Reading what the pipeline did with the pushed stories: every pipeline topic
 //! from its end as it was before the first push (so only this run's records
-//! are seen), read-committed, keyed by story.
+//! are seen), read-committed.
+//!
+//! Records are followed by their trace id (`newswire-trace-id`, minted by
+//! ingest for each story it accepts and carried by every stage, dead letters
+//! included), so two pushes of one story (same key: versions, or the same
+//! story in two formats) are told apart. The raw topic links a push to its
+//! trace id: its record has the push's key and the pushed bytes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,21 +15,24 @@ use std::time::{Duration, Instant};
 
 use newswire_shared::article::Article;
 use newswire_shared::config::{KafkaConfig, TopicNames};
+use newswire_shared::ids;
 use newswire_shared::kafka::{client, headers};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::account::{DeadLetter, Seen};
+use super::account::{DeadLetter, RawSeen, Seen};
 
 /// Everything read so far.
 #[derive(Debug, Default)]
 pub struct Collected {
-    /// What each story key showed on the topics.
+    /// What each trace id showed on the topics.
     pub seen: HashMap<String, Seen>,
-    /// The last published article of each story key.
+    /// The raw records of each story key, in order.
+    pub raw: HashMap<String, Vec<RawSeen>>,
+    /// The last published article of each trace id.
     pub articles: HashMap<String, Article>,
-    /// Published records that were not valid ninjs, by key (a defect on their own).
+    /// Published records that were not valid ninjs, by trace id (a defect on their own).
     pub unreadable_published: Vec<(String, String)>,
     /// When the last record of any topic arrived.
     pub last_record: Option<Instant>,
@@ -119,12 +128,15 @@ fn header(message: &BorrowedMessage<'_>, name: &str) -> Option<String> {
 fn record(collected: &mut Collected, kind: Which, message: &BorrowedMessage<'_>) {
     collected.last_record = Some(Instant::now());
     let key = message.key().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default();
-    let seen = collected.seen.entry(key.clone()).or_default();
-    if seen.trace_id.is_none() {
-        seen.trace_id = header(message, headers::TRACE_ID);
-    }
+    // Every record carries a trace id; one without is followed by its key.
+    let trace = header(message, headers::TRACE_ID).unwrap_or_else(|| format!("key:{key}"));
+    let seen = collected.seen.entry(trace.clone()).or_default();
     match kind {
-        Which::Raw => seen.raw = true,
+        Which::Raw => {
+            seen.raw = true;
+            let digest = ids::digest(&[message.payload().unwrap_or_default()]);
+            collected.raw.entry(key).or_default().push(RawSeen { trace_id: trace, digest });
+        }
         Which::Normalized => seen.normalized = true,
         Which::Enriched => seen.enriched = true,
         Which::Dlq => seen.dead.push(DeadLetter {
@@ -137,11 +149,11 @@ fn record(collected: &mut Collected, kind: Which, message: &BorrowedMessage<'_>)
             match serde_json::from_slice::<Article>(message.payload().unwrap_or_default()) {
                 Ok(article) => {
                     seen.empty_body = article.bodies.iter().all(|b| b.value.trim().is_empty());
-                    collected.articles.insert(key, article);
+                    collected.articles.insert(trace, article);
                 }
                 Err(error) => {
                     seen.empty_body = true;
-                    collected.unreadable_published.push((key, error.to_string()));
+                    collected.unreadable_published.push((trace, error.to_string()));
                 }
             }
         }

@@ -37,14 +37,16 @@ impl CorpusKind {
         }
     }
 
-    /// Where the corpus is when nobody says otherwise (relative to the repository root).
-    pub fn default_path(self) -> PathBuf {
-        PathBuf::from(match self {
-            CorpusKind::Wcxb => "../shared/wcxb-dev",
-            CorpusKind::ExtractionHtml | CorpusKind::ExtractionText => "../shared/extraction-dev",
-            CorpusKind::Iptc => "../shared/iptc/examples",
-            CorpusKind::Conll => "services/enrich/data/conll2003/valid.txt",
-        })
+    /// Where the corpus is when nobody says otherwise: in the shared material
+    /// folder `shared` (`../shared` beside the repository), or for CoNLL in the
+    /// repository (run from its root).
+    pub fn default_path(self, shared: &Path) -> PathBuf {
+        match self {
+            CorpusKind::Wcxb => shared.join("wcxb-dev"),
+            CorpusKind::ExtractionHtml | CorpusKind::ExtractionText => shared.join("extraction-dev"),
+            CorpusKind::Iptc => shared.join("iptc/examples"),
+            CorpusKind::Conll => PathBuf::from("services/enrich/data/conll2003/valid.txt"),
+        }
     }
 }
 

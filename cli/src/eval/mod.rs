@@ -22,13 +22,13 @@ pub mod report;
 pub mod score;
 pub mod text;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use newswire_normalize::extract::dev_set;
 use newswire_shared::article::Article;
 use newswire_shared::config::CommonConfig;
+use newswire_shared::ids;
 
 use corpora::{CorpusKind, Document, Labels};
 use report::{CorpusReport, Scores};
@@ -42,9 +42,12 @@ pub struct EvalOptions {
     /// The corpus.
     #[arg(long, value_enum)]
     pub corpus: CorpusKind,
-    /// Where it is (default: its place beside the repository, see the README).
+    /// Where it is (default: its place in `--shared`; CoNLL: services/enrich/data/conll2003/valid.txt).
     #[arg(long)]
     pub path: Option<PathBuf>,
+    /// The shared material folder (WCXB, extraction-dev, IPTC examples).
+    #[arg(long, default_value = "../shared")]
+    pub shared: PathBuf,
     /// Bearer token of the feed to push as.
     #[arg(long, env = "NEWSWIRE_EVAL_TOKEN")]
     pub token: String,
@@ -122,7 +125,7 @@ fn pipeline(options: &EvalOptions) -> anyhow::Result<Pipeline> {
 
 async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
     let kind = options.corpus;
-    let path = options.path.clone().unwrap_or_else(|| kind.default_path());
+    let path = options.path.clone().unwrap_or_else(|| kind.default_path(&options.shared));
     if !path.exists() {
         println!("SKIPPED: {} not found (corpus {})", path.display(), kind.name());
         anyhow::ensure!(std::env::var("CI").as_deref() != Ok("true"), "corpus {} is missing at {} and CI=true", kind.name(), path.display());
@@ -144,25 +147,30 @@ async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
     eprintln!("newswire eval: pushing {} documents of {} to {}", documents.len(), kind.name(), target.ingest_url);
     let answers = push::push_all(&target, &documents).await?;
 
-    let expected: HashSet<String> = answers
+    let digests: Vec<String> = documents.iter().map(|d| ids::digest(&[&d.body])).collect();
+    let pushes: Vec<account::Pushed<'_>> = documents
         .iter()
-        .flat_map(|a| match a {
-            account::PushAnswer::Answered { stories, .. } => stories.iter().filter(|(_, s)| s == "accepted").map(|(k, _)| k.clone()).collect(),
-            account::PushAnswer::Failed { .. } => Vec::new(),
-        })
+        .zip(&digests)
+        .zip(&answers)
+        .map(|((d, digest), answer)| account::Pushed { id: &d.id, digest, has_text: d.has_text, answer })
         .collect();
-    let waited_out = wait_for(&collector, &expected, &options, started).await;
+    let waited_out = wait_for(&collector, &pushes, &options, started).await;
     let seconds = started.elapsed().as_secs_f64();
     let after = counters::scrape(&http, &pipeline.admins).await?;
     let delta = after.since(&before);
     let collected = collector.finish();
 
-    let ids: Vec<String> = documents.iter().map(|d| d.id.clone()).collect();
-    let has_text: Vec<bool> = documents.iter().map(|d| d.has_text).collect();
-    let (outcomes, tally) = account::account(&ids, &has_text, &answers, &collected.seen, &delta.dropped);
+    let links = account::link(&pushes, &collected.raw);
+    let (outcomes, tally) = account::account(&pushes, &links, &collected.seen, &delta.dropped);
     let published: Vec<Option<&Article>> = outcomes
         .iter()
-        .map(|o| o.stories.iter().find(|s| s.fate == account::Fate::Published).and_then(|s| collected.articles.get(&s.key)))
+        .map(|o| {
+            o.stories
+                .iter()
+                .find(|s| s.fate == account::Fate::Published)
+                .and_then(|s| s.trace_id.as_ref())
+                .and_then(|t| collected.articles.get(t))
+        })
         .collect();
     let scores = score_corpus(kind, &path, &documents, &published).await?;
 
@@ -194,12 +202,19 @@ async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
 /// Waits until every expected story is published or dead-lettered (then a
 /// short settle), or the topics were quiet for `idle_secs`, or the timeout
 /// passed. Returns whether the wait ended with stories still missing.
-async fn wait_for(collector: &collect::Collector, expected: &HashSet<String>, options: &EvalOptions, started: Instant) -> bool {
+async fn wait_for(collector: &collect::Collector, pushes: &[account::Pushed<'_>], options: &EvalOptions, started: Instant) -> bool {
     let (timeout, idle) = (Duration::from_secs(options.timeout_secs), Duration::from_secs(options.idle_secs));
     let pushed_at = Instant::now();
     loop {
         let (missing, last) = collector.with(|c| {
-            let missing = expected.iter().filter(|k| c.seen.get(*k).is_none_or(|s| s.published == 0 && s.dead.is_empty())).count();
+            let links = account::link(pushes, &c.raw);
+            let settled = |trace: &Option<String>| trace.as_ref().and_then(|t| c.seen.get(t)).is_some_and(|s| s.published > 0 || !s.dead.is_empty());
+            let missing = pushes
+                .iter()
+                .zip(&links)
+                .flat_map(|(p, traces)| account::accepted_stories(p.answer).zip(traces))
+                .filter(|((_, status), trace)| *status == "accepted" && !settled(trace))
+                .count();
             (missing, c.last_record)
         });
         if missing == 0 {
