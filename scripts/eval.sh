@@ -90,4 +90,5 @@ for corpus in $corpora; do
   stop_services
 done
 echo "summary: $out/summary.md"
+cat "$out/summary.md" 2>/dev/null || true
 exit $status

@@ -36,6 +36,9 @@ use report::{CorpusReport, Scores};
 /// How long to keep reading after every story was accounted for, to catch a doubled one.
 const SETTLE: Duration = Duration::from_secs(2);
 
+/// How long the topics must be quiet before the drop counters are asked to explain the missing stories.
+const QUIET: Duration = Duration::from_secs(3);
+
 /// What to run.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EvalOptions {
@@ -154,7 +157,7 @@ async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
         .zip(&answers)
         .map(|((d, digest), answer)| account::Pushed { id: &d.id, digest, has_text: d.has_text, answer })
         .collect();
-    let waited_out = wait_for(&collector, &pushes, &options, started).await;
+    let waited_out = wait_for(&collector, &pushes, &options, started, (&http, &pipeline, &before)).await;
     let seconds = started.elapsed().as_secs_f64();
     let after = counters::scrape(&http, &pipeline.admins).await?;
     let delta = after.since(&before);
@@ -199,12 +202,21 @@ async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
     Ok(if bad { Verdict::LostOrDoubled } else { Verdict::AllAccounted })
 }
 
-/// Waits until every expected story is published or dead-lettered (then a
-/// short settle), or the topics were quiet for `idle_secs`, or the timeout
-/// passed. Returns whether the wait ended with stories still missing.
-async fn wait_for(collector: &collect::Collector, pushes: &[account::Pushed<'_>], options: &EvalOptions, started: Instant) -> bool {
+/// Waits until every accepted story is accounted for: published or
+/// dead-lettered, or stopped at a stage whose drop counter explains it (checked
+/// once the topics are quiet for a moment); then a short settle. Gives up when
+/// the topics were quiet for `idle_secs` or the timeout passed, and returns
+/// whether it gave up with stories still missing.
+async fn wait_for(
+    collector: &collect::Collector,
+    pushes: &[account::Pushed<'_>],
+    options: &EvalOptions,
+    started: Instant,
+    (http, pipeline, before): (&reqwest::Client, &Pipeline, &counters::Counters),
+) -> bool {
     let (timeout, idle) = (Duration::from_secs(options.timeout_secs), Duration::from_secs(options.idle_secs));
     let pushed_at = Instant::now();
+    let mut last_check = pushed_at;
     loop {
         let (missing, last) = collector.with(|c| {
             let links = account::link(pushes, &c.raw);
@@ -222,6 +234,20 @@ async fn wait_for(collector: &collect::Collector, pushes: &[account::Pushed<'_>]
             return false;
         }
         let quiet_since = last.map(|t| t.max(pushed_at)).unwrap_or(pushed_at);
+        if quiet_since.elapsed() >= QUIET && last_check.elapsed() >= QUIET {
+            last_check = Instant::now();
+            if let Ok(now) = counters::scrape(http, &pipeline.admins).await {
+                let drops = now.since(before).dropped;
+                let unaccounted = collector.with(|c| {
+                    let links = account::link(pushes, &c.raw);
+                    account::account(pushes, &links, &c.seen, &drops).1.unaccounted
+                });
+                if unaccounted == 0 {
+                    tokio::time::sleep(SETTLE).await;
+                    return false;
+                }
+            }
+        }
         if quiet_since.elapsed() >= idle || started.elapsed() >= timeout {
             eprintln!("newswire eval: {missing} accepted stories neither published nor dead-lettered when the wait ended");
             return true;
