@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use serde::Deserialize;
 
@@ -202,8 +205,7 @@ fn iptc(dir: &Path) -> Result<Vec<Document>, CorpusError> {
     }
     for (id, path) in files_with_suffix(&dir.join("newsml-g2"), ".xml")? {
         let body = read(&path)?;
-        let text = String::from_utf8_lossy(&body);
-        let has_text = text.contains("inlineXML") || text.contains("inlineData");
+        let has_text = newsml_has_text(&String::from_utf8_lossy(&body));
         documents.push(Document { id: format!("newsml-g2/{id}"), content_type: "application/xml", body, has_text, labels: Labels::None });
     }
     Ok(documents)
@@ -214,6 +216,16 @@ fn ninjs_has_text(doc: &serde_json::Value) -> bool {
     let non_empty = |v: &serde_json::Value| v.as_str().is_some_and(|s| !s.trim().is_empty());
     let bodies = doc.get("bodies").and_then(|b| b.as_array()).is_some_and(|b| b.iter().any(|x| x.get("value").is_some_and(non_empty)));
     bodies || ["body_text", "body_html", "body_xhtml"].iter().any(|k| doc.get(*k).is_some_and(non_empty))
+}
+
+/// Whether a NewsML-G2 document's inline content (`inlineXML`, `inlineData`)
+/// holds any text once comments and tags are taken out (IPTC's examples
+/// leave some of them empty but for a comment).
+fn newsml_has_text(xml: &str) -> bool {
+    static INLINE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)<inline(?:XML|Data)\b[^>]*>(.*?)</inline(?:XML|Data)>").expect("static regex"));
+    static MARKUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->|<[^>]*>").expect("static regex"));
+    INLINE.captures_iter(xml).any(|c| c.get(1).is_some_and(|inner| !MARKUP.replace_all(inner.as_str(), "").trim().is_empty()))
 }
 
 /// `(stem, path)` of the files in `dir` whose names end with `suffix`, sorted.
@@ -245,6 +257,13 @@ mod tests {
         assert!(ninjs_has_text(&serde_json::json!({"body_text": "Text."})));
         assert!(ninjs_has_text(&serde_json::json!({"bodies": [{"role": "main", "value": "<p>x</p>"}]})));
         assert!(!ninjs_has_text(&serde_json::json!({"headline": "Only a headline", "body_text": " "})));
+    }
+
+    #[test]
+    fn newsml_text_is_inline_content_beyond_comments_and_tags() {
+        assert!(newsml_has_text("<contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><p>Rain fell.</p></nitf></inlineXML></contentSet>"));
+        assert!(!newsml_has_text("<inlineXML contenttype=\"application/xhtml+xml\">\n  <!-- Story text -->\n</inlineXML>"));
+        assert!(!newsml_has_text("<remoteContent href=\"x.jpg\"/>"));
     }
 
     #[test]
