@@ -3,7 +3,8 @@
 # and for each corpus starts the four services on fresh state (their own topics,
 # consumer groups and data folder, and a feed of their own), runs `newswire eval`
 # on it, and stops them; so the product's own dedupe never compares two corpora.
-# Reports go to target/eval/<corpus>.json, the table over every corpus to
+# Reports go to target/eval/<corpus>.json, the table over every corpus report in
+# that folder (each dated; those of corpora not run this time are kept) to
 # target/eval/summary.md.
 #
 #   scripts/eval.sh                              every corpus
@@ -30,7 +31,7 @@ if [ "$profile" = release ]; then cargo build --release --workspace --bins; else
 bin=$repo/target/$profile
 bash scripts/kafka.sh wipe
 bash scripts/kafka.sh start
-rm -rf "$out" && mkdir -p "$out"
+mkdir -p "$out"
 
 # One feed per corpus; tokens are stored as SHA-256 hashes.
 token() { printf 'eval-%s-token' "$1"; }
@@ -84,9 +85,14 @@ for corpus in $corpora; do
   for port in $((admin_base + 1)) $((admin_base + 2)) $((admin_base + 3)) $((admin_base + 4)); do
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   done
+  rm -f "$out/$corpus.json"
+  # IPTC's examples hold the same story in several ninjs versions (one uri and
+  # version): pushed one at a time, in file order, the same one wins every run.
+  order=()
+  [ "$corpus" = iptc ] && order=(--concurrency 1)
   echo "== $corpus =="
   # shellcheck disable=SC2086
-  "$bin/newswire" eval --corpus "$corpus" --token "$(token "$corpus")" --shared "${EVAL_SHARED:-../shared}" --out "$out" ${EVAL_ARGS:-} || status=1
+  "$bin/newswire" eval --corpus "$corpus" --token "$(token "$corpus")" --shared "${EVAL_SHARED:-../shared}" --out "$out" "${order[@]}" ${EVAL_ARGS:-} || status=1
   stop_services
 done
 echo "summary: $out/summary.md"
