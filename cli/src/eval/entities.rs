@@ -37,6 +37,8 @@ impl Counts {
 /// One document's entity figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DocEntities {
+    /// The document's id.
+    pub id: String,
     /// Gold mentions (all four kinds, with repeats).
     pub mentions: usize,
     /// Those whose words still occur in the published headline and body.
@@ -45,17 +47,27 @@ pub struct DocEntities {
     pub by_kind: BTreeMap<String, Counts>,
     /// All three kinds together, matched by name whatever the kind.
     pub any_kind: Counts,
+    /// Gold mentions whose words are not in the published text, to chase.
+    pub missing: Vec<String>,
 }
 
 /// Scores one document; `published` is None when nothing was published.
-pub fn score_document(gold: &[Mention], published: Option<&Article>) -> DocEntities {
+pub fn score_document(id: &str, gold: &[Mention], published: Option<&Article>) -> DocEntities {
     let text = published.map(|a| format!("{}\n{}", a.headline().unwrap_or(""), a.body_text().unwrap_or(""))).unwrap_or_default();
     let haystack = words(&text);
-    let mut wanted: HashMap<Vec<String>, usize> = HashMap::new();
+    // Each occurrence in the text serves one gold mention of those words, in order.
+    let mut left: HashMap<Vec<String>, usize> = HashMap::new();
+    let (mut found, mut missing) = (0, Vec::new());
     for mention in gold {
-        *wanted.entry(words(&mention.text)).or_insert(0) += 1;
+        let needle = words(&mention.text);
+        let available = left.entry(needle.clone()).or_insert_with(|| occurrences(&haystack, &needle));
+        if *available > 0 {
+            *available -= 1;
+            found += 1;
+        } else {
+            missing.push(format!("{} {}", mention.kind, mention.text));
+        }
     }
-    let found: usize = wanted.iter().map(|(needle, n)| (*n).min(occurrences(&haystack, needle))).sum();
 
     let gold_names: BTreeSet<(String, String)> = gold
         .iter()
@@ -74,7 +86,7 @@ pub fn score_document(gold: &[Mention], published: Option<&Article>) -> DocEntit
     let g: BTreeSet<&String> = gold_names.iter().map(|(_, n)| n).collect();
     let p: BTreeSet<&String> = predicted.iter().map(|(_, n)| n).collect();
     let tp = g.intersection(&p).count();
-    DocEntities { mentions: gold.len(), mentions_found: found, by_kind, any_kind: Counts { tp, fp: p.len() - tp, fn_: g.len() - tp } }
+    DocEntities { id: id.to_owned(), mentions: gold.len(), mentions_found: found, by_kind, any_kind: Counts { tp, fp: p.len() - tp, fn_: g.len() - tp }, missing }
 }
 
 /// The published names by kind: `people` are PER, `organisations` ORG,
@@ -162,11 +174,12 @@ mod tests {
             bodies: vec![Text::plain("main", "Simmons scored in the US.")],
             ..Default::default()
         };
-        let d = score_document(&gold, Some(&article));
+        let d = score_document("d", &gold, Some(&article));
         assert_eq!(d.mentions, 4);
         // One Simmons of two; "U.S." is the words "u s", not "us"; the headline counts.
         assert_eq!(d.mentions_found, 2);
-        assert_eq!(score_document(&gold, None).mentions_found, 0);
+        assert_eq!(d.missing, vec!["PER Simmons".to_owned(), "LOC U.S.".to_owned()]);
+        assert_eq!(score_document("d", &gold, None).mentions_found, 0);
     }
 
     #[test]
@@ -178,7 +191,7 @@ mod tests {
             located: Some("LONDON".into()),
             ..Default::default()
         };
-        let d = score_document(&gold, Some(&article));
+        let d = score_document("d", &gold, Some(&article));
         assert_eq!(d.by_kind["PER"], Counts { tp: 1, fp: 0, fn_: 1 });
         assert_eq!(d.by_kind["LOC"], Counts { tp: 1, fp: 0, fn_: 0 }, "the dateline place counts as a place");
         assert_eq!(d.by_kind["ORG"], Counts { tp: 0, fp: 1, fn_: 1 });

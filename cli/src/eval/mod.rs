@@ -290,11 +290,11 @@ async fn score_corpus(kind: CorpusKind, path: &Path, documents: &[Document], pub
                 .iter()
                 .zip(published)
                 .filter_map(|(d, p)| match &d.labels {
-                    Labels::Conll(gold) => Some(entities::score_document(gold, *p)),
+                    Labels::Conll(gold) => Some(entities::score_document(&d.id, gold, *p)),
                     _ => None,
                 })
                 .collect();
-            Some(Scores::Conll { summary: entities::summarize(&docs) })
+            Some(Scores::Conll { summary: entities::summarize(&docs), documents: docs })
         }
         CorpusKind::Iptc => None,
     })

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::account::{DocumentOutcome, Fate, Tally};
-use super::entities::EntitySummary;
+use super::entities::{DocEntities, EntitySummary};
 use super::score::{ExtractionDoc, ExtractionSummary, WcxbPage, WcxbSummary};
 
 /// Quality figures, where the corpus has labels.
@@ -33,6 +33,8 @@ pub enum Scores {
     Conll {
         /// Over the corpus.
         summary: EntitySummary,
+        /// Per document, with the gold mentions missing from the published text.
+        documents: Vec<DocEntities>,
     },
 }
 
@@ -175,7 +177,7 @@ impl CorpusReport {
                     out.push_str(&format!("  {:<40} {offline:.3}\n", "same files, normalize offline"));
                 }
             }
-            Some(Scores::Conll { summary: s }) => {
+            Some(Scores::Conll { summary: s, .. }) => {
                 let share = if s.mentions == 0 { 0.0 } else { s.mentions_found as f64 / s.mentions as f64 };
                 out.push_str(&format!("  {:<40} {share:.3} ({}/{})\n", "gold mentions kept in headline + body", s.mentions_found, s.mentions));
                 let (p, r, f) = s.typed.prf();
