@@ -1,6 +1,7 @@
 //! `newswire`: the command-line tool for operators, feeds and subscribers.
 
 mod bench;
+mod eval;
 mod status;
 
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Push a real corpus through a running pipeline, account for every story and score what was published
+    /// (scripts/eval.sh starts a fresh pipeline per corpus and runs this).
+    Eval(eval::EvalOptions),
     /// Benchmark a running pipeline end to end (scripts/bench.sh starts one and runs this).
     Bench {
         /// Stories to push.
@@ -87,6 +91,17 @@ fn parse_target(s: &str) -> Result<(String, String), String> {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Eval(options) => {
+            let strict = options.strict;
+            return match eval::run(options) {
+                Ok(eval::Verdict::LostOrDoubled) if strict => std::process::ExitCode::FAILURE,
+                Ok(_) => std::process::ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("newswire: {error:#}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
         Command::Tail(args) => newswire_publish::tail_command::run(&args),
         Command::Push(options) => match newswire_ingest::backfill::run_push(&options) {
             Ok(summary) => {
