@@ -123,8 +123,8 @@ impl Stage for Normalizer {
         for (story_key, mut article) in stories {
             if let Some(note) = charset_note {
                 // Ingest read the bytes as what they are, not as labelled: the story records the label.
-                let (kind, detail) = note.split_once(": ").unwrap_or(("label_overruled", note));
-                article.note_problem("charset", kind, detail);
+                let (kind, detail) = note.split_once(": ").unwrap_or(("", note));
+                problems::note(&mut article, problems::Field::Charset, problems::Kind::of_charset_note(kind), detail);
             }
             tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
             let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {

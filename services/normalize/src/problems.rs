@@ -14,6 +14,9 @@
 //! | `urgency` | `unreadable`, `out_of_range` | none |
 //! | `pubstatus` | `nonstandard`, `unknown` | the status a nonstandard code names; for an unknown code, the format's default (usable) |
 //! | `version` | `unreadable` | what the story would carry without a version (1) |
+//! | `charset` | `label_overruled`, `unknown_label` | the encoding the bytes are in, as ingest decided (`shared::story::charset`) |
+//! | `uri` | `shared_page_url` | an id from its content, when its page URL already names a different story |
+//! | `body` | `extraction_empty` | the whole text (less the headline), when extraction found no story in it |
 //!
 //! Pubstatus: the standard codes (`usable`, `withheld`, `canceled`/`cancelled`,
 //! as a bare word, a qcode `stat:…` or a NewsCodes URI) are read as they are.
@@ -51,11 +54,26 @@ pub enum Field {
     PubStatus,
     /// `version`: the story's version number.
     Version,
+    /// The character encoding the source declared.
+    Charset,
+    /// `uri`: the story's identity.
+    Uri,
+    /// The story's body, as extraction found it.
+    Body,
 }
 
 impl Field {
     /// Every field, for checks that a recorded word is one of them.
-    pub const ALL: [Field; 5] = [Field::VersionCreated, Field::FirstCreated, Field::Urgency, Field::PubStatus, Field::Version];
+    pub const ALL: [Field; 8] = [
+        Field::VersionCreated,
+        Field::FirstCreated,
+        Field::Urgency,
+        Field::PubStatus,
+        Field::Version,
+        Field::Charset,
+        Field::Uri,
+        Field::Body,
+    ];
 
     /// The word recorded, a metric label.
     pub fn as_str(self) -> &'static str {
@@ -65,6 +83,9 @@ impl Field {
             Field::Urgency => "urgency",
             Field::PubStatus => "pubstatus",
             Field::Version => "version",
+            Field::Charset => "charset",
+            Field::Uri => "uri",
+            Field::Body => "body",
         }
     }
 }
@@ -85,11 +106,30 @@ pub enum Kind {
     Nonstandard,
     /// A pubstatus code that names no status we know; the format's default is kept.
     Unknown,
+    /// A declared charset that the bytes overruled (they are UTF-8).
+    LabelOverruled,
+    /// A declared charset that names no encoding.
+    UnknownLabel,
+    /// A page URL that a different story already holds.
+    SharedPageUrl,
+    /// Extraction found no story in text that is there; the whole text was kept.
+    ExtractionEmpty,
 }
 
 impl Kind {
     /// Every kind, for checks that a recorded word is one of them.
-    pub const ALL: [Kind; 6] = [Kind::Unreadable, Kind::Placeholder, Kind::OutOfRange, Kind::Nonexistent, Kind::Nonstandard, Kind::Unknown];
+    pub const ALL: [Kind; 10] = [
+        Kind::Unreadable,
+        Kind::Placeholder,
+        Kind::OutOfRange,
+        Kind::Nonexistent,
+        Kind::Nonstandard,
+        Kind::Unknown,
+        Kind::LabelOverruled,
+        Kind::UnknownLabel,
+        Kind::SharedPageUrl,
+        Kind::ExtractionEmpty,
+    ];
 
     /// The word recorded, a metric label.
     pub fn as_str(self) -> &'static str {
@@ -100,6 +140,18 @@ impl Kind {
             Kind::Nonexistent => "nonexistent",
             Kind::Nonstandard => "nonstandard",
             Kind::Unknown => "unknown",
+            Kind::LabelOverruled => "label_overruled",
+            Kind::UnknownLabel => "unknown_label",
+            Kind::SharedPageUrl => "shared_page_url",
+            Kind::ExtractionEmpty => "extraction_empty",
+        }
+    }
+
+    /// The kind of a charset note ingest wrote (`newswire-charset-note`: `kind: detail`).
+    pub fn of_charset_note(word: &str) -> Kind {
+        match word {
+            "unknown_label" => Kind::UnknownLabel,
+            _ => Kind::LabelOverruled,
         }
     }
 

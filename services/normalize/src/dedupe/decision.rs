@@ -5,6 +5,7 @@
 use newswire_shared::article::{Article, PubStatus, UriSource};
 
 use crate::dedupe::fingerprint::{distance, fingerprint, Fingerprint, NEAR_MAX_DISTANCE};
+use crate::problems::{self, Field, Kind};
 use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StoreError, VersionRecord};
 
 /// The decision for one article.
@@ -125,9 +126,10 @@ fn identify_by_content(article: &mut Article, held_simhash: u64, print: &Fingerp
     article.uri = format!("urn:newswire:{}:content:{}", article.newswire.feed, print.exact);
     article.newswire.story_id = article.uri.clone();
     article.newswire.uri_source = Some(UriSource::Digest);
-    article.note_problem(
-        "uri",
-        "shared_page_url",
+    problems::note(
+        article,
+        Field::Uri,
+        Kind::SharedPageUrl,
         format!("{shared} already names a different story ({} of 64 bits apart); identified by content", distance(held_simhash, print.simhash)),
     );
 }

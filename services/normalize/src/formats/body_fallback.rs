@@ -7,8 +7,7 @@
 
 use newswire_shared::article::Article;
 
-/// The problem kind recorded when the whole text is kept as the body.
-pub const EXTRACTION_EMPTY: &str = "extraction_empty";
+use crate::problems::{self, Field, Kind};
 
 /// Sets `paragraphs` (the whole text, less the headline) as `article`'s
 /// bodies and records why, in `detail`. Does nothing when there are no paragraphs.
@@ -17,7 +16,7 @@ pub fn keep_whole_text(article: &mut Article, paragraphs: &[String], detail: imp
         return;
     }
     article.bodies = crate::formats::bodies_from_paragraphs(paragraphs);
-    article.note_problem("body", EXTRACTION_EMPTY, detail);
+    problems::note(article, Field::Body, Kind::ExtractionEmpty, detail);
 }
 
 #[cfg(test)]
@@ -30,7 +29,7 @@ mod tests {
         keep_whole_text(&mut a, &["Menu item here".into(), "Another line".into()], "no story found");
         assert_eq!(a.body_text(), Some("Menu item here\n\nAnother line"));
         assert_eq!(a.bodies[1].value, "<p>Menu item here</p>\n<p>Another line</p>");
-        assert_eq!((a.newswire.problems[0].field.as_str(), a.newswire.problems[0].kind.as_str()), ("body", EXTRACTION_EMPTY));
+        assert_eq!((a.newswire.problems[0].field.as_str(), a.newswire.problems[0].kind.as_str()), ("body", "extraction_empty"));
         let mut none = Article::default();
         keep_whole_text(&mut none, &[], "nothing");
         assert_eq!(none, Article::default(), "no text, no body and no problem");
