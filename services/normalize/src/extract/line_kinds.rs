@@ -102,12 +102,23 @@ pub fn classify_lines(lines: &[String]) -> Vec<LineKind> {
     kinds
 }
 
-/// A line that is page furniture rather than story.
+/// A line that is page furniture rather than story. A label is furniture in
+/// brackets too: flattened pages keep link and button texts as `[Skip to content]`.
 pub fn is_ui_furniture(line: &str) -> bool {
     ICON_PHRASE.find_iter(line).count() >= 2
         || UI_LABEL.is_match(line)
+        || UI_LABEL.is_match(unbracketed(line))
         || SIGNPOST.is_match(line)
         || (line.split_whitespace().count() < NOTICE_MAX_WORDS && NOTICE.is_match(line))
+}
+
+/// The line without one pair of enclosing brackets (`[…]`, `(…)`, `{…}`, `<…>`).
+fn unbracketed(line: &str) -> &str {
+    let pairs = [('[', ']'), ('(', ')'), ('{', '}'), ('<', '>')];
+    pairs
+        .iter()
+        .find_map(|(open, close)| line.strip_prefix(*open).and_then(|l| l.strip_suffix(*close)))
+        .map_or(line, str::trim)
 }
 
 /// A line that is only a picture credit (the caption, if any, is the line before).
@@ -221,5 +232,13 @@ mod tests {
         assert_eq!(caption_and_credit("Photo: Gene Doe"), Some((String::new(), "Gene Doe".into())));
         assert!(caption_and_credit("He said it was over. (It was not, via nobody)").is_none());
         assert!(caption_and_credit("Prices rose sharply (see chart)").is_none());
+    }
+
+    #[test]
+    fn a_ui_label_in_brackets_is_furniture_but_a_bracketed_sentence_is_not() {
+        assert!(is_ui_furniture("[Skip to main content]"));
+        assert!(is_ui_furniture("(Advertisement)"));
+        assert!(is_ui_furniture("{ Share }"));
+        assert!(!is_ui_furniture("[The minister said the harbour would reopen on Monday.]"));
     }
 }
