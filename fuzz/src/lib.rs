@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, Utc};
 use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::dates::PLAUSIBLE_YEARS;
 use newswire_normalize::formats::xml::{self, Element, Mode};
+use newswire_normalize::problems::{Field, Kind};
 use newswire_shared::article::{Article, Text};
 
 /// The feed every normalize target pretends the story came from.
@@ -102,6 +103,13 @@ pub fn check_normalized(a: &Article) {
     }
     if let Some(u) = a.urgency {
         assert!((1..=9).contains(&u), "urgency {u} outside 1-9");
+    }
+    // Unusable metadata is recorded with words from the fixed vocabularies
+    // (`normalize::problems`: they are metric labels) and a detail for people.
+    for p in &a.newswire.problems {
+        assert!(Field::ALL.iter().any(|f| f.as_str() == p.field), "problem field {:?} is not in the vocabulary", p.field);
+        assert!(Kind::ALL.iter().any(|k| k.as_str() == p.kind), "problem kind {:?} is not in the vocabulary", p.kind);
+        assert!(!p.detail.is_empty(), "a problem without a detail: {p:?}");
     }
     a.headlines.iter().for_each(check_headline);
     for body in &a.bodies {
