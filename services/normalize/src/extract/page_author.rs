@@ -123,10 +123,16 @@ fn cut_at_date(text: &str) -> &str {
     }
 }
 
-/// A cleaned name, or `None` for a URL, an e-mail address, or nothing.
+/// Labels that stand where a name should be.
+const NOT_NAMES: [&str; 8] = ["by", "author", "the author", "authors", "admin", "written by", "posted by", "staff"];
+
+/// A cleaned name, or `None` for a URL, an e-mail address, a bare label, or nothing.
 fn as_name(raw: &str) -> Option<String> {
     let name = clean(&html_escape::decode_html_entities(raw));
-    let name = strip_by(&name);
+    let name = strip_by(name.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '–' | '—')));
+    if NOT_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+        return None;
+    }
     let looks_like_link = name.starts_with("http") || name.starts_with("www.") || name.contains('@') && !name.contains(' ');
     (!name.is_empty() && !looks_like_link && name.chars().any(char::is_alphabetic)).then_some(name)
 }
@@ -186,6 +192,12 @@ mod tests {
         let bio = "Jane Doe has covered harbours for twenty years and written three books about the sea, the ships and the people who work on them.";
         let doc = Document::from(format!(r#"<div class="author-bio">{bio}</div>"#));
         assert_eq!(read(&doc, None), None);
+    }
+
+    #[test]
+    fn a_bare_label_is_not_a_name_and_the_next_source_is_used() {
+        let doc = Document::from(r#"<meta name="author" content="Author"><span class="byline">By Jane Doe</span>"#);
+        assert_eq!(read(&doc, None).as_deref(), Some("Jane Doe"));
     }
 
     #[test]

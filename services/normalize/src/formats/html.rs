@@ -18,6 +18,8 @@ use newswire_shared::stage::StageError;
 use crate::dates;
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
+use crate::extract::page_dates::{DateCandidate, Origin};
+use crate::extract::main_content::MainContent;
 use crate::extract::{main_content, page_meta, paragraphs, pictures};
 use crate::text;
 
@@ -27,13 +29,9 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     let doc = Document::from(html);
     let meta = page_meta::read(&doc);
     // A page whose markup holds no story (rendered by scripts) may still carry
-    // it in JSON-LD `articleBody`.
-    let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text);
-    let content = match (main_content::extract(doc, meta.canonical.as_deref()), from_json_ld) {
-        (Ok(found), Some(fallback)) if found.paragraphs.is_empty() => fallback,
-        (Err(e), Some(fallback)) if e.reason == "no_main_content" => fallback,
-        (result, _) => result?,
-    };
+    // it in JSON-LD `articleBody`; failing that, its visible text is the body.
+    let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
+    let (content, extraction_empty) = body_content(main_content::extract(doc, meta.canonical.as_deref()), from_json_ld, html)?;
     let mut article = Article::default();
     if let Some(uri) = &meta.canonical {
         article.uri = uri.clone();
@@ -46,11 +44,11 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     }
     article.by = meta.byline.clone();
     article.language = meta.language.clone();
-    if let Some(t) = first_time(&meta.published, zone)? {
+    if let Some(t) = first_time(&meta.published, zone, "firstcreated", &mut article) {
         article.firstcreated = Some(t);
         article.versioncreated = Some(t);
     }
-    if let Some(t) = first_time(&meta.modified, zone)? {
+    if let Some(t) = first_time(&meta.modified, zone, "versioncreated", &mut article) {
         article.versioncreated = Some(t);
     }
     let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
@@ -59,6 +57,10 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     if paragraphs.first().is_some_and(|p| Some(p) == meta.headline.as_ref()) {
         dropped.push(paragraphs.remove(0));
     }
+    if let Some(detail) = extraction_empty {
+        let what = if paragraphs.is_empty() { "the page has no text" } else { "the body is the page's JSON-LD articleBody or visible text" };
+        article.note_problem("body", "extraction_empty", format!("{detail}; {what}"));
+    }
     if !paragraphs.is_empty() {
         article.bodies = vec![
             Text::plain("main", text::join_paragraphs(&paragraphs)),
@@ -66,6 +68,25 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
         ];
     }
     Ok(article)
+}
+
+/// The extractor's content; when it found nothing, JSON-LD `articleBody` or
+/// else the page's visible text, with why extraction came up empty. A page
+/// with no text at all gives no body (the story is then its headline, and a
+/// page with neither is refused as `no_content` by [`crate::normalize`]).
+fn body_content(
+    extracted: Result<MainContent, StageError>,
+    from_json_ld: Option<MainContent>,
+    html: &str,
+) -> Result<(MainContent, Option<String>), StageError> {
+    let detail = match extracted {
+        Ok(found) if !found.paragraphs.is_empty() => return Ok((found, None)),
+        Ok(_) => "the extractor returned no paragraphs".to_owned(),
+        Err(e) if e.reason == "no_main_content" => e.detail,
+        Err(e) => return Err(e),
+    };
+    let fallback = from_json_ld.unwrap_or_else(|| main_content::visible_text(&Document::from(html)));
+    Ok((fallback, Some(detail)))
 }
 
 /// A figure caption, its credit split off when it ends in one.
@@ -96,20 +117,29 @@ fn story_paragraphs(paragraphs: Vec<String>, captions: &mut Vec<(String, Option<
 }
 
 /// The first of the page's `candidates` that reads as a time (in `zone` when
-/// it has no offset). Later sources are fallbacks for an unreadable earlier
-/// one; when there are candidates and none reads, that is a `bad_date` error
-/// naming the first source, not a guess.
-fn first_time(candidates: &[(String, &'static str)], zone: Tz) -> Result<Option<DateTime<Utc>>, StageError> {
-    let mut first_error = None;
-    for (value, source) in candidates {
-        match dates::parse_in_zone(value, zone) {
-            Ok(t) => return Ok(Some(t)),
-            Err(e) => {
-                first_error.get_or_insert_with(|| StageError::new("bad_date", format!("{source}: {e}")));
-            }
+/// it has no offset). A date never fails the page: a placeholder
+/// (`0001-01-01T00:00:00Z`) or an unreadable metadata time is recorded as a
+/// problem of `field` and the next candidate is tried; a visible date that
+/// does not read is a guess that failed, and is passed over silently.
+fn first_time(candidates: &[DateCandidate], zone: Tz, field: &str, article: &mut Article) -> Option<DateTime<Utc>> {
+    for candidate in candidates {
+        if is_placeholder(&candidate.value) {
+            article.note_problem(field, "placeholder", format!("{}: {:?}", candidate.source, candidate.value));
+            continue;
+        }
+        match dates::parse_in_zone(&candidate.value, zone) {
+            Ok(t) => return Some(t),
+            Err(e) if candidate.origin == Origin::Metadata => article.note_problem(field, "unreadable", format!("{}: {e}", candidate.source)),
+            Err(_) => {}
         }
     }
-    first_error.map_or(Ok(None), Err)
+    None
+}
+
+/// A time a CMS writes when it has none: year 0 or 1, or the Unix epoch.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("0000") || v.starts_with("0001-01-01") || v.starts_with("1970-01-01") || v.starts_with("1900-01-01")
 }
 
 #[cfg(test)]
@@ -195,11 +225,22 @@ mod tests {
     }
 
     #[test]
-    fn an_impossible_published_time_is_a_bad_date_naming_its_source() {
+    fn an_impossible_published_time_is_recorded_as_a_problem_and_the_page_kept() {
         let head = r#"<meta property="article:published_time" content="2022-02-30T10:00:00Z">"#;
-        let err = parse(&page(head, &story_body()), london()).unwrap_err();
-        assert_eq!(err.reason, "bad_date");
-        assert!(err.detail.starts_with("article:published_time"), "{}", err.detail);
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.firstcreated, None);
+        let problem = &a.newswire.problems[0];
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("firstcreated", "unreadable"));
+        assert!(problem.detail.starts_with("article:published_time"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn a_placeholder_date_is_skipped_for_the_next_candidate() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00Z"}</script>
+            <meta property="article:published_time" content="2022-02-14T16:23:00Z">"#;
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        assert_eq!(a.newswire.problems[0].kind, "placeholder");
     }
 
     #[test]
@@ -236,8 +277,26 @@ mod tests {
     }
 
     #[test]
-    fn a_page_without_any_text_is_an_error_not_a_panic() {
-        let err = parse("<html><body><div></div></body></html>", london()).unwrap_err();
-        assert_eq!(err.reason, "no_main_content", "{err}");
+    fn a_page_without_any_text_is_kept_by_its_headline_and_refused_without_one() {
+        let a = parse(&page("<title>Harbour reopens after the storm</title>", "<div></div>"), london()).unwrap();
+        assert_eq!((a.headline(), a.body_text()), (Some("Harbour reopens after the storm"), None));
+        assert_eq!(a.newswire.problems[0].kind, "extraction_empty");
+        let config = crate::config::NormalizeConfig::default();
+        let err = crate::normalize("html", b"<html><body><div></div></body></html>", None, "f", "k", &config).unwrap_err();
+        assert_eq!(err.reason, "no_content", "{err}");
+    }
+
+    #[test]
+    fn when_extraction_finds_nothing_the_visible_text_is_the_body_and_why_is_said() {
+        let html = page("<script>var x = 1;</script>", "<div><span>Harbour open.</span></div><div>Ships back.</div>");
+        let failed = Err(StageError::new("no_main_content", "failed to grab the article"));
+        let (content, why) = body_content(failed, None, &html).unwrap();
+        assert_eq!(content.paragraphs, ["Harbour open.", "Ships back."]);
+        assert_eq!(why.as_deref(), Some("failed to grab the article"));
+        let json_ld = main_content::from_plain_text("From JSON-LD.");
+        let (content, _) = body_content(Ok(MainContent::default()), Some(json_ld), &html).unwrap();
+        assert_eq!(content.paragraphs, ["From JSON-LD."], "JSON-LD articleBody comes before the visible text");
+        let too_big = Err(StageError::new("html_too_many_tags", "too many"));
+        assert_eq!(body_content(too_big, None, &html).unwrap_err().reason, "html_too_many_tags", "only an empty extraction falls back");
     }
 }

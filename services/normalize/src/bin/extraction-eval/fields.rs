@@ -3,7 +3,8 @@
 //! - title: equal after normalisation (Unicode quotes and dashes to ASCII,
 //!   whitespace collapsed, case folded, trailing punctuation ignored);
 //! - author: the ground-truth name is contained in `by`, case-insensitively,
-//!   after the same normalisation;
+//!   after the same normalisation; a truth listing several names
+//!   ("A, B and C") also matches when each name is contained;
 //! - date: `firstcreated`'s calendar date **in UTC** equals `publish_date`
 //!   (`YYYY-MM-DD`; a `YYYY-MM` truth needs the same month). UTC is what the
 //!   pipeline publishes, so this is what a subscriber sees; misses that are
@@ -18,7 +19,13 @@ pub fn title_matches(truth: &str, headline: Option<&str>) -> bool {
 
 /// Whether the ground-truth author is named in `by`.
 pub fn author_matches(truth: &str, by: Option<&str>) -> bool {
-    by.is_some_and(|b| normalized(b).contains(&normalized(truth)))
+    let Some(by) = by.map(normalized) else { return false };
+    let truth = normalized(truth);
+    if by.contains(&truth) {
+        return true;
+    }
+    let names: Vec<&str> = truth.split([',', '&', ';']).flat_map(|p| p.split(" and ")).map(str::trim).filter(|n| !n.is_empty()).collect();
+    names.len() > 1 && names.iter().all(|n| by.contains(n.trim_start_matches("and ")))
 }
 
 /// How the published date compares with the ground truth's.
@@ -85,6 +92,8 @@ mod tests {
     fn an_author_is_found_inside_a_longer_byline() {
         assert!(author_matches("Jane Doe", Some("JANE DOE and John Roe")));
         assert!(!author_matches("Jane Doe", Some("John Roe")));
+        assert!(author_matches("Jane Doe, John Roe, and Ann Poe", Some("Jane Doe and John Roe and Ann Poe")));
+        assert!(!author_matches("Jane Doe, John Roe", Some("Jane Doe")));
     }
 
     #[test]

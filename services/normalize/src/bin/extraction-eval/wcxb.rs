@@ -82,7 +82,7 @@ pub struct PageResult {
     pub author: Option<bool>,
     /// Date compared, when the truth has one.
     pub date: Option<DateVerdict>,
-    /// Whether a date candidate was seen and could not be read (a parser limit).
+    /// No date was read although the page has date candidates (a parser limit).
     pub date_unreadable: bool,
     /// What the pipeline produced: headline, by, firstcreated.
     pub produced: (Option<String>, Option<String>, Option<String>),
@@ -159,7 +159,7 @@ fn score_page(id: &str, url: &str, truth: &Truth, bytes: &[u8], config: &Normali
     };
     let count = |s: &str| s.split(|c: char| !c.is_alphanumeric() && c != '_').filter(|w| !w.is_empty()).count();
     let found = |snippets: &[String]| snippets.iter().filter(|s| contains_words(&body, s)).count();
-    let date_unreadable = problems.iter().any(|p: &String| p.starts_with("firstcreated/"));
+    let date_unreadable = published.is_none() && has_date_candidates(bytes, charset.as_deref());
     PageResult {
         id: id.to_owned(),
         url: url.to_owned(),
@@ -177,6 +177,14 @@ fn score_page(id: &str, url: &str, truth: &Truth, bytes: &[u8], config: &Normali
         error,
         elapsed,
     }
+}
+
+/// Whether the page offers publication-time candidates at all (when none was
+/// read, a page that has some is a miss of the date parser, not of the candidate choice).
+fn has_date_candidates(bytes: &[u8], charset: Option<&str>) -> bool {
+    let Ok(text) = newswire_normalize::formats::charset::decode(bytes, charset) else { return false };
+    let doc = dom_query::Document::from(text.as_ref());
+    !newswire_normalize::extract::page_meta::read(&doc).published.is_empty()
 }
 
 /// The charset ingest would put in `newswire-charset` for a page pushed as a

@@ -37,7 +37,7 @@ pub struct WcxbSummary {
     pub date: (usize, usize),
     /// Date misses: one day off, another date, no date.
     pub date_misses: (usize, usize, usize),
-    /// Date misses on pages where a candidate could not be read (parser limits).
+    /// Pages without a date although they offer candidates, none readable (parser limits).
     pub date_misses_unreadable: usize,
     /// Mean time in normalize, milliseconds.
     pub millis_per_page: f64,
@@ -121,7 +121,7 @@ pub fn print(pages: &[PageResult], worst: usize, misses: bool) {
     println!("      title {}  author {}  date {}", share(s.title), share(s.author), share(s.date));
     let (one_day, wrong, missing) = s.date_misses;
     println!(
-        "      date misses: {one_day} one day off (UTC vs local), {wrong} another date, {missing} none; {} on pages with an unreadable candidate",
+        "      date misses: {one_day} one day off (UTC vs local), {wrong} another date, {missing} none, of which {} have candidates the parser cannot read",
         s.date_misses_unreadable
     );
     println!("      {:.2} ms/page in normalize", s.millis_per_page);
