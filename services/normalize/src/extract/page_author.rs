@@ -30,6 +30,44 @@ pub fn read(doc: &Document, json_ld_author: Option<&Value>) -> Option<String> {
         .or_else(|| META_NAMES.iter().find_map(|name| meta_name(doc, name)))
         .or_else(|| itemprop_name(doc))
         .or_else(|| visible_byline(doc))
+        .or_else(|| labelled_byline(doc))
+}
+
+/// Labels put before a name, on their own ("Written by" / "Author", the name
+/// in the next element) or leading the name in the same text ("By Jane Doe").
+const BYLINE_LABELS: [&str; 7] = ["by", "written by", "posted by", "words by", "author", "authored by", "story by"];
+
+/// The most words of a name found by its label.
+const MAX_LABELLED_WORDS: usize = 6;
+
+/// A name after a byline label in the page's text: a text "Written by" whose
+/// next element holds the name, or a short text "By Jane Doe". Text nodes are
+/// walked once, in document order.
+fn labelled_byline(doc: &Document) -> Option<String> {
+    let root = doc.root();
+    let found = root.descendants_it().filter(|n| n.is_text()).find_map(|node| {
+        let parent = node.parent()?;
+        if parent.node_name().is_some_and(|name| matches!(&*name, "script" | "style" | "noscript" | "template" | "title")) {
+            return None;
+        }
+        let text = clean(&node.text());
+        if text.is_empty() || text.chars().count() > MAX_BYLINE_CHARS / 2 {
+            return None;
+        }
+        let label = text.trim_end_matches(':').trim().to_lowercase();
+        let name = if BYLINE_LABELS.contains(&label.as_str()) {
+            let next = node.next_element_sibling().or_else(|| parent.next_element_sibling())?;
+            as_name(&next.text())
+        } else if ["by ", "written by ", "posted by "].iter().any(|l| label.starts_with(l)) {
+            byline_name(&text)
+        } else {
+            None
+        }?;
+        let words = name.split_whitespace().count();
+        let capitalised = name.chars().next().is_some_and(char::is_uppercase);
+        (capitalised && (1..=MAX_LABELLED_WORDS).contains(&words)).then_some(name)
+    });
+    found
 }
 
 /// JSON-LD `author`: a name, an object with a `name` (itself possibly an
@@ -198,6 +236,18 @@ mod tests {
     fn a_bare_label_is_not_a_name_and_the_next_source_is_used() {
         let doc = Document::from(r#"<meta name="author" content="Author"><span class="byline">By Jane Doe</span>"#);
         assert_eq!(read(&doc, None).as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn a_name_after_a_byline_label_in_the_text_is_the_author() {
+        let doc = Document::from("<div><p>Written by</p><p>Jane Doe</p></div>");
+        assert_eq!(read(&doc, None).as_deref(), Some("Jane Doe"));
+        let doc = Document::from("<p class='meta'>By <a href='/p/jd'>Jane Doe</a> in News</p>");
+        assert_eq!(read(&doc, None).as_deref(), Some("Jane Doe"));
+        let doc = Document::from("<p>Written by John Roe</p>");
+        assert_eq!(read(&doc, None).as_deref(), Some("John Roe"));
+        let doc = Document::from("<p>by the harbour the ships wait</p>");
+        assert_eq!(read(&doc, None), None, "a sentence starting with by is not a byline");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where a page says when its article was published or last changed: JSON-LD,
 //! the `article:` / OpenGraph tags, `itemprop`, the many `<meta>` date names
-//! publishers use, `<time datetime>`, and last a short visible date element.
+//! publishers use, `<time datetime>`, and last ([`visible`]) a short visible
+//! date element.
 //! The candidates are returned best first, as written; the caller reads them
 //! in order and goes on to the next when one cannot be read.
 
@@ -72,8 +73,9 @@ pub fn published(doc: &Document, article: Option<&Value>, json_ld: &[Value]) -> 
             push(&mut out, v, format!("JSON-LD {key}"), Origin::Metadata);
         }
     }
+    let metas = meta_tags(doc);
     for name in PUBLISHED_META {
-        for value in meta_values(doc, name) {
+        for value in meta_values(&metas, name) {
             push(&mut out, value, name.to_owned(), Origin::Metadata);
         }
     }
@@ -87,6 +89,14 @@ pub fn published(doc: &Document, article: Option<&Value>, json_ld: &[Value]) -> 
     for value in attr_values(doc, "time[datetime]", "datetime") {
         push(&mut out, value, "<time datetime>".into(), Origin::Metadata);
     }
+    out
+}
+
+/// Dates the page shows as text in a date-like element: the candidates of
+/// last resort, read only when the metadata gives no time (they cost a walk
+/// over every element's class).
+pub fn visible(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
     for value in visible_dates(doc) {
         push(&mut out, value, "visible date".into(), Origin::Visible);
     }
@@ -99,8 +109,9 @@ pub fn modified(doc: &Document, article: Option<&Value>) -> Vec<DateCandidate> {
     if let Some(v) = article.and_then(|a| a.get("dateModified")).and_then(string_of) {
         push(&mut out, v, "JSON-LD dateModified".into(), Origin::Metadata);
     }
+    let metas = meta_tags(doc);
     for name in MODIFIED_META {
-        for value in meta_values(doc, name) {
+        for value in meta_values(&metas, name) {
             push(&mut out, value, name.to_owned(), Origin::Metadata);
         }
     }
@@ -139,9 +150,21 @@ fn deep_values(value: &Value, key: &str, depth: usize) -> Vec<String> {
     }
 }
 
-fn meta_values(doc: &Document, name: &str) -> Vec<String> {
-    let selector = format!("meta[name='{name}'], meta[property='{name}'], meta[itemprop='{name}']");
-    attr_values(doc, &selector, "content")
+/// Every `<meta>` with a content, as (its name, property or itemprop; the content), read once.
+fn meta_tags(doc: &Document) -> Vec<(String, String)> {
+    let Some(selection) = doc.try_select("meta[content]") else { return Vec::new() };
+    selection
+        .iter()
+        .filter_map(|m| {
+            let key = m.attr("name").or_else(|| m.attr("property")).or_else(|| m.attr("itemprop"))?;
+            Some((key.to_string(), m.attr("content")?.to_string()))
+        })
+        .collect()
+}
+
+/// The contents of the meta tags called `name` (as written, or in any case).
+fn meta_values(metas: &[(String, String)], name: &str) -> Vec<String> {
+    metas.iter().filter(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, content)| content.clone()).collect()
 }
 
 fn attr_values(doc: &Document, selector: &str, attr: &str) -> Vec<String> {
@@ -192,7 +215,8 @@ mod tests {
     #[test]
     fn a_date_shown_only_as_text_is_a_visible_candidate_without_its_label() {
         let doc = Document::from(r#"<p>Intro</p><span class="post-date">Published: June 4, 2024</span>"#);
-        let candidates = published(&doc, None, &[]);
+        assert_eq!(published(&doc, None, &[]), []);
+        let candidates = visible(&doc);
         assert_eq!(candidates, [DateCandidate { value: "June 4, 2024".into(), source: "visible date".into(), origin: Origin::Visible }]);
     }
 

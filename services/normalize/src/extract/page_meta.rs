@@ -47,15 +47,6 @@ pub fn read(doc: &Document) -> PageMeta {
     let site_name = meta(doc, "og:site_name").or_else(|| {
         ld.as_ref().and_then(|a| a.get("publisher")).and_then(text_of).filter(|s| !s.is_empty())
     });
-    let titles = TitleCandidates {
-        json_ld: ld_str("headline"),
-        og: meta(doc, "og:title"),
-        twitter: meta(doc, "twitter:title"),
-        title: first_text(doc, "title"),
-        h1: doc.try_select("h1").map_or_else(Vec::new, |s| s.iter().take(MAX_H1).map(|h| clean(&h.text())).collect()),
-        site_name,
-    };
-    let headline = titles.choose();
     let description = ld_str("description").or_else(|| meta(doc, "og:description")).or_else(|| meta(doc, "description"));
     let byline = page_author::read(doc, ld.as_ref().and_then(|a| a.get("author")));
     let published = page_dates::published(doc, ld.as_ref(), &json_ld);
@@ -65,6 +56,17 @@ pub fn read(doc: &Document) -> PageMeta {
         .or_else(|| meta(doc, "og:url"))
         .or_else(|| ld_str("url"))
         .filter(|u| is_absolute_http_url(u));
+    let host = canonical.as_deref().and_then(|u| u.split('/').nth(2)).map(str::to_owned);
+    let titles = TitleCandidates {
+        json_ld: ld_str("headline"),
+        og: meta(doc, "og:title"),
+        twitter: meta(doc, "twitter:title"),
+        title: first_text(doc, "title"),
+        h1: doc.try_select("h1").map_or_else(Vec::new, |s| s.iter().take(MAX_H1).map(|h| clean(&h.text())).collect()),
+        site_name,
+        host,
+    };
+    let headline = titles.choose();
     let json_ld_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(str::to_owned);
     PageMeta { headline, description, byline, published, modified, language, canonical, json_ld_body }
 }

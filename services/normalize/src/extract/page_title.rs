@@ -33,6 +33,8 @@ pub struct TitleCandidates {
     pub h1: Vec<String>,
     /// `og:site_name` or JSON-LD publisher name, when given.
     pub site_name: Option<String>,
+    /// The page's host name (`www.example.com`), from its canonical URL.
+    pub host: Option<String>,
 }
 
 impl TitleCandidates {
@@ -87,7 +89,22 @@ impl TitleCandidates {
                 }
             }
         }
+        if let Some((head, tail)) = SEPARATORS.iter().find_map(|s| title.rsplit_once(s)) {
+            if !head.trim().is_empty() && self.names_the_host(tail) {
+                return head.trim().to_owned();
+            }
+        }
         without_site_suffix(&title)
+    }
+
+    /// Whether `tail` of a title is the site's address or name as its host
+    /// spells it ("Newegg.com", "Artlyst" on artlyst.com).
+    fn names_the_host(&self, tail: &str) -> bool {
+        let Some(host) = self.host.as_deref() else { return false };
+        let compact = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let host = compact(host.trim_start_matches("www."));
+        let tail = compact(tail);
+        tail.len() >= 4 && (host.starts_with(&tail) || tail.starts_with(&host))
     }
 }
 
@@ -202,6 +219,12 @@ mod tests {
             ..candidates()
         };
         assert_eq!(c.choose().as_deref(), Some("Top 10 Health and Nutrition Trends to Watch"));
+    }
+
+    #[test]
+    fn a_title_suffix_naming_the_host_is_dropped_even_from_a_short_headline() {
+        let c = TitleCandidates { og: Some("GAME CHANGER | Newegg.com".into()), host: Some("www.newegg.com".into()), ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"));
     }
 
     #[test]

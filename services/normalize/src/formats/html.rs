@@ -3,8 +3,11 @@
 //! The page is first checked against [`HtmlLimits`] (hostile pages are
 //! rejected before any parser runs), parsed once with html5ever (through
 //! `dom_query`), read for metadata ([`page_meta`]), and then handed to the
-//! Readability port for its main content ([`main_content`]); JSON-LD
-//! `articleBody` stands in when the markup holds no story. The extracted
+//! Readability port for its main content ([`main_content`]), or the page's
+//! own article container when Readability kept only a part of it
+//! ([`container`]); JSON-LD `articleBody`, then the visible text, stand in
+//! when the extractor finds nothing. Dates never fail a page: an unreadable
+//! or placeholder candidate is recorded as a field problem and the next one read. The extracted
 //! paragraphs then pass the same line rules as scraped text
 //! ([`classify_lines`]): furniture is dropped from both bodies, and figure
 //! captions and caption paragraphs become picture associations.
@@ -20,7 +23,7 @@ use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
 use crate::extract::page_dates::{DateCandidate, Origin};
 use crate::extract::main_content::MainContent;
-use crate::extract::{main_content, page_meta, paragraphs, pictures};
+use crate::extract::{container, main_content, page_dates, page_meta, paragraphs, pictures};
 use crate::text;
 
 /// Parses an HTML page into an article. `zone` is the feed's zone for times without offset.
@@ -31,8 +34,12 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     // A page whose markup holds no story (rendered by scripts) may still carry
     // it in JSON-LD `articleBody`; failing that, its visible text is the body.
     let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
-    let (content, extraction_empty) = body_content(main_content::extract(doc, meta.canonical.as_deref()), from_json_ld, html)?;
     let mut article = Article::default();
+    let published = first_time(&meta.published, zone, "firstcreated", &mut article)
+        .or_else(|| first_time(&page_dates::visible(&doc), zone, "firstcreated", &mut article));
+    let marked_up = container::marked_up(&doc);
+    let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_deref()));
+    let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
     if let Some(uri) = &meta.canonical {
         article.uri = uri.clone();
     }
@@ -44,7 +51,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     }
     article.by = meta.byline.clone();
     article.language = meta.language.clone();
-    if let Some(t) = first_time(&meta.published, zone, "firstcreated", &mut article) {
+    if let Some(t) = published {
         article.firstcreated = Some(t);
         article.versioncreated = Some(t);
     }
@@ -68,6 +75,19 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
         ];
     }
     Ok(article)
+}
+
+/// Readability's content, or the page's own article container when that holds
+/// several times more words and holds what Readability found (Readability
+/// kept one section of it).
+fn fuller_of(found: MainContent, container_html: Option<&str>) -> MainContent {
+    let Some(fuller) = container_html.and_then(container::content) else { return found };
+    let holds_found = found.paragraphs.iter().take(3).all(|p| fuller.paragraphs.contains(p));
+    if holds_found && container::words(&fuller.paragraphs) >= container::MIN_GAIN * container::words(&found.paragraphs).max(1) {
+        fuller
+    } else {
+        found
+    }
 }
 
 /// The extractor's content; when it found nothing, JSON-LD `articleBody` or

@@ -96,9 +96,14 @@ pub struct PageResult {
     pub elapsed: Duration,
 }
 
-/// Where the set lives when nobody says otherwise: `../shared` beside the repository.
+/// Where the set lives when nobody says otherwise: `wcxb-dev` in
+/// `NEWSWIRE_SHARED_DIR` when set (a git worktree is not beside `../shared`),
+/// else in `../shared` beside the repository.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wcxb-dev")
+    match std::env::var_os("NEWSWIRE_SHARED_DIR") {
+        Some(shared) => PathBuf::from(shared).join("wcxb-dev"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wcxb-dev"),
+    }
 }
 
 /// Whether `dir` looks like the set.
@@ -185,6 +190,7 @@ fn has_date_candidates(bytes: &[u8], charset: Option<&str>) -> bool {
     let Ok(text) = newswire_normalize::formats::charset::decode(bytes, charset) else { return false };
     let doc = dom_query::Document::from(text.as_ref());
     !newswire_normalize::extract::page_meta::read(&doc).published.is_empty()
+        || !newswire_normalize::extract::page_dates::visible(&doc).is_empty()
 }
 
 /// The charset ingest would put in `newswire-charset` for a page pushed as a

@@ -126,3 +126,38 @@ pub fn print(pages: &[PageResult], worst: usize, misses: bool) {
     );
     println!("      {:.2} ms/page in normalize", s.millis_per_page);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wcxb;
+
+    /// The levels reached on the 711 dev pages when this test was written, less
+    /// a small margin: a change that makes HTML pages worse fails here.
+    const F1_FLOOR: f64 = 0.93;
+    const TITLE_FLOOR: f64 = 0.85;
+    const AUTHOR_FLOOR: f64 = 0.79;
+    const DATE_FLOOR: f64 = 0.62;
+
+    fn rate((right, all): (usize, usize)) -> f64 {
+        right as f64 / all.max(1) as f64
+    }
+
+    #[test]
+    fn wcxb_dev_pages_keep_their_body_f1_and_page_fields() {
+        let dir = wcxb::default_dir();
+        if !wcxb::is_present(&dir) {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/wcxb-dev not found at {} (CI=true: it must be there)", dir.display());
+            println!("SKIPPED: ../shared/wcxb-dev not found");
+            return;
+        }
+        let pages = wcxb::evaluate(&dir).unwrap();
+        let s = WcxbSummary::of(&pages);
+        assert_eq!(s.pages, 711, "every page is run");
+        assert_eq!(s.errors, 0, "no page is lost: {:?}", pages.iter().filter_map(|p| p.error.as_deref()).collect::<Vec<_>>());
+        assert!(s.f1 >= F1_FLOOR, "word F1 {:.4} fell below {F1_FLOOR}", s.f1);
+        assert!(rate(s.title) >= TITLE_FLOOR, "title {:?} fell below {TITLE_FLOOR}", s.title);
+        assert!(rate(s.author) >= AUTHOR_FLOOR, "author {:?} fell below {AUTHOR_FLOOR}", s.author);
+        assert!(rate(s.date) >= DATE_FLOOR, "date {:?} fell below {DATE_FLOOR}", s.date);
+    }
+}
