@@ -1,5 +1,5 @@
-//! The article container a page marks up itself (`itemprop=articleBody`, its
-//! one `<article>`, or its one `<main>`), for when Readability settles on a
+//! The article container a page marks up itself (`itemprop=articleBody`, a
+//! CMS's content class, its one `<article>`, or its one `<main>`), for when Readability settles on a
 //! fragment of it: Readability keeps one subtree, and on pages whose story is
 //! split into sections (guides, reviews, listicles) that subtree is often a
 //! single section.
@@ -14,13 +14,23 @@ const FURNITURE: &str = "script, style, noscript, template, nav, aside, footer, 
     [class*='related'], [class*='share'], [class*='social'], [class*='comment'], [class*='newsletter'], [class*='breadcrumb'], \
     [class*='subscribe'], [class*='advert'], [id*='comment'], [role='navigation'], [role='complementary'], [aria-hidden='true']";
 
+/// Where pages put their story, most specific first: schema.org markup, the
+/// content classes of the common CMSs (WordPress, Ghost, Drupal), `<article>`, `<main>`.
+const CONTAINERS: [&str; 5] = [
+    "[itemprop='articleBody']",
+    ".entry-content, .post-content, .article-content, .article-body, .post-body, .gh-content, .field--name-body",
+    "article",
+    "main, [role='main']",
+    "#content, #main-content",
+];
+
 /// How many times more words the container must have than Readability's
 /// content to be preferred (a little more is the usual furniture).
 pub const MIN_GAIN: usize = 2;
 
 /// The HTML of the page's own article container, when there is exactly one.
 pub fn marked_up(doc: &Document) -> Option<String> {
-    for selector in ["[itemprop='articleBody']", "article", "main, [role='main']"] {
+    for selector in CONTAINERS {
         match doc.try_select(selector) {
             Some(found) if found.length() == 1 => return Some(found.html().to_string()),
             Some(found) if found.length() > 1 => return None,

@@ -97,11 +97,17 @@ impl TitleCandidates {
         without_site_suffix(&title)
     }
 
-    /// Whether `tail` of a title is the site's address or name as its host
-    /// spells it ("Newegg.com", "Artlyst" on artlyst.com).
+    /// Whether `tail` of a title is a web address ("Newegg.com") or the
+    /// site's name as its host spells it ("Artlyst" on artlyst.com).
     fn names_the_host(&self, tail: &str) -> bool {
-        let Some(host) = self.host.as_deref() else { return false };
         let compact = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let domain_like = !tail.trim().contains(' ') && tail.trim().rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
+        });
+        if domain_like {
+            return true;
+        }
+        let Some(host) = self.host.as_deref() else { return false };
         let host = compact(host.trim_start_matches("www."));
         let tail = compact(tail);
         tail.len() >= 4 && (host.starts_with(&tail) || tail.starts_with(&host))
@@ -223,8 +229,10 @@ mod tests {
 
     #[test]
     fn a_title_suffix_naming_the_host_is_dropped_even_from_a_short_headline() {
-        let c = TitleCandidates { og: Some("GAME CHANGER | Newegg.com".into()), host: Some("www.newegg.com".into()), ..candidates() };
+        let c = TitleCandidates { og: Some("GAME CHANGER | Artlyst".into()), host: Some("www.artlyst.com".into()), ..candidates() };
         assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"));
+        let c = TitleCandidates { title: Some("GAME CHANGER | Newegg.com".into()), ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"), "a web address is a site name whatever the host");
     }
 
     #[test]

@@ -135,7 +135,7 @@ mod tests {
     /// The levels reached on the 711 dev pages when this test was written, less
     /// a small margin: a change that makes HTML pages worse fails here.
     const F1_FLOOR: f64 = 0.93;
-    const TITLE_FLOOR: f64 = 0.85;
+    const TITLE_FLOOR: f64 = 0.855;
     const AUTHOR_FLOOR: f64 = 0.79;
     const DATE_FLOOR: f64 = 0.62;
 
