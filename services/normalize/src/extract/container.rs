@@ -28,11 +28,23 @@ const CONTAINERS: [&str; 5] = [
 /// content to be preferred (a little more is the usual furniture).
 pub const MIN_GAIN: usize = 2;
 
-/// The HTML of the page's own article container, when there is exactly one.
-pub fn marked_up(doc: &Document) -> Option<String> {
+/// The page's own article container, when there is exactly one of its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    /// Its HTML.
+    pub html: String,
+    /// The words of its whole text, furniture included (an upper bound, to
+    /// skip cleaning a container that cannot be fuller).
+    pub words: usize,
+}
+
+/// The page's own article container, when there is exactly one of its kind.
+pub fn marked_up(doc: &Document) -> Option<Container> {
     for selector in CONTAINERS {
         match doc.try_select(selector) {
-            Some(found) if found.length() == 1 => return Some(found.html().to_string()),
+            Some(found) if found.length() == 1 => {
+                return Some(Container { html: found.html().to_string(), words: found.text().split_whitespace().count() })
+            }
             Some(found) if found.length() > 1 => return None,
             _ => continue,
         }
@@ -75,7 +87,7 @@ mod tests {
     #[test]
     fn the_one_article_element_is_the_container_and_its_furniture_is_dropped() {
         let doc = Document::from("<nav>Home</nav><article><h2>Part one</h2><p>Text one.</p><aside>Ad</aside><div class='share-bar'>Share</div><h2>Part two</h2><p>Text two.</p></article>");
-        let c = content(&marked_up(&doc).unwrap()).unwrap();
+        let c = content(&marked_up(&doc).unwrap().html).unwrap();
         assert_eq!(c.paragraphs, ["Part one", "Text one.", "Part two", "Text two."]);
     }
 

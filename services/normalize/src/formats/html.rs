@@ -38,7 +38,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     let published = first_time(&meta.published, zone, "firstcreated", &mut article)
         .or_else(|| first_time(&page_dates::visible(&doc), zone, "firstcreated", &mut article));
     let marked_up = container::marked_up(&doc);
-    let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_deref()));
+    let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
     let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
     if let Some(uri) = &meta.canonical {
         article.uri = uri.clone();
@@ -80,10 +80,12 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
 /// Readability's content, or the page's own article container when that holds
 /// several times more words and holds what Readability found (Readability
 /// kept one section of it).
-fn fuller_of(found: MainContent, container_html: Option<&str>) -> MainContent {
-    let Some(fuller) = container_html.and_then(container::content) else { return found };
+fn fuller_of(found: MainContent, container: Option<&container::Container>) -> MainContent {
+    let needed = container::MIN_GAIN * container::words(&found.paragraphs).max(1);
+    let Some(container) = container.filter(|c| c.words >= needed) else { return found };
+    let Some(fuller) = container::content(&container.html) else { return found };
     let holds_found = found.paragraphs.iter().take(3).all(|p| fuller.paragraphs.contains(p));
-    if holds_found && container::words(&fuller.paragraphs) >= container::MIN_GAIN * container::words(&found.paragraphs).max(1) {
+    if holds_found && container::words(&fuller.paragraphs) >= needed {
         fuller
     } else {
         found
