@@ -38,8 +38,8 @@ const PUBLISHED_META: [&str; 20] = [
 const MODIFIED_META: [&str; 5] = ["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified"];
 
 /// Elements that show the publication date as text.
-const VISIBLE_DATE: &str = "[class*='publish'], [class*='post-date'], [class*='entry-date'], [class*='article-date'], \
-    [class*='date'], [class*='byline'] time, [class*='meta'] time";
+const VISIBLE_DATE: &str = "time, [class*='publish'], [class*='post-date'], [class*='entry-date'], [class*='article-date'], \
+    [class*='date'], [itemprop='datePublished']";
 
 /// The longest visible date text taken (longer is a sentence, not a date).
 const MAX_VISIBLE_DATE_CHARS: usize = 60;
@@ -218,6 +218,12 @@ mod tests {
         assert_eq!(published(&doc, None, &[]), []);
         let candidates = visible(&doc);
         assert_eq!(candidates, [DateCandidate { value: "June 4, 2024".into(), source: "visible date".into(), origin: Origin::Visible }]);
+    }
+
+    #[test]
+    fn a_time_element_without_datetime_gives_its_text() {
+        let doc = Document::from(r#"<p>Intro</p><time class="text-grey">Aug 04, 2025</time>"#);
+        assert_eq!(visible(&doc)[0].value, "Aug 04, 2025");
     }
 
     #[test]
