@@ -156,6 +156,7 @@ mod tests {
         if dir.join("ground-truth.json").is_file() {
             Some(dir)
         } else {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/extraction-dev not found at {} (CI=true: it must be there)", dir.display());
             println!("SKIPPED: ../shared/extraction-dev not found");
             None
         }

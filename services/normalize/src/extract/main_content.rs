@@ -42,6 +42,18 @@ pub fn from_plain_text(text: &str) -> MainContent {
     MainContent { paragraphs, html, captions: Vec::new() }
 }
 
+/// The page's visible text, one paragraph a block (scripts, styles and the
+/// like left out): the body of last resort, when extraction finds nothing.
+pub fn visible_text(doc: &dom_query::Document) -> MainContent {
+    let body = doc.select("body");
+    let paragraphs = match body.nodes().first() {
+        Some(node) => paragraphs::of_node(node),
+        None => Vec::new(),
+    };
+    let html = crate::text::paragraphs_to_html(&paragraphs);
+    MainContent { paragraphs, html, captions: Vec::new() }
+}
+
 /// The non-empty `<figcaption>` texts of an HTML fragment.
 fn figure_captions(html: &str) -> Vec<String> {
     let doc = dom_query::Document::fragment(html);

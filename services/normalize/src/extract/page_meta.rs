@@ -1,14 +1,21 @@
 //! A page's own metadata: JSON-LD NewsArticle, OpenGraph and `article:` meta
 //! tags, ordinary `<meta>`/`<link>` tags, `<h1>`, `<title>` and `<time>`.
 //!
-//! Each field takes the first source that has it, in the order the publisher
-//! most likely maintains by hand: JSON-LD, then OpenGraph / `article:` tags,
-//! then plain HTML.
+//! The headline is chosen by agreement between the metadata titles and the
+//! visible `<h1>` ([`page_title`](super::page_title)); the author
+//! ([`page_author`](super::page_author)) and the dates
+//! ([`page_dates`](super::page_dates)) come from the first source that has
+//! them: JSON-LD, then OpenGraph / `article:` tags, then plain HTML.
 
 use dom_query::{Document, Selection};
 use newswire_shared::story::identity::article_url;
 use serde_json::Value;
 
+use super::page_dates::{self, DateCandidate};
+use super::page_title::{TitleCandidates, MAX_H1};
+/// Kept here for the scraped-text reader, which strips a page title's site suffix the same way.
+pub use super::page_title::without_site_suffix;
+use super::page_author;
 use crate::text::clean;
 
 /// What the page says about its article.
@@ -21,9 +28,9 @@ pub struct PageMeta {
     /// The author(s), joined with " and ".
     pub byline: Option<String>,
     /// Published times as written, each with where it was found, best source first.
-    pub published: Vec<(String, &'static str)>,
+    pub published: Vec<DateCandidate>,
     /// Last-modified times as written, each with where it was found, best source first.
-    pub modified: Vec<(String, &'static str)>,
+    pub modified: Vec<DateCandidate>,
     /// The declared language (`<html lang>`, JSON-LD `inLanguage`).
     pub language: Option<String>,
     /// The canonical absolute URL.
@@ -35,42 +42,32 @@ pub struct PageMeta {
 
 /// Reads the metadata of a parsed page.
 pub fn read(doc: &Document) -> PageMeta {
-    let ld = json_ld_article(doc);
+    let json_ld = json_ld_values(doc);
+    let ld = json_ld.iter().find_map(|v| find_article(v, 0)).cloned();
     let ld_str = |key: &str| ld.as_ref().and_then(|a| a.get(key)).and_then(text_of).filter(|s| !s.is_empty());
-    let site_name = meta(doc, "og:site_name");
-    let headline = ld_str("headline")
-        .or_else(|| meta(doc, "og:title"))
-        .or_else(|| meta(doc, "twitter:title"))
-        .or_else(|| first_text(doc, "h1"))
-        .or_else(|| first_text(doc, "title").map(|t| without_site_suffix(&t)))
-        .map(|h| without_site_name(&h, site_name.as_deref()));
+    let site_name = meta(doc, "og:site_name").or_else(|| {
+        ld.as_ref().and_then(|a| a.get("publisher")).and_then(text_of).filter(|s| !s.is_empty())
+    });
     let description = ld_str("description").or_else(|| meta(doc, "og:description")).or_else(|| meta(doc, "description"));
-    let byline = ld
-        .as_ref()
-        .and_then(|a| a.get("author"))
-        .and_then(author_names)
-        .or_else(|| meta(doc, "author"))
-        .or_else(|| meta(doc, "article:author").filter(|a| !a.starts_with("http")))
-        .or_else(|| first_text(doc, "a[rel='author'], [itemprop='author'] [itemprop='name']"))
-        .map(|b| without_by(&b));
-    let published = [
-        (ld_str("datePublished"), "JSON-LD datePublished"),
-        (meta(doc, "article:published_time"), "article:published_time"),
-        (attr(doc, "[itemprop='datePublished']", "content"), "itemprop datePublished"),
-        (attr(doc, "time[datetime]", "datetime"), "<time datetime>"),
-    ]
-    .into_iter()
-    .filter_map(|(value, source)| value.map(|v| (v, source)))
-    .collect();
-    let modified = [(ld_str("dateModified"), "JSON-LD dateModified"), (meta(doc, "article:modified_time"), "article:modified_time")]
-        .into_iter()
-        .filter_map(|(value, source)| value.map(|v| (v, source)))
-        .collect();
+    let byline = page_author::read(doc, ld.as_ref().and_then(|a| a.get("author")));
+    let published = page_dates::published(doc, ld.as_ref(), &json_ld);
+    let modified = page_dates::modified(doc, ld.as_ref());
     let language = attr(doc, "html", "lang").or_else(|| ld_str("inLanguage")).filter(|l| is_language_tag(l));
     // The same candidates, in the same order and by the same rule, as ingest's key.
     let canonical = attr(doc, "link[rel='canonical']", "href")
         .and_then(|u| article_url(&u))
         .or_else(|| meta(doc, "og:url").and_then(|u| article_url(&u)));
+    let host = canonical.as_deref().and_then(|u| u.split('/').nth(2)).map(str::to_owned);
+    let titles = TitleCandidates {
+        json_ld: ld_str("headline"),
+        og: meta(doc, "og:title"),
+        twitter: meta(doc, "twitter:title"),
+        title: first_text(doc, "title"),
+        h1: doc.try_select("h1").map_or_else(Vec::new, |s| s.iter().take(MAX_H1).map(|h| clean(&h.text())).collect()),
+        site_name,
+        host,
+    };
+    let headline = titles.choose();
     let json_ld_body = ld.as_ref().and_then(|a| a.get("articleBody")).and_then(Value::as_str).map(str::to_owned);
     PageMeta { headline, description, byline, published, modified, language, canonical, json_ld_body }
 }
@@ -90,54 +87,18 @@ fn first_text(doc: &Document, selector: &str) -> Option<String> {
     selection.iter().map(|s| clean(&s.text())).find(|t| !t.is_empty())
 }
 
-/// "Headline - IGN" → "Headline" when the page names its site "IGN".
-fn without_site_name(title: &str, site_name: Option<&str>) -> String {
-    let Some(site) = site_name.filter(|s| !s.is_empty()) else { return title.to_owned() };
-    for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] {
-        if let Some((head, tail)) = title.rsplit_once(separator) {
-            if tail.trim().eq_ignore_ascii_case(site) && !head.trim().is_empty() {
-                return head.trim().to_owned();
-            }
-        }
-    }
-    title.to_owned()
-}
-
-/// "by Jane Doe" → "Jane Doe".
-fn without_by(byline: &str) -> String {
-    match byline.split_once(char::is_whitespace) {
-        Some((by, rest)) if by.eq_ignore_ascii_case("by") && !rest.trim().is_empty() => rest.trim().to_owned(),
-        _ => byline.to_owned(),
-    }
-}
-
-/// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
-/// itself a few words long.
-pub fn without_site_suffix(title: &str) -> String {
-    for separator in [" | ", " - ", " – ", " — ", " :: ", " · "] {
-        if let Some((head, _)) = title.rsplit_once(separator) {
-            if head.split_whitespace().count() >= 3 {
-                return head.trim().to_owned();
-            }
-        }
-    }
-    title.to_owned()
-}
-
 fn is_language_tag(tag: &str) -> bool {
     (2..=35).contains(&tag.len()) && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// The first JSON-LD object typed as an article (`NewsArticle`, `Article`,
-/// `ReportageNewsArticle`, `BlogPosting`, …), looking inside arrays and `@graph`.
-fn json_ld_article(doc: &Document) -> Option<Value> {
-    let scripts = doc.try_select("script[type='application/ld+json']")?;
-    scripts.iter().find_map(|s| {
-        let value: Value = serde_json::from_str(s.text().trim()).ok()?;
-        find_article(&value, 0).cloned()
-    })
+/// Every JSON-LD block of the page that parses (broken ones are skipped).
+fn json_ld_values(doc: &Document) -> Vec<Value> {
+    let Some(scripts) = doc.try_select("script[type='application/ld+json']") else { return Vec::new() };
+    scripts.iter().filter_map(|s| serde_json::from_str(s.text().trim()).ok()).collect()
 }
 
+/// The first JSON-LD object typed as an article (`NewsArticle`, `Article`,
+/// `ReportageNewsArticle`, `BlogPosting`, …), looking inside arrays and `@graph`.
 fn find_article(value: &Value, depth: usize) -> Option<&Value> {
     if depth > 8 {
         return None;
@@ -173,16 +134,6 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
-/// JSON-LD `author`: a name, a Person/Organization, or a list of them.
-fn author_names(value: &Value) -> Option<String> {
-    let names: Vec<String> = match value {
-        Value::Array(items) => items.iter().filter_map(text_of).collect(),
-        other => text_of(other).into_iter().collect(),
-    };
-    let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty() && !n.starts_with("http")).collect();
-    (!names.is_empty()).then(|| names.join(" and "))
-}
-
 /// JSON-LD strings sometimes carry HTML entities (`&amp;`, `&#8217;`).
 fn html_escape_free(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
@@ -210,8 +161,9 @@ mod tests {
         let m = read(&Document::from(PAGE));
         assert_eq!(m.headline.as_deref(), Some("Harbour reopens after storm & surge"));
         assert_eq!(m.byline.as_deref(), Some("Jane Doe and John Roe"));
-        assert_eq!(m.published[0], ("2022-02-14T17:00:00+01:00".into(), "JSON-LD datePublished"));
-        assert_eq!(m.published[1], ("2022-02-14T16:23:00Z".into(), "article:published_time"));
+        let published: Vec<(&str, &str)> = m.published.iter().map(|c| (c.value.as_str(), c.source.as_str())).collect();
+        assert_eq!(published[0], ("2022-02-14T17:00:00+01:00", "JSON-LD datePublished"));
+        assert_eq!(published[1], ("2022-02-14T16:23:00Z", "article:published_time"));
         assert_eq!(m.description.as_deref(), Some("Ships return."));
         assert_eq!(m.language.as_deref(), Some("en-GB"));
         assert_eq!(m.canonical.as_deref(), Some("https://example.com/news/harbour"));
@@ -226,7 +178,8 @@ mod tests {
         let m = read(&Document::from(page));
         assert_eq!(m.headline.as_deref(), Some("Big storm hits the harbour"));
         assert_eq!(m.byline.as_deref(), Some("Meta Author"));
-        assert_eq!(m.published, vec![("2022-07-01T09:00:00+01:00".into(), "<time datetime>")]);
+        let published: Vec<(&str, &str)> = m.published.iter().map(|c| (c.value.as_str(), c.source.as_str())).collect();
+        assert_eq!(published, [("2022-07-01T09:00:00+01:00", "<time datetime>")]);
         assert_eq!(m.language, None);
         assert_eq!(m.canonical, None);
     }
@@ -253,10 +206,6 @@ mod tests {
         let m = read(&Document::from(page));
         assert_eq!(m.headline.as_deref(), Some("Daily Deals: Controllers"));
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
-        assert_eq!(
-            without_site_name("Milan Design Week | Light installation", Some("Inexhibit")),
-            "Milan Design Week | Light installation"
-        );
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! The page is first checked against [`HtmlLimits`] (hostile pages are
 //! rejected before any parser runs), parsed once with html5ever (through
 //! `dom_query`), read for metadata ([`page_meta`]), and then handed to the
-//! Readability port for its main content ([`main_content`]); JSON-LD
-//! `articleBody` stands in when the markup holds no story. The extracted
+//! Readability port for its main content ([`main_content`]), or the page's
+//! own article container when Readability kept only a part of it
+//! ([`container`]); JSON-LD `articleBody`, then the visible text, stand in
+//! when the extractor finds nothing. Dates never fail a page: an unreadable
+//! or placeholder candidate is recorded as a field problem and the next one read. The extracted
 //! paragraphs then pass the same line rules as scraped text
 //! ([`classify_lines`]): furniture is dropped from both bodies, and figure
 //! captions and caption paragraphs become picture associations.
@@ -15,12 +18,13 @@ use dom_query::Document;
 use newswire_shared::article::{Article, Text, UriSource};
 use newswire_shared::stage::StageError;
 
-use crate::formats;
-use crate::problems::Field;
+use crate::dates;
+use crate::problems::{self, Field, Kind};
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
-use crate::extract::{main_content, page_meta, paragraphs, pictures};
-use crate::formats::body_fallback;
+use crate::extract::page_dates::{DateCandidate, Origin};
+use crate::extract::main_content::MainContent;
+use crate::extract::{container, main_content, page_dates, page_meta, paragraphs, pictures};
 use crate::text;
 
 /// Parses an HTML page into an article. `zone` is the feed's zone for times without offset.
@@ -29,14 +33,14 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     let doc = Document::from(html);
     let meta = page_meta::read(&doc);
     // A page whose markup holds no story (rendered by scripts) may still carry
-    // it in JSON-LD `articleBody`.
-    let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text);
-    let content = match (main_content::extract(doc, meta.canonical.as_deref()), from_json_ld) {
-        (Ok(found), Some(fallback)) if found.paragraphs.is_empty() => fallback,
-        (Err(e), Some(fallback)) if e.reason == "no_main_content" => fallback,
-        (result, _) => result?,
-    };
+    // it in JSON-LD `articleBody`; failing that, its visible text is the body.
+    let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
     let mut article = Article::default();
+    let published = first_time(&meta.published, zone, Field::FirstCreated, &mut article)
+        .or_else(|| first_time(&page_dates::visible(&doc), zone, Field::FirstCreated, &mut article));
+    let marked_up = container::marked_up(&doc);
+    let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
+    let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
     if let Some(uri) = &meta.canonical {
         article.uri = uri.clone();
         article.newswire.uri_source = Some(UriSource::PageUrl);
@@ -49,11 +53,11 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     }
     article.by = meta.byline.clone();
     article.language = meta.language.clone();
-    if let Some(t) = first_time(&mut article, Field::FirstCreated, &meta.published, zone) {
+    if let Some(t) = published {
         article.firstcreated = Some(t);
         article.versioncreated = Some(t);
     }
-    if let Some(t) = first_time(&mut article, Field::VersionCreated, &meta.modified, zone) {
+    if let Some(t) = first_time(&meta.modified, zone, Field::VersionCreated, &mut article) {
         article.versioncreated = Some(t);
     }
     let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
@@ -62,18 +66,51 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     if paragraphs.first().is_some_and(|p| Some(p) == meta.headline.as_ref()) {
         dropped.push(paragraphs.remove(0));
     }
+    if let Some(detail) = extraction_empty {
+        let what = if paragraphs.is_empty() { "the page has no text" } else { "the body is the page's JSON-LD articleBody or visible text" };
+        problems::note(&mut article, Field::Body, Kind::ExtractionEmpty, format!("{detail}; {what}"));
+    }
     if !paragraphs.is_empty() {
         article.bodies = vec![
             Text::plain("main", text::join_paragraphs(&paragraphs)),
             Text::html("main", paragraphs::without_blocks(&content.html, &dropped).trim().to_owned()),
         ];
-    } else {
-        // Every extracted paragraph looked like furniture or a caption: keep them rather than lose the text.
-        let whole: Vec<String> = dropped.into_iter().filter(|p| Some(p) != meta.headline.as_ref()).collect();
-        let detail = format!("all {} extracted paragraphs looked like page furniture; kept them all", whole.len());
-        body_fallback::keep_whole_text(&mut article, &whole, detail);
     }
     Ok(article)
+}
+
+/// Readability's content, or the page's own article container when that holds
+/// several times more words and holds what Readability found (Readability
+/// kept one section of it).
+fn fuller_of(found: MainContent, container: Option<&container::Container>) -> MainContent {
+    let needed = container::MIN_GAIN * container::words(&found.paragraphs).max(1);
+    let Some(container) = container.filter(|c| c.words >= needed) else { return found };
+    let Some(fuller) = container::content(&container.html) else { return found };
+    let holds_found = found.paragraphs.iter().take(3).all(|p| fuller.paragraphs.contains(p));
+    if holds_found && container::words(&fuller.paragraphs) >= needed {
+        fuller
+    } else {
+        found
+    }
+}
+
+/// The extractor's content; when it found nothing, JSON-LD `articleBody` or
+/// else the page's visible text, with why extraction came up empty. A page
+/// with no text at all gives no body (the story is then its headline, and a
+/// page with neither is refused as `no_content` by [`crate::normalize`]).
+fn body_content(
+    extracted: Result<MainContent, StageError>,
+    from_json_ld: Option<MainContent>,
+    html: &str,
+) -> Result<(MainContent, Option<String>), StageError> {
+    let detail = match extracted {
+        Ok(found) if !found.paragraphs.is_empty() => return Ok((found, None)),
+        Ok(_) => "the extractor returned no paragraphs".to_owned(),
+        Err(e) if e.reason == "no_main_content" => e.detail,
+        Err(e) => return Err(e),
+    };
+    let fallback = from_json_ld.unwrap_or_else(|| main_content::visible_text(&Document::from(html)));
+    Ok((fallback, Some(detail)))
 }
 
 /// A figure caption, its credit split off when it ends in one.
@@ -103,12 +140,23 @@ fn story_paragraphs(paragraphs: Vec<String>, captions: &mut Vec<(String, Option<
     (story, dropped)
 }
 
-/// The first of the page's `candidates` that reads as a time for `field` (in
-/// `zone` when it has no offset). Later sources are fallbacks for an
-/// unreadable earlier one; each source tried that did not read is recorded
-/// on `article`, naming the source, and none reading gives `None`, not a guess.
-fn first_time(article: &mut Article, field: Field, candidates: &[(String, &'static str)], zone: Tz) -> Option<DateTime<Utc>> {
-    formats::first_time(article, field, candidates.iter().map(|(value, source)| (*source, value.as_str())), zone)
+/// The first of the page's `candidates` that reads as a time (in `zone` when
+/// it has no offset). A date never fails the page: a metadata time that is a
+/// placeholder (`0001-01-01T00:00:00Z`), unreadable or impossible is recorded
+/// as a problem of `field` ([`crate::dates::DateError`] says which) and the next
+/// candidate is tried; a visible date that does not read is a guess that
+/// failed, and is passed over silently.
+fn first_time(candidates: &[DateCandidate], zone: Tz, field: Field, article: &mut Article) -> Option<DateTime<Utc>> {
+    for candidate in candidates {
+        match dates::parse_in_zone(&candidate.value, zone) {
+            Ok(t) => return Some(t),
+            Err(e) if candidate.origin == Origin::Metadata => {
+                problems::note(article, field, Kind::of_date(&e), format!("{}: {e}", candidate.source));
+            }
+            Err(_) => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -186,35 +234,30 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_json_ld_time_is_recorded_and_falls_back_to_the_next_source() {
+    fn an_unreadable_json_ld_time_falls_back_to_the_next_source() {
         let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"yesterday"}</script>
             <meta property="article:published_time" content="2022-02-14T16:23:00Z">"#;
         let a = parse(&page(head, &story_body()), london()).unwrap();
         assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
-        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
-        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("firstcreated", "unreadable"));
-        assert!(problem.detail.contains("yesterday"), "{}", problem.detail);
     }
 
     #[test]
-    fn an_impossible_published_time_is_recorded_naming_its_source_and_the_page_is_kept() {
+    fn an_impossible_published_time_is_recorded_as_a_problem_and_the_page_kept() {
         let head = r#"<meta property="article:published_time" content="2022-02-30T10:00:00Z">"#;
         let a = parse(&page(head, &story_body()), london()).unwrap();
-        assert_eq!(a.headline(), Some("Harbour reopens after the storm"));
         assert_eq!(a.firstcreated, None);
-        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        let problem = &a.newswire.problems[0];
         assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("firstcreated", "unreadable"));
         assert!(problem.detail.starts_with("article:published_time"), "{}", problem.detail);
     }
 
     #[test]
-    fn a_json_ld_placeholder_published_date_gives_way_to_the_modified_one() {
-        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00Z","dateModified":"2019-11-19T19:47:00-05:00"}</script>"#;
-        let html = page(head, &story_body());
-        let a = crate::formats::parse("html", html.as_bytes(), None, london(), None).unwrap();
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2019-11-20T00:47:00+00:00");
-        assert_eq!(a.firstcreated, a.versioncreated, "firstcreated falls back to versioncreated");
-        assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("firstcreated", "placeholder")]);
+    fn a_placeholder_date_is_skipped_for_the_next_candidate() {
+        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"0001-01-01T00:00:00Z"}</script>
+            <meta property="article:published_time" content="2022-02-14T16:23:00Z">"#;
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        assert_eq!(a.newswire.problems[0].kind, "placeholder");
     }
 
     #[test]
@@ -251,18 +294,26 @@ mod tests {
     }
 
     #[test]
-    fn a_page_whose_extracted_text_all_looks_like_furniture_keeps_it_and_records_the_problem() {
-        let head = r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour reopens",
-            "articleBody":"Share on Twitter\nRead more: the harbour story\nHarbour reopens"}</script>"#;
-        let a = parse(&page(head, "<div id=app></div>"), london()).unwrap();
-        assert_eq!(a.body_text(), Some("Share on Twitter\n\nRead more: the harbour story"));
-        assert_eq!(a.newswire.problems.len(), 1);
-        assert_eq!((a.newswire.problems[0].field.as_str(), a.newswire.problems[0].kind.as_str()), ("body", "extraction_empty"));
+    fn a_page_without_any_text_is_kept_by_its_headline_and_refused_without_one() {
+        let a = parse(&page("<title>Harbour reopens after the storm</title>", "<div></div>"), london()).unwrap();
+        assert_eq!((a.headline(), a.body_text()), (Some("Harbour reopens after the storm"), None));
+        assert_eq!(a.newswire.problems[0].kind, "extraction_empty");
+        let config = crate::config::NormalizeConfig::default();
+        let err = crate::normalize("html", b"<html><body><div></div></body></html>", None, "f", "k", &config).unwrap_err();
+        assert_eq!(err.reason, "no_content", "{err}");
     }
 
     #[test]
-    fn a_page_without_any_text_is_an_error_not_a_panic() {
-        let err = parse("<html><body><div></div></body></html>", london()).unwrap_err();
-        assert_eq!(err.reason, "no_main_content", "{err}");
+    fn when_extraction_finds_nothing_the_visible_text_is_the_body_and_why_is_said() {
+        let html = page("<script>var x = 1;</script>", "<div><span>Harbour open.</span></div><div>Ships back.</div>");
+        let failed = Err(StageError::new("no_main_content", "failed to grab the article"));
+        let (content, why) = body_content(failed, None, &html).unwrap();
+        assert_eq!(content.paragraphs, ["Harbour open.", "Ships back."]);
+        assert_eq!(why.as_deref(), Some("failed to grab the article"));
+        let json_ld = main_content::from_plain_text("From JSON-LD.");
+        let (content, _) = body_content(Ok(MainContent::default()), Some(json_ld), &html).unwrap();
+        assert_eq!(content.paragraphs, ["From JSON-LD."], "JSON-LD articleBody comes before the visible text");
+        let too_big = Err(StageError::new("html_too_many_tags", "too many"));
+        assert_eq!(body_content(too_big, None, &html).unwrap_err().reason, "html_too_many_tags", "only an empty extraction falls back");
     }
 }

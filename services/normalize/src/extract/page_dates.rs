@@ -1,0 +1,242 @@
+//! Where a page says when its article was published or last changed: JSON-LD,
+//! the `article:` / OpenGraph tags, `itemprop`, the many `<meta>` date names
+//! publishers use, `<time datetime>`, and last ([`visible`]) a short visible
+//! date element.
+//! The candidates are returned best first, as written; the caller reads them
+//! in order and goes on to the next when one cannot be read.
+
+use dom_query::Document;
+use serde_json::Value;
+
+use crate::text::clean;
+
+/// Meta tags (by `name`, `property` or `itemprop`) that carry the publication time, best first.
+const PUBLISHED_META: [&str; 20] = [
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "article:published",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "citation_publication_date",
+    "article.published",
+    "date",
+];
+
+/// Meta tags that carry the last-modified time, best first.
+const MODIFIED_META: [&str; 5] = ["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified"];
+
+/// Elements that show the publication date as text.
+const VISIBLE_DATE: &str = "time, [class*='publish'], [class*='post-date'], [class*='entry-date'], [class*='article-date'], \
+    [class*='date'], [itemprop='datePublished']";
+
+/// The longest visible date text taken (longer is a sentence, not a date).
+const MAX_VISIBLE_DATE_CHARS: usize = 60;
+
+/// Whether a candidate comes from the page's metadata or from its visible text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Machine-readable metadata: a failure to read it is worth recording.
+    Metadata,
+    /// A date shown as text, a guess: a failure is silent.
+    Visible,
+}
+
+/// One place a page gives a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateCandidate {
+    /// The time as written.
+    pub value: String,
+    /// Where it was found, for people (`JSON-LD datePublished`).
+    pub source: String,
+    /// Metadata or visible text.
+    pub origin: Origin,
+}
+
+/// The page's publication-time candidates, best first. `article` is the
+/// JSON-LD article object, `json_ld` every JSON-LD value on the page.
+pub fn published(doc: &Document, article: Option<&Value>, json_ld: &[Value]) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for key in ["datePublished", "dateCreated"] {
+        if let Some(v) = article.and_then(|a| a.get(key)).and_then(string_of) {
+            push(&mut out, v, format!("JSON-LD {key}"), Origin::Metadata);
+        }
+    }
+    let metas = meta_tags(doc);
+    for name in PUBLISHED_META {
+        for value in meta_values(&metas, name) {
+            push(&mut out, value, name.to_owned(), Origin::Metadata);
+        }
+    }
+    for value in attr_values(doc, "time[pubdate][datetime], time[itemprop='datePublished'][datetime], [itemprop='datePublished'][datetime]", "datetime") {
+        push(&mut out, value, "<time datetime> datePublished".into(), Origin::Metadata);
+    }
+    // Another JSON-LD object with a date (a WebPage beside the article).
+    for value in json_ld.iter().flat_map(|v| deep_values(v, "datePublished", 0)) {
+        push(&mut out, value, "JSON-LD datePublished (other object)".into(), Origin::Metadata);
+    }
+    for value in attr_values(doc, "time[datetime]", "datetime") {
+        push(&mut out, value, "<time datetime>".into(), Origin::Metadata);
+    }
+    out
+}
+
+/// Dates the page shows as text in a date-like element: the candidates of
+/// last resort, read only when the metadata gives no time (they cost a walk
+/// over every element's class).
+pub fn visible(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for value in visible_dates(doc) {
+        push(&mut out, value, "visible date".into(), Origin::Visible);
+    }
+    out
+}
+
+/// The page's last-modified candidates, best first.
+pub fn modified(doc: &Document, article: Option<&Value>) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    if let Some(v) = article.and_then(|a| a.get("dateModified")).and_then(string_of) {
+        push(&mut out, v, "JSON-LD dateModified".into(), Origin::Metadata);
+    }
+    let metas = meta_tags(doc);
+    for name in MODIFIED_META {
+        for value in meta_values(&metas, name) {
+            push(&mut out, value, name.to_owned(), Origin::Metadata);
+        }
+    }
+    out
+}
+
+fn push(out: &mut Vec<DateCandidate>, value: String, source: String, origin: Origin) {
+    let value = clean(&value);
+    if !value.is_empty() && !out.iter().any(|c| c.value == value) {
+        out.push(DateCandidate { value, source, origin });
+    }
+}
+
+fn string_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => items.iter().find_map(string_of),
+        Value::Object(o) => o.get("@value").and_then(string_of),
+        _ => None,
+    }
+}
+
+/// Every string value of `key` inside `value` (objects and arrays searched, to a depth).
+fn deep_values(value: &Value, key: &str, depth: usize) -> Vec<String> {
+    if depth > 6 {
+        return Vec::new();
+    }
+    match value {
+        Value::Object(o) => {
+            let mut found: Vec<String> = o.get(key).and_then(string_of).into_iter().collect();
+            found.extend(o.values().flat_map(|v| deep_values(v, key, depth + 1)));
+            found
+        }
+        Value::Array(items) => items.iter().flat_map(|v| deep_values(v, key, depth + 1)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every `<meta>` with a content, as (its name, property or itemprop; the content), read once.
+fn meta_tags(doc: &Document) -> Vec<(String, String)> {
+    let Some(selection) = doc.try_select("meta[content]") else { return Vec::new() };
+    selection
+        .iter()
+        .filter_map(|m| {
+            let key = m.attr("name").or_else(|| m.attr("property")).or_else(|| m.attr("itemprop"))?;
+            Some((key.to_string(), m.attr("content")?.to_string()))
+        })
+        .collect()
+}
+
+/// The contents of the meta tags called `name` (as written, or in any case).
+fn meta_values(metas: &[(String, String)], name: &str) -> Vec<String> {
+    metas.iter().filter(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, content)| content.clone()).collect()
+}
+
+fn attr_values(doc: &Document, selector: &str, attr: &str) -> Vec<String> {
+    let Some(selection) = doc.try_select(selector) else { return Vec::new() };
+    selection.iter().filter_map(|s| s.attr(attr).map(|v| v.to_string())).collect()
+}
+
+/// Short texts of elements that look like a date line, `<time>` first.
+fn visible_dates(doc: &Document) -> Vec<String> {
+    let Some(selection) = doc.try_select(VISIBLE_DATE) else { return Vec::new() };
+    selection
+        .iter()
+        .filter(|s| !s.is("script, style, meta, link, input, select, option"))
+        .map(|s| clean(&s.text()))
+        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_VISIBLE_DATE_CHARS && t.chars().any(|c| c.is_ascii_digit()))
+        .map(|t| without_label(&t))
+        .take(8)
+        .collect()
+}
+
+/// "Published: 4 June 2024" → "4 June 2024".
+fn without_label(text: &str) -> String {
+    let lower = text.to_lowercase();
+    for label in ["published on", "published:", "published", "posted on", "posted:", "posted", "updated:", "date:", "on "] {
+        if lower.starts_with(label) {
+            return text[label.len()..].trim().trim_start_matches(':').trim().to_owned();
+        }
+    }
+    text.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_ld_then_article_tags_then_meta_names_then_time_elements() {
+        let doc = Document::from(
+            r#"<meta name="pubdate" content="2024-06-04"><meta property="article:published_time" content="2024-06-04T10:00:00Z">
+            <time datetime="2024-06-01">1 June</time>"#,
+        );
+        let article = json!({"@type": "NewsArticle", "datePublished": "2024-06-04T11:00:00+01:00"});
+        let sources: Vec<String> = published(&doc, Some(&article), &[]).into_iter().map(|c| c.source).collect();
+        assert_eq!(sources, ["JSON-LD datePublished", "article:published_time", "pubdate", "<time datetime>"]);
+    }
+
+    #[test]
+    fn a_date_shown_only_as_text_is_a_visible_candidate_without_its_label() {
+        let doc = Document::from(r#"<p>Intro</p><span class="post-date">Published: June 4, 2024</span>"#);
+        assert_eq!(published(&doc, None, &[]), []);
+        let candidates = visible(&doc);
+        assert_eq!(candidates, [DateCandidate { value: "June 4, 2024".into(), source: "visible date".into(), origin: Origin::Visible }]);
+    }
+
+    #[test]
+    fn a_time_element_without_datetime_gives_its_text() {
+        let doc = Document::from(r#"<p>Intro</p><time class="text-grey">Aug 04, 2025</time>"#);
+        assert_eq!(visible(&doc)[0].value, "Aug 04, 2025");
+    }
+
+    #[test]
+    fn a_date_in_another_json_ld_object_is_a_candidate() {
+        let doc = Document::from("<p>x</p>");
+        let graph = json!({"@graph": [{"@type": "WebPage", "datePublished": "2024-06-04"}]});
+        assert_eq!(published(&doc, None, &[graph])[0].value, "2024-06-04");
+    }
+
+    #[test]
+    fn modified_times_come_from_json_ld_and_meta() {
+        let doc = Document::from(r#"<meta property="og:updated_time" content="2024-06-05">"#);
+        let values: Vec<String> = modified(&doc, None).into_iter().map(|c| c.value).collect();
+        assert_eq!(values, ["2024-06-05"]);
+    }
+}

@@ -1,0 +1,249 @@
+//! A page's headline, chosen by agreement between what the page says in its
+//! metadata (JSON-LD `headline`, `og:title`, `twitter:title`, `<title>`) and
+//! what it shows (`<h1>`).
+//!
+//! The visible `<h1>` is the headline readers see, but pages also put their
+//! logo or a section name in an `<h1>`; the metadata titles carry the
+//! headline too, often with the site's name glued on ("Headline | Site").
+//! So: the first `<h1>` that a metadata title equals, or starts or ends with
+//! (a site name on the other side of a separator), wins; else the metadata
+//! titles less any site name, preferring one that two sources agree on; else
+//! the first `<h1>`.
+
+use crate::text::clean;
+
+/// Separators between a headline and a site name in a title.
+const SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / "];
+
+/// How many `<h1>`s are considered (a page's later ones are sections or widgets).
+pub const MAX_H1: usize = 5;
+
+/// The candidates of one page.
+#[derive(Debug, Clone, Default)]
+pub struct TitleCandidates {
+    /// JSON-LD `headline` (or `name`) of the article.
+    pub json_ld: Option<String>,
+    /// `og:title`.
+    pub og: Option<String>,
+    /// `twitter:title`.
+    pub twitter: Option<String>,
+    /// `<title>`.
+    pub title: Option<String>,
+    /// The texts of the first few `<h1>`s, in document order.
+    pub h1: Vec<String>,
+    /// `og:site_name` or JSON-LD publisher name, when given.
+    pub site_name: Option<String>,
+    /// The page's host name (`www.example.com`), from its canonical URL.
+    pub host: Option<String>,
+}
+
+impl TitleCandidates {
+    /// The headline these candidates agree on (see the module docs).
+    pub fn choose(&self) -> Option<String> {
+        let site = self.site_name.as_deref().map(key);
+        let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
+        let metas: Vec<&str> =
+            [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).filter(not_site).collect();
+        let h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).collect();
+        // "Headline | Site" first: in "Site | Headline" the site's own `<h1>` logo would match too.
+        for headline_first in [true, false] {
+            if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h, headline_first))) {
+                return Some(clean(h1));
+            }
+        }
+        // An `<h1>` that shares most of its words with a metadata title is
+        // the headline as shown, the metadata a rewording for search engines.
+        let best = h1s.iter().map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
+            return Some(clean(h1));
+        }
+        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
+        // Two sources that agree once their site names are gone.
+        for (i, a) in stripped.iter().enumerate() {
+            if stripped[i + 1..].iter().any(|b| key(a) == key(b)) {
+                return Some(a.clone());
+            }
+        }
+        let structured = [&self.json_ld, &self.og, &self.twitter].into_iter().flatten().map(|m| self.without_site(m)).find(|m| !m.is_empty());
+        structured
+            .or_else(|| h1s.first().map(|h| clean(h)))
+            .or_else(|| self.title.as_deref().map(|t| self.without_site(t)).filter(|t| !t.is_empty()))
+    }
+
+    /// `title` less the site's name at either end, or less a suffix after a
+    /// separator when a real headline (three words or more) remains.
+    fn without_site(&self, title: &str) -> String {
+        let title = clean(title);
+        if let Some(site) = self.site_name.as_deref().filter(|s| !s.trim().is_empty()) {
+            let site = key(site);
+            for separator in SEPARATORS {
+                if let Some((head, tail)) = title.rsplit_once(separator) {
+                    if key(tail) == site && !head.trim().is_empty() {
+                        return head.trim().to_owned();
+                    }
+                }
+                if let Some((head, tail)) = title.split_once(separator) {
+                    if key(head) == site && !tail.trim().is_empty() {
+                        return tail.trim().to_owned();
+                    }
+                }
+            }
+        }
+        if let Some((head, tail)) = SEPARATORS.iter().find_map(|s| title.rsplit_once(s)) {
+            if !head.trim().is_empty() && self.names_the_host(tail) {
+                return head.trim().to_owned();
+            }
+        }
+        without_site_suffix(&title)
+    }
+
+    /// Whether `tail` of a title is a web address ("Newegg.com") or the
+    /// site's name as its host spells it ("Artlyst" on artlyst.com).
+    fn names_the_host(&self, tail: &str) -> bool {
+        let compact = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        let domain_like = !tail.trim().contains(' ') && tail.trim().rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
+        });
+        if domain_like {
+            return true;
+        }
+        let Some(host) = self.host.as_deref() else { return false };
+        let host = compact(host.trim_start_matches("www."));
+        let tail = compact(tail);
+        tail.len() >= 4 && (host.starts_with(&tail) || tail.starts_with(&host))
+    }
+}
+
+/// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
+/// itself a few words long.
+pub fn without_site_suffix(title: &str) -> String {
+    for separator in SEPARATORS {
+        if let Some((head, _)) = title.rsplit_once(separator) {
+            if head.split_whitespace().count() >= 3 {
+                return head.trim().to_owned();
+            }
+        }
+    }
+    title.to_owned()
+}
+
+/// Whether the metadata title `meta` is the headline `h1`, alone or with
+/// something (a site name) after a separator (`headline_first`) or before one.
+fn agrees(meta: &str, h1: &str, headline_first: bool) -> bool {
+    let (m, h) = (key(meta), key(h1));
+    if h.is_empty() || h.split(' ').count() < 2 && m != h {
+        return false;
+    }
+    m == h
+        || SEPARATORS.iter().any(|s| {
+            let s = key(s.trim());
+            if headline_first {
+                m.strip_prefix(h.as_str()).is_some_and(|rest| rest.trim_start().starts_with(s.as_str()))
+            } else {
+                m.strip_suffix(h.as_str()).is_some_and(|rest| rest.trim_end().ends_with(s.as_str()))
+            }
+        })
+}
+
+/// The share of an `<h1>`'s words needed in a metadata title for the two to be one headline.
+const MIN_SHARED_WORDS: f64 = 0.6;
+
+/// The share of `h1`'s words (three letters or more) that `meta` has too.
+fn shared_words(h1: &str, meta: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        key(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
+    };
+    let (h, m) = (words(h1), words(meta));
+    if h.len() < 2 {
+        return 0.0;
+    }
+    h.iter().filter(|w| m.contains(w)).count() as f64 / h.len() as f64
+}
+
+/// The comparison form: lower case, ASCII quotes and dashes, single spaces.
+fn key(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '`' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201F}' => '"',
+            '\u{2010}'..='\u{2015}' => '-',
+            other => other,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates() -> TitleCandidates {
+        TitleCandidates::default()
+    }
+
+    #[test]
+    fn the_h1_that_the_title_tag_carries_with_a_site_suffix_wins() {
+        let c = TitleCandidates {
+            title: Some("Harbour reopens after storm | The Daily Example".into()),
+            og: Some("Harbour reopens after the storm, officials say".into()),
+            h1: vec!["The Daily Example".into(), "Harbour reopens after storm".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+    }
+
+    #[test]
+    fn a_site_name_before_the_headline_is_dropped_too() {
+        let c = TitleCandidates {
+            og: Some("Example News - Harbour reopens after storm".into()),
+            site_name: Some("Example News".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+    }
+
+    #[test]
+    fn without_a_matching_h1_two_agreeing_metadata_titles_win_over_json_ld_alone() {
+        let c = TitleCandidates {
+            json_ld: Some("Harbour reopens (SEO version)".into()),
+            og: Some("Harbour reopens after storm".into()),
+            title: Some("Harbour reopens after storm | Example".into()),
+            h1: vec!["Menu".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+    }
+
+    #[test]
+    fn an_h1_reworded_in_the_metadata_is_still_the_headline_and_a_site_name_never_is() {
+        let c = TitleCandidates {
+            og: Some("Health and Nutrition Trends for 2026".into()),
+            h1: vec!["Example Site".into(), "Top 10 Health and Nutrition Trends to Watch".into()],
+            site_name: Some("Example Site".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Top 10 Health and Nutrition Trends to Watch"));
+    }
+
+    #[test]
+    fn a_title_suffix_naming_the_host_is_dropped_even_from_a_short_headline() {
+        let c = TitleCandidates { og: Some("GAME CHANGER | Artlyst".into()), host: Some("www.artlyst.com".into()), ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"));
+        let c = TitleCandidates { title: Some("GAME CHANGER | Newegg.com".into()), ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"), "a web address is a site name whatever the host");
+    }
+
+    #[test]
+    fn a_lone_h1_is_the_headline_when_there_is_no_metadata() {
+        let c = TitleCandidates { h1: vec!["Big storm hits the harbour".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Big storm hits the harbour"));
+    }
+
+    #[test]
+    fn the_title_loses_its_site_suffix_only_when_a_real_headline_remains() {
+        assert_eq!(without_site_suffix("Harbour reopens after storm | The Daily Example"), "Harbour reopens after storm");
+        assert_eq!(without_site_suffix("Storm - Example"), "Storm - Example");
+    }
+}
