@@ -6,7 +6,7 @@
 //! whole paragraph; none when not even that is headline-sized, and then every
 //! line is body); a "By …" line before the body or among its first lines is
 //! the byline, a line that is only a readable date before the body is the
-//! dateline; every other line is body, in order, grouped into paragraphs by
+//! dateline; a UI label above the headline (`[Skip to content]`) is left out; every other line is body, in order, grouped into paragraphs by
 //! [`SourceLines::paragraphs`] (a table keeps its rows together). An opening
 //! wire dateline such as `LONDON (Reuters) - …` is body text: enrich reads it.
 
@@ -15,7 +15,7 @@ use newswire_shared::article::{Article, Text};
 
 use crate::dates;
 use crate::extract::line_blocks::SourceLines;
-use crate::extract::line_kinds::{byline, is_date_line};
+use crate::extract::line_kinds::{byline, is_date_line, is_ui_furniture};
 use crate::formats::scraped_text::{BYLINE_WITHIN_PARAGRAPHS, DATELINE_MAX_CHARS};
 
 /// Most words a headline has; a longer first line is a paragraph, and its
@@ -28,7 +28,7 @@ const HEADLINE_MAX_CHARS: usize = 300;
 pub fn parse(source: &SourceLines, zone: Tz) -> Article {
     let lines = &source.lines;
     let mut article = Article::default();
-    let Some(first) = lines.iter().position(|l| byline(l).is_none() && !is_date_line(l)) else {
+    let Some(first) = lines.iter().position(|l| byline(l).is_none() && !is_date_line(l) && !is_ui_furniture(l)) else {
         return article;
     };
     // No headline-sized first line or sentence: every line is body.
@@ -42,7 +42,8 @@ pub fn parse(source: &SourceLines, zone: Tz) -> Article {
     let (mut before, mut after) = (Vec::new(), Vec::new());
     let mut body_lines = usize::from(lead_rest.is_some());
     for (i, line) in lines.iter().enumerate() {
-        if Some(i) == headline_at {
+        if Some(i) == headline_at || (i < first && is_ui_furniture(line)) {
+            // A UI label above the story (`[Skip to content]`) is a scrape's leftover, not copy.
             continue;
         }
         if body_lines <= BYLINE_WITHIN_PARAGRAPHS && article.by.is_none() {
@@ -171,5 +172,12 @@ mod tests {
         assert_eq!(a.headline(), Some("Results"));
         assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()), Some("2022-02-14T16:23:00+00:00".into()));
         assert_eq!(a.body_text(), Some("Plymouth 2 Preston 1"));
+    }
+
+    #[test]
+    fn a_ui_label_above_the_headline_is_left_out_and_the_story_below_is_kept_whole() {
+        let a = parse_text("[Skip to main content]\nHarbour reopens after the storm\nThe harbour reopened on Monday.\nShips came back.");
+        assert_eq!(a.headline(), Some("Harbour reopens after the storm"));
+        assert_eq!(a.body_text(), Some("The harbour reopened on Monday.\n\nShips came back."));
     }
 }
