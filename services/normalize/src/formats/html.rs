@@ -19,6 +19,7 @@ use newswire_shared::article::{Article, Text, UriSource};
 use newswire_shared::stage::StageError;
 
 use crate::dates;
+use crate::formats::body_fallback;
 use crate::problems::{self, Field, Kind};
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
@@ -66,11 +67,17 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     if paragraphs.first().is_some_and(|p| Some(p) == meta.headline.as_ref()) {
         dropped.push(paragraphs.remove(0));
     }
-    if let Some(detail) = extraction_empty {
+    if let Some(detail) = &extraction_empty {
         let what = if paragraphs.is_empty() { "the page has no text" } else { "the body is the page's JSON-LD articleBody or visible text" };
         problems::note(&mut article, Field::Body, Kind::ExtractionEmpty, format!("{detail}; {what}"));
     }
-    if !paragraphs.is_empty() {
+    if paragraphs.is_empty() && extraction_empty.is_none() && !dropped.is_empty() {
+        // Everything the extractor found looked like furniture (a footer, say): the
+        // story is elsewhere on the page, so the page's own text is the body.
+        let kept = body_when_all_furniture(&dropped, meta.json_ld_body.as_deref(), html, meta.headline.as_deref());
+        let detail = format!("all {} extracted paragraphs looked like page furniture; the body is the page's own text", dropped.len());
+        body_fallback::keep_whole_text(&mut article, &kept, detail);
+    } else if !paragraphs.is_empty() {
         article.bodies = vec![
             Text::plain("main", text::join_paragraphs(&paragraphs)),
             Text::html("main", paragraphs::without_blocks(&content.html, &dropped).trim().to_owned()),
@@ -111,6 +118,18 @@ fn body_content(
     };
     let fallback = from_json_ld.unwrap_or_else(|| main_content::visible_text(&Document::from(html)));
     Ok((fallback, Some(detail)))
+}
+
+/// The body of a page whose extracted paragraphs (`dropped`) all looked like
+/// furniture: the story paragraphs of its JSON-LD `articleBody`, else of its
+/// visible text; when even those are none, what the extractor found. The
+/// headline is never repeated in it.
+fn body_when_all_furniture(dropped: &[String], json_ld_body: Option<&str>, html: &str, headline: Option<&str>) -> Vec<String> {
+    let fallback = json_ld_body.map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
+    let fallback = fallback.unwrap_or_else(|| main_content::visible_text(&Document::from(html)));
+    let (story, _) = story_paragraphs(fallback.paragraphs, &mut Vec::new());
+    let kept = if story.is_empty() { dropped.to_vec() } else { story };
+    kept.into_iter().filter(|p| Some(p.as_str()) != headline).collect()
 }
 
 /// A figure caption, its credit split off when it ends in one.
@@ -315,5 +334,19 @@ mod tests {
         assert_eq!(content.paragraphs, ["From JSON-LD."], "JSON-LD articleBody comes before the visible text");
         let too_big = Err(StageError::new("html_too_many_tags", "too many"));
         assert_eq!(body_content(too_big, None, &html).unwrap_err().reason, "html_too_many_tags", "only an empty extraction falls back");
+    }
+
+    #[test]
+    fn a_page_whose_extracted_paragraphs_are_all_furniture_gets_its_own_text_as_body() {
+        let footer = vec!["© 2025 Example News. All Rights Reserved.".to_owned()];
+        let html = page(
+            "<title>Harbour reopens</title>",
+            "<h1>Harbour reopens</h1><div>The harbour reopened on Monday after a storm that closed it for three days, the council said.</div><footer><p>© 2025 Example News. All Rights Reserved.</p></footer>",
+        );
+        let body = body_when_all_furniture(&footer, None, &html, Some("Harbour reopens"));
+        assert_eq!(body, ["The harbour reopened on Monday after a storm that closed it for three days, the council said."]);
+        let from_json_ld = body_when_all_furniture(&footer, Some("The port opened again."), &html, None);
+        assert_eq!(from_json_ld, ["The port opened again."], "JSON-LD articleBody comes first");
+        assert_eq!(body_when_all_furniture(&footer, None, &page("", "<footer><p>© 2025 Example News. All Rights Reserved.</p></footer>"), None), footer, "nothing else: what was found is kept");
     }
 }
