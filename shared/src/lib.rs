@@ -5,6 +5,7 @@
 pub mod admin_server;
 pub mod article;
 pub mod config;
+pub mod dev_data;
 pub mod events;
 pub mod ids;
 pub mod kafka;

@@ -234,7 +234,7 @@ impl jsonschema::Retrieve for OfflineGeoJson {
 /// Validates every payload against IPTC's ninjs 2.1 schema (formats checked too).
 fn assert_valid_ninjs<'a>(payloads: impl IntoIterator<Item = &'a [u8]>) {
     let Ok(text) = std::fs::read_to_string(SCHEMA) else {
-        println!("SKIPPED: ../shared/iptc/ninjs-schema/ninjs-schema_2.1.json not found");
+        newswire_shared::dev_data::missing("../shared/iptc/ninjs-schema/ninjs-schema_2.1.json");
         return;
     };
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");

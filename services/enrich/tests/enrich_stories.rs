@@ -191,7 +191,7 @@ fn ninjs_text(doc: &Value) -> (String, String) {
 fn every_iptc_ninjs_example_is_enriched_with_topics_and_places() {
     let dir = repo_root().join("../shared/iptc/examples/ninjs");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("SKIPPED: ../shared/iptc/examples/ninjs not found");
+        newswire_shared::dev_data::missing("../shared/iptc/examples/ninjs");
         return;
     };
     let (resources, _) = Resources::load(false).unwrap();

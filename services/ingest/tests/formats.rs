@@ -207,7 +207,7 @@ fn unsupported_types_and_unknown_xml_roots_are_415() {
 fn shared_examples(kind: &str) -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/iptc/examples").join(kind);
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("SKIPPED: ../shared/iptc/examples/{kind} not found");
+        newswire_shared::dev_data::missing(format!("../shared/iptc/examples/{kind}"));
         return None;
     };
     let mut files: Vec<PathBuf> = entries

@@ -12,7 +12,7 @@ fn examples() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("SKIPPED: ../shared/iptc/examples not found");
+        newswire_shared::dev_data::missing("../shared/iptc/examples");
         None
     }
 }

@@ -85,7 +85,7 @@ mod tests {
 
     fn validator() -> Option<jsonschema::Validator> {
         let Ok(text) = std::fs::read_to_string(SCHEMA) else {
-            println!("SKIPPED: ../shared/iptc/ninjs-schema/ninjs-schema_2.1.json not found");
+            newswire_shared::dev_data::missing("../shared/iptc/ninjs-schema/ninjs-schema_2.1.json");
             return None;
         };
         let schema: Value = serde_json::from_str(&text).unwrap();

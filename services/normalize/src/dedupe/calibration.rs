@@ -28,7 +28,7 @@ fn light_edits(headline: &str, body: &str) -> Vec<(&'static str, Article)> {
 #[test]
 fn near_duplicate_threshold_separates_edits_from_other_stories() {
     let Ok(json) = std::fs::read_to_string(GROUND_TRUTH) else {
-        println!("SKIPPED: ../shared/extraction-dev/ground-truth.json not found");
+        newswire_shared::dev_data::missing("../shared/extraction-dev/ground-truth.json");
         return;
     };
     let truth: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).unwrap();
