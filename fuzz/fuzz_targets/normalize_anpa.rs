@@ -1,8 +1,8 @@
 //! Fuzzes normalize's anpa parser through the stage's per-story path
-//! (`normalize::normalize`, which calls `formats::parse("anpa", …)`): any bytes give
+//! (`normalize::normalize`, which calls `formats::parse(SourceFormat::Anpa, …)`): any bytes give
 //! an article or a StageError, never a panic or hang, and an article that passes
 //! keeps normalize's promises (see `newswire_fuzz::check_normalized`).
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    newswire_fuzz::normalize_and_check("anpa", data);
+    newswire_fuzz::normalize_and_check(newswire_shared::story::SourceFormat::Anpa, data);
 });

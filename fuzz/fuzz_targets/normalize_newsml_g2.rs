@@ -4,5 +4,5 @@
 //! keeps normalize's promises (see `newswire_fuzz::check_normalized`).
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    newswire_fuzz::normalize_and_check("newsml-g2", data);
+    newswire_fuzz::normalize_and_check(newswire_shared::story::SourceFormat::NewsmlG2, data);
 });

@@ -1,6 +1,7 @@
 //! Invariants the fuzz targets check beyond "no panic". Each one is a promise
 //! the code under test makes (see the doc comment on each check for where).
 
+use newswire_shared::story::SourceFormat;
 use chrono::{DateTime, Datelike, Utc};
 use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::dates::PLAUSIBLE_YEARS;
@@ -33,7 +34,7 @@ pub fn config() -> NormalizeConfig {
 
 /// Runs one story through normalize's whole per-story path (`normalize::normalize`:
 /// `formats::parse` plus what every article must have) and checks the result.
-pub fn normalize_and_check(format: &str, payload: &[u8]) {
+pub fn normalize_and_check(format: SourceFormat, payload: &[u8]) {
     if let Ok(article) = newswire_normalize::normalize(format, payload, None, FEED, "fuzz-key", &config()) {
         check_normalized(&article);
     }

@@ -203,9 +203,9 @@ pub struct Extension {
     /// The feed that pushed the story.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub feed: String,
-    /// The format the story arrived in, e.g. `"scraped-text"`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub source_format: String,
+    /// The format the story arrived in, as ingest decided it (`"scraped-text"`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_format: Option<crate::story::SourceFormat>,
     /// What the story's uri was taken from, when a parser or normalize set it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri_source: Option<UriSource>,

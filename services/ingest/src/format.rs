@@ -1,71 +1,15 @@
 //! Recognising what format a pushed body is in, from its Content-Type and,
 //! when that is generic, by sniffing the body.
 
+use newswire_shared::story::SourceFormat;
+
 use crate::rejection::Rejection;
-
-/// The story formats ingest accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// IPTC ninjs JSON.
-    Ninjs,
-    /// IPTC NewsML-G2 XML.
-    NewsmlG2,
-    /// IPTC NewsML 1.x XML: a `NewsML` envelope is split into one story per `NewsItem`.
-    Newsml1,
-    /// NITF XML.
-    Nitf,
-    /// RSS 2.0 (or RSS 1.0 / RDF): a document is split into one story per `<item>`.
-    Rss,
-    /// Atom: a feed is split into one story per `<entry>`.
-    Atom,
-    /// An HTML page.
-    Html,
-    /// IPTC 7901 / ANPA-1312 wire text.
-    Anpa,
-    /// Plain or scraped page text.
-    ScrapedText,
-}
-
-impl Format {
-    /// The name carried in the `newswire-format` header of each story's record
-    /// (an RSS or Atom record holds one `<item>` / `<entry>`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Ninjs => "ninjs",
-            Format::NewsmlG2 => "newsml-g2",
-            Format::Newsml1 => "newsml-1",
-            Format::Nitf => "nitf",
-            Format::Rss => "rss-item",
-            Format::Atom => "atom-entry",
-            Format::Html => "html",
-            Format::Anpa => "anpa",
-            Format::ScrapedText => "scraped-text",
-        }
-    }
-}
-
-impl Format {
-    /// The format's name for people, as used in refusals.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Ninjs => "ninjs",
-            Format::NewsmlG2 => "NewsML-G2",
-            Format::Newsml1 => "NewsML 1.2",
-            Format::Nitf => "NITF",
-            Format::Rss => "RSS",
-            Format::Atom => "Atom",
-            Format::Html => "HTML",
-            Format::Anpa => "IPTC 7901",
-            Format::ScrapedText => "text",
-        }
-    }
-}
 
 /// A detected format, and whether the Content-Type named it explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Detected {
     /// The format.
-    pub format: Format,
+    pub format: SourceFormat,
     /// `true` when the Content-Type named it; `false` when the body was sniffed.
     pub declared: bool,
 }
@@ -79,15 +23,15 @@ pub fn media_type(content_type: &str) -> String {
 pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Detected, Rejection> {
     let media = content_type.map(media_type).unwrap_or_default();
     let by_type = match media.as_str() {
-        "application/ninjs+json" | "application/vnd.iptc.ninjs+json" => Some(Format::Ninjs),
+        "application/ninjs+json" | "application/vnd.iptc.ninjs+json" => Some(SourceFormat::Ninjs),
         "application/vnd.iptc.g2.newsitem+xml" | "application/vnd.iptc.g2.packageitem+xml" | "application/vnd.iptc.g2.newsmessage+xml" => {
-            Some(Format::NewsmlG2)
+            Some(SourceFormat::NewsmlG2)
         }
-        "application/nitf+xml" => Some(Format::Nitf),
-        "application/rss+xml" => Some(Format::Rss),
-        "application/atom+xml" => Some(Format::Atom),
-        "text/html" | "application/xhtml+xml" => Some(Format::Html),
-        "application/vnd.iptc.7901" | "application/x-anpa" => Some(Format::Anpa),
+        "application/nitf+xml" => Some(SourceFormat::Nitf),
+        "application/rss+xml" => Some(SourceFormat::Rss),
+        "application/atom+xml" => Some(SourceFormat::Atom),
+        "text/html" | "application/xhtml+xml" => Some(SourceFormat::Html),
+        "application/vnd.iptc.7901" | "application/x-anpa" => Some(SourceFormat::Anpa),
         "application/json" | "application/xml" | "text/xml" | "text/plain" | "application/octet-stream" | "" => None,
         other => {
             return Err(Rejection::new(
@@ -103,36 +47,36 @@ pub fn detect(content_type: Option<&str>, body: &[u8]) -> Result<Detected, Rejec
     })
 }
 
-fn sniff(media: &str, body: &[u8]) -> Format {
+fn sniff(media: &str, body: &[u8]) -> SourceFormat {
     let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
     let start = head.trim_start_matches('\u{feff}').trim_start();
     if start.starts_with('\u{1}') || start.starts_with("\u{16}\u{16}\u{1}") {
-        return Format::Anpa;
+        return SourceFormat::Anpa;
     }
     if media == "text/plain" {
         // Declared text is text: a scraped page may well start with "[" or "<"
         // (a link list, a pasted tag); it is never re-read as JSON or markup.
-        return Format::ScrapedText;
+        return SourceFormat::ScrapedText;
     }
     if start.starts_with('{') || start.starts_with('[') {
-        return Format::Ninjs;
+        return SourceFormat::Ninjs;
     }
     if !start.starts_with('<') {
-        return Format::ScrapedText;
+        return SourceFormat::ScrapedText;
     }
     match first_element(start) {
-        Some("html") => Format::Html,
+        Some("html") => SourceFormat::Html,
         // NewsML 1.x and NewsML-G2 differ only in case (`NewsItem`, `newsItem`).
-        Some("newsml") => Format::Newsml1,
-        Some("newsitem") if first_element(&original_head(body)) == Some("NewsItem") => Format::Newsml1,
-        Some("newsitem" | "packageitem" | "newsmessage") => Format::NewsmlG2,
-        Some("nitf") => Format::Nitf,
-        Some("rss" | "rdf") => Format::Rss,
-        Some("feed" | "entry") => Format::Atom,
+        Some("newsml") => SourceFormat::Newsml1,
+        Some("newsitem") if first_element(&original_head(body)) == Some("NewsItem") => SourceFormat::Newsml1,
+        Some("newsitem" | "packageitem" | "newsmessage") => SourceFormat::NewsmlG2,
+        Some("nitf") => SourceFormat::Nitf,
+        Some("rss" | "rdf") => SourceFormat::Rss,
+        Some("feed" | "entry") => SourceFormat::Atom,
         // Any other XML: the scan reads the root element and answers 415 for
         // roots that are no story format.
-        _ if start.starts_with("<?xml") || media.ends_with("xml") => Format::NewsmlG2,
-        _ => Format::Html,
+        _ if start.starts_with("<?xml") || media.ends_with("xml") => SourceFormat::NewsmlG2,
+        _ => SourceFormat::Html,
     }
 }
 
@@ -172,41 +116,41 @@ mod tests {
         let format = |ct: Option<&str>, body: &[u8]| detect(ct, body).unwrap().format;
         assert_eq!(
             detect(Some("text/html; charset=utf-8"), b"anything").unwrap(),
-            Detected { format: Format::Html, declared: true }
+            Detected { format: SourceFormat::Html, declared: true }
         );
         assert_eq!(
             detect(Some("application/json"), b" {\"uri\":\"x\"}").unwrap(),
-            Detected { format: Format::Ninjs, declared: false }
+            Detected { format: SourceFormat::Ninjs, declared: false }
         );
-        assert_eq!(format(Some("application/xml"), b"<?xml version='1.0'?><newsItem/>"), Format::NewsmlG2);
-        assert_eq!(format(Some("text/xml"), b"<nitf></nitf>"), Format::Nitf);
-        assert_eq!(format(None, b"<rss version='2.0'/>"), Format::Rss);
-        assert_eq!(format(None, b"<?xml version='1.0'?>\n<!-- c --><rdf:RDF xmlns:rdf='x'/>"), Format::Rss);
-        assert_eq!(format(None, b"<feed xmlns='http://www.w3.org/2005/Atom'/>"), Format::Atom);
-        assert_eq!(format(None, b"<!DOCTYPE html><html><p>&lt;rss&gt; in a page</p></html>"), Format::Html);
-        assert_eq!(format(Some("text/plain"), b"Headline\n\nBy Press Association"), Format::ScrapedText);
-        assert_eq!(format(None, b"\x16\x16\x01a0001 r"), Format::Anpa);
+        assert_eq!(format(Some("application/xml"), b"<?xml version='1.0'?><newsItem/>"), SourceFormat::NewsmlG2);
+        assert_eq!(format(Some("text/xml"), b"<nitf></nitf>"), SourceFormat::Nitf);
+        assert_eq!(format(None, b"<rss version='2.0'/>"), SourceFormat::Rss);
+        assert_eq!(format(None, b"<?xml version='1.0'?>\n<!-- c --><rdf:RDF xmlns:rdf='x'/>"), SourceFormat::Rss);
+        assert_eq!(format(None, b"<feed xmlns='http://www.w3.org/2005/Atom'/>"), SourceFormat::Atom);
+        assert_eq!(format(None, b"<!DOCTYPE html><html><p>&lt;rss&gt; in a page</p></html>"), SourceFormat::Html);
+        assert_eq!(format(Some("text/plain"), b"Headline\n\nBy Press Association"), SourceFormat::ScrapedText);
+        assert_eq!(format(None, b"\x16\x16\x01a0001 r"), SourceFormat::Anpa);
     }
 
     #[test]
     fn declared_plain_text_is_never_re_sniffed_as_json_or_markup() {
         let format = |body: &[u8]| detect(Some("text/plain; charset=utf-8"), body).unwrap().format;
         // Scraped pages whose text starts with a bracket (seen on real pages: refused as malformed JSON).
-        assert_eq!(format(b"[Skip to content]\nHarbour reopens after the storm\nThe harbour reopened."), Format::ScrapedText);
-        assert_eq!(format(b"{Advertisement}\nHarbour reopens"), Format::ScrapedText);
-        assert_eq!(format(b"<html><body>a page pasted as text</body></html>"), Format::ScrapedText);
-        assert_eq!(format(b"<?xml version='1.0'?><nitf/>"), Format::ScrapedText);
+        assert_eq!(format(b"[Skip to content]\nHarbour reopens after the storm\nThe harbour reopened."), SourceFormat::ScrapedText);
+        assert_eq!(format(b"{Advertisement}\nHarbour reopens"), SourceFormat::ScrapedText);
+        assert_eq!(format(b"<html><body>a page pasted as text</body></html>"), SourceFormat::ScrapedText);
+        assert_eq!(format(b"<?xml version='1.0'?><nitf/>"), SourceFormat::ScrapedText);
         // IPTC 7901 wire text is plain text too.
-        assert_eq!(format(b"\x16\x16\x01a0001 r"), Format::Anpa);
+        assert_eq!(format(b"\x16\x16\x01a0001 r"), SourceFormat::Anpa);
     }
 
     #[test]
     fn newsml_1_is_told_from_newsml_g2_by_the_case_of_its_root() {
         let format = |body: &[u8]| detect(Some("application/xml"), body).unwrap().format;
-        assert_eq!(format(b"<?xml version='1.0'?>\n<NewsML Version='1.2'><NewsItem/></NewsML>"), Format::Newsml1);
-        assert_eq!(format(b"<NewsItem><Identification/></NewsItem>"), Format::Newsml1);
-        assert_eq!(format(b"<newsItem xmlns='http://iptc.org/std/nar/2006-10-01/'/>"), Format::NewsmlG2);
-        assert_eq!(Format::Newsml1.as_str(), "newsml-1");
+        assert_eq!(format(b"<?xml version='1.0'?>\n<NewsML Version='1.2'><NewsItem/></NewsML>"), SourceFormat::Newsml1);
+        assert_eq!(format(b"<NewsItem><Identification/></NewsItem>"), SourceFormat::Newsml1);
+        assert_eq!(format(b"<newsItem xmlns='http://iptc.org/std/nar/2006-10-01/'/>"), SourceFormat::NewsmlG2);
+        assert_eq!(SourceFormat::Newsml1.as_str(), "newsml-1");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use newswire_shared::story::charset::Charset;
-use crate::format::Format;
+use newswire_shared::story::SourceFormat;
 use crate::rejection::Rejection;
 use crate::xml_scan::{self, Scan};
 
@@ -26,7 +26,7 @@ pub struct Story {
     /// The story's bytes within the body.
     pub range: Range<usize>,
     /// The format of this story's payload.
-    pub format: Format,
+    pub format: SourceFormat,
     /// The source's own identifier, when the format carries one.
     pub guid: Option<String>,
     /// The source's version of the story, when the format carries one.
@@ -56,19 +56,19 @@ impl Default for ShapeLimits {
 /// or by sniffing) whose bytes are known to decode in `charset`.
 /// `declared` says whether the format came from an explicit Content-Type.
 pub fn split(
-    format: Format,
+    format: SourceFormat,
     declared: bool,
     body: &[u8],
     charset: &Charset,
     limits: ShapeLimits,
 ) -> Result<Vec<Story>, Rejection> {
     let stories = match format {
-        Format::Ninjs => vec![ninjs_story(body, charset)?],
-        Format::NewsmlG2 | Format::Newsml1 | Format::Nitf | Format::Rss | Format::Atom => {
+        SourceFormat::Ninjs => vec![ninjs_story(body, charset)?],
+        SourceFormat::NewsmlG2 | SourceFormat::Newsml1 | SourceFormat::Nitf | SourceFormat::Rss | SourceFormat::Atom => {
             xml_stories(format, declared, body, charset, limits)?
         }
-        Format::Anpa => vec![Story { range: 0..body.len(), format, guid: anpa_header(body, charset), version: None }],
-        Format::Html => {
+        SourceFormat::Anpa => vec![Story { range: 0..body.len(), format, guid: anpa_header(body, charset), version: None }],
+        SourceFormat::Html => {
             vec![Story {
                 range: 0..body.len(),
                 format,
@@ -76,7 +76,7 @@ pub fn split(
                 version: None,
             }]
         }
-        Format::ScrapedText => vec![Story { range: 0..body.len(), format, guid: None, version: None }],
+        SourceFormat::ScrapedText => vec![Story { range: 0..body.len(), format, guid: None, version: None }],
     };
     if stories.len() > limits.max_stories {
         return Err(Rejection::new(
@@ -111,11 +111,11 @@ fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    Ok(Story { range: 0..body.len(), format: Format::Ninjs, guid, version })
+    Ok(Story { range: 0..body.len(), format: SourceFormat::Ninjs, guid, version })
 }
 
 fn xml_stories(
-    declared_format: Format,
+    declared_format: SourceFormat,
     declared: bool,
     body: &[u8],
     charset: &Charset,
@@ -130,14 +130,14 @@ fn xml_stories(
     }
     let scan = xml_scan::scan(body, &SPLIT_ELEMENTS, limits.max_xml_depth)?;
     let (format, split_on) = match scan.root.as_str() {
-        "rss" | "RDF" => (Format::Rss, Some("item")),
-        "feed" => (Format::Atom, Some("entry")),
-        "entry" => (Format::Atom, None),
-        "newsItem" => (Format::NewsmlG2, None),
-        "packageItem" | "newsMessage" => (Format::NewsmlG2, Some("newsItem")),
-        "nitf" => (Format::Nitf, None),
-        "NewsML" => (Format::Newsml1, Some("NewsItem")),
-        "NewsItem" => (Format::Newsml1, None),
+        "rss" | "RDF" => (SourceFormat::Rss, Some("item")),
+        "feed" => (SourceFormat::Atom, Some("entry")),
+        "entry" => (SourceFormat::Atom, None),
+        "newsItem" => (SourceFormat::NewsmlG2, None),
+        "packageItem" | "newsMessage" => (SourceFormat::NewsmlG2, Some("newsItem")),
+        "nitf" => (SourceFormat::Nitf, None),
+        "NewsML" => (SourceFormat::Newsml1, Some("NewsItem")),
+        "NewsItem" => (SourceFormat::Newsml1, None),
         other => {
             return Err(Rejection::new(
                 415,
@@ -164,10 +164,10 @@ fn xml_stories(
             Story { range, format, guid, version }
         })
         .collect();
-    if format == Format::Newsml1 {
+    if format == SourceFormat::Newsml1 {
         return newsml_1_stories(stories, body);
     }
-    if format == Format::NewsmlG2 && split_on.is_some() {
+    if format == SourceFormat::NewsmlG2 && split_on.is_some() {
         return g2_text_items(stories, body, charset, &scan.root);
     }
     Ok(stories)
@@ -210,12 +210,12 @@ fn newsml_1_stories(stories: Vec<Story>, body: &[u8]) -> Result<Vec<Story>, Reje
     Ok(kept)
 }
 
-fn entry_ranges(scan: &Scan, element: &str, format: Format) -> Result<Vec<Range<usize>>, Rejection> {
+fn entry_ranges(scan: &Scan, element: &str, format: SourceFormat) -> Result<Vec<Range<usize>>, Rejection> {
     let ranges: Vec<Range<usize>> = scan.ranges(element).collect();
     if !ranges.is_empty() {
         return Ok(ranges);
     }
-    if format == Format::NewsmlG2 {
+    if format == SourceFormat::NewsmlG2 {
         // A package that only references its items (itemRef) has no story text of
         // its own: nothing downstream could make an article of it.
         return Err(Rejection::new(
@@ -227,24 +227,24 @@ fn entry_ranges(scan: &Scan, element: &str, format: Format) -> Result<Vec<Range<
     Err(Rejection::new(400, "no_stories", format!("the {} document holds no <{element}>", format.name())))
 }
 
-fn xml_identity(format: Format, fragment: &[u8], charset: &Charset) -> (Option<String>, Option<String>) {
+fn xml_identity(format: SourceFormat, fragment: &[u8], charset: &Charset) -> (Option<String>, Option<String>) {
     use xml_scan::{attribute, text_of};
     match format {
-        Format::NewsmlG2 => {
+        SourceFormat::NewsmlG2 => {
             let root = root_local_name(fragment);
             let guid = root.as_deref().and_then(|r| attribute(fragment, charset, r, "guid"));
             let version = root.as_deref().and_then(|r| attribute(fragment, charset, r, "version"));
             (guid, version)
         }
-        Format::Newsml1 => crate::newsml_1::identity(fragment, charset),
-        Format::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
-        Format::Rss => {
+        SourceFormat::Newsml1 => crate::newsml_1::identity(fragment, charset),
+        SourceFormat::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
+        SourceFormat::Rss => {
             let guid = text_of(fragment, charset, "guid")
                 .or_else(|| text_of(fragment, charset, "link"))
                 .or_else(|| attribute(fragment, charset, "item", "about"));
             (guid, None)
         }
-        Format::Atom => (text_of(fragment, charset, "id"), text_of(fragment, charset, "updated")),
+        SourceFormat::Atom => (text_of(fragment, charset, "id"), text_of(fragment, charset, "updated")),
         _ => (None, None),
     }
 }
@@ -279,7 +279,7 @@ mod tests {
     use super::*;
     use newswire_shared::story::charset;
 
-    fn stories(format: Format, body: &[u8]) -> Result<Vec<Story>, Rejection> {
+    fn stories(format: SourceFormat, body: &[u8]) -> Result<Vec<Story>, Rejection> {
         let cs = charset::decide(None, body).unwrap();
         split(format, false, body, &cs, ShapeLimits::default())
     }
@@ -290,17 +290,17 @@ mod tests {
             <item><guid>g-1</guid><link>http://x/1</link></item>\
             <item><link>http://x/2</link></item>\
             <item><title>no id</title></item></channel></rss>";
-        let found = stories(Format::Rss, doc).unwrap();
+        let found = stories(SourceFormat::Rss, doc).unwrap();
         let guids: Vec<_> = found.iter().map(|s| s.guid.as_deref()).collect();
         assert_eq!(guids, vec![Some("g-1"), Some("http://x/2"), None]);
-        assert!(found.iter().all(|s| s.format == Format::Rss && doc[s.range.clone()].starts_with(b"<item>")));
+        assert!(found.iter().all(|s| s.format == SourceFormat::Rss && doc[s.range.clone()].starts_with(b"<item>")));
     }
 
     #[test]
     fn an_atom_feed_yields_entries_with_id_and_updated_as_version() {
         let doc = b"<feed xmlns='http://www.w3.org/2005/Atom'><id>feed</id>\
             <entry><id>urn:e1</id><updated>2024-01-01T00:00:00Z</updated></entry><entry><id>urn:e2</id></entry></feed>";
-        let found = stories(Format::Atom, doc).unwrap();
+        let found = stories(SourceFormat::Atom, doc).unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(
             (found[0].guid.as_deref(), found[0].version.as_deref()),
@@ -313,11 +313,11 @@ mod tests {
     fn a_newsml_package_yields_its_inline_news_items_and_a_package_of_references_only_is_refused() {
         let doc = b"<newsMessage xmlns='http://iptc.org/std/nar/2006-10-01/'><itemSet>\
             <newsItem guid='urn:a' version='2'/><newsItem guid='urn:b' version='1'><contentSet/></newsItem></itemSet></newsMessage>";
-        let found = stories(Format::NewsmlG2, doc).unwrap();
+        let found = stories(SourceFormat::NewsmlG2, doc).unwrap();
         let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref())).collect();
         assert_eq!(ids, vec![(Some("urn:a"), Some("2")), (Some("urn:b"), Some("1"))]);
         let bare = b"<packageItem guid='urn:p' version='3'><groupSet/></packageItem>";
-        let err = stories(Format::NewsmlG2, bare).unwrap_err();
+        let err = stories(SourceFormat::NewsmlG2, bare).unwrap_err();
         assert_eq!((err.status, err.error), (400, "no_stories"));
         assert!(err.detail.contains("only references"), "{}", err.detail);
     }
@@ -333,58 +333,58 @@ mod tests {
             )
         };
         let doc = format!("<NewsML Version='1.2'><NewsEnvelope/>{}{}</NewsML>", item("TX-1", "1"), item("TX-2", "3"));
-        let found = stories(Format::Newsml1, doc.as_bytes()).unwrap();
+        let found = stories(SourceFormat::Newsml1, doc.as_bytes()).unwrap();
         let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref(), s.format)).collect();
         assert_eq!(
             ids,
             vec![
-                (Some("urn:newsml:afp.com:20240315:TX-1"), Some("1"), Format::Newsml1),
-                (Some("urn:newsml:afp.com:20240315:TX-2"), Some("3"), Format::Newsml1)
+                (Some("urn:newsml:afp.com:20240315:TX-1"), Some("1"), SourceFormat::Newsml1),
+                (Some("urn:newsml:afp.com:20240315:TX-2"), Some("3"), SourceFormat::Newsml1)
             ]
         );
         assert!(doc.as_bytes()[found[1].range.clone()].starts_with(b"<NewsItem><Identification>"));
         // A bare NewsItem is one story; G2's lower-case newsItem is still G2.
         let bare = item("TX-9", "2");
-        let found = stories(Format::NewsmlG2, bare.as_bytes()).unwrap();
-        assert_eq!((found.len(), found[0].format, found[0].guid.as_deref()), (1, Format::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
+        let found = stories(SourceFormat::NewsmlG2, bare.as_bytes()).unwrap();
+        assert_eq!((found.len(), found[0].format, found[0].guid.as_deref()), (1, SourceFormat::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
         // Items with nothing to make an article of are left out; an envelope of only those is refused.
         let empty = bare.replace("Story TX-9", "");
-        let found = stories(Format::Newsml1, format!("<NewsML>{empty}{}</NewsML>", item("TX-3", "1")).as_bytes()).unwrap();
+        let found = stories(SourceFormat::Newsml1, format!("<NewsML>{empty}{}</NewsML>", item("TX-3", "1")).as_bytes()).unwrap();
         assert_eq!(found.iter().map(|s| s.guid.as_deref()).collect::<Vec<_>>(), vec![Some("urn:newsml:afp.com:20240315:TX-3")]);
-        let err = stories(Format::Newsml1, format!("<NewsML>{empty}</NewsML>").as_bytes()).unwrap_err();
+        let err = stories(SourceFormat::Newsml1, format!("<NewsML>{empty}</NewsML>").as_bytes()).unwrap_err();
         assert_eq!((err.status, err.error), (400, "no_stories"));
     }
 
     #[test]
     fn feeds_without_entries_are_refused() {
-        let err = stories(Format::Rss, b"<rss><channel><title>t</title></channel></rss>").unwrap_err();
+        let err = stories(SourceFormat::Rss, b"<rss><channel><title>t</title></channel></rss>").unwrap_err();
         assert_eq!((err.status, err.error), (400, "no_stories"));
     }
 
     #[test]
     fn the_root_element_must_agree_with_a_declared_type() {
         let cs = charset::decide(None, b"").unwrap();
-        let err = split(Format::Rss, true, b"<nitf/>", &cs, ShapeLimits::default()).unwrap_err();
+        let err = split(SourceFormat::Rss, true, b"<nitf/>", &cs, ShapeLimits::default()).unwrap_err();
         assert_eq!(err.error, "format_mismatch");
-        let err = stories(Format::NewsmlG2, b"<catalog/>").unwrap_err();
+        let err = stories(SourceFormat::NewsmlG2, b"<catalog/>").unwrap_err();
         assert_eq!(err.status, 415);
     }
 
     #[test]
     fn ninjs_must_be_an_object_with_a_string_uri_and_errors_name_the_line() {
-        let found = stories(Format::Ninjs, br#"{"uri":"urn:n","version":3}"#).unwrap();
+        let found = stories(SourceFormat::Ninjs, br#"{"uri":"urn:n","version":3}"#).unwrap();
         assert_eq!((found[0].guid.as_deref(), found[0].version.as_deref()), (Some("urn:n"), Some("3")));
-        let err = stories(Format::Ninjs, b"{\n  \"uri\": \"x\",\n  oops\n}").unwrap_err();
+        let err = stories(SourceFormat::Ninjs, b"{\n  \"uri\": \"x\",\n  oops\n}").unwrap_err();
         assert_eq!(err.error, "malformed_json");
         assert!(err.detail.starts_with("line 3"), "{}", err.detail);
-        assert_eq!(stories(Format::Ninjs, b"[1]").unwrap_err().error, "malformed_json");
-        assert_eq!(stories(Format::Ninjs, br#"{"uri":7}"#).unwrap_err().error, "invalid_ninjs");
+        assert_eq!(stories(SourceFormat::Ninjs, b"[1]").unwrap_err().error, "malformed_json");
+        assert_eq!(stories(SourceFormat::Ninjs, br#"{"uri":7}"#).unwrap_err().error, "invalid_ninjs");
     }
 
     #[test]
     fn an_anpa_message_is_keyed_by_its_header() {
         let msg = b"\x16\x16\x01a0123  r  i  BC-Lavrov  0452\x02\nLavrov talks\x03";
-        let found = stories(Format::Anpa, msg).unwrap();
+        let found = stories(SourceFormat::Anpa, msg).unwrap();
         assert_eq!(found[0].guid.as_deref(), Some("a0123 r i BC-Lavrov 0452"));
     }
 
@@ -392,7 +392,7 @@ mod tests {
     fn more_stories_than_the_limit_are_refused() {
         let doc = format!("<rss><channel>{}</channel></rss>", "<item><guid>x</guid></item>".repeat(3));
         let cs = charset::decide(None, b"").unwrap();
-        let err = split(Format::Rss, false, doc.as_bytes(), &cs, ShapeLimits { max_xml_depth: 10, max_stories: 2, ..ShapeLimits::default() })
+        let err = split(SourceFormat::Rss, false, doc.as_bytes(), &cs, ShapeLimits { max_xml_depth: 10, max_stories: 2, ..ShapeLimits::default() })
             .unwrap_err();
         assert_eq!((err.status, err.error), (413, "too_many_stories"));
     }
@@ -401,7 +401,7 @@ mod tests {
     fn an_xml_document_starting_with_a_utf8_bom_is_split_like_any_other() {
         let doc = b"\xEF\xBB\xBF<?xml version='1.0'?><rss><channel><item><guid>b</guid></item></channel></rss>";
         let cs = charset::decide(None, doc).unwrap();
-        let found = split(Format::Rss, false, doc, &cs, ShapeLimits::default()).unwrap();
+        let found = split(SourceFormat::Rss, false, doc, &cs, ShapeLimits::default()).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].guid.as_deref(), Some("b"));
         assert_eq!(&doc[found[0].range.clone()], b"<item><guid>b</guid></item>");

@@ -15,6 +15,7 @@
 //!
 //! `cargo bench -p newswire-normalize --bench normalize`
 
+use newswire_shared::story::SourceFormat;
 use std::hint::black_box;
 use std::path::Path;
 
@@ -62,8 +63,8 @@ struct Raw {
 }
 
 impl Raw {
-    fn format(&self) -> &str {
-        self.headers.get_str(headers::FORMAT).unwrap_or_default()
+    fn format(&self) -> SourceFormat {
+        self.headers.get_str(headers::FORMAT).unwrap_or_default().parse().expect("a known format")
     }
 
     fn charset(&self) -> Option<&str> {

@@ -17,6 +17,7 @@ use newswire_shared::kafka::headers;
 use newswire_shared::metrics::Metrics;
 use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
+use newswire_shared::story::SourceFormat;
 
 use crate::config::NormalizeConfig;
 use crate::dedupe::decision::{decide_input, Verdict};
@@ -111,7 +112,9 @@ impl Stage for Normalizer {
         let format = input
             .headers
             .get_str(headers::FORMAT)
-            .ok_or_else(|| StageError::new("missing_format", "the record has no newswire-format header"))?;
+            .ok_or_else(|| StageError::new("missing_format", "the record has no newswire-format header"))?
+            .parse::<SourceFormat>()
+            .map_err(|e| StageError::new("unsupported_format", e.to_string()))?;
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
         let charset = input.headers.get_str(headers::CHARSET);
@@ -197,7 +200,7 @@ impl Stage for Normalizer {
 /// have. For a record that holds several stories, the first (see [`normalize_stories`]).
 /// Metadata that cannot be used is recorded on the article ([`problems`]); only
 /// a story with neither a headline nor a body is an error (`no_content`).
-pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
+pub fn normalize(format: SourceFormat, payload: &[u8], charset: Option<&str>, feed: &str, key: &str, config: &NormalizeConfig) -> Result<Article, StageError> {
     let article = formats::parse(format, payload, charset, config.zone_for(feed), config.kind_for(feed))?;
     finish(article, None, format, feed, key)
 }
@@ -206,7 +209,7 @@ pub fn normalize(format: &str, payload: &[u8], charset: Option<&str>, feed: &str
 /// not the record's first story (`None`: the record's key). The whole record
 /// fails when one of its stories does, so it is dead-lettered whole.
 pub fn normalize_stories(
-    format: &str,
+    format: SourceFormat,
     payload: &[u8],
     charset: Option<&str>,
     feed: &str,
@@ -224,7 +227,7 @@ pub fn normalize_stories(
 }
 
 /// Fills what every article must have; `part` names a record's second or later story.
-fn finish(mut article: Article, part: Option<&str>, format: &str, feed: &str, key: &str) -> Result<Article, StageError> {
+fn finish(mut article: Article, part: Option<&str>, format: SourceFormat, feed: &str, key: &str) -> Result<Article, StageError> {
     if article.headline().is_none() && article.body_text().is_none() {
         return Err(StageError::new("no_content", "found neither a headline nor a body"));
     }
@@ -248,7 +251,7 @@ fn finish(mut article: Article, part: Option<&str>, format: &str, feed: &str, ke
     }
     article.kind = "text".into();
     article.newswire.feed = feed.to_owned();
-    article.newswire.source_format = format.to_owned();
+    article.newswire.source_format = Some(format);
     if article.newswire.story_id.is_empty() {
         article.newswire.story_id = match part {
             Some(part) => format!("{key}#{part}"),
@@ -268,7 +271,7 @@ mod tests {
         let seed = include_bytes!("../../../tests/fixtures/pa-truss-lavrov-2022-02-14.txt");
         let mut config = NormalizeConfig::default();
         config.feed_zones.insert("pa".into(), "Europe/London".into());
-        let a = normalize("scraped-text", seed, None, "pa", "k", &config).unwrap();
+        let a = normalize(SourceFormat::ScrapedText, seed, None, "pa", "k", &config).unwrap();
         assert_eq!(a.headline(), Some("Truss: ‘Russians didn’t like what I had to say’ in Lavrov meeting"));
         assert_eq!(a.by.as_deref(), Some("Press Association"));
         assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()), Some("2022-02-14T16:23:00+00:00".into()));
@@ -291,7 +294,7 @@ mod tests {
         let mut config = NormalizeConfig::default();
         config.feed_kinds.insert("scrapes".into(), "scraper".into());
         let rows = |feed: &str| {
-            let a = normalize("scraped-text", story, None, feed, "k", &config).unwrap();
+            let a = normalize(SourceFormat::ScrapedText, story, None, feed, "k", &config).unwrap();
             a.body_text().unwrap_or_default().lines().filter(|l| !l.is_empty()).count()
         };
         assert_eq!(rows("wire-feed"), 16, "an undeclared feed's clean copy is kept whole");
@@ -311,7 +314,7 @@ mod tests {
         assert_eq!(record.headers.get_str(headers::STORY_URI), Some("urn:newswire:pa:k1"));
         let article: Article = serde_json::from_slice(&record.payload).unwrap();
         assert_eq!(article.by.as_deref(), Some("Someone"));
-        assert_eq!(article.newswire.source_format, "scraped-text");
+        assert_eq!(article.newswire.source_format, Some(SourceFormat::ScrapedText));
     }
 
     fn ninjs_input<'a>(headers: &'a HeaderMap, key: &'a [u8], payload: &'a [u8], offset: i64) -> InputMessage<'a> {
@@ -365,9 +368,9 @@ mod tests {
     #[test]
     fn a_bare_source_id_is_qualified_by_its_feed_and_a_real_uri_is_kept() {
         let item = |guid: &str| format!("<item><guid isPermaLink=\"false\">{guid}</guid><title>Harbour news today</title></item>");
-        let bare = normalize("rss-item", item("12345").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
+        let bare = normalize(SourceFormat::Rss, item("12345").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
         assert_eq!(bare.uri, "urn:newswire:pa:id:12345");
-        let full = normalize("rss-item", item("tag:example.com,2022:1").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
+        let full = normalize(SourceFormat::Rss, item("tag:example.com,2022:1").as_bytes(), None, "pa", "k", &NormalizeConfig::default()).unwrap();
         assert_eq!(full.uri, "tag:example.com,2022:1");
     }
 
@@ -446,9 +449,9 @@ mod tests {
 
     #[test]
     fn a_story_with_no_content_is_an_error_with_a_reason() {
-        let err = normalize("scraped-text", b"Menu\nShare", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
+        let err = normalize(SourceFormat::ScrapedText, b"Menu\nShare", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "no_content");
-        let err = normalize("scraped-text", b"ok\xff", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
+        let err = normalize(SourceFormat::ScrapedText, b"ok\xff", None, "pa", "k", &NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "bad_encoding");
     }
 }

@@ -2,6 +2,7 @@
 //! lets in, normalize can make an article of (a record ingest takes and normalize
 //! then dead-letters would be a broken promise to the feed).
 
+use newswire_shared::story::SourceFormat;
 use std::path::Path;
 
 use newswire_ingest::accept::{prepare, Submission};
@@ -36,7 +37,7 @@ fn every_story_ingest_accepts_from_its_fixtures_normalizes() {
         let submission = Submission { feed: "pa", content_type: Some(content_type(&name)), body: &body, received_at_ms: 0, trace_id: "t" };
         let Ok(records) = prepare(&submission, ShapeLimits::default()) else { continue };
         for record in records {
-            let format = record.headers.get_str(headers::FORMAT).unwrap_or_default();
+            let format: SourceFormat = record.headers.get_str(headers::FORMAT).unwrap_or_default().parse().expect("ingest writes a known format");
             let charset = record.headers.get_str(headers::CHARSET);
             let stories = normalize_stories(format, &record.payload, charset, "pa", &record.key, &config)
                 .unwrap_or_else(|e| panic!("{name}: ingest accepted a {format} story that normalize refuses: {e}"));

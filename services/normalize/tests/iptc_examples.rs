@@ -1,6 +1,7 @@
 //! Every official IPTC example in `../shared/iptc/examples` goes through its
 //! parser; the expected values were read from the files by hand.
 
+use newswire_shared::story::SourceFormat;
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
@@ -17,14 +18,14 @@ fn examples() -> Option<PathBuf> {
     }
 }
 
-fn parse(format: &str, path: &str) -> Option<Article> {
+fn parse(format: SourceFormat, path: &str) -> Option<Article> {
     let bytes = std::fs::read(examples()?.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
     Some(formats::parse(format, &bytes, None, Tz::UTC, None).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
 #[test]
 fn newsml_g2_news_item_listing_1_maps_identity_times_place_and_subjects() {
-    let Some(a) = parse("newsml-g2", "newsml-g2/LISTING_1_A_NewsML-G2_News_Item.xml") else { return };
+    let Some(a) = parse(SourceFormat::NewsmlG2, "newsml-g2/LISTING_1_A_NewsML-G2_News_Item.xml") else { return };
     assert_eq!(a.uri, "urn:newsml:acmenews.com:20161018:US-FINANCE-FED");
     assert_eq!(a.version, 11);
     assert_eq!(a.headline(), Some("Fed to halt QE to avert \"bubble\""));
@@ -42,7 +43,7 @@ fn newsml_g2_news_item_listing_1_maps_identity_times_place_and_subjects() {
 
 #[test]
 fn newsml_g2_text_document_listing_2_reads_its_inline_nitf_body() {
-    let Some(a) = parse("newsml-g2", "newsml-g2/LISTING_2_NewsML-G2_Text_Document.xml") else { return };
+    let Some(a) = parse(SourceFormat::NewsmlG2, "newsml-g2/LISTING_2_NewsML-G2_Text_Document.xml") else { return };
     assert_eq!(a.uri, "urn:newsml:acmenews.com:20161121:US-FINANCE-FED");
     assert_eq!(a.version, 11);
     assert_eq!(a.headline(), Some("Fed to halt QE to avert \"bubble\""));
@@ -57,7 +58,7 @@ fn newsml_g2_text_document_listing_2_reads_its_inline_nitf_body() {
 
 #[test]
 fn newsml_g2_sports_story_listing_22_maps_people_teams_and_six_paragraphs() {
-    let Some(a) = parse("newsml-g2", "newsml-g2/LISTING_22_Sports_story_in_NewsML-G2NITF.xml") else { return };
+    let Some(a) = parse(SourceFormat::NewsmlG2, "newsml-g2/LISTING_22_Sports_story_in_NewsML-G2NITF.xml") else { return };
     assert_eq!(a.uri, "tag:xmlteam.com,2016:xt.5932656-preview");
     assert_eq!(a.version, 11);
     assert_eq!(a.headline(), Some("Preview: Arizona Diamondbacks (29-23) at Philadelphia Phillies (26-24), 7:05 p.m."));
@@ -71,7 +72,7 @@ fn newsml_g2_sports_story_listing_22_maps_people_teams_and_six_paragraphs() {
 
 #[test]
 fn newsml_g2_company_results_listing_27_has_identity_and_headline() {
-    let Some(a) = parse("newsml-g2", "newsml-g2/LISTING_27_Company_Financial_Information.xml") else { return };
+    let Some(a) = parse(SourceFormat::NewsmlG2, "newsml-g2/LISTING_27_Company_Financial_Information.xml") else { return };
     assert_eq!(a.uri, "urn:newsml:acmenews.com:20161019:201003230594296001");
     assert_eq!(a.version, 11);
     assert_eq!(a.headline(), Some("Acme Widgets announces annual results"));
@@ -88,7 +89,7 @@ fn every_ninjs_example_from_1_4_to_3_1_gives_uri_headline_by_and_body() {
         ("ninjs/v3.1-doc005_complex_text_article.json", "http://ninjs.example.com/newsitems/20130709med123"),
     ];
     for (path, uri) in cases {
-        let Some(a) = parse("ninjs", path) else { return };
+        let Some(a) = parse(SourceFormat::Ninjs, path) else { return };
         assert_eq!(a.uri, uri, "{path}");
         assert_eq!(a.headline(), Some("Captain of wrecked cruise ship on trial in Italy"), "{path}");
         assert_eq!(a.by.as_deref(), Some("Paulo Santalucia and Frances d'Emilio"), "{path}");
@@ -100,7 +101,7 @@ fn every_ninjs_example_from_1_4_to_3_1_gives_uri_headline_by_and_body() {
 #[test]
 fn complex_ninjs_examples_keep_people_places_and_organisations() {
     for path in ["ninjs/v1.4-medium_text.json", "ninjs/v2.2-doc005_complex_text_article.json", "ninjs/v3.1-doc005_complex_text_article.json"] {
-        let Some(a) = parse("ninjs", path) else { return };
+        let Some(a) = parse(SourceFormat::Ninjs, path) else { return };
         assert_eq!(a.people[0].name.as_deref(), Some("Francesco Schettino"), "{path}");
         assert_eq!(a.places.len(), 3, "{path}");
         assert_eq!(a.organisations[0].name.as_deref(), Some("Costa Crociere SpA"), "{path}");

@@ -60,7 +60,7 @@ fn every_newsml_1_sample_ingest_accepts_normalizes() {
             let format = record.headers.get_str(headers::FORMAT).unwrap_or_default().to_owned();
             *formats.entry(format.clone()).or_default() += 1;
             let charset = record.headers.get_str(headers::CHARSET);
-            match normalize_stories(&format, &record.payload, charset, "dev", &record.key, &config) {
+            match normalize_stories(format.parse().expect("ingest writes a known format"), &record.payload, charset, "dev", &record.key, &config) {
                 Ok(found) => {
                     for (_, article) in found {
                         stories += 1;

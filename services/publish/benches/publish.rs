@@ -21,6 +21,7 @@
 //!
 //! `cargo bench -p newswire-publish --bench publish`
 
+use newswire_shared::story::SourceFormat;
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -152,7 +153,7 @@ fn subscribers() -> Vec<Subscriber> {
 
 fn enriched_story() -> Article {
     let seed = std::fs::read(fixtures().join("pa-truss-lavrov-2022-02-14.txt")).expect("the PA seed");
-    let mut article = newswire_normalize::normalize("scraped-text", &seed, Some("utf-8"), "pa", "bench-key", &NormalizeConfig::default())
+    let mut article = newswire_normalize::normalize(SourceFormat::ScrapedText, &seed, Some("utf-8"), "pa", "bench-key", &NormalizeConfig::default())
         .expect("the PA seed normalizes");
     let found: Enrichment = serde_json::from_str(include_str!("pa-seed-enrichment.json")).expect("the enrichment reads");
     article.language = Some(found.language);

@@ -18,6 +18,7 @@ use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::dedupe::decision::decide;
 use newswire_normalize::dedupe::store::DedupeStore;
 use newswire_normalize::normalize;
+use newswire_shared::story::SourceFormat;
 
 fn main() -> anyhow::Result<()> {
     let seconds: f64 = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(5.0);
@@ -26,24 +27,24 @@ fn main() -> anyhow::Result<()> {
     anyhow::ensure!(!corpus.is_empty(), "no corpus found under {}", root.display());
     let config = NormalizeConfig::default();
     let mut store = DedupeStore::temporary(7)?;
-    let mut per_format: std::collections::BTreeMap<&str, (usize, Duration)> = Default::default();
+    let mut per_format: std::collections::BTreeMap<&'static str, (usize, Duration)> = Default::default();
     // One untimed round first, so one-off set-up (regex compilation) is not measured.
     for (format, bytes) in &corpus {
-        let _ = normalize(format, bytes, None, "bench", "key", &config);
+        let _ = normalize(*format, bytes, None, "bench", "key", &config);
     }
     let (mut stories, mut failed, mut round) = (0usize, 0usize, 0usize);
     let started = Instant::now();
     while started.elapsed().as_secs_f64() < seconds {
         for (format, bytes) in &corpus {
             let t = Instant::now();
-            match normalize(format, bytes, None, "bench", "key", &config) {
+            match normalize(*format, bytes, None, "bench", "key", &config) {
                 Ok(mut article) => {
                     article.uri = format!("{}#{round}", article.uri);
                     decide(&mut store, &mut article, 0)?;
                 }
                 Err(_) => failed += 1,
             }
-            let entry = per_format.entry(format).or_default();
+            let entry = per_format.entry(format.as_str()).or_default();
             entry.0 += 1;
             entry.1 += t.elapsed();
             stories += 1;
@@ -60,16 +61,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// (format, bytes) for every story of the corpus.
-fn corpus(root: &Path) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
+fn corpus(root: &Path) -> anyhow::Result<Vec<(SourceFormat, Vec<u8>)>> {
     let mut out = Vec::new();
     let fixtures = root.join("tests/fixtures");
     for (format, name) in [
-        ("nitf", "normalize/nitf-story.xml"),
-        ("rss-item", "normalize/rss-item.xml"),
-        ("atom-entry", "normalize/atom-entry.xml"),
-        ("anpa", "normalize/anpa-story.txt"),
-        ("ninjs", "normalize/ninjs-2-full.json"),
-        ("scraped-text", "pa-truss-lavrov-2022-02-14.txt"),
+        (SourceFormat::Nitf, "normalize/nitf-story.xml"),
+        (SourceFormat::Rss, "normalize/rss-item.xml"),
+        (SourceFormat::Atom, "normalize/atom-entry.xml"),
+        (SourceFormat::Anpa, "normalize/anpa-story.txt"),
+        (SourceFormat::Ninjs, "normalize/ninjs-2-full.json"),
+        (SourceFormat::ScrapedText, "pa-truss-lavrov-2022-02-14.txt"),
     ] {
         out.push((format, std::fs::read(fixtures.join(name))?));
     }
@@ -79,10 +80,10 @@ fn corpus(root: &Path) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
         return Ok(out);
     }
     for (format, dir, ext) in [
-        ("newsml-g2", "iptc/examples/newsml-g2", "xml"),
-        ("ninjs", "iptc/examples/ninjs", "json"),
-        ("html", "extraction-dev/html", "html"),
-        ("scraped-text", "extraction-dev/text", "txt"),
+        (SourceFormat::NewsmlG2, "iptc/examples/newsml-g2", "xml"),
+        (SourceFormat::Ninjs, "iptc/examples/ninjs", "json"),
+        (SourceFormat::Html, "extraction-dev/html", "html"),
+        (SourceFormat::ScrapedText, "extraction-dev/text", "txt"),
     ] {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(shared.join(dir))?
             .filter_map(|e| e.ok().map(|e| e.path()))

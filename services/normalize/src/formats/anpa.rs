@@ -182,7 +182,7 @@ mod tests {
         // headline, so a message with no text passed normalize's no-content check.
         let a = parse("\u{2}^", Tz::UTC).unwrap();
         assert!(a.headlines.is_empty(), "{:?}", a.headlines);
-        let err = crate::normalize("anpa", b"\x02^", None, "pa", "k", &crate::config::NormalizeConfig::default()).unwrap_err();
+        let err = crate::normalize(newswire_shared::story::SourceFormat::Anpa, b"\x02^", None, "pa", "k", &crate::config::NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "no_content");
         let a = parse("\u{2}^<\n\n^Harbour reopens<\n\nThe port reopened.", Tz::UTC).unwrap();
         assert_eq!(a.headline(), Some("Harbour reopens"));

@@ -318,7 +318,7 @@ mod tests {
         assert_eq!((a.headline(), a.body_text()), (Some("Harbour reopens after the storm"), None));
         assert_eq!(a.newswire.problems[0].kind, "extraction_empty");
         let config = crate::config::NormalizeConfig::default();
-        let err = crate::normalize("html", b"<html><body><div></div></body></html>", None, "f", "k", &config).unwrap_err();
+        let err = crate::normalize(newswire_shared::story::SourceFormat::Html, b"<html><body><div></div></body></html>", None, "f", "k", &config).unwrap_err();
         assert_eq!(err.reason, "no_content", "{err}");
     }
 

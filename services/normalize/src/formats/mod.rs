@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
-use newswire_shared::story::charset;
+use newswire_shared::story::{charset, SourceFormat};
 
 use crate::config::FeedKind;
 use crate::problems::{self, Field, Kind};
@@ -31,23 +31,22 @@ use crate::{dates, text};
 /// holds several: see [`parse_stories`]). `zone` is the feed's zone for times without offset;
 /// `kind` what the feed declares its plain text to be (`None`: told apart per story).
 /// Metadata that cannot be used is recorded on the article ([`problems`]), never an error.
-pub fn parse(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
+pub fn parse(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
     let text = decode(payload, charset)?;
     let text = text.as_ref();
     let mut article = match format {
-        "ninjs" => ninjs::parse(text),
-        "newsml-g2" => newsml_g2::parse(text, zone),
-        "nitf" => nitf::parse(text, zone),
-        "rss-item" | "atom-entry" => rss::parse(text, zone),
-        "anpa" => anpa::parse(text, zone),
-        "scraped-text" => Ok(scraped_text::parse_as(text, zone, kind)),
-        "html" => html::parse(text, zone),
-        "newsml-1" => newsml_1::parse(text, zone)?
+        SourceFormat::Ninjs => ninjs::parse(text),
+        SourceFormat::NewsmlG2 => newsml_g2::parse(text, zone),
+        SourceFormat::Nitf => nitf::parse(text, zone),
+        SourceFormat::Rss | SourceFormat::Atom => rss::parse(text, zone),
+        SourceFormat::Anpa => anpa::parse(text, zone),
+        SourceFormat::ScrapedText => Ok(scraped_text::parse_as(text, zone, kind)),
+        SourceFormat::Html => html::parse(text, zone),
+        SourceFormat::Newsml1 => newsml_1::parse(text, zone)?
             .into_iter()
             .next()
             .map(|story| story.article)
             .ok_or_else(|| StageError::new("no_content", "the NewsML 1.x item holds no story")),
-        other => Err(StageError::new("unsupported_format", format!("no normalizer for format {other:?}"))),
     }?;
     fall_back_between_dates(&mut article);
     Ok(article)
@@ -84,8 +83,8 @@ pub struct Story {
 }
 
 /// Like [`parse`], for every story in the record.
-pub fn parse_stories(format: &str, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
-    if format == "newsml-1" {
+pub fn parse_stories(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
+    if format == SourceFormat::Newsml1 {
         let text = decode(payload, charset)?;
         return newsml_1::parse(text.as_ref(), zone);
     }
@@ -229,17 +228,17 @@ mod tests {
 
     #[test]
     fn a_date_that_could_not_be_read_takes_the_other_one() {
-        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z","firstcreated":"0001-01-01T00:00:00Z"}"#, None, Tz::UTC, None).unwrap();
+        let a = parse(SourceFormat::Ninjs, br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z","firstcreated":"0001-01-01T00:00:00Z"}"#, None, Tz::UTC, None).unwrap();
         assert_eq!(a.firstcreated, a.versioncreated);
         assert!(a.firstcreated.is_some());
         // A date that was simply not sent is not filled in.
-        let a = parse("ninjs", br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z"}"#, None, Tz::UTC, None).unwrap();
+        let a = parse(SourceFormat::Ninjs, br#"{"uri":"u","headline":"H","versioncreated":"2019-11-19T19:47:00Z"}"#, None, Tz::UTC, None).unwrap();
         assert_eq!(a.firstcreated, None);
     }
 
     #[test]
     fn a_latin1_story_is_decoded_from_its_charset_header() {
-        let a = parse("ninjs", b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC, None).unwrap();
+        let a = parse(SourceFormat::Ninjs, b"{\"uri\":\"u\",\"headline\":\"Caf\xe9\"}", Some("iso-8859-1"), Tz::UTC, None).unwrap();
         assert_eq!(a.headline(), Some("Café"));
     }
 }

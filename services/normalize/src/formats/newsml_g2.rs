@@ -262,7 +262,7 @@ mod tests {
         let a = parse(&broken, "Europe/London".parse().unwrap()).unwrap();
         assert_eq!(a.headline(), Some("KILL: Harbour reopens after storm repairs"));
         // The general fallback (formats::parse) gives versioncreated the firstcreated.
-        let a = crate::formats::parse("newsml-g2", broken.as_bytes(), None, "Europe/London".parse().unwrap(), None).unwrap();
+        let a = crate::formats::parse(newswire_shared::story::SourceFormat::NewsmlG2, broken.as_bytes(), None, "Europe/London".parse().unwrap(), None).unwrap();
         assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-07-14T08:00:00+00:00"));
         assert_eq!(recorded(&a), [("versioncreated", "unreadable")]);
         assert!(a.newswire.problems[0].detail.starts_with("itemMeta/versionCreated:"), "{}", a.newswire.problems[0].detail);

@@ -269,7 +269,7 @@ mod tests {
     fn an_impossible_versioncreated_is_recorded_and_the_story_takes_firstcreated() {
         let doc = br#"{"uri":"u","headline":"H","versioncreated":"2022-02-30T10:00:00Z","firstcreated":"2022-02-14T09:00:00Z"}"#;
         // The fallback between the two dates is formats::parse's, for every format.
-        let a = crate::formats::parse("ninjs", doc, None, chrono_tz::Tz::UTC, None).unwrap();
+        let a = crate::formats::parse(newswire_shared::story::SourceFormat::Ninjs, doc, None, chrono_tz::Tz::UTC, None).unwrap();
         assert_eq!(a.headline(), Some("H"));
         assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-02-14T09:00:00+00:00"));
         let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };

@@ -11,6 +11,7 @@ mod wcxb;
 mod wcxb_report;
 mod word_f1;
 
+use newswire_shared::story::SourceFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -119,7 +120,7 @@ fn run_wcxb(dir: &std::path::Path, worst: usize, misses: bool, show: Option<&str
             Ok(bytes) => {
                 let charset = wcxb::declared_charset(&bytes);
                 let config = newswire_normalize::config::NormalizeConfig::default();
-                match newswire_normalize::normalize("html", &bytes, charset.as_deref(), "wcxb", id, &config) {
+                match newswire_normalize::normalize(SourceFormat::Html, &bytes, charset.as_deref(), "wcxb", id, &config) {
                     Ok(a) => println!(
                         "headline: {:?}\nby: {:?}\nfirstcreated: {:?}\nproblems: {:?}\n\n{}",
                         a.headline(),

@@ -2,6 +2,7 @@
 //! their ground truth) run through `newswire_normalize::normalize` exactly as
 //! the stage runs an HTML story, and scored field by field.
 
+use newswire_shared::story::SourceFormat;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -149,7 +150,7 @@ fn gunzip(path: &Path) -> Result<Vec<u8>, WcxbError> {
 fn score_page(id: &str, url: &str, truth: &Truth, bytes: &[u8], config: &NormalizeConfig) -> PageResult {
     let charset = declared_charset(bytes);
     let started = Instant::now();
-    let result = newswire_normalize::normalize("html", bytes, charset.as_deref(), "wcxb", id, config);
+    let result = newswire_normalize::normalize(SourceFormat::Html, bytes, charset.as_deref(), "wcxb", id, config);
     let elapsed = started.elapsed();
     let (body, headline, by, published, problems, error) = match &result {
         Ok(a) => (

@@ -83,7 +83,7 @@ fn run() -> anyhow::Result<ExitCode> {
     if let Some(n) = show {
         let doc = docs.get(n).with_context(|| format!("there are {} stories", docs.len()))?;
         let input = story::wire_text(doc);
-        let article = newswire_normalize::normalize("scraped-text", input.as_bytes(), None, FEED, &n.to_string(), &config)?;
+        let article = newswire_normalize::normalize(newswire_shared::story::SourceFormat::ScrapedText, input.as_bytes(), None, FEED, &n.to_string(), &config)?;
         println!("{input}\n---\n{}", serde_json::to_string_pretty(&article)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -97,7 +97,7 @@ fn run() -> anyhow::Result<ExitCode> {
         pages += usize::from(chrome.is_page());
         most_evidence = most_evidence.max(chrome.total());
         let started = Instant::now();
-        let result = newswire_normalize::normalize("scraped-text", input.as_bytes(), None, FEED, &n.to_string(), &config);
+        let result = newswire_normalize::normalize(newswire_shared::story::SourceFormat::ScrapedText, input.as_bytes(), None, FEED, &n.to_string(), &config);
         elapsed += started.elapsed();
         let article = match result {
             Ok(article) => article,
