@@ -74,6 +74,82 @@ impl FieldProblemRecorded<'_> {
     }
 }
 
+/// Something a stage found about a story, carried in its [`crate::stage::Outcome`]
+/// and emitted by the runtime only when the batch commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoryEvent {
+    /// See [`FieldProblemRecorded`].
+    FieldProblem {
+        /// The field (a metric label).
+        field: String,
+        /// What was wrong with it (a metric label).
+        kind: String,
+        /// The source element and the value as sent.
+        detail: String,
+        /// The story's uri.
+        uri: String,
+    },
+}
+
+impl StoryEvent {
+    /// Logs the event and counts its metric.
+    pub fn emit(&self, metrics: &Metrics) {
+        match self {
+            StoryEvent::FieldProblem { field, kind, detail, uri } => FieldProblemRecorded { field, kind, detail, uri }.emit(metrics),
+        }
+    }
+}
+
+/// What happened to a batch's records, held until the batch's transaction
+/// commits: an aborted batch is read again, and counting its events then and
+/// now would count them twice.
+#[derive(Debug, Default)]
+pub struct PendingEvents {
+    events: Vec<Pending>,
+}
+
+#[derive(Debug)]
+enum Pending {
+    Duplicate(&'static str),
+    Dropped(&'static str),
+    DeadLettered { reason: &'static str, detail: String, source: String },
+    Story(StoryEvent),
+}
+
+impl PendingEvents {
+    /// A recognised duplicate of this kind.
+    pub fn duplicate(&mut self, kind: &'static str) {
+        self.events.push(Pending::Duplicate(kind));
+    }
+
+    /// A record deliberately not passed on, for this reason.
+    pub fn dropped(&mut self, reason: &'static str) {
+        self.events.push(Pending::Dropped(reason));
+    }
+
+    /// A record dead-lettered with this reason.
+    pub fn dead_lettered(&mut self, reason: &'static str, detail: String, source: String) {
+        self.events.push(Pending::DeadLettered { reason, detail, source });
+    }
+
+    /// A stage's own events about a story.
+    pub fn story(&mut self, events: impl IntoIterator<Item = StoryEvent>) {
+        self.events.extend(events.into_iter().map(Pending::Story));
+    }
+
+    /// Logs and counts every event: the batch committed.
+    pub fn emit(self, metrics: &Metrics) {
+        for event in self.events {
+            match event {
+                Pending::Duplicate(kind) => DuplicateFound { kind }.emit(metrics),
+                Pending::Dropped(reason) => Dropped { reason }.emit(metrics),
+                Pending::DeadLettered { reason, detail, source } => DeadLettered { reason, detail: &detail, source: &source }.emit(metrics),
+                Pending::Story(event) => event.emit(metrics),
+            }
+        }
+    }
+}
+
 /// A Kafka transaction committed a batch.
 pub struct BatchCommitted {
     /// Messages in the batch.
@@ -109,6 +185,27 @@ impl BatchAborted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pending_events_are_counted_only_when_emitted() {
+        let m = Metrics::new("normalize");
+        let mut pending = PendingEvents::default();
+        pending.dropped("stale_version");
+        pending.duplicate("exact");
+        pending.dead_lettered("bad_xml", "line 1".into(), "t/0/1".into());
+        pending.story([StoryEvent::FieldProblem { field: "urgency".into(), kind: "out_of_range".into(), detail: "12".into(), uri: "u".into() }]);
+        assert!(!m.render().contains("stale_version"), "nothing is counted before the commit");
+        pending.emit(&m);
+        let text = m.render();
+        for series in [
+            "newswire_messages_dropped_total{reason=\"stale_version\",stage=\"normalize\"} 1",
+            "newswire_duplicates_total{kind=\"exact\",stage=\"normalize\"} 1",
+            "newswire_dead_letters_total{reason=\"bad_xml\",stage=\"normalize\"} 1",
+            "newswire_field_problems_total{field=\"urgency\",kind=\"out_of_range\",stage=\"normalize\"} 1",
+        ] {
+            assert!(text.contains(series), "{series} in {text}");
+        }
+    }
 
     #[test]
     fn a_recorded_field_problem_is_counted_by_stage_field_and_kind() {

@@ -36,6 +36,9 @@ pub struct Metrics {
     /// `newswire_field_problems_total{field,kind}`: source metadata recorded as
     /// unusable on a story that went on (an unreadable date, urgency 12, …).
     pub field_problems: IntCounterVec,
+    /// `newswire_batch_retries_total{reason}`: batches aborted and re-read because
+    /// the stage could not do its work (a state store failed), not because of a record.
+    pub batch_retries: IntCounterVec,
     /// `newswire_processing_seconds`: time in the stage's pure core per message.
     pub processing_seconds: Histogram,
     /// `newswire_in_flight_messages`: messages read but not yet committed.
@@ -72,6 +75,11 @@ impl Metrics {
                 "Source metadata that could not be used and was recorded on a story that went on, by field and kind.",
                 &["field", "kind"],
             ),
+            batch_retries: counter_vec(
+                "newswire_batch_retries_total",
+                "Batches aborted and read again because the stage could not do its work now (not the records' fault), by reason.",
+                &["reason"],
+            ),
             processing_seconds: histogram("newswire_processing_seconds", "Time in the stage's core per message.", PROCESSING_BUCKETS),
             in_flight: IntGauge::new("newswire_in_flight_messages", "Messages read but not yet committed.").expect("valid metric"),
             end_to_end_seconds: histogram(
@@ -103,6 +111,7 @@ impl Metrics {
             Box::new(self.dropped.clone()),
             Box::new(self.dead_letters.clone()),
             Box::new(self.duplicates.clone()),
+            Box::new(self.batch_retries.clone()),
             Box::new(self.field_problems.clone()),
             Box::new(self.processing_seconds.clone()),
             Box::new(self.in_flight.clone()),

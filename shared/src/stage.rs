@@ -5,6 +5,7 @@
 //! runtime dead-letters with its reason and the original bytes). It never talks
 //! to Kafka: that makes every core unit-testable without a broker.
 
+use crate::events::StoryEvent;
 use crate::kafka::headers::HeaderMap;
 
 /// One consumed record, as the stage sees it.
@@ -54,6 +55,9 @@ pub struct Outcome {
     pub dropped: Option<&'static str>,
     /// The kind of duplicate recognised, if any (a metric label).
     pub duplicate: Option<&'static str>,
+    /// What the stage found about the stories, counted and logged only when
+    /// the batch commits (an aborted batch is processed again and finds them again).
+    pub events: Vec<StoryEvent>,
 }
 
 impl Outcome {
@@ -65,6 +69,12 @@ impl Outcome {
     pub fn drop(reason: &'static str) -> Self {
         Outcome { dropped: Some(reason), ..Default::default() }
     }
+    /// Adds an event to count and log when the batch commits.
+    pub fn with_event(mut self, event: StoryEvent) -> Self {
+        self.events.push(event);
+        self
+    }
+
     /// Marks the outcome as a recognised duplicate of this kind.
     pub fn duplicate_of_kind(mut self, kind: &'static str) -> Self {
         self.duplicate = Some(kind);
@@ -90,7 +100,19 @@ impl Outcome {
     }
 }
 
-/// Why a stage could not process a message. The runtime dead-letters it.
+/// What the runtime does with a [`StageError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The record itself is at fault: it is dead-lettered with the reason and
+    /// its original bytes, and the batch goes on.
+    DeadLetter,
+    /// The record is fine but the stage cannot do its work now (its state store
+    /// failed, say): the whole batch is aborted, and after a back-off it is read
+    /// again. Nothing is dead-lettered or counted as dropped.
+    RetryBatch,
+}
+
+/// Why a stage could not process a message, and what the runtime should do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{reason}: {detail}")]
 pub struct StageError {
@@ -98,12 +120,25 @@ pub struct StageError {
     pub reason: &'static str,
     /// What exactly was wrong, with the field, line or value.
     pub detail: String,
+    /// Dead-letter the record, or retry the batch.
+    pub kind: ErrorKind,
 }
 
 impl StageError {
-    /// A new error with a reason and a detail.
+    /// An error in the record: it is dead-lettered with this reason and detail.
     pub fn new(reason: &'static str, detail: impl Into<String>) -> Self {
-        StageError { reason, detail: detail.into() }
+        StageError { reason, detail: detail.into(), kind: ErrorKind::DeadLetter }
+    }
+
+    /// A failure that is not the record's: the batch is aborted and read again
+    /// after a back-off (see [`ErrorKind::RetryBatch`]).
+    pub fn retry_batch(reason: &'static str, detail: impl Into<String>) -> Self {
+        StageError { reason, detail: detail.into(), kind: ErrorKind::RetryBatch }
+    }
+
+    /// Whether the runtime must abort and retry the batch rather than dead-letter the record.
+    pub fn is_retry(&self) -> bool {
+        self.kind == ErrorKind::RetryBatch
     }
 }
 
@@ -120,7 +155,8 @@ pub trait Stage: Send {
     /// Decides what to do with one input record.
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError>;
 
-    /// Called before the batch's transaction commits; an error aborts the batch.
+    /// Called before the batch's transaction commits; an error aborts the batch,
+    /// which is read again after a back-off.
     fn before_commit(&mut self) -> Result<(), StageError> {
         Ok(())
     }

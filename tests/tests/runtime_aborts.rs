@@ -4,6 +4,8 @@
 //! output must still arrive exactly once, and the producer must stay usable (an
 //! abort that leaves the transactional producer in an invalid state is fatal and
 //! stops the stage, which is how a scale-out run once lost a stage mid-stream).
+//! A stage that asks for its batch to be retried (a store outage) gets it read
+//! again after a back-off, with nothing dead-lettered and nothing counted twice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use newswire_shared::kafka::headers::HeaderMap;
 use newswire_shared::kafka::runtime::{self, RuntimeSettings};
 use newswire_shared::kafka::topics::ensure_topics;
 use newswire_shared::metrics::Metrics;
+use newswire_shared::events::StoryEvent;
 use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageError};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
@@ -103,4 +106,95 @@ fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep
     assert!(missing.is_empty(), "outputs lost after {aborted} aborts (first few): {missing:?}");
     assert_eq!(published.len(), INPUTS * FAN_OUT);
     assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
+}
+
+/// Dead-letters every input divisible by 4, records a field problem on every
+/// other input it forwards, and asks for the batch to be retried the first
+/// `RETRIES` times it sees input 9 (as a stage whose state store is down would).
+struct RetriesWhileItsStoreIsDown {
+    output_topic: String,
+    refusals_left: usize,
+}
+
+const RETRIES: usize = 2;
+
+impl Stage for RetriesWhileItsStoreIsDown {
+    fn name(&self) -> &'static str {
+        "retrying"
+    }
+
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let n: usize = String::from_utf8_lossy(input.payload).parse().expect("a number");
+        if n == 9 && self.refusals_left > 0 {
+            self.refusals_left -= 1;
+            return Err(StageError::retry_batch("store_unavailable", "the test's store is down"));
+        }
+        if n % 4 == 0 {
+            return Err(StageError::new("refused_for_test", format!("input {n}")));
+        }
+        let record = OutputRecord { topic: self.output_topic.clone(), key: n.to_string().into_bytes(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
+        let problem = StoryEvent::FieldProblem { field: "urgency".into(), kind: "out_of_range".into(), detail: format!("input {n}"), uri: n.to_string() };
+        Ok(Outcome::forward(vec![record]).with_event(problem))
+    }
+}
+
+#[test]
+fn a_batch_the_stage_asks_to_retry_is_read_again_with_nothing_dead_lettered_or_counted_twice() {
+    const COUNT: usize = 20;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (input, output, dlq) = (format!("retry-{id}.in"), format!("retry-{id}.out"), format!("retry-{id}.dlq"));
+    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, ..KafkaConfig::default() };
+    let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
+    tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
+    let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
+    for n in 0..COUNT {
+        let payload = n.to_string();
+        producer.send(BaseRecord::to(&input).key(&payload).payload(&payload)).expect("enqueue input");
+    }
+    producer.flush(Duration::from_secs(30)).expect("inputs written");
+
+    let settings = RuntimeSettings {
+        kafka,
+        input_topic: input,
+        dlq_topic: dlq.clone(),
+        group_id: format!("retry-{id}"),
+        transactional_id: format!("retry-{id}-1"),
+    };
+    let stage = RetriesWhileItsStoreIsDown { output_topic: output.clone(), refusals_left: RETRIES };
+    let metrics = Arc::new(Metrics::new("retrying"));
+    let shutdown = CancellationToken::new();
+    let (loop_metrics, loop_shutdown) = (metrics.clone(), shutdown.clone());
+    let running = std::thread::spawn(move || runtime::run(settings, stage, loop_metrics, Readiness::default(), loop_shutdown));
+
+    let refused = (0..COUNT).filter(|n| n % 4 == 0).count();
+    let forwarded = COUNT - refused;
+    let published = read_topic_on(brokers(), &output, forwarded, Duration::from_secs(60), Duration::from_secs(2));
+    let dead = read_topic_on(brokers(), &dlq, refused, Duration::from_secs(30), Duration::from_secs(1));
+    // The runtime counts a batch's events just after its commit is visible: give the last one a moment.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while metrics.dead_letters.with_label_values(&["refused_for_test"]).get() < refused as u64 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    shutdown.cancel();
+    assert!(running.join().expect("runtime thread").is_ok(), "the runtime stopped with an error");
+
+    let mut keys: Vec<String> = published.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    let mut expected: Vec<String> = (0..COUNT).filter(|n| n % 4 != 0).map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys, expected, "every forwarded input exactly once, input 9 included");
+    assert_eq!(dead.len(), refused, "only the records at fault are dead-lettered, each once");
+    assert_eq!(metrics.batch_retries.with_label_values(&["store_unavailable"]).get(), RETRIES as u64);
+    assert!(metrics.transactions.with_label_values(&["aborted"]).get() >= RETRIES as u64);
+    assert_eq!(metrics.dead_letters.with_label_values(&["store_unavailable"]).get(), 0, "a retry is no dead letter");
+    assert_eq!(
+        metrics.dead_letters.with_label_values(&["refused_for_test"]).get(),
+        refused as u64,
+        "dead letters of a batch read twice are counted once"
+    );
+    assert_eq!(
+        metrics.field_problems.with_label_values(&["urgency", "out_of_range"]).get(),
+        forwarded as u64,
+        "the stage's events of a batch read twice are counted once"
+    );
 }

@@ -9,12 +9,10 @@ pub mod formats;
 pub mod problems;
 pub mod text;
 
-use std::sync::Arc;
 
 use newswire_shared::article::{Article, UriSource};
-use newswire_shared::events::FieldProblemRecorded;
+use newswire_shared::events::StoryEvent;
 use newswire_shared::kafka::headers;
-use newswire_shared::metrics::Metrics;
 use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 use newswire_shared::story::SourceFormat;
@@ -31,11 +29,7 @@ pub struct Normalizer {
     store: DedupeStore,
     clock: fn() -> i64,
     last_expiry_ms: i64,
-    /// A store failure seen in this batch: the batch is aborted and retried.
-    store_failure: Option<String>,
     metrics: Option<DedupeMetrics>,
-    /// The stage's shared metric family, where recorded field problems are counted.
-    family: Arc<Metrics>,
 }
 
 impl Normalizer {
@@ -47,9 +41,7 @@ impl Normalizer {
             store,
             clock: now_ms,
             last_expiry_ms: 0,
-            store_failure: None,
             metrics: None,
-            family: Arc::new(Metrics::new("normalize")),
         }
     }
 
@@ -62,13 +54,6 @@ impl Normalizer {
     /// The same, reporting its dedupe state in `metrics`.
     pub fn with_metrics(mut self, metrics: DedupeMetrics) -> Self {
         self.metrics = Some(metrics);
-        self
-    }
-
-    /// The same, counting recorded field problems in the process's shared `family`
-    /// (without it, they are counted in a family of the normalizer's own).
-    pub fn with_family(mut self, family: Arc<Metrics>) -> Self {
-        self.family = family;
         self
     }
 
@@ -122,6 +107,7 @@ impl Stage for Normalizer {
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
         let mut records = Vec::with_capacity(stories.len());
         let (mut dropped, mut duplicate) = (None, None);
+        let mut events = Vec::new();
         let charset_note = input.headers.get_str(headers::CHARSET_NOTE);
         for (story_key, mut article) in stories {
             if let Some(note) = charset_note {
@@ -130,14 +116,9 @@ impl Stage for Normalizer {
                 problems::note(&mut article, problems::Field::Charset, problems::Kind::of_charset_note(kind), detail);
             }
             tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
-            let verdict = match decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin)) {
-                Ok(verdict) => verdict,
-                Err(error) => {
-                    // Not the story's fault: fail the batch (before_commit) so it is retried, never dead-lettered.
-                    self.store_failure = Some(error.to_string());
-                    return Ok(Outcome::drop("store_unavailable"));
-                }
-            };
+            // A store failure is not the story's fault: the batch is retried, never dead-lettered.
+            let verdict = decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin))
+                .map_err(|error| StageError::retry_batch("store_unavailable", error.to_string()))?;
             match verdict {
                 Verdict::StaleVersion { seen } => {
                     tracing::debug!(uri = article.uri, version = article.version, seen, "dropped a stale version");
@@ -150,9 +131,12 @@ impl Stage for Normalizer {
                 }
                 Verdict::Pass { near } => {
                     let key = story_key.as_deref().map_or(key, str::as_bytes);
-                    for p in &article.newswire.problems {
-                        FieldProblemRecorded { field: &p.field, kind: &p.kind, detail: &p.detail, uri: &article.uri }.emit(&self.family);
-                    }
+                    events.extend(article.newswire.problems.iter().map(|p| StoryEvent::FieldProblem {
+                        field: p.field.clone(),
+                        kind: p.kind.clone(),
+                        detail: p.detail.clone(),
+                        uri: article.uri.clone(),
+                    }));
                     let mut record = article_record(&self.output_topic, key, &article, input.headers)?;
                     if let Some(pairs) = problems::header_value(&article.newswire.problems) {
                         record.headers.insert(headers::FIELD_PROBLEMS, pairs);
@@ -165,10 +149,11 @@ impl Stage for Normalizer {
             }
         }
         // Several stories of one record (NewsML 1.x components): what was passed on is the outcome.
-        let outcome = match (records.is_empty(), dropped) {
+        let mut outcome = match (records.is_empty(), dropped) {
             (true, Some(reason)) => Outcome::drop(reason),
             _ => Outcome::forward(records),
         };
+        outcome.events = events;
         Ok(match duplicate {
             Some(kind) => outcome.duplicate_of_kind(kind),
             None => outcome,
@@ -180,10 +165,7 @@ impl Stage for Normalizer {
     /// If the process dies before the commit, the batch is read again and its
     /// records are recognised as replays (see [`dedupe::decision::decide_input`]).
     fn before_commit(&mut self) -> Result<(), StageError> {
-        if let Some(detail) = self.store_failure.take() {
-            return Err(StageError::new("store_unavailable", detail));
-        }
-        self.store.commit().map_err(|error| StageError::new("store_unavailable", error.to_string()))
+        self.store.commit().map_err(|error| StageError::retry_batch("store_unavailable", error.to_string()))
     }
 
     fn on_commit(&mut self) {
@@ -192,7 +174,6 @@ impl Stage for Normalizer {
 
     fn on_abort(&mut self) {
         self.store.discard();
-        self.store_failure = None;
     }
 }
 
@@ -396,8 +377,7 @@ mod tests {
 
     #[test]
     fn a_story_with_unusable_metadata_is_forwarded_with_the_problems_in_a_header_and_counted() {
-        let family = Arc::new(Metrics::new("normalize"));
-        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap()).with_family(family.clone());
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
         let h = ninjs_headers();
         let story = br#"{"uri":"urn:bad","versioncreated":"YYYY-MM-DDTHH:MM:SSZ","firstcreated":"2019-11-19T19:47:00Z","urgency":12,"pubstatus":"kill","headline":"Harbour closes","body_text":"The port closed."}"#;
         let outcome = stage.process(&ninjs_input(&h, b"k1", story, 0)).unwrap();
@@ -407,11 +387,16 @@ mod tests {
         assert_eq!(article.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2019-11-19T19:47:00+00:00"));
         assert_eq!(article.pubstatus, newswire_shared::article::PubStatus::Canceled);
         assert_eq!(article.newswire.problems.len(), 3, "the details travel with the story");
-        let text = family.render();
-        for (field, kind) in [("versioncreated", "placeholder"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")] {
-            let series = format!("newswire_field_problems_total{{field=\"{field}\",kind=\"{kind}\",stage=\"normalize\"}} 1");
-            assert!(text.contains(&series), "{series} in\n{text}");
-        }
+        // Counted by the runtime when the batch commits, from the outcome's events.
+        let counted: Vec<(&str, &str)> = outcome
+            .events
+            .iter()
+            .map(|StoryEvent::FieldProblem { field, kind, uri, .. }| {
+                assert_eq!(uri, "urn:bad");
+                (field.as_str(), kind.as_str())
+            })
+            .collect();
+        assert_eq!(counted, [("versioncreated", "placeholder"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")]);
         let clean = stage.process(&ninjs_input(&h, b"k2", br#"{"uri":"urn:ok","headline":"All well","body_text":"Fine."}"#, 1)).unwrap();
         assert_eq!(clean.records[0].headers.get(headers::FIELD_PROBLEMS), None, "no header without a problem");
     }

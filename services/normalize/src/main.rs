@@ -13,7 +13,7 @@ async fn main() -> std::process::ExitCode {
         let dir = common.data_dir.join("normalize");
         let store = DedupeStore::open(&dir, config.dedupe_window_days)?;
         let dedupe_metrics = DedupeMetrics::register(metrics)?;
-        let normalizer = Normalizer::new(config, common.topics.normalized.clone(), store).with_metrics(dedupe_metrics).with_family(metrics.clone());
+        let normalizer = Normalizer::new(config, common.topics.normalized.clone(), store).with_metrics(dedupe_metrics);
         Ok((spec, normalizer))
     })
     .await

@@ -73,14 +73,7 @@ pub struct Publisher {
     staged_jobs: Vec<WebhookJob>,
     /// Jobs queued in `before_commit`, released on commit or removed on abort.
     queued: Vec<Pending>,
-    /// A delivery-state failure met in this batch: the batch must abort and be
-    /// re-read, not be dead-lettered story by story (the stories are fine).
-    state_failure: Option<String>,
 }
-
-/// How long to wait after a batch aborted because the delivery state failed,
-/// so a broken disk does not spin the loop.
-const STATE_FAILURE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Publisher {
     /// A publisher writing every story to `published_topic` and routing to
@@ -99,7 +92,6 @@ impl Publisher {
             staged_topic_deliveries: Vec::new(),
             staged_jobs: Vec::new(),
             queued: Vec::new(),
-            state_failure: None,
         }
     }
 
@@ -170,7 +162,6 @@ impl Publisher {
         self.staged_topic_deliveries.clear();
         self.staged_jobs.clear();
         self.queued.clear();
-        self.state_failure = None;
     }
 }
 
@@ -201,25 +192,17 @@ impl Stage for Publisher {
         }];
 
         let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
-        match self.route(&article, &key, &payload, &story_headers, trace_id) {
-            Ok(routed) => records.extend(routed),
-            Err(error) => {
-                tracing::error!(%error, "delivery state failed; the batch will be aborted and re-read");
-                self.state_failure.get_or_insert(error.to_string());
-            }
-        }
+        // A delivery-state failure is not the story's fault: the batch is retried.
+        let routed = self
+            .route(&article, &key, &payload, &story_headers, trace_id)
+            .map_err(|error| StageError::retry_batch("state_unavailable", error.to_string()))?;
+        records.extend(routed);
         Ok(Outcome::forward(records))
     }
 
     fn before_commit(&mut self) -> Result<(), StageError> {
-        if let Some(failure) = &self.state_failure {
-            return Err(StageError::new("state_unavailable", failure.clone()));
-        }
         let jobs = std::mem::take(&mut self.staged_jobs);
-        let queued = self.store.enqueue(&jobs).map_err(|e| {
-            self.state_failure = Some(e.to_string());
-            StageError::new("state_unavailable", e.to_string())
-        })?;
+        let queued = self.store.enqueue(&jobs).map_err(|e| StageError::retry_batch("state_unavailable", e.to_string()))?;
         self.queued.extend(queued);
         Ok(())
     }
@@ -246,9 +229,6 @@ impl Stage for Publisher {
         if let Err(error) = self.store.unqueue(&self.queued) {
             // Harmless: the re-read batch finds the same jobs already queued.
             tracing::warn!(%error, "cannot remove the aborted batch's webhook jobs");
-        }
-        if self.state_failure.is_some() {
-            std::thread::sleep(STATE_FAILURE_PAUSE);
         }
         self.clear_batch();
     }

@@ -40,6 +40,13 @@ use crate::stage::{InputMessage, Stage, StageError};
 /// How long one poll waits for the first record of a batch (also how often shutdown is checked).
 const IDLE_POLL: Duration = Duration::from_millis(100);
 
+/// The first pause after a batch the stage asked to retry; it doubles on each
+/// retry in a row, up to [`RETRY_MAX_PAUSE`], and resets when a batch commits.
+const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
+
+/// The longest pause between retries of a batch.
+const RETRY_MAX_PAUSE: Duration = Duration::from_secs(10);
+
 /// What the runtime needs to know about the stage it drives.
 #[derive(Debug, Clone)]
 pub struct RuntimeSettings {
@@ -79,7 +86,23 @@ struct Batch {
     produced: HashMap<String, u64>,
     /// Ingest acceptance times of the batch's stories, for end-to-end latency.
     ingested_at_ms: Vec<i64>,
+    /// Duplicates, drops, dead letters and the stage's own events, emitted at commit.
+    events: events::PendingEvents,
     started: Option<Instant>,
+}
+
+/// Why one record could not be handled inside the open transaction.
+enum HandleError {
+    /// The producer failed.
+    Kafka(KafkaError),
+    /// The stage asked for the batch to be retried ([`StageError::retry_batch`]).
+    Retry(StageError),
+}
+
+impl From<KafkaError> for HandleError {
+    fn from(error: KafkaError) -> Self {
+        HandleError::Kafka(error)
+    }
 }
 
 /// Drives `stage` until `shutdown` is cancelled (returns `Ok`) or a fatal error.
@@ -97,7 +120,7 @@ pub fn run<S: Stage>(
         .map_err(RuntimeError::Setup)?;
     let producer =
         TransactionalProducer::start(&settings.kafka, &client_id, &settings.transactional_id, context.clone(), shutdown.clone())?;
-    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown };
+    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None };
     runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
     readiness.set(true);
     tracing::info!(stage = stage.name(), topic = %runtime.settings.input_topic, group = %runtime.settings.group_id, "consuming");
@@ -116,6 +139,8 @@ struct Runtime {
     context: NewswireContext,
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
+    /// The pause before the next read after a retried batch; `None` after a commit.
+    retry_pause: Option<Duration>,
 }
 
 impl Runtime {
@@ -152,8 +177,10 @@ impl Runtime {
                         self.producer.begin()?;
                         batch.started = Some(Instant::now());
                     }
-                    if let Err(error) = self.handle(stage, &message, &mut batch) {
-                        self.abort(stage, std::mem::take(&mut batch), &error.to_string())?;
+                    match self.handle(stage, &message, &mut batch) {
+                        Ok(()) => {}
+                        Err(HandleError::Kafka(error)) => self.abort(stage, std::mem::take(&mut batch), &error.to_string())?,
+                        Err(HandleError::Retry(error)) => self.retry(stage, std::mem::take(&mut batch), &error)?,
                     }
                 }
             }
@@ -161,7 +188,7 @@ impl Runtime {
     }
 
     /// Processes one record inside the open transaction.
-    fn handle<S: Stage>(&self, stage: &mut S, message: &OwnedMessage, batch: &mut Batch) -> Result<(), KafkaError> {
+    fn handle<S: Stage>(&self, stage: &mut S, message: &OwnedMessage, batch: &mut Batch) -> Result<(), HandleError> {
         let position = (message.topic().to_owned(), message.partition());
         batch.first_offsets.entry(position.clone()).or_insert(message.offset());
         batch.next_offsets.insert(position, message.offset() + 1);
@@ -203,20 +230,22 @@ impl Runtime {
         match result.and_then(|outcome| outcome.within_record_limit(self.settings.kafka.max_message_bytes)) {
             Ok(outcome) => {
                 if let Some(kind) = outcome.duplicate {
-                    events::DuplicateFound { kind }.emit(&self.metrics);
+                    batch.events.duplicate(kind);
                 }
                 if let Some(reason) = outcome.dropped {
-                    events::Dropped { reason }.emit(&self.metrics);
+                    batch.events.dropped(reason);
                 }
+                batch.events.story(outcome.events);
                 for record in &outcome.records {
                     self.producer.send(record)?;
                     *batch.produced.entry(record.topic.clone()).or_default() += 1;
                 }
             }
+            Err(error) if error.is_retry() => return Err(HandleError::Retry(error)),
             Err(error) => {
                 let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
-                events::DeadLettered { reason: error.reason, detail: &error.detail, source: &source }.emit(&self.metrics);
                 let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), &input, &error);
+                batch.events.dead_lettered(error.reason, error.detail, source);
                 self.producer.send(&record)?;
                 *batch.produced.entry(record.topic).or_default() += 1;
             }
@@ -227,7 +256,7 @@ impl Runtime {
     /// Commits the batch's output and offsets in its transaction, or aborts it.
     fn finish<S: Stage>(&mut self, stage: &mut S, batch: Batch) -> Result<(), RuntimeError> {
         if let Err(error) = stage.before_commit() {
-            return self.abort(stage, batch, &error.to_string());
+            return self.retry(stage, batch, &error);
         }
         let committing = Instant::now();
         let committed = self.commit(&batch);
@@ -235,7 +264,8 @@ impl Runtime {
         match committed {
             Ok(()) => {
                 stage.on_commit();
-                self.record_commit(&batch);
+                self.retry_pause = None;
+                self.record_commit(batch);
                 Ok(())
             }
             Err(KafkaError::Transaction(e)) if e.is_fatal() => Err(RuntimeError::Fatal(KafkaError::Transaction(e))),
@@ -255,8 +285,9 @@ impl Runtime {
         self.producer.commit(&offsets, &group)
     }
 
-    fn record_commit(&self, batch: &Batch) {
+    fn record_commit(&self, batch: Batch) {
         events::BatchCommitted { messages: batch.messages }.emit(&self.metrics);
+        batch.events.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
         for (topic, count) in &batch.produced {
             self.metrics.produced.with_label_values(&[topic.as_str()]).inc_by(*count);
@@ -265,6 +296,23 @@ impl Runtime {
         for at in &batch.ingested_at_ms {
             self.metrics.end_to_end_seconds.observe(((now_ms - at).max(0) as f64) / 1000.0);
         }
+    }
+
+    /// Aborts the batch because the stage cannot do its work now (see
+    /// [`StageError::retry_batch`]), then pauses before it is read again: the
+    /// pause doubles with each retry in a row, so a store outage is neither a
+    /// busy loop nor a dead letter. Shutdown cuts the pause short.
+    fn retry<S: Stage>(&mut self, stage: &mut S, batch: Batch, error: &StageError) -> Result<(), RuntimeError> {
+        self.metrics.batch_retries.with_label_values(&[error.reason]).inc();
+        self.abort(stage, batch, &error.to_string())?;
+        let pause = self.retry_pause.map_or(RETRY_FIRST_PAUSE, |p| (p * 2).min(RETRY_MAX_PAUSE));
+        self.retry_pause = Some(pause);
+        tracing::warn!(reason = error.reason, pause_ms = pause.as_millis() as u64, "the stage asked to retry the batch; pausing before re-reading it");
+        let until = Instant::now() + pause;
+        while !self.shutdown.is_cancelled() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20).min(until.saturating_duration_since(Instant::now())));
+        }
+        Ok(())
     }
 
     /// Aborts the open transaction and seeks back so the batch is read again.
