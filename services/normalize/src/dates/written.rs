@@ -15,8 +15,11 @@
 //! `Date.toString()` ("Tue Nov 19 2019 03:15:39 GMT+0000") all read. Nothing
 //! is guessed: a value without a year, month or day, with a word we do not
 //! know, with a part given twice, or whose weekday is not its date's, is not a
-//! written date. Numeric day/month orders ("11/12/2019") are not read: whether
-//! that is 11 December or 12 November cannot be told from the value.
+//! written date. Numeric dates with the year last are read only when their
+//! order cannot be mistaken ([`numeric_day_month`]): dotted ("23.07.2025") is
+//! day first wherever it is written, and a slashed or dashed one is read when
+//! one of its first two numbers is over 12 ("13/11/2025", "10/31/2024"). An
+//! ambiguous one ("11/12/2019": 11 December or 12 November?) is not read.
 
 use std::sync::LazyLock;
 
@@ -51,8 +54,10 @@ static HOUR_MERIDIEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2})
 static DAY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2})(?:st|nd|rd|th)?\.?$").expect("static regex"));
 /// A four-digit year.
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{4}$").expect("static regex"));
-/// An ISO date, year first: "2019-11-18", "2019/11/18".
-static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$").expect("static regex"));
+/// An ISO date, year first: "2019-11-18", "2019/11/18", "2019.11.18".
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$").expect("static regex"));
+/// A numeric date with the year last: "23.07.2025", "13/11/2025", "10-31-2024".
+static YEAR_LAST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{4})$").expect("static regex"));
 /// An ISO date and time joined by "T", split into its two parts.
 static ISO_JOINED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})t(.+)$").expect("static regex"));
 /// A numeric offset, maybe after GMT/UTC/UT: "+0100", "-05:00", "gmt+0000", "utc+1".
@@ -65,7 +70,7 @@ static DOTTED_MERIDIEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b([
 static ZONE_NAME_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([A-Za-z][A-Za-z .'-]*\)$").expect("static regex"));
 
 /// Words between the parts of a date that carry nothing.
-const FILLERS: &[&str] = &["at", "-", "–", "—", "|", "@", "/"];
+const FILLERS: &[&str] = &["at", "on", "of", "-", "–", "—", "|", "@", "/", "·", "•"];
 const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Mon),
@@ -117,7 +122,7 @@ pub fn parse(text: &str) -> Option<Written> {
 /// split in two, and a separate "am"/"pm" joined to the time or hour before it.
 fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+    for word in text.split(|c: char| c.is_whitespace() || c == ',').map(|w| if w.len() > 1 { w.trim_start_matches('@') } else { w }).filter(|w| !w.is_empty()) {
         let joins_previous = matches!(word, "am" | "pm")
             && out.last().is_some_and(|p| (TIME.is_match(p) || p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit())) && !p.ends_with('m'));
         match (joins_previous, ISO_JOINED.captures(word)) {
@@ -139,6 +144,12 @@ fn read_token(token: &str, parts: &mut Parts) -> Option<()> {
         set(&mut parts.year, c[1].parse().ok()?)?;
         set(&mut parts.month, c[2].parse().ok()?)?;
         return set(&mut parts.day, c[3].parse().ok()?);
+    }
+    if let Some(c) = YEAR_LAST.captures(token) {
+        let (day, month) = numeric_day_month(c[1].parse().ok()?, c[3].parse().ok()?, &c[2])?;
+        set(&mut parts.year, c[4].parse().ok()?)?;
+        set(&mut parts.month, month)?;
+        return set(&mut parts.day, day);
     }
     if YEAR.is_match(token) {
         return set(&mut parts.year, token.parse().ok()?);
@@ -177,6 +188,19 @@ fn read_token(token: &str, parts: &mut Parts) -> Option<()> {
         return set(&mut parts.zone, ZoneMark::Abbreviation(token.to_ascii_uppercase()));
     }
     None
+}
+
+/// The (day, month) of a numeric date written `first` `separator` `second` year:
+/// day first when dotted (the European convention, never the American one);
+/// otherwise only when one order is impossible (a number over 12 is the day),
+/// `None` when both orders are possible.
+fn numeric_day_month(first: u32, second: u32, separator: &str) -> Option<(u32, u32)> {
+    match (separator, first > 12, second > 12) {
+        (".", _, _) => Some((first, second)),
+        (_, true, false) => Some((first, second)),
+        (_, false, true) => Some((second, first)),
+        _ => None,
+    }
 }
 
 /// Sets a part that was not set yet; `None` if it was.
@@ -250,6 +274,21 @@ mod tests {
     }
 
     #[test]
+    fn numeric_dates_with_the_year_last_read_only_when_their_order_is_certain() {
+        assert_eq!(wall("23.07.2025").as_deref(), Some("2025-07-23 00:00:00"), "dotted is day first");
+        assert_eq!(wall("05.07.2025").as_deref(), Some("2025-07-05 00:00:00"), "dotted is day first");
+        assert_eq!(wall("13/11/2025 09:21:40").as_deref(), Some("2025-11-13 09:21:40"));
+        assert_eq!(wall("10/31/2024").as_deref(), Some("2024-10-31 00:00:00"));
+        assert_eq!(wall("2025.12.17").as_deref(), Some("2025-12-17 00:00:00"));
+    }
+
+    #[test]
+    fn a_leading_on_and_an_at_sign_before_the_time_are_skipped() {
+        assert_eq!(wall("on Friday December 19, 2025 @08:00PM").as_deref(), Some("2025-12-19 20:00:00"));
+        assert_eq!(wall("15th of December 2025").as_deref(), Some("2025-12-15 00:00:00"));
+    }
+
+    #[test]
     fn zones_are_kept_as_written() {
         assert_eq!(parse("November 19, 2019, 07:47 PM EST").unwrap().zone, Some(ZoneMark::Abbreviation("EST".into())));
         let js = parse("Tue Nov 19 2019 03:15:39 GMT+0530 (India Standard Time)").unwrap();
@@ -269,6 +308,8 @@ mod tests {
             "19 Nov 2019 pm",
             "19 Nov 2019 20 Nov",
             "11/12/2019",
+            "03-09-2026",
+            "13/13/2025",
             "Harbour reopens after storm",
             "Published 19 Nov 2019",
             "February 30, 2022",

@@ -37,6 +37,7 @@ pub mod container;
 pub mod credits;
 pub mod dev_set;
 pub mod limits;
+pub mod datelines;
 pub mod line_blocks;
 pub mod line_density;
 pub mod line_kinds;

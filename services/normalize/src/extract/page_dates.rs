@@ -1,17 +1,18 @@
 //! Where a page says when its article was published or last changed: JSON-LD,
 //! the `article:` / OpenGraph tags, `itemprop`, the many `<meta>` date names
 //! publishers use, `<time datetime>`, and last ([`visible`]) a short visible
-//! date element.
+//! date element, then a dateline under the headline ([`datelines`]).
 //! The candidates are returned best first, as written; the caller reads them
 //! in order and goes on to the next when one cannot be read.
 
 use dom_query::Document;
 use serde_json::Value;
 
+use super::datelines::{self, dates_in_text};
 use crate::text::clean;
 
 /// Meta tags (by `name`, `property` or `itemprop`) that carry the publication time, best first.
-const PUBLISHED_META: [&str; 20] = [
+const PUBLISHED_META: [&str; 23] = [
     "article:published_time",
     "og:published_time",
     "og:article:published_time",
@@ -20,6 +21,7 @@ const PUBLISHED_META: [&str; 20] = [
     "pubdate",
     "publishdate",
     "publish-date",
+    "published-date",
     "publish_date",
     "parsely-pub-date",
     "sailthru.date",
@@ -30,6 +32,8 @@ const PUBLISHED_META: [&str; 20] = [
     "dcterms.created",
     "dc.date.created",
     "citation_publication_date",
+    "citation_date",
+    "published",
     "article.published",
     "date",
 ];
@@ -92,13 +96,22 @@ pub fn published(doc: &Document, article: Option<&Value>, json_ld: &[Value]) -> 
     out
 }
 
-/// Dates the page shows as text in a date-like element: the candidates of
-/// last resort, read only when the metadata gives no time (they cost a walk
-/// over every element's class).
+/// Dates the page shows as text: first the datelines, under the headline
+/// first ([`datelines::datelines`]), then the texts of date-like elements (as
+/// written, then the date found inside them). The candidates of last resort,
+/// read only when the metadata gives no publication time (they cost a walk
+/// over the elements).
 pub fn visible(doc: &Document) -> Vec<DateCandidate> {
     let mut out = Vec::new();
+    for value in datelines::datelines(doc) {
+        push(&mut out, value, "dateline".into(), Origin::Visible);
+    }
     for value in visible_dates(doc) {
+        let inside = dates_in_text(&value);
         push(&mut out, value, "visible date".into(), Origin::Visible);
+        for date in inside {
+            push(&mut out, date, "visible date".into(), Origin::Visible);
+        }
     }
     out
 }
@@ -217,13 +230,34 @@ mod tests {
         let doc = Document::from(r#"<p>Intro</p><span class="post-date">Published: June 4, 2024</span>"#);
         assert_eq!(published(&doc, None, &[]), []);
         let candidates = visible(&doc);
-        assert_eq!(candidates, [DateCandidate { value: "June 4, 2024".into(), source: "visible date".into(), origin: Origin::Visible }]);
+        assert_eq!((candidates[0].value.as_str(), candidates[0].origin), ("June 4, 2024", Origin::Visible));
     }
 
     #[test]
     fn a_time_element_without_datetime_gives_its_text() {
         let doc = Document::from(r#"<p>Intro</p><time class="text-grey">Aug 04, 2025</time>"#);
         assert_eq!(visible(&doc)[0].value, "Aug 04, 2025");
+    }
+
+    #[test]
+    fn a_labelled_date_in_a_date_element_gives_the_date_inside_it() {
+        let doc = Document::from(r#"<h1>Title</h1><div class="post-date">Last updated on: Oct 1, 2025 - 5 min read</div>"#);
+        let values: Vec<String> = visible(&doc).into_iter().map(|c| c.value).collect();
+        assert_eq!(values[0], "Oct 1, 2025");
+    }
+
+    #[test]
+    fn a_dateline_without_a_date_class_is_a_visible_candidate() {
+        let doc = Document::from(r#"<h1>Title</h1><p class="text-xl">By Jane Doe &bull; <b>March 12, 2025</b></p>"#);
+        let found = visible(&doc);
+        assert_eq!(found[0], DateCandidate { value: "March 12, 2025".into(), source: "dateline".into(), origin: Origin::Visible });
+    }
+
+    #[test]
+    fn citation_and_plain_published_meta_names_are_publication_times() {
+        let doc = Document::from(r#"<meta name="citation_date" content="2025/12/18"><meta name="published" content="July 17, 2025"><meta name="published-date" content="2021-02-16">"#);
+        let values: Vec<String> = published(&doc, None, &[]).into_iter().map(|c| c.value).collect();
+        assert_eq!(values, ["2021-02-16", "2025/12/18", "July 17, 2025"]);
     }
 
     #[test]

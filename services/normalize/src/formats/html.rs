@@ -37,8 +37,12 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     // it in JSON-LD `articleBody`; failing that, its visible text is the body.
     let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
     let mut article = Article::default();
+    // The publication time; failing that the date the page shows, and failing
+    // that its last-modified time (the only time it gives is its best date).
     let published = first_time(&meta.published, zone, Field::FirstCreated, &mut article)
         .or_else(|| first_time(&page_dates::visible(&doc), zone, Field::FirstCreated, &mut article));
+    let modified = first_time(&meta.modified, zone, Field::VersionCreated, &mut article);
+    let published = published.or(modified);
     let marked_up = container::marked_up(&doc);
     let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
     let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
@@ -58,7 +62,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
         article.firstcreated = Some(t);
         article.versioncreated = Some(t);
     }
-    if let Some(t) = first_time(&meta.modified, zone, Field::VersionCreated, &mut article) {
+    if let Some(t) = modified {
         article.versioncreated = Some(t);
     }
     let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
@@ -250,6 +254,21 @@ mod tests {
         assert!(!html.contains("Share on") && !html.contains("Related:"), "{html}");
         assert_eq!(text.split("\n\n").count(), 6, "{text}");
         assert!(!html.contains("<h1>"), "the headline is not repeated in the body: {html}");
+    }
+
+    #[test]
+    fn a_page_whose_only_time_is_its_modified_time_is_dated_by_it() {
+        let head = r#"<meta property="article:modified_time" content="2022-02-14T16:23:00Z">"#;
+        let a = parse(&page(head, &story_body()), london()).unwrap();
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        assert_eq!(a.versioncreated, a.firstcreated);
+    }
+
+    #[test]
+    fn a_dateline_under_the_headline_dates_a_page_without_date_metadata() {
+        let body = story_body().replacen("</h1>", "</h1><p class=\"byline\">By Jane Doe &middot; Dec 17, 2025</p>", 1);
+        let a = parse(&page("", &body), london()).unwrap();
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2025-12-17T00:00:00+00:00");
     }
 
     #[test]

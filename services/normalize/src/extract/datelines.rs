@@ -1,0 +1,158 @@
+//! Datelines: the date a page shows as text near its headline or byline
+//! ("By Jane Doe · Dec 17, 2025", "Published on July 18, 2025", "[Submitted
+//! on 18 Dec 2025]"), in any element, whatever its class is called.
+//!
+//! A dateline is a short text (at most [`MAX_DATELINE_CHARS`]) holding a date
+//! that cannot be misread: a month by name with its day and year, a year-first
+//! numeric date, or a year-last numeric one (which the date reader reads only
+//! when its order is certain). The texts nearest the page's first `<h1>` come
+//! first (a dateline sits just above or under the headline; a date further
+//! away is more likely a teaser's or a comment's), and nothing inside
+//! navigation, footers, asides, forms or scripts is read.
+
+use std::sync::LazyLock;
+
+use dom_query::Document;
+use regex::Regex;
+
+use crate::text::clean;
+
+/// The longest text read as a dateline (longer is a sentence or a block).
+pub const MAX_DATELINE_CHARS: usize = 100;
+
+/// How many datelines are returned at most.
+const MAX_DATELINES: usize = 6;
+
+/// Elements whose text may be a dateline.
+const DATELINE_ELEMENTS: &str = "p, span, div, small, time, li, strong, em, b, i, td, dd, dt, address, header, legend, h2, h3, h4, h5, h6";
+
+/// Where a date is never the article's.
+const NOT_ARTICLE: &str = "nav, footer, aside, form, script, style, noscript, template, select, option, button";
+
+/// A month by name or abbreviation, maybe with a dot.
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+
+/// A date inside a text, with the time (and zone) that may follow it.
+static DATE_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    let day = r"\d{1,2}(?:st|nd|rd|th)?";
+    let date = format!(
+        r"(?:\b{MONTH}\s+{day},?\s+\d{{4}}|\b{day}\.?\s+(?:of\s+)?{MONTH},?\s+\d{{4}}|\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{4}})\b"
+    );
+    let time = r"(?:,?\s*(?:at\s+|@\s*|[-|·•]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\b\.?)?(?:\s+(?-i:[A-Z]{2,5})\b)?)?";
+    Regex::new(&format!(r"(?i)(?P<date>{date})(?P<time>{time})")).expect("static regex")
+});
+
+/// The date (with its time when one follows) written in `text`, first the
+/// whole of it then the date alone: `["Dec 20, 2025 at 3:00 am", "Dec 20, 2025"]`.
+/// Empty when the text holds no date.
+pub fn dates_in_text(text: &str) -> Vec<String> {
+    let text = spaced(text);
+    let Some(found) = DATE_IN_TEXT.captures(&text) else { return Vec::new() };
+    let date = found["date"].trim().to_owned();
+    let whole = found[0].trim().to_owned();
+    if whole == date {
+        vec![date]
+    } else {
+        vec![whole, date]
+    }
+}
+
+/// `text` with a space where an element's text ran into the next one's: before
+/// a capital that follows a lower-case letter or a digit ("HealthDECEMBER 22,
+/// 2022Updated" from `<a>Health</a><span>DECEMBER 22, 2022</span><span>Updated`).
+fn spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        if c.is_uppercase() && previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+            out.push(' ');
+        }
+        out.push(c);
+        previous = Some(c);
+    }
+    out
+}
+
+/// The page's datelines as written (each as [`dates_in_text`] gives it), the
+/// nearest to the first `<h1>` first (counted in elements, either side; after
+/// it on a tie); in page order when the page has no `<h1>`.
+pub fn datelines(doc: &Document) -> Vec<String> {
+    let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return Vec::new() };
+    let mut headline: Option<usize> = None;
+    let mut found: Vec<(usize, Vec<String>)> = Vec::new();
+    for (at, element) in elements.iter().enumerate() {
+        if element.is("h1") {
+            headline = headline.or(Some(at));
+            continue;
+        }
+        let text = clean(&element.text());
+        if text.is_empty() || text.chars().count() > MAX_DATELINE_CHARS || !text.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let dates = dates_in_text(&text);
+        if !dates.is_empty() && !element.ancestors(None).is(NOT_ARTICLE) {
+            found.push((at, dates));
+        }
+    }
+    if let Some(h1) = headline {
+        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for date in found.into_iter().flat_map(|(_, dates)| dates) {
+        if !out.contains(&date) {
+            out.push(date);
+        }
+        if out.len() >= MAX_DATELINES {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_found_inside_a_byline_or_a_label() {
+        assert_eq!(dates_in_text("by: Ziyi Xu, Dec 17, 2025"), ["Dec 17, 2025"]);
+        assert_eq!(dates_in_text("[Submitted on 18 Dec 2025]"), ["18 Dec 2025"]);
+        assert_eq!(dates_in_text("Last updated on 17 December 2025"), ["17 December 2025"]);
+        assert_eq!(dates_in_text("Essay - Published: 2025.12.17 |"), ["2025.12.17"]);
+        assert_eq!(dates_in_text("Posted on the 15/12/2025 at 19:00 by Jo"), ["15/12/2025 at 19:00", "15/12/2025"]);
+        assert_eq!(dates_in_text("by Amanda · Dec 20, 2025 at 3:00 am · Reviews"), ["Dec 20, 2025 at 3:00 am", "Dec 20, 2025"]);
+        assert_eq!(dates_in_text("January 2, 2025, 9:06am CST"), ["January 2, 2025, 9:06am CST", "January 2, 2025"]);
+        assert_eq!(dates_in_text("15th of December 2025"), ["15th of December 2025"]);
+        // Texts of neighbouring elements run together.
+        assert_eq!(dates_in_text("Mental HealthDECEMBER 22, 2022Updated: JANUARY 02, 2026"), ["DECEMBER 22, 2022"]);
+    }
+
+    #[test]
+    fn text_without_a_full_date_gives_none() {
+        for text in ["December 2025", "Top 10 of 2025", "Call 555-1234", "Chapter 12, 2025 edition", "May I help you 2025"] {
+            assert!(dates_in_text(text).is_empty(), "{text}: {:?}", dates_in_text(text));
+        }
+    }
+
+    #[test]
+    fn the_dateline_nearest_the_headline_comes_first() {
+        let doc = Document::from(
+            r#"<body><div class="teaser"><span>March 3, 2024</span></div><p>Menu</p><p>More</p><p>Links</p>
+            <h1>Harbour reopens</h1><p class="text-xl">December 15, 2025</p><p>A long paragraph of the story.</p>
+            <p>More story.</p><p>Other posts</p><p>Jan 2, 2024</p></body>"#,
+        );
+        assert_eq!(datelines(&doc)[0], "December 15, 2025");
+        let above = Document::from(r#"<body><header><span>Dec 17, 2025</span><h1>Harbour reopens</h1></header><p>Story.</p><p>Story.</p><p>Nov 25, 2025</p></body>"#);
+        assert_eq!(datelines(&above)[0], "Dec 17, 2025");
+    }
+
+    #[test]
+    fn dates_in_navigation_footers_and_long_texts_are_not_datelines() {
+        let doc = Document::from(
+            r#"<body><h1>Harbour reopens</h1><nav><span>June 1, 2024</span></nav>
+            <p>On June 2, 2024 the harbour master said at some length that the ships would come back, and then they did, all of them.</p>
+            <footer><p>June 3, 2024</p></footer></body>"#,
+        );
+        assert!(datelines(&doc).is_empty(), "{:?}", datelines(&doc));
+    }
+}
