@@ -645,3 +645,143 @@ fn a_publish_crash_mid_stream_loses_no_delivery_and_resends_only_the_request_in_
     }
     assert_topic_exactly_once(&topic, total);
 }
+
+// ---------------------------------------------------------------- kills and withholds
+
+/// (version, route, pubstatus) of each record on a subscriber's topic, in order.
+fn deliveries(records: &[Record]) -> Vec<(String, String, String)> {
+    records
+        .iter()
+        .map(|r| {
+            let v = r.json();
+            let field = |name: &str| v[name].as_str().unwrap_or("").to_owned();
+            (field("version"), r.headers.get("newswire-route").cloned().unwrap_or_default(), field("pubstatus"))
+        })
+        .collect()
+}
+
+/// (version, pubstatus) of each webhook request, in order, and how many distinct delivery ids they had.
+fn hooked(requests: &[Received]) -> (Vec<(String, String)>, usize) {
+    let seen: Vec<(String, String)> =
+        requests.iter().map(|r| (r.header("x-newswire-story-version").to_owned(), r.json()["pubstatus"].as_str().unwrap_or("").to_owned())).collect();
+    let mut ids: Vec<&str> = requests.iter().map(|r| r.header("x-newswire-delivery")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (seen, ids.len())
+}
+
+fn triple(version: &str, route: &str, status: &str) -> (String, String, String) {
+    (version.into(), route.into(), status.into())
+}
+
+fn pair(version: &str, status: &str) -> (String, String) {
+    (version.into(), status.into())
+}
+
+#[test]
+fn a_kill_numbered_below_a_receipt_reaches_its_topic_and_webhook_exactly_once_across_a_publish_restart() {
+    let hook = Hook::start(|_, _| ok());
+    let subs = topic_sub("desk", r#"{ subject = "medtop:15000000" }"#, Some(&hook.url))
+        + &topic_sub("weather", r#"{ subject = "medtop:17000000" }"#, None)
+        + &topic_sub("politics", r#"{ subject = "medtop:11000000" }"#, None);
+    let mut setup = Setup::start(&subs);
+    let uri = "urn:t:low-kill";
+    setup.send(&article(uri, 1, "Minister at the match", json!({"subjects": medtop("15000000")})));
+    setup.send(&article(uri, 3, "Minister at the match, updated", json!({"subjects": medtop("15000000")})));
+    assert_eq!(setup.read_sub("desk", 2).len(), 2, "both usable versions reach the desk first");
+    hook.wait_for(2, WAIT, Duration::ZERO);
+
+    // The receipts of versions 1 and 3 must now come from publish's durable store.
+    let status = setup.pipeline.stop("publish");
+    assert_eq!(status.code(), Some(0), "SIGTERM exits 0; log:\n{}", setup.pipeline.log("publish"));
+    setup.pipeline.spawn("publish");
+    setup.pipeline.wait_ready("publish", WAIT);
+
+    let kill = |v| article(uri, v, "Killed", json!({"subjects": medtop("17000000"), "pubstatus": "canceled"}));
+    setup.send(&kill(1));
+    setup.send(&kill(2));
+    setup.send(&article(uri, 3, "A stale copy of the killed version", json!({"subjects": medtop("11000000")})));
+    // The same key keeps the story in order: once version 4 is there, everything before it was routed.
+    setup.send(&article(uri, 4, "Minister at the match, republished", json!({"subjects": medtop("11000000")})));
+
+    let desk = setup.read_sub("desk", 4);
+    assert_eq!(
+        deliveries(&desk),
+        [
+            triple("1", "match", "usable"),
+            triple("3", "correction", "usable"),
+            triple("1", "kill", "canceled"),
+            triple("4", "republish", "usable")
+        ],
+        "the kill under version 1 reaches the desk that holds version 3, once; the stale version 3 goes nowhere"
+    );
+    assert_eq!(deliveries(&setup.read_sub("politics", 1)), [triple("4", "match", "usable")], "only the re-publication is new to politics");
+    let weather = read_topic_on(&setup.pipeline.brokers, &setup.topic("weather"), 1, Duration::from_secs(3), Duration::ZERO);
+    assert!(weather.is_empty(), "weather matches the kill but never had the story");
+    assert_valid_ninjs(desk.iter().map(|r| r.payload.as_slice()));
+
+    let (requests, ids) = hooked(&hook.wait_for(4, WAIT, SETTLE));
+    assert_eq!(requests, [pair("1", "usable"), pair("3", "usable"), pair("1", "canceled"), pair("4", "usable")]);
+    assert_eq!(ids, 4, "the kill has a delivery id of its own, apart from the usable version 1");
+}
+
+#[test]
+fn a_withheld_version_reaches_only_the_former_recipient_on_its_topic_and_webhook_once() {
+    let hook = Hook::start(|_, _| ok());
+    let subs = topic_sub("desk", r#"{ subject = "medtop:15000000" }"#, Some(&hook.url)) + &topic_sub("weather", r#"{ subject = "medtop:17000000" }"#, None);
+    let setup = Setup::start(&subs);
+    let withheld = |uri, v| article(uri, v, "Withheld", json!({"subjects": medtop("17000000"), "pubstatus": "withheld"}));
+    setup.send(&withheld("urn:t:never-had", 1));
+    setup.send(&article("urn:t:held", 2, "Minister at the match", json!({"subjects": medtop("15000000")})));
+    setup.send(&withheld("urn:t:held", 2));
+    setup.send(&withheld("urn:t:held", 2));
+    setup.send(&article("urn:t:held", 3, "Minister at the match, released", json!({"subjects": medtop("15000000")})));
+
+    let desk = setup.read_sub("desk", 3);
+    assert_eq!(deliveries(&desk), [triple("2", "match", "usable"), triple("2", "withhold", "withheld"), triple("3", "republish", "usable")]);
+    let weather = read_topic_on(&setup.pipeline.brokers, &setup.topic("weather"), 1, Duration::from_secs(3), Duration::ZERO);
+    assert!(weather.is_empty(), "a withheld story nobody received goes nowhere");
+    let (requests, ids) = hooked(&hook.wait_for(3, WAIT, SETTLE));
+    assert_eq!(requests, [pair("2", "usable"), pair("2", "withheld"), pair("3", "usable")]);
+    assert_eq!(ids, 3);
+}
+
+/// Pushes `versions` of one story through ingest as `content_type`, waiting after
+/// each for the subscriber `all`'s topic to hold `delivered[i]` records; returns them.
+fn push_through_ingest(setup: &Setup, content_type: &str, versions: &[String], delivered: &[usize]) -> Vec<Record> {
+    let mut records = Vec::new();
+    for (body, expected) in versions.iter().zip(delivered) {
+        setup.pipeline.push_ok(PA_TOKEN, content_type, body.clone().into_bytes());
+        records = setup.read_sub("all", *expected);
+        assert_eq!(records.len(), *expected, "after pushing:\n{body}");
+    }
+    records
+}
+
+#[test]
+fn a_nitf_kill_under_the_original_version_pushed_through_ingest_reaches_the_former_recipient() {
+    let hook = Hook::start(|_, _| ok());
+    let setup = Setup::start(&topic_sub("all", "{ all = [] }", Some(&hook.url)));
+    let story = String::from_utf8(fixture("normalize/nitf-story.xml")).expect("UTF-8 fixture");
+    let numbered = |v: &str| story.replace(r#"version="3""#, &format!(r#"version="{v}""#));
+    assert_ne!(numbered("1"), story, "the fixture has a du-key version");
+    let killed = numbered("1").replacen("<docdata>", r#"<docdata management-status="canceled">"#, 1);
+    let got = push_through_ingest(&setup, "application/nitf+xml", &[numbered("1"), numbered("2"), killed], &[1, 2, 3]);
+    assert_eq!(deliveries(&got), [triple("1", "match", "usable"), triple("2", "correction", "usable"), triple("1", "kill", "canceled")]);
+    let (requests, _) = hooked(&hook.wait_for(3, WAIT, SETTLE));
+    assert_eq!(requests, [pair("1", "usable"), pair("2", "usable"), pair("1", "canceled")]);
+}
+
+#[test]
+fn a_newsml_g2_kill_under_the_original_version_pushed_through_ingest_reaches_the_former_recipient() {
+    let hook = Hook::start(|_, _| ok());
+    let setup = Setup::start(&topic_sub("all", "{ all = [] }", Some(&hook.url)));
+    let item = String::from_utf8(fixture("ingest/newsml-g2-newsitem.xml")).expect("UTF-8 fixture");
+    let numbered = |v: &str| item.replacen(r#"version="3""#, &format!(r#"version="{v}""#), 1);
+    assert_ne!(numbered("1"), item, "the fixture has a version");
+    let killed = numbered("1").replace("stat:usable", "stat:canceled");
+    let got = push_through_ingest(&setup, "application/vnd.iptc.g2.newsitem+xml", &[numbered("1"), numbered("2"), killed], &[1, 2, 3]);
+    assert_eq!(deliveries(&got), [triple("1", "match", "usable"), triple("2", "correction", "usable"), triple("1", "kill", "canceled")]);
+    let (requests, _) = hooked(&hook.wait_for(3, WAIT, SETTLE));
+    assert_eq!(requests, [pair("1", "usable"), pair("2", "usable"), pair("1", "canceled")]);
+}

@@ -1,7 +1,8 @@
 //! Recognising re-pushes: the same story sent again within a window.
 //!
 //! A story is a re-push when its feed already sent the same story key at the
-//! same source version, or byte-identical bytes, within the window. The marks
+//! same source version and stated publication status (a kill sent under the
+//! killed item's own version number is new), or byte-identical bytes, within the window. The marks
 //! live in sled (`<data_dir>/ingest`) and are written only after Kafka
 //! acknowledged the story: a crash in between costs at most one duplicate in
 //! `newswire.raw`, never a lost story.

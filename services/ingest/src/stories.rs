@@ -29,8 +29,20 @@ pub struct Story {
     pub format: SourceFormat,
     /// The source's own identifier, when the format carries one.
     pub guid: Option<String>,
-    /// The source's version of the story, when the format carries one.
+    /// The source's version of the story, when the format carries one, qualified
+    /// by the publication status it states ([`with_status`]).
     pub version: Option<String>,
+}
+
+/// A version qualified by the publication status the source states (`3 stat:canceled`),
+/// so that a kill or withhold sent under the killed item's own version number is
+/// not taken for a re-push of that version. Without a version, none.
+fn with_status(version: Option<String>, status: Option<String>) -> Option<String> {
+    let status = status.map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty());
+    match (version, status) {
+        (Some(v), Some(s)) => Some(format!("{v} {s}")),
+        (version, _) => version,
+    }
 }
 
 /// Limits on the shape of a document.
@@ -111,6 +123,7 @@ fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
+    let version = with_status(version, map.get("pubstatus").and_then(serde_json::Value::as_str).map(str::to_owned));
     Ok(Story { range: 0..body.len(), format: SourceFormat::Ninjs, guid, version })
 }
 
@@ -234,9 +247,12 @@ fn xml_identity(format: SourceFormat, fragment: &[u8], charset: &Charset) -> (Op
             let root = root_local_name(fragment);
             let guid = root.as_deref().and_then(|r| attribute(fragment, charset, r, "guid"));
             let version = root.as_deref().and_then(|r| attribute(fragment, charset, r, "version"));
-            (guid, version)
+            (guid, with_status(version, attribute(fragment, charset, "pubStatus", "qcode")))
         }
-        SourceFormat::Newsml1 => crate::newsml_1::identity(fragment, charset),
+        SourceFormat::Newsml1 => {
+            let (guid, revision) = crate::newsml_1::identity(fragment, charset);
+            (guid, with_status(revision, attribute(fragment, charset, "Status", "FormalName")))
+        }
         SourceFormat::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
         SourceFormat::Rss => {
             let guid = text_of(fragment, charset, "guid")
@@ -294,6 +310,18 @@ mod tests {
         let guids: Vec<_> = found.iter().map(|s| s.guid.as_deref()).collect();
         assert_eq!(guids, vec![Some("g-1"), Some("http://x/2"), None]);
         assert!(found.iter().all(|s| s.format == SourceFormat::Rss && doc[s.range.clone()].starts_with(b"<item>")));
+    }
+
+    #[test]
+    fn a_kill_under_the_same_version_is_told_apart_from_that_version() {
+        let g2 = |status: &str| format!("<newsItem guid='urn:a' version='2'><itemMeta><pubStatus qcode='{status}'/></itemMeta></newsItem>");
+        let (usable, kill) = (g2("stat:usable"), g2("stat:canceled"));
+        let version_of = |format, doc: &str| stories(format, doc.as_bytes()).unwrap()[0].version.clone();
+        assert_eq!(version_of(SourceFormat::NewsmlG2, &usable).as_deref(), Some("2 stat:usable"));
+        assert_eq!(version_of(SourceFormat::NewsmlG2, &kill).as_deref(), Some("2 stat:canceled"));
+        let ninjs = version_of(SourceFormat::Ninjs, r#"{"uri":"urn:n","version":"2","pubstatus":"canceled"}"#);
+        assert_eq!(ninjs.as_deref(), Some("2 canceled"));
+        assert_eq!(version_of(SourceFormat::Ninjs, r#"{"uri":"urn:n","version":"2"}"#).as_deref(), Some("2"), "no status stated");
     }
 
     #[test]

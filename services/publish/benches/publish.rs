@@ -210,7 +210,7 @@ fn bench_filters(c: &mut Criterion) {
         b.iter(|| subscriptions.iter().filter(|s| s.filter.matches(black_box(&article))).count())
     });
     group.bench_function(format!("route_all_{}_subscriptions", subscriptions.len()), |b| {
-        b.iter(|| route_all(black_box(&article), &subscriptions, |_| None))
+        b.iter(|| route_all(black_box(&article), &subscriptions, None, |_| None))
     });
     // The costliest kind: a keyword absent from the story is looked for in every text.
     let keyword = Filter::Keyword("sanctions".into());

@@ -5,7 +5,8 @@
 //! - **Kafka topics** (`newswire.published`, `<topic_prefix><subscriber>`): the
 //!   records are part of the stage's Kafka transaction, with the input offset:
 //!   exactly once by construction.
-//! - **Who received what** (for corrections and kills) is kept in sled, staged in
+//! - **Who received what** (for corrections, kills and withholds, by the rules in
+//!   [`routing`]) and each story's last kill or withhold notice are kept in sled, staged in
 //!   [`Stage::process`] and written in [`Stage::on_commit`], so an aborted batch
 //!   (which is re-read) leaves no trace.
 //! - **Webhooks** are queued in a durable sled outbox in [`Stage::before_commit`]
@@ -41,11 +42,12 @@ use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageEr
 use crate::dead_letter::SUBSCRIBER_HEADER;
 use crate::dispatcher::Dispatcher;
 use crate::metrics::PublishMetrics;
-use crate::routing::{route_all, Receipt};
+use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{DeliveryStore, Pending, WebhookJob};
 use crate::subscription::Subscription;
 
-/// The header that says why a subscriber got a story version: `match`, `correction` or `kill`.
+/// The header that says why a subscriber got a story version: `match`,
+/// `correction`, `kill`, `withhold` or `republish` ([`routing::Route`]).
 pub const ROUTE_HEADER: &str = "newswire-route";
 
 /// A subscription with its resolved Kafka topic.
@@ -67,6 +69,8 @@ pub struct Publisher {
     metrics: Arc<PublishMetrics>,
     /// Receipts of this batch, keyed by (subscriber, uri); written on commit.
     staged_receipts: HashMap<(String, String), Receipt>,
+    /// Stories' last kill or withhold notices of this batch, keyed by uri; written on commit.
+    staged_notices: HashMap<String, Receipt>,
     /// Topic deliveries of this batch, counted on commit.
     staged_topic_deliveries: Vec<String>,
     /// Webhook jobs of this batch, queued before commit.
@@ -89,6 +93,7 @@ impl Publisher {
             dispatcher: None,
             metrics,
             staged_receipts: HashMap::new(),
+            staged_notices: HashMap::new(),
             staged_topic_deliveries: Vec::new(),
             staged_jobs: Vec::new(),
             queued: Vec::new(),
@@ -111,8 +116,15 @@ impl Publisher {
         if let Some(r) = self.store.receipt(subscriber, &article.uri)? {
             return Ok(Some(r));
         }
-        let kill = article.pubstatus == PubStatus::Canceled;
-        self.store.queued_before(subscriber, &article.uri, article.version, kill)
+        self.store.queued_before(subscriber, &article.uri, article.version, article.pubstatus)
+    }
+
+    /// The story's last kill or withhold notice: this batch's staged one, else the stored one.
+    fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, store::StoreError> {
+        match self.staged_notices.get(uri) {
+            Some(notice) => Ok(Some(*notice)),
+            None => self.store.story_notice(uri),
+        }
     }
 
     /// Routes `article` to the subscribers: their topic records, and their webhook
@@ -122,8 +134,11 @@ impl Publisher {
         for sub in &self.subscriptions {
             priors.insert(sub.name.clone(), self.prior(&sub.name, article)?);
         }
-        let routes = route_all(article, &self.subscriptions, |s| priors.get(&s.name).copied().flatten());
-        let kill = article.pubstatus == PubStatus::Canceled;
+        let story = self.story_notice(&article.uri)?;
+        let routes = route_all(article, &self.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
+        if let Some(notice) = notice_after(article, story, priors.values().copied().flatten()) {
+            self.staged_notices.insert(article.uri.clone(), notice);
+        }
         let body = String::from_utf8_lossy(payload).into_owned();
         let mut records = Vec::new();
         for (i, route) in routes {
@@ -138,11 +153,12 @@ impl Publisher {
             }
             if subscriber.subscription.webhook.is_some() {
                 let job = WebhookJob {
-                    delivery_id: delivery_id(&name, &article.uri, article.version, kill),
+                    delivery_id: delivery_id(&name, &article.uri, article.version, article.pubstatus),
                     subscriber: name.clone(),
                     uri: article.uri.clone(),
                     version: article.version,
-                    kill,
+                    kill: article.pubstatus == PubStatus::Canceled,
+                    withheld: article.pubstatus == PubStatus::Withheld,
                     body: body.clone(),
                     trace_id: trace_id.to_owned(),
                 };
@@ -152,22 +168,25 @@ impl Publisher {
                 }
             }
             tracing::debug!(subscriber = %name, route = route.as_str(), "routed");
-            self.staged_receipts.insert((name, article.uri.clone()), Receipt::of(article));
+            let receipt = Receipt::after(priors.get(&name).copied().flatten(), article);
+            self.staged_receipts.insert((name, article.uri.clone()), receipt);
         }
         Ok(records)
     }
 
     fn clear_batch(&mut self) {
         self.staged_receipts.clear();
+        self.staged_notices.clear();
         self.staged_topic_deliveries.clear();
         self.staged_jobs.clear();
         self.queued.clear();
     }
 }
 
-/// The id of one delivery: stable for a subscriber, story, version and kill.
-pub fn delivery_id(subscriber: &str, uri: &str, version: u64, kill: bool) -> String {
-    digest(&[subscriber.as_bytes(), uri.as_bytes(), &version.to_be_bytes(), &[u8::from(kill)]])
+/// The id of one delivery: stable for a subscriber, story, version and status
+/// (a kill or withhold notice has its own id, apart from the usable copy).
+pub fn delivery_id(subscriber: &str, uri: &str, version: u64, status: PubStatus) -> String {
+    digest(&[subscriber.as_bytes(), uri.as_bytes(), &version.to_be_bytes(), &[status_code(status)]])
 }
 
 impl Stage for Publisher {
@@ -209,7 +228,8 @@ impl Stage for Publisher {
 
     fn on_commit(&mut self) {
         let receipts = self.staged_receipts.iter().map(|((s, u), r)| (s.as_str(), u.as_str(), *r));
-        if let Err(error) = self.store.put_receipts(receipts) {
+        let notices = self.staged_notices.iter().map(|(u, n)| (u.as_str(), *n));
+        if let Err(error) = self.store.put_receipts(receipts, notices) {
             // The stories were delivered; only later corrections of them may miss
             // a former recipient that no longer matches. Loud, but not fatal.
             tracing::error!(%error, "cannot record delivery receipts");
@@ -307,6 +327,54 @@ mod tests {
         assert_eq!(run(&mut p, &story(3, "20000000", PubStatus::Canceled), true), ["newswire.published"], "the kill is sent once");
     }
 
+    /// Opens a publisher on `dir` again, waiting for the previous one's sled lock
+    /// to go, as a restarted process would.
+    fn reopened(dir: &std::path::Path) -> Publisher {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match DeliveryStore::open(dir) {
+                Ok(store) => {
+                    drop(store);
+                    return publisher(dir);
+                }
+                Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(e) => panic!("reopen failed: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_kill_numbered_below_a_receipt_reaches_the_recipients_once_after_a_restart_and_then_blocks_stale_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        run(&mut p, &story(1, "15000000", PubStatus::Usable), true);
+        run(&mut p, &story(3, "15000000", PubStatus::Usable), true);
+        drop(p);
+        let mut p = reopened(dir.path());
+        assert_eq!(run(&mut p, &story(1, "20000000", PubStatus::Canceled), true), ["newswire.published", "news.sport"]);
+        assert_eq!(p.store.depth("sport"), 3, "the kill is queued for the webhook beside versions 1 and 3");
+        assert_eq!(run(&mut p, &story(2, "20000000", PubStatus::Canceled), true), ["newswire.published"], "a second kill is not sent");
+        drop(p);
+        let mut p = reopened(dir.path());
+        assert_eq!(run(&mut p, &story(3, "11000000", PubStatus::Usable), true), ["newswire.published"], "version 3 was killed: stale for everyone");
+        assert_eq!(
+            run(&mut p, &story(4, "11000000", PubStatus::Usable), true),
+            ["newswire.published", "news.sport", "news.politics"],
+            "version 4 is a re-publication: the former recipient and a new match"
+        );
+    }
+
+    #[test]
+    fn a_withheld_version_notifies_the_recipients_on_both_channels_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        run(&mut p, &story(2, "15000000", PubStatus::Usable), true);
+        assert_eq!(run(&mut p, &story(2, "11000000", PubStatus::Withheld), true), ["newswire.published", "news.sport"], "politics never had it");
+        assert_eq!(p.store.depth("sport"), 2, "the withhold is a webhook delivery of its own, beside the usable version 2");
+        assert_eq!(run(&mut p, &story(2, "11000000", PubStatus::Withheld), true), ["newswire.published"]);
+        assert_eq!(p.store.depth("sport"), 2);
+    }
+
     #[test]
     fn an_aborted_batch_leaves_no_receipt_and_no_queued_webhook() {
         let dir = tempfile::tempdir().unwrap();
@@ -356,10 +424,12 @@ mod tests {
 
     #[test]
     fn delivery_ids_differ_per_subscriber_version_and_kill() {
-        let a = delivery_id("s", "u", 1, false);
-        assert_eq!(a, delivery_id("s", "u", 1, false));
-        assert_ne!(a, delivery_id("t", "u", 1, false));
-        assert_ne!(a, delivery_id("s", "u", 2, false));
-        assert_ne!(a, delivery_id("s", "u", 1, true));
+        let a = delivery_id("s", "u", 1, PubStatus::Usable);
+        assert_eq!(a, delivery_id("s", "u", 1, PubStatus::Usable));
+        assert_ne!(a, delivery_id("t", "u", 1, PubStatus::Usable));
+        assert_ne!(a, delivery_id("s", "u", 2, PubStatus::Usable));
+        assert_ne!(a, delivery_id("s", "u", 1, PubStatus::Canceled));
+        assert_ne!(a, delivery_id("s", "u", 1, PubStatus::Withheld));
+        assert_ne!(delivery_id("s", "u", 1, PubStatus::Canceled), delivery_id("s", "u", 1, PubStatus::Withheld));
     }
 }

@@ -1,9 +1,12 @@
 //! Publish's durable state in sled (`<data_dir>/publish`):
 //!
-//! - `receipts`: `subscriber \0 uri` → the [`Receipt`] of the last version it got;
-//!   written only after the Kafka transaction that delivered it committed.
+//! - `receipts`: `subscriber \0 uri` → the [`Receipt`] of what it holds of the story;
+//!   written only after the Kafka transaction that delivered it committed. Under
+//!   the empty subscriber name (`\0 uri`, which no subscription can have) the
+//!   story's last kill or withhold notice, written in the same batch.
 //! - `outbox`: `subscriber \0 seq` → a pending [`WebhookJob`], in story order.
-//! - `jobs`: `subscriber \0 uri \0 version \0 kill` → `pending`, `done` or `dead`: the
+//! - `jobs`: `subscriber \0 uri \0 version status` → `pending`, `done` or `dead` (status
+//!   is one [`status_code`] byte: usable 0, kill 1, withhold 2): the
 //!   idempotency index that keeps a re-read or a restart from queueing or sending
 //!   a delivery twice.
 
@@ -11,7 +14,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::routing::Receipt;
+use newswire_shared::article::PubStatus;
+
+use crate::routing::{status_code, status_rank, Receipt};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,10 @@ pub struct WebhookJob {
     pub version: u64,
     /// Whether this is a kill.
     pub kill: bool,
+    /// Whether this is a withhold notice (outbox entries written before withhold
+    /// notices existed have none).
+    #[serde(default)]
+    pub withheld: bool,
     /// The ninjs JSON to POST.
     pub body: String,
     /// The story's trace id, for logs.
@@ -55,22 +64,34 @@ pub struct WebhookJob {
 }
 
 impl WebhookJob {
-    /// The idempotency key: one per subscriber, story, version and kill.
+    /// The status of the story this job delivers.
+    pub fn status(&self) -> PubStatus {
+        match (self.kill, self.withheld) {
+            (true, _) => PubStatus::Canceled,
+            (false, true) => PubStatus::Withheld,
+            (false, false) => PubStatus::Usable,
+        }
+    }
+
+    /// The idempotency key: one per subscriber, story, version and status.
     pub fn key(&self) -> Vec<u8> {
-        job_key(&self.subscriber, &self.uri, self.version, self.kill)
+        job_key(&self.subscriber, &self.uri, self.version, self.status())
     }
 }
 
-fn job_key(subscriber: &str, uri: &str, version: u64, kill: bool) -> Vec<u8> {
+fn job_key(subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Vec<u8> {
     let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 12);
     key.extend_from_slice(subscriber.as_bytes());
     key.push(0);
     key.extend_from_slice(uri.as_bytes());
     key.push(0);
     key.extend_from_slice(&version.to_be_bytes());
-    key.push(u8::from(kill));
+    key.push(status_code(status));
     key
 }
+
+/// The receipts key of a story's last notice: the empty subscriber name.
+const STORY: &str = "";
 
 fn receipt_key(subscriber: &str, uri: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 1);
@@ -123,29 +144,44 @@ impl DeliveryStore {
         Ok(value.and_then(|v| Receipt::from_bytes(&v)))
     }
 
+    /// The story's last kill or withhold notice, as routed (see [`crate::routing::notice_after`]).
+    pub fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, StoreError> {
+        self.receipt(STORY, uri)
+    }
+
     /// The latest delivery of story `uri` ever queued for `subscriber` that comes
-    /// before `(version, kill)` (a kill after the usable copy of the same version),
-    /// read from the jobs index. It stands in for a receipt lost to a crash between
-    /// a Kafka commit and the receipt write, since jobs are written before the commit.
-    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, kill: bool) -> Result<Option<Receipt>, StoreError> {
+    /// before `(version, status)` (version number first, then usable, withhold,
+    /// kill), read from the jobs index. It stands in for a receipt lost to a crash
+    /// between a Kafka commit and the receipt write, since jobs are written before
+    /// the commit. Orders by version number, not by time: for a kill numbered below
+    /// an earlier delivery it finds a receipt of the kill's number, which is enough
+    /// for the kill to go out.
+    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Result<Option<Receipt>, StoreError> {
         let mut prefix = receipt_key(subscriber, uri);
         prefix.push(0);
+        let order = |r: Receipt| (r.version, status_rank(r.status));
         let mut best: Option<Receipt> = None;
         for entry in self.jobs.scan_prefix(&prefix) {
             let (key, _) = entry.map_err(sled_err("scan jobs"))?;
             let Some(tail) = key.get(prefix.len()..).filter(|t| t.len() == 9) else { continue };
             let Some(found) = Receipt::from_bytes(tail) else { continue };
-            if (found.version, found.canceled) < (version, kill) && best.is_none_or(|b| (found.version, found.canceled) > (b.version, b.canceled)) {
+            if order(found) < (version, status_rank(status)) && best.is_none_or(|b| order(found) > order(b)) {
                 best = Some(found);
             }
         }
         Ok(best)
     }
 
-    /// Records receipts durably (one atomic batch, flushed).
-    pub fn put_receipts<'a>(&self, receipts: impl IntoIterator<Item = (&'a str, &'a str, Receipt)>) -> Result<(), StoreError> {
+    /// Records receipts (subscriber, uri, receipt) and story notices (uri, notice)
+    /// durably, in one atomic batch, flushed.
+    pub fn put_receipts<'a>(
+        &self,
+        receipts: impl IntoIterator<Item = (&'a str, &'a str, Receipt)>,
+        notices: impl IntoIterator<Item = (&'a str, Receipt)>,
+    ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        for (subscriber, uri, receipt) in receipts {
+        let notices = notices.into_iter().map(|(uri, notice)| (STORY, uri, notice));
+        for (subscriber, uri, receipt) in receipts.into_iter().chain(notices) {
             batch.insert(receipt_key(subscriber, uri), receipt.to_bytes().to_vec());
         }
         self.receipts.apply_batch(batch).map_err(sled_err("write receipts"))?;
@@ -258,6 +294,7 @@ mod tests {
             uri: uri.into(),
             version,
             kill: false,
+            withheld: false,
             body: "{}".into(),
             trace_id: String::new(),
         }
@@ -286,7 +323,7 @@ mod tests {
         {
             let store = DeliveryStore::open(dir.path()).unwrap();
             store.enqueue(&[job("a", "u1", 1)]).unwrap();
-            store.put_receipts([("a", "u1", Receipt { version: 1, canceled: false })]).unwrap();
+            store.put_receipts([("a", "u1", Receipt { version: 1, status: PubStatus::Usable })], [("u1", Receipt { version: 3, status: PubStatus::Canceled })]).unwrap();
         }
         // sled's background flusher may hold the file lock a moment after the drop,
         // as it would for a process that just exited.
@@ -300,7 +337,9 @@ mod tests {
                 Err(e) => panic!("reopen failed: {e}"),
             }
         };
-        assert_eq!(store.receipt("a", "u1").unwrap(), Some(Receipt { version: 1, canceled: false }));
+        assert_eq!(store.receipt("a", "u1").unwrap(), Some(Receipt { version: 1, status: PubStatus::Usable }));
+        assert_eq!(store.story_notice("u1").unwrap(), Some(Receipt { version: 3, status: PubStatus::Canceled }));
+        assert_eq!(store.story_notice("u2").unwrap(), None);
         assert_eq!(store.receipt("b", "u1").unwrap(), None);
         assert_eq!(store.pending("a", store.highest_seq(), 10).unwrap().len(), 1);
     }
@@ -310,13 +349,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = DeliveryStore::open(dir.path()).unwrap();
         store.enqueue(&[job("a", "u1", 1), job("a", "u1", 2), job("a", "u10", 5)]).unwrap();
-        let r = |version, canceled| Some(Receipt { version, canceled });
-        assert_eq!(store.queued_before("a", "u1", 3, false).unwrap(), r(2, false));
-        assert_eq!(store.queued_before("a", "u1", 2, false).unwrap(), r(1, false), "not the version being processed");
-        assert_eq!(store.queued_before("a", "u1", 2, true).unwrap(), r(2, false), "a kill of v2 comes after v2");
-        assert_eq!(store.queued_before("a", "u1", 1, false).unwrap(), None);
-        assert_eq!(store.queued_before("b", "u1", 9, false).unwrap(), None, "another subscriber");
-        assert_eq!(store.queued_before("a", "u", 9, false).unwrap(), None, "a uri that is a prefix of another");
+        let withhold = WebhookJob { withheld: true, ..job("a", "u1", 2) };
+        store.enqueue(&[withhold]).unwrap();
+        let r = |version, status| Some(Receipt { version, status });
+        let (usable, withheld, kill) = (PubStatus::Usable, PubStatus::Withheld, PubStatus::Canceled);
+        assert_eq!(store.queued_before("a", "u1", 3, usable).unwrap(), r(2, withheld));
+        assert_eq!(store.queued_before("a", "u1", 2, usable).unwrap(), r(1, usable), "not the version being processed");
+        assert_eq!(store.queued_before("a", "u1", 2, withheld).unwrap(), r(2, usable), "a withhold of v2 comes after v2");
+        assert_eq!(store.queued_before("a", "u1", 2, kill).unwrap(), r(2, withheld), "a kill of v2 comes after its withhold");
+        assert_eq!(store.queued_before("a", "u1", 1, usable).unwrap(), None);
+        assert_eq!(store.queued_before("b", "u1", 9, usable).unwrap(), None, "another subscriber");
+        assert_eq!(store.queued_before("a", "u", 9, usable).unwrap(), None, "a uri that is a prefix of another");
+    }
+
+    #[test]
+    fn a_withhold_notice_is_a_delivery_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        let withhold = WebhookJob { withheld: true, ..job("a", "u1", 2) };
+        let kill = WebhookJob { kill: true, ..job("a", "u1", 2) };
+        assert_eq!(store.enqueue(&[job("a", "u1", 2), withhold.clone(), kill]).unwrap().len(), 3);
+        assert!(store.enqueue(&[withhold]).unwrap().is_empty());
     }
 
     #[test]

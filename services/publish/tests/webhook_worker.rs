@@ -91,6 +91,7 @@ fn job(uri: &str) -> WebhookJob {
         uri: uri.into(),
         version: 1,
         kill: false,
+        withheld: false,
         body: format!("{{\"uri\":\"{uri}\"}}"),
         trace_id: String::new(),
     }

@@ -47,6 +47,8 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;
+    let withhold = article.pubstatus == PubStatus::Withheld;
+    let notice = kill || withhold;
     let replay = origin.is_some() && prior.as_ref().is_some_and(|p| p.origin.as_deref() == origin);
     if let Some(p) = prior.as_ref().filter(|_| !replay && article.newswire.uri_source == Some(UriSource::PageUrl)) {
         let print = fingerprint(article);
@@ -56,22 +58,24 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
         }
     }
     if let Some(p) = prior.as_ref().filter(|_| !replay) {
-        // A kill always reaches recipients once, whatever version it carries.
-        let first_kill = kill && !p.killed;
+        // A kill, and a withhold of a story neither killed nor withheld, always
+        // reaches recipients once, whatever version it carries.
+        let first_notice = (kill && !p.killed) || (withhold && !p.killed && !p.withheld);
         let later_edit = article.version == p.version
             && matches!((created_ms(article), p.versioncreated_ms), (Some(new), Some(old)) if new > old);
-        if !first_kill && !later_edit && article.version <= p.version {
+        if !first_notice && !later_edit && article.version <= p.version {
             return Ok(Verdict::StaleVersion { seen: p.version });
         }
     }
     let print = fingerprint(article);
-    if !kill {
+    if !notice {
         if let Some(first) = store.exact(&print.exact)?.filter(|f| f.uri != uri) {
             let record = VersionRecord {
                 version: article.version,
                 versioncreated_ms: created_ms(article),
                 story_id: first.story_id.clone(),
                 killed: false,
+                withheld: false,
                 near_duplicate_of: None,
                 duplicate_of: Some(first.uri.clone()),
                 seen_ms: now_ms,
@@ -101,7 +105,8 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
             version,
             versioncreated_ms: created_ms(article),
             story_id: story_id.clone(),
-            killed: kill,
+            killed: kill || (withhold && prior.as_ref().is_some_and(|p| p.killed)),
+            withheld: withhold,
             near_duplicate_of: near_of,
             duplicate_of: None,
             seen_ms: now_ms,
@@ -109,7 +114,7 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
             simhash: Some(print.simhash),
         },
     );
-    if !kill {
+    if !notice {
         store.stage_exact(&print.exact, ExactRecord { uri: uri.clone(), story_id: story_id.clone(), seen_ms: now_ms })?;
         if prior.is_none() {
             store.stage_near(NearRecord { uri, simhash: print.simhash, story_id, seen_ms: now_ms });
@@ -267,6 +272,24 @@ mod tests {
         assert!(store.version("urn:pa:1").unwrap().unwrap().killed);
         let mut again = kill.clone();
         assert_eq!(decide(&mut store, &mut again, 2).unwrap(), Verdict::StaleVersion { seen: 2 });
+    }
+
+    #[test]
+    fn a_withhold_of_a_passed_version_passes_once_and_a_kill_still_passes_after_it() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        decide(&mut store, &mut story("urn:pa:1", 3, "Dover reopens", BODY), 0).unwrap();
+        let mut withhold = story("urn:pa:1", 3, "Dover reopens", BODY);
+        withhold.pubstatus = PubStatus::Withheld;
+        assert_eq!(decide(&mut store, &mut withhold, 1).unwrap(), Verdict::Pass { near: false });
+        let mut again = withhold.clone();
+        assert_eq!(decide(&mut store, &mut again, 2).unwrap(), Verdict::StaleVersion { seen: 3 });
+        let mut kill = story("urn:pa:1", 1, "Dover reopens", BODY);
+        kill.pubstatus = PubStatus::Canceled;
+        assert_eq!(decide(&mut store, &mut kill, 3).unwrap(), Verdict::Pass { near: false });
+        let mut withhold_after_kill = withhold.clone();
+        assert_eq!(decide(&mut store, &mut withhold_after_kill, 4).unwrap(), Verdict::StaleVersion { seen: 3 });
+        let mut republished = story("urn:pa:1", 4, "Dover reopens again", BODY);
+        assert_eq!(decide(&mut store, &mut republished, 5).unwrap(), Verdict::Pass { near: false }, "above every version seen");
     }
 
     #[test]

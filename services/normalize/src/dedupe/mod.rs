@@ -5,7 +5,11 @@
 //! - A near-duplicate (SimHash within [`fingerprint::NEAR_MAX_DISTANCE`] bits)
 //!   passes on, linked to the first copy's story id and marked with its uri.
 //! - Versions of one uri: newer passes, older or equal is dropped; the first
-//!   `canceled` passes on as a kill of the story.
+//!   `canceled` passes on as a kill of the story, and the first `withheld` of a
+//!   story neither killed nor withheld passes on as its withhold, whatever
+//!   version number either carries (agencies reuse the killed item's number).
+//!   After a kill or withhold only a version above every one seen passes: a
+//!   re-publication, as publish's routing also reads it.
 //! - State is staged while a batch is processed and written only after Kafka
 //!   committed the batch's output ([`crate::Normalizer`]'s `on_commit`), so a
 //!   crash never turns a first copy into a "duplicate" of itself; it expires

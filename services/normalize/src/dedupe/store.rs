@@ -50,6 +50,9 @@ pub struct VersionRecord {
     pub story_id: String,
     /// The story was killed (pubstatus canceled).
     pub killed: bool,
+    /// The story was withheld (and not killed since): a later withhold notice is not passed again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
     /// uri of the first copy, when this uri was a near-duplicate of it.
     pub near_duplicate_of: Option<String>,
     /// uri of the first copy, when this uri was dropped as its exact duplicate.
@@ -284,7 +287,7 @@ mod tests {
     use super::*;
 
     fn record(version: u64, seen_ms: i64) -> VersionRecord {
-        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None }
+        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, withheld: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None }
     }
 
     #[test]

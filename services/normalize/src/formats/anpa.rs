@@ -8,6 +8,8 @@
 //! (indented, or separated by blank lines), the first beginning with the dateline
 //! ("LONDON (PA) —"). End codes ("(END)", "-0-", a transmission trailer) are dropped.
 //!
+//! Kills and withholds are read from the slug and an advisory line ([`anpa_status`]).
+//!
 //! Priority → urgency: ANPA letters f(lash) 1, b(ulletin) 2, u(rgent) 3,
 //! r(egular) 5, d(eferred) 6, a(dvance) 7, s (weekend) 8; IPTC 7901 digits are kept.
 
@@ -18,7 +20,7 @@ use newswire_shared::article::{Article, Concept, Text};
 use newswire_shared::stage::StageError;
 use regex::Regex;
 
-use crate::formats::bodies_from_paragraphs;
+use crate::formats::{anpa_status, bodies_from_paragraphs};
 use crate::problems::{self, Field, Kind};
 use crate::text::clean;
 
@@ -47,6 +49,7 @@ pub fn parse(text: &str, _zone: Tz) -> Result<Article, StageError> {
     let mut article = Article::default();
     read_header(header, &mut article);
     read_text(body_text, &mut article);
+    anpa_status::read(&slug_tokens(header), body_text, &mut article);
     Ok(article)
 }
 
@@ -58,10 +61,15 @@ fn read_header(header: &str, article: &mut Article) {
     if let Some(category) = tokens.get(2).filter(|c| c.len() == 1) {
         article.subjects.push(Concept { literal: Some(format!("anpa-category:{category}")), rel: Some("category".into()), ..Default::default() });
     }
-    let slug: Vec<&str> = tokens.iter().skip(3).copied().filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c == '-')).collect();
+    let slug = slug_tokens(header);
     if !slug.is_empty() {
         article.subjects.push(Concept { name: Some(slug.join(" ")), rel: Some("keyword".into()), ..Default::default() });
     }
+}
+
+/// The header's slug tokens: those after selector, priority and category that are not a word count.
+fn slug_tokens(header: &str) -> Vec<&str> {
+    header.split_whitespace().skip(3).filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c == '-')).collect()
 }
 
 /// The urgency of a priority letter or IPTC 7901 digit; another code is recorded and gives `None`.
@@ -187,6 +195,19 @@ mod tests {
         let a = parse("\u{2}^<\n\n^Harbour reopens<\n\nThe port reopened.", Tz::UTC).unwrap();
         assert_eq!(a.headline(), Some("Harbour reopens"));
         assert_eq!(a.body_text(), Some("The port reopened."));
+    }
+
+    #[test]
+    fn a_kill_slug_or_advisory_line_makes_the_message_a_kill() {
+        let killed = WIRE.replacen("BC-Harbour-Reopens", "BC-Harbour-Reopens-KILL", 1);
+        assert_ne!(killed, WIRE, "the fixture has the slug");
+        let a = parse(&killed, Tz::UTC).unwrap();
+        assert_eq!(a.pubstatus, newswire_shared::article::PubStatus::Canceled);
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+        let advised = parse("\u{1}a0001 r a BC-Harbour\u{2}KILL\n\n   Editors: kill the story slugged BC-Harbour.\u{3}", Tz::UTC).unwrap();
+        assert_eq!(advised.pubstatus, newswire_shared::article::PubStatus::Canceled);
+        assert_eq!(advised.newswire.problems[0].kind, "nonstandard");
+        assert_eq!(parse(WIRE, Tz::UTC).unwrap().pubstatus, newswire_shared::article::PubStatus::Usable);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One module per source format, each turning original bytes into an [`Article`].
 
 pub mod anpa;
+pub mod anpa_status;
 pub mod body;
 pub mod body_fallback;
 pub mod html;
@@ -9,6 +10,7 @@ pub mod newsml_1_content;
 pub mod newsml_g2;
 pub mod ninjs;
 pub mod nitf;
+pub mod nitf_status;
 pub mod pubstatus_code;
 pub mod rss;
 pub mod scraped_text;
@@ -141,6 +143,15 @@ pub fn pubstatus(article: &mut Article, source: &str, code: &str) -> Option<PubS
             None
         }
     }
+}
+
+/// [`pubstatus`] for a format whose own vocabulary has `embargoed` (NewsML 1.2,
+/// NITF): held until a later revision lifts the embargo, so withheld, and not a problem.
+pub fn pubstatus_with_embargo(article: &mut Article, source: &str, code: &str) -> Option<PubStatus> {
+    if code.trim().eq_ignore_ascii_case("embargoed") {
+        return Some(PubStatus::Withheld);
+    }
+    pubstatus(article, source, code)
 }
 
 /// An urgency 1–9 from text; anything else is recorded and gives `None`.

@@ -32,13 +32,13 @@
 //! losing the story.
 
 use chrono_tz::Tz;
-use newswire_shared::article::{Article, Association, Concept, InfoSource, PubStatus, Text};
+use newswire_shared::article::{Article, Association, Concept, InfoSource, Text};
 use newswire_shared::newsml_1_id::{stable_id, NewsIdentifier};
 use newswire_shared::stage::StageError;
 
 use crate::formats::newsml_1_content::{self as content, formal_name, party, role};
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, nitf, pubstatus, time, urgency, version, Story};
+use crate::formats::{body, nitf, pubstatus_with_embargo, time, urgency, version, Story};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -201,14 +201,8 @@ fn read_management(management: &Element, zone: Tz, article: &mut Article) {
     }
     article.versioncreated = read_time(Field::VersionCreated, "ThisRevisionCreated", article).or(article.firstcreated);
     if let Some(status) = formal_name(management, "Status") {
-        match status.as_str() {
-            // Embargoed: held until its embargo is lifted, which a later revision says.
-            "embargoed" => article.pubstatus = PubStatus::Withheld,
-            _ => {
-                if let Some(s) = pubstatus(article, "NewsManagement/Status@FormalName", &status) {
-                    article.pubstatus = s;
-                }
-            }
+        if let Some(s) = pubstatus_with_embargo(article, "NewsManagement/Status@FormalName", &status) {
+            article.pubstatus = s;
         }
     }
     if let Some(value) = management.child("Urgency").and_then(|u| u.attr_nonblank("FormalName")) {
@@ -297,6 +291,7 @@ fn push_subject(article: &mut Article, concept: Concept) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::article::PubStatus;
 
     const NITF: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-nitf.xml");
     const XHTML: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-xhtml.xml");

@@ -1,6 +1,7 @@
 //! IPTC NITF 3.x documents (alone, or inline in a NewsML-G2 item) into the canonical article.
 //!
 //! head: `title`, `docdata` (`doc-id`, `urgency@ed-urg`, `date.issue@norm`,
+//! `@management-status` and kill `ed-msg`s ([`nitf_status`]),
 //! `date.release@norm`, `du-key@version`, `doc.copyright@holder`, `key-list`,
 //! `identified-content`). body.head: `hedline/hl1` (and `hl2`), `byline`,
 //! `dateline`, `abstract`. body.content: the paragraphs. `media` elements of
@@ -11,7 +12,7 @@ use newswire_shared::article::{Article, Association, Concept, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, first_time, time, urgency, version};
+use crate::formats::{body, first_time, nitf_status, time, urgency, version};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -41,6 +42,7 @@ fn read_head(nitf: &Element, zone: Tz, article: &mut Article) {
         if let Some(u) = docdata.child("urgency").and_then(|u| u.attr_nonblank("ed-urg")) {
             article.urgency = urgency(article, "docdata/urgency@ed-urg", u);
         }
+        nitf_status::read(docdata, article);
         if let Some(v) = docdata.child("du-key").and_then(|d| d.attr_nonblank("version")) {
             article.version = version(article, "docdata/du-key@version", v).unwrap_or(article.version);
         }
@@ -158,6 +160,7 @@ fn pictures(content: &Element) -> Vec<Association> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::article::PubStatus;
 
     const STORY: &str = include_str!("../../../../tests/fixtures/normalize/nitf-story.xml");
 
@@ -216,6 +219,19 @@ mod tests {
         let a = parse(&without_dateline_date, Tz::UTC).unwrap();
         assert_eq!(a.firstcreated, None, "nothing else to stand in");
         assert_eq!(recorded(&a), [("firstcreated", "placeholder")]);
+    }
+
+    #[test]
+    fn a_kill_under_the_original_version_is_read_from_docdata() {
+        let killed = STORY.replacen("<docdata>", r#"<docdata management-status="canceled">"#, 1).replace(r#"version="3""#, r#"version="1""#);
+        let a = parse(&killed, Tz::UTC).unwrap();
+        assert_eq!((a.pubstatus, a.version, a.uri.as_str()), (PubStatus::Canceled, 1, "urn:example:nitf:harbour-2022-02-14"));
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+        let advised = STORY.replacen("<docdata>", r#"<docdata><ed-msg msg-type="advisory" info="Kill this story"/>"#, 1);
+        let a = parse(&advised, Tz::UTC).unwrap();
+        assert_eq!(a.pubstatus, PubStatus::Canceled);
+        assert_eq!(recorded(&a), [("pubstatus", "nonstandard")]);
+        assert_eq!(parse(STORY, Tz::UTC).unwrap().pubstatus, PubStatus::Usable, "the fixture itself is usable");
     }
 
     #[test]

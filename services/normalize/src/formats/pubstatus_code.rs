@@ -1,5 +1,8 @@
 //! Reading a publication status code as a wire editor would: a kill is a kill
-//! however it is spelt (the rule is documented in [`crate::problems`]).
+//! however it is spelt (the rule is documented in [`crate::problems`]); and
+//! reading the word an editorial advisory opens with ("KILL", "Kill this story",
+//! "MANDATORY KILL", "ELIMINATION", "WITHDRAWAL", "WITHHOLD"), for formats that
+//! announce kills in text (NITF `ed-msg`, ANPA advisories).
 
 use newswire_shared::article::PubStatus;
 
@@ -54,6 +57,51 @@ pub fn read(code: &str) -> Reading {
     }
 }
 
+/// Words that open an advisory announcing a kill or a withhold (accents left out).
+const ADVISORY: &[(&str, PubStatus)] = &[
+    ("kill", PubStatus::Canceled),
+    ("elimination", PubStatus::Canceled),
+    ("eliminacion", PubStatus::Canceled),
+    ("withdrawal", PubStatus::Canceled),
+    ("withdrawn", PubStatus::Canceled),
+    ("withhold", PubStatus::Withheld),
+];
+
+/// Words that may stand before the advisory word: "MANDATORY KILL", "URGENT KILL".
+const ADVISORY_LEAD: &[&str] = &["mandatory", "urgent", "editors", "advisory"];
+
+/// The status an advisory announces by its opening word (after an optional lead
+/// word such as "MANDATORY" and punctuation), with the text after that word;
+/// `None` when it opens with no such word ("Kills rise", "Killing of" are not advisories).
+pub fn advisory(text: &str) -> Option<(PubStatus, &str)> {
+    let mut rest = text.trim_start();
+    for _ in 0..3 {
+        let end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
+        let word: String = rest[..end].chars().filter_map(|c| unaccent(c.to_lowercase().next()?)).collect();
+        let after = &rest[end..];
+        if let Some((_, status)) = ADVISORY.iter().find(|(w, _)| *w == word) {
+            return Some((*status, after));
+        }
+        if !ADVISORY_LEAD.contains(&word.as_str()) {
+            return None;
+        }
+        rest = after.trim_start_matches(|c: char| !c.is_alphabetic());
+    }
+    None
+}
+
+/// The letter without its accent, for the few accented letters advisory words use.
+fn unaccent(c: char) -> Option<char> {
+    Some(match c {
+        'á' | 'à' => 'a',
+        'é' | 'è' => 'e',
+        'í' => 'i',
+        'ó' => 'o',
+        'ú' => 'u',
+        c => c,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +125,24 @@ mod tests {
     fn embargoes_holds_and_misspelt_withholds_are_withheld() {
         for held in ["Embargoed", "hold", "witheld", "stat:withheId"] {
             assert_eq!(read(held), Reading::Nonstandard(PubStatus::Withheld), "{held}");
+        }
+    }
+
+    #[test]
+    fn advisories_that_open_with_a_kill_or_withhold_word() {
+        for (text, status, rest) in [
+            ("KILL", PubStatus::Canceled, ""),
+            ("Kill this story", PubStatus::Canceled, " this story"),
+            ("MANDATORY KILL: legal", PubStatus::Canceled, ": legal"),
+            ("Editors: kill the story", PubStatus::Canceled, " the story"),
+            ("ELIMINACIÓN", PubStatus::Canceled, ""),
+            ("WITHDRAWAL — see note", PubStatus::Canceled, " — see note"),
+            ("WITHHOLD", PubStatus::Withheld, ""),
+        ] {
+            assert_eq!(advisory(text), Some((status, rest)), "{text}");
+        }
+        for text in ["Kills rise in city", "Killing of a journalist", "Mandatory evacuation", "", "The kill was announced"] {
+            assert_eq!(advisory(text), None, "{text}");
         }
     }
 
