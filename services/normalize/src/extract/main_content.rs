@@ -23,9 +23,10 @@ pub struct MainContent {
     pub captions: Vec<String>,
 }
 
-/// Extracts the main content of a parsed page. `url` (absolute) resolves
-/// relative links. A page where no content is found is a `no_main_content` error.
+/// Extracts the main content of a parsed page, its streamed segments shown
+/// ([`streamed`](super::streamed)). `url` (absolute) resolves relative links. A page where no content is found is a `no_main_content` error.
 pub fn extract(doc: dom_query::Document, url: Option<&str>) -> Result<MainContent, StageError> {
+    super::streamed::reveal(&doc);
     let config = Config { max_elements_to_parse: MAX_ELEMENTS, ..Config::default() };
     let mut readability = Readability::with_document(doc, url, Some(config)).map_err(extractor_error)?;
     let article = readability.parse().map_err(extractor_error)?;

@@ -50,3 +50,4 @@ pub mod page_title;
 pub mod paragraphs;
 pub mod pictures;
 pub mod score;
+pub mod streamed;

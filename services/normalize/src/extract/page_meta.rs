@@ -15,7 +15,7 @@ use super::page_dates::{self, DateCandidate};
 use super::page_title::{TitleCandidates, MAX_H1};
 /// Kept here for the scraped-text reader, which strips a page title's site suffix the same way.
 pub use super::page_title::without_site_suffix;
-use super::page_author;
+use super::{page_author, paragraphs};
 use crate::text::clean;
 
 /// What the page says about its article.
@@ -63,7 +63,7 @@ pub fn read(doc: &Document) -> PageMeta {
         og: meta(doc, "og:title"),
         twitter: meta(doc, "twitter:title"),
         title: first_text(doc, "title"),
-        h1: doc.try_select("h1").map_or_else(Vec::new, |s| s.iter().take(MAX_H1).map(|h| clean(&h.text())).collect()),
+        h1: doc.try_select("h1").map_or_else(Vec::new, |s| s.iter().take(MAX_H1).map(|h| heading_text(&h)).collect()),
         site_name,
         host,
     };
@@ -85,6 +85,12 @@ fn attr(doc: &Document, selector: &str, name: &str) -> Option<String> {
 fn first_text(doc: &Document, selector: &str) -> Option<String> {
     let selection = doc.try_select(selector)?;
     selection.iter().map(|s| clean(&s.text())).find(|t| !t.is_empty())
+}
+
+/// A heading's text with its line breaks and inner blocks as spaces
+/// ("WEEKEND<br>CODING AGENT" reads "WEEKEND CODING AGENT").
+fn heading_text(heading: &Selection) -> String {
+    paragraphs::of_html(&heading.inner_html()).join(" ")
 }
 
 fn is_language_tag(tag: &str) -> bool {
@@ -182,6 +188,12 @@ mod tests {
         assert_eq!(published, [("2022-07-01T09:00:00+01:00", "<time datetime>")]);
         assert_eq!(m.language, None);
         assert_eq!(m.canonical, None);
+    }
+
+    #[test]
+    fn a_line_break_in_the_h1_is_a_space() {
+        let m = read(&Document::from("<title>Weekend coding agent | Example Labs</title><h1>WEEKEND<br>CODING <span>AGENT</span></h1>"));
+        assert_eq!(m.headline.as_deref(), Some("WEEKEND CODING AGENT"));
     }
 
     #[test]

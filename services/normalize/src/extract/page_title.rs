@@ -13,7 +13,7 @@
 use crate::text::clean;
 
 /// Separators between a headline and a site name in a title.
-const SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / "];
+const SEPARATORS: [&str; 9] = [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ", " • "];
 
 /// How many `<h1>`s are considered (a page's later ones are sections or widgets).
 pub const MAX_H1: usize = 5;
@@ -44,12 +44,18 @@ impl TitleCandidates {
         let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
         let metas: Vec<&str> =
             [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).filter(not_site).collect();
-        let h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).collect();
+        let implied = implied_site_names(&metas);
+        let h1s: Vec<&str> =
+            self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).filter(|h| !implied.contains(&key(h))).collect();
         // "Headline | Site" first: in "Site | Headline" the site's own `<h1>` logo would match too.
         for headline_first in [true, false] {
             if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h, headline_first))) {
                 return Some(clean(h1));
             }
+        }
+        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
+        if let Some(headline) = h1s.iter().find_map(|h| stripped.iter().find(|m| has_kicker_before(h, m))) {
+            return Some(headline.clone());
         }
         // An `<h1>` that shares most of its words with a metadata title is
         // the headline as shown, the metadata a rewording for search engines.
@@ -57,7 +63,6 @@ impl TitleCandidates {
         if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
             return Some(clean(h1));
         }
-        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
         // Two sources that agree once their site names are gone.
         for (i, a) in stripped.iter().enumerate() {
             if stripped[i + 1..].iter().any(|b| key(a) == key(b)) {
@@ -125,6 +130,59 @@ pub fn without_site_suffix(title: &str) -> String {
         }
     }
     title.to_owned()
+}
+
+/// The most words a kicker, label or date before a headline in an `<h1>` has ("Blog:", "Dec 18 2025").
+const MAX_KICKER_WORDS: usize = 4;
+
+/// Whether the `<h1>` is the metadata headline `headline` (three words or
+/// more) after a short kicker or section label ending in a colon, or a date:
+/// "Analysis: Harbour reopens after storm" over an `og:title` of "Harbour
+/// reopens after storm". A few plain words before it are the headline's own.
+fn has_kicker_before(h1: &str, headline: &str) -> bool {
+    let (h, m) = (key(h1), key(headline));
+    if m.split(' ').count() < 3 {
+        return false;
+    }
+    h.strip_suffix(m.as_str()).is_some_and(|kicker| {
+        let words = kicker.split_whitespace().count();
+        let marked = kicker.trim_end().ends_with(':') || is_date(kicker);
+        marked && kicker.ends_with([' ', ':']) && (1..=MAX_KICKER_WORDS).contains(&words)
+    })
+}
+
+/// English month names, as a date's month is written in full or short.
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// Whether lower-cased `text` reads as a date: a number and a month's name
+/// ("dec 18 2025", "18 december"), not a bare year ("2025 software guide").
+fn is_date(text: &str) -> bool {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let month = |w: &&str| MONTHS.iter().any(|m| w.starts_with(m) && w.len() <= 9 && w.chars().all(|c| c.is_alphabetic()));
+    words.iter().any(month) && words.iter().any(|w| w.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Names that one metadata title adds to another around a separator (or a
+/// colon): a `<title>` of "Example Blog: Harbour reopens" beside an
+/// `og:title` of "Harbour reopens" names the site "example blog". Only a
+/// part shorter than the shared headline counts, in the comparison form.
+fn implied_site_names(metas: &[&str]) -> Vec<String> {
+    let keys: Vec<String> = metas.iter().map(|m| key(m)).collect();
+    let mut names = Vec::new();
+    for longer in &keys {
+        for headline in keys.iter().filter(|k| !k.is_empty() && *k != longer) {
+            let before = longer
+                .strip_suffix(headline.as_str())
+                .and_then(|p| SEPARATORS.iter().chain(&[": "]).find_map(|s| p.strip_suffix(s)));
+            let after = longer.strip_prefix(headline.as_str()).and_then(|p| SEPARATORS.iter().find_map(|s| p.strip_prefix(s)));
+            for name in [before, after].into_iter().flatten().map(str::trim) {
+                if !name.is_empty() && name.split(' ').count() < headline.split(' ').count() {
+                    names.push(name.to_owned());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Whether the metadata title `meta` is the headline `h1`, alone or with
@@ -233,6 +291,47 @@ mod tests {
         assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"));
         let c = TitleCandidates { title: Some("GAME CHANGER | Newegg.com".into()), ..candidates() };
         assert_eq!(c.choose().as_deref(), Some("GAME CHANGER"), "a web address is a site name whatever the host");
+    }
+
+    #[test]
+    fn a_bullet_separates_a_site_name_too() {
+        let c = TitleCandidates {
+            title: Some("A brief intro to git • Jane Doe".into()),
+            og: Some("A brief intro to git • Jane Doe".into()),
+            h1: vec!["Jane Doe".into()],
+            site_name: Some("Jane Doe".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("A brief intro to git"));
+    }
+
+    #[test]
+    fn an_h1_that_a_title_tag_adds_to_the_og_title_is_the_site_not_the_headline() {
+        let c = TitleCandidates {
+            og: Some("Small adventures with small language models".into()),
+            title: Some("Example Data Blog: Small adventures with small language models".into()),
+            h1: vec!["Example Data Blog".into(), "How to get started".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Small adventures with small language models"));
+        assert_eq!(implied_site_names(&["Harbour reopens after storm | Example", "Harbour reopens after storm"]), vec!["example"]);
+        assert!(implied_site_names(&["Harbour reopens | Example Daily News Site", "Harbour reopens"]).is_empty(), "never a part longer than the headline");
+    }
+
+    #[test]
+    fn a_kicker_or_date_before_the_headline_in_the_h1_is_left_out() {
+        let c = TitleCandidates {
+            og: Some("Harbour reopens after storm | Example".into()),
+            site_name: Some("Example".into()),
+            h1: vec!["Analysis: Harbour reopens after storm".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+        let dated = TitleCandidates { og: Some("Preparing a transition in\u{a0}Debusine".into()), h1: vec!["Dec 18 2025 Preparing a transition in Debusine".into()], ..candidates() };
+        assert_eq!(dated.choose().as_deref(), Some("Preparing a transition in Debusine"));
+        assert!(!has_kicker_before("Rebuilding the harbour after storm", "harbour after storm"), "a headline's own words are no kicker");
+        assert!(!has_kicker_before("Harbour", "Harbour"));
+        assert!(!has_kicker_before("2025 Software Development Price Guide", "Software Development Price Guide"), "a year is the headline's own");
     }
 
     #[test]
