@@ -60,33 +60,49 @@ impl Stage for FanOutRefusingEveryOtherCommit {
     }
 }
 
-#[test]
-fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep_the_producer_usable() {
+/// A running stage over fresh topics, its input already written.
+struct Running<R> {
+    output: String,
+    dlq: String,
+    metrics: Arc<Metrics>,
+    shutdown: CancellationToken,
+    thread: std::thread::JoinHandle<R>,
+}
+
+/// Creates `{prefix}-{id}.in/.out/.dlq`, writes the inputs `0..inputs` (key =
+/// value = the number), and runs the stage `make(output_topic)` on the shared
+/// runtime in batches of 5.
+fn start<S: Stage + 'static>(prefix: &str, inputs: usize, make: impl FnOnce(String) -> S) -> Running<Result<(), runtime::RuntimeError>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let (input, output, dlq) = (format!("aborts-{id}.in"), format!("aborts-{id}.out"), format!("aborts-{id}.dlq"));
+    let (input, output, dlq) = (format!("{prefix}-{id}.in"), format!("{prefix}-{id}.out"), format!("{prefix}-{id}.dlq"));
     let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, ..KafkaConfig::default() };
     let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
     tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
-
     let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
-    for n in 0..INPUTS {
+    for n in 0..inputs {
         let payload = n.to_string();
         producer.send(BaseRecord::to(&input).key(&payload).payload(&payload)).expect("enqueue input");
     }
     producer.flush(Duration::from_secs(30)).expect("inputs written");
-
     let settings = RuntimeSettings {
         kafka,
         input_topic: input,
         dlq_topic: dlq.clone(),
-        group_id: format!("aborts-{id}"),
-        transactional_id: format!("aborts-{id}-1"),
+        group_id: format!("{prefix}-{id}"),
+        transactional_id: format!("{prefix}-{id}-1"),
     };
-    let stage = FanOutRefusingEveryOtherCommit { output_topic: output.clone(), commits_asked: 0 };
-    let metrics = Arc::new(Metrics::new("fan-out"));
+    let stage = make(output.clone());
+    let metrics = Arc::new(Metrics::new(prefix));
     let shutdown = CancellationToken::new();
     let (loop_metrics, loop_shutdown) = (metrics.clone(), shutdown.clone());
-    let running = std::thread::spawn(move || runtime::run(settings, stage, loop_metrics, Readiness::default(), loop_shutdown));
+    let thread = std::thread::spawn(move || runtime::run(settings, stage, loop_metrics, Readiness::default(), loop_shutdown));
+    Running { output, dlq, metrics, shutdown, thread }
+}
+
+#[test]
+fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep_the_producer_usable() {
+    let Running { output, dlq, metrics, shutdown, thread: running } =
+        start("aborts", INPUTS, |output_topic| FanOutRefusingEveryOtherCommit { output_topic, commits_asked: 0 });
 
     let published = read_topic_on(brokers(), &output, INPUTS * FAN_OUT, Duration::from_secs(180), Duration::from_secs(3));
     shutdown.cancel();
@@ -141,30 +157,8 @@ impl Stage for RetriesWhileItsStoreIsDown {
 #[test]
 fn a_batch_the_stage_asks_to_retry_is_read_again_with_nothing_dead_lettered_or_counted_twice() {
     const COUNT: usize = 20;
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let (input, output, dlq) = (format!("retry-{id}.in"), format!("retry-{id}.out"), format!("retry-{id}.dlq"));
-    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, ..KafkaConfig::default() };
-    let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
-    tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
-    let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
-    for n in 0..COUNT {
-        let payload = n.to_string();
-        producer.send(BaseRecord::to(&input).key(&payload).payload(&payload)).expect("enqueue input");
-    }
-    producer.flush(Duration::from_secs(30)).expect("inputs written");
-
-    let settings = RuntimeSettings {
-        kafka,
-        input_topic: input,
-        dlq_topic: dlq.clone(),
-        group_id: format!("retry-{id}"),
-        transactional_id: format!("retry-{id}-1"),
-    };
-    let stage = RetriesWhileItsStoreIsDown { output_topic: output.clone(), refusals_left: RETRIES };
-    let metrics = Arc::new(Metrics::new("retrying"));
-    let shutdown = CancellationToken::new();
-    let (loop_metrics, loop_shutdown) = (metrics.clone(), shutdown.clone());
-    let running = std::thread::spawn(move || runtime::run(settings, stage, loop_metrics, Readiness::default(), loop_shutdown));
+    let Running { output, dlq, metrics, shutdown, thread: running } =
+        start("retry", COUNT, |output_topic| RetriesWhileItsStoreIsDown { output_topic, refusals_left: RETRIES });
 
     let refused = (0..COUNT).filter(|n| n % 4 == 0).count();
     let forwarded = COUNT - refused;
