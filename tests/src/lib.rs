@@ -74,9 +74,27 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// A free TCP port on loopback.
+/// A free TCP port on loopback for a service to bind later.
+///
+/// Ports come from 20000–32767, below Linux's ephemeral range (32768+), so
+/// an outgoing connection (a Kafka client, an HTTP call) can never take a
+/// port between this call and the service binding it; a process-wide
+/// counter, seeded from the process id, never hands out the same port twice
+/// to tests running side by side. A port something else already holds is
+/// skipped.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("no free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_768;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(u32::MAX, (std::process::id() * 97) % SPAN, Ordering::SeqCst, Ordering::SeqCst);
+    for _ in 0..SPAN {
+        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {FIRST}..{}", FIRST + SPAN)
 }
 
 /// The four services, in pipeline order.
