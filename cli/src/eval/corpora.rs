@@ -1,16 +1,13 @@
 //! The corpora `newswire eval` pushes, each read from its own layout into
 //! documents: the bytes to push, their Content-Type, and their labels.
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use serde::Deserialize;
-
-use super::conll::{self, Mention};
+use newswire_devtools::conll::{self, Mention};
+use newswire_devtools::{extraction_dev, wcxb};
 
 /// Which corpus, and so which layout and which labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -53,36 +50,13 @@ impl CorpusKind {
     }
 }
 
-/// WCXB's ground truth of one page (the fields the eval scores).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct WcxbTruth {
-    /// The article text.
-    #[serde(default)]
-    pub main_content: String,
-    /// Snippets the extraction must contain.
-    #[serde(default)]
-    pub with: Vec<String>,
-    /// Snippets it must not contain.
-    #[serde(default)]
-    pub without: Vec<String>,
-    /// The page's title.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Its author.
-    #[serde(default)]
-    pub author: Option<String>,
-    /// Its publication date, `YYYY-MM-DD`.
-    #[serde(default)]
-    pub publish_date: Option<String>,
-}
-
 /// What is known about a document beyond its bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Labels {
     /// Nothing to score against.
     None,
     /// WCXB's ground truth.
-    Wcxb(WcxbTruth),
+    Wcxb(wcxb::Truth),
     /// extraction-dev's article body.
     Extraction(String),
     /// CoNLL's gold mentions.
@@ -129,8 +103,8 @@ pub enum CorpusError {
 pub fn load(kind: CorpusKind, path: &Path) -> Result<Vec<Document>, CorpusError> {
     match kind {
         CorpusKind::Wcxb => wcxb(path),
-        CorpusKind::ExtractionHtml => extraction(path, "html", "html", "text/html"),
-        CorpusKind::ExtractionText => extraction(path, "text", "txt", "text/plain; charset=utf-8"),
+        CorpusKind::ExtractionHtml => extraction(path, extraction_dev::Mode::Html, "text/html"),
+        CorpusKind::ExtractionText => extraction(path, extraction_dev::Mode::Text, "text/plain; charset=utf-8"),
         CorpusKind::Iptc => iptc(path),
         CorpusKind::Conll => {
             let text = String::from_utf8_lossy(&read(path)?).into_owned();
@@ -149,49 +123,28 @@ pub fn load(kind: CorpusKind, path: &Path) -> Result<Vec<Document>, CorpusError>
 }
 
 fn wcxb(dir: &Path) -> Result<Vec<Document>, CorpusError> {
-    #[derive(Deserialize)]
-    struct File {
-        ground_truth: WcxbTruth,
-    }
-    let mut documents = Vec::new();
-    for (id, page) in files_with_suffix(&dir.join("html"), ".html.gz")? {
-        let mut html = Vec::new();
-        flate2::read::GzDecoder::new(read(&page)?.as_slice())
-            .read_to_end(&mut html)
-            .map_err(|source| CorpusError::Read { path: page.clone(), source })?;
-        let truth_path = dir.join("ground-truth").join(format!("{id}.json"));
-        let truth: File = serde_json::from_slice(&read(&truth_path)?)
-            .map_err(|e| CorpusError::Truth { path: truth_path.clone(), detail: e.to_string() })?;
-        documents.push(Document {
-            id,
-            content_type: "text/html",
-            body: html,
-            has_text: !truth.ground_truth.main_content.trim().is_empty(),
-            labels: Labels::Wcxb(truth.ground_truth),
-        });
-    }
-    Ok(documents)
+    let truth_error = |e: wcxb::WcxbError| CorpusError::Truth { path: dir.to_owned(), detail: e.to_string() };
+    wcxb::pages(dir)
+        .map_err(truth_error)?
+        .into_iter()
+        .map(|page| {
+            Ok(Document {
+                body: wcxb::page_bytes(dir, &page.id).map_err(truth_error)?,
+                id: page.id,
+                content_type: "text/html",
+                has_text: page.truth.has_text(),
+                labels: Labels::Wcxb(page.truth),
+            })
+        })
+        .collect()
 }
 
-fn extraction(dir: &Path, folder: &str, extension: &str, content_type: &'static str) -> Result<Vec<Document>, CorpusError> {
-    #[derive(Deserialize)]
-    struct Truth {
-        #[serde(rename = "articleBody")]
-        article_body: String,
-    }
-    let truth_path = dir.join("ground-truth.json");
-    let truth: BTreeMap<String, Truth> = serde_json::from_slice(&read(&truth_path)?)
-        .map_err(|e| CorpusError::Truth { path: truth_path.clone(), detail: e.to_string() })?;
+fn extraction(dir: &Path, mode: extraction_dev::Mode, content_type: &'static str) -> Result<Vec<Document>, CorpusError> {
+    let truth = extraction_dev::ground_truth(dir).map_err(|e| CorpusError::Truth { path: dir.join("ground-truth.json"), detail: e.to_string() })?;
     let mut documents = Vec::new();
-    for (id, truth) in truth {
-        let body = read(&dir.join(folder).join(format!("{id}.{extension}")))?;
-        documents.push(Document {
-            id,
-            content_type,
-            body,
-            has_text: !truth.article_body.trim().is_empty(),
-            labels: Labels::Extraction(truth.article_body),
-        });
+    for (id, article_body) in truth {
+        let body = read(&extraction_dev::page_path(dir, mode, &id))?;
+        documents.push(Document { id, content_type, body, has_text: !article_body.trim().is_empty(), labels: Labels::Extraction(article_body) });
     }
     Ok(documents)
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use newswire_shared::article::{Article, Concept};
 use serde::Serialize;
 
-use super::conll::Mention;
-use super::text::{name_key, prf, words};
+use newswire_devtools::conll::Mention;
+use newswire_devtools::scoring::words::{name_key, prf, words};
 
 /// True positives, false positives and false negatives.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -13,19 +13,18 @@
 
 pub mod account;
 pub mod collect;
-pub mod conll;
 pub mod corpora;
 pub mod counters;
 pub mod entities;
 pub mod push;
 pub mod report;
 pub mod score;
-pub mod text;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use newswire_normalize::extract::dev_set;
+use newswire_devtools::extraction_dev;
+use newswire_devtools::wcxb;
 use newswire_shared::article::Article;
 use newswire_shared::config::CommonConfig;
 use newswire_shared::ids;
@@ -264,11 +263,12 @@ async fn score_corpus(kind: CorpusKind, path: &Path, documents: &[Document], pub
                 .iter()
                 .zip(published)
                 .filter_map(|(d, p)| match &d.labels {
-                    Labels::Wcxb(truth) => Some(score::wcxb_page(&d.id, truth, *p)),
+                    Labels::Wcxb(truth) => Some(score::WcxbPage { id: d.id.clone(), score: wcxb::score(truth, *p) }),
                     _ => None,
                 })
                 .collect();
-            Some(Scores::Wcxb { summary: score::wcxb_summary(&pages), pages })
+            let summary = wcxb::Summary::of(&pages.iter().map(|p| p.score.clone()).collect::<Vec<_>>());
+            Some(Scores::Wcxb { summary, pages })
         }
         CorpusKind::ExtractionHtml | CorpusKind::ExtractionText => {
             let docs: Vec<(String, &str, Option<&Article>)> = documents
@@ -280,9 +280,9 @@ async fn score_corpus(kind: CorpusKind, path: &Path, documents: &[Document], pub
                 })
                 .collect();
             let (mut summary, per_doc) = score::extraction(&docs);
-            let mode = if kind == CorpusKind::ExtractionHtml { dev_set::Mode::Html } else { dev_set::Mode::Text };
+            let mode = if kind == CorpusKind::ExtractionHtml { extraction_dev::Mode::Html } else { extraction_dev::Mode::Text };
             let dir = path.to_owned();
-            summary.offline_f1 = tokio::task::spawn_blocking(move || dev_set::evaluate(&dir, mode)).await?.ok().map(|e| e.summary.f1);
+            summary.offline_f1 = tokio::task::spawn_blocking(move || extraction_dev::evaluate(&dir, mode)).await?.ok().map(|e| e.summary.f1);
             Some(Scores::Extraction { summary, documents: per_doc })
         }
         CorpusKind::Conll => {

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::account::{DocumentOutcome, Fate, Tally};
 use super::entities::{DocEntities, EntitySummary};
-use super::score::{ExtractionDoc, ExtractionSummary, WcxbPage, WcxbSummary};
+use newswire_devtools::wcxb::Summary as WcxbSummary;
+
+use super::score::{ExtractionDoc, ExtractionSummary, WcxbPage};
 
 /// Quality figures, where the corpus has labels.
 #[derive(Debug, Clone, Serialize)]
@@ -158,15 +160,16 @@ impl CorpusReport {
         }
         match &self.scores {
             Some(Scores::Wcxb { summary: s, .. }) => {
-                out.push_str(&format!("  {:<40} {:.3} (P {:.3}, R {:.3}; {} pages)\n", "word F1", s.word_f1, s.word_precision, s.word_recall, s.pages));
+                out.push_str(&format!("  {:<40} {:.3} (P {:.3}, R {:.3}; {} of {} pages have text)\n", "word F1", s.f1, s.precision, s.recall, s.scored, s.pages));
+                let one_day = s.date_misses.0;
                 for (name, share) in [
-                    ("`with` snippets found", s.with_found),
-                    ("`without` snippets avoided", s.without_avoided),
+                    ("`with` snippets found", s.with),
+                    ("`without` snippets avoided", s.without),
                     ("title = headline", s.title),
                     ("author in `by`", s.author),
-                    ("date = firstcreated (UTC date)", s.date_firstcreated),
-                    ("date = versioncreated (UTC date)", s.date_versioncreated),
-                    ("date within a day", s.date_within_a_day),
+                    ("date = firstcreated (UTC date)", s.date),
+                    ("date = versioncreated (UTC date)", s.versioncreated),
+                    ("date within a day", newswire_devtools::share::Share { ok: s.date.ok + one_day, of: s.date.of }),
                 ] {
                     out.push_str(&format!("  {name:<40} {:.3} ({}/{})\n", share.ratio(), share.ok, share.of));
                 }
@@ -223,8 +226,8 @@ pub struct SummaryRow {
     pub unaccounted: usize,
     /// Published with an empty body although the input had text.
     pub empty_body: usize,
-    /// The corpus's headline quality figure, named.
-    pub quality: Option<(String, f64)>,
+    /// The corpus's quality figures, named (empty: the corpus has no labels).
+    pub quality: Vec<(String, f64)>,
 }
 
 /// Reads the `*.json` corpus reports in `dir` and builds the summary rows.
@@ -241,17 +244,23 @@ pub fn summary_rows(dir: &Path) -> anyhow::Result<Vec<SummaryRow>> {
         let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
         let sum = |v: &serde_json::Value| v.as_object().map(|m| m.values().map(n).sum()).unwrap_or(0);
         let scores = &json["scores"];
-        let quality = if let Some(s) = scores.get("wcxb") {
-            s["summary"]["word_f1"].as_f64().map(|f| ("word F1".to_owned(), f))
+        let ratio = |share: &serde_json::Value| n(&share["ok"]) as f64 / n(&share["of"]).max(1) as f64;
+        let mut quality = Vec::new();
+        if let Some(s) = scores.get("wcxb") {
+            let s = &s["summary"];
+            quality.push(("word F1".to_owned(), s["f1"].as_f64().unwrap_or(0.0)));
+            for field in ["title", "author", "date"] {
+                quality.push((field.to_owned(), ratio(&s[field])));
+            }
         } else if let Some(s) = scores.get("extraction") {
-            s["summary"]["f1"].as_f64().map(|f| ("body F1".to_owned(), f))
+            quality.push(("body F1".to_owned(), s["summary"]["f1"].as_f64().unwrap_or(0.0)));
         } else if let Some(s) = scores.get("conll") {
-            let c = &s["summary"]["typed"];
+            let s = &s["summary"];
+            quality.push(("mentions kept".to_owned(), n(&s["mentions_found"]) as f64 / n(&s["mentions"]).max(1) as f64));
+            let c = &s["typed"];
             let (tp, fp, fn_) = (n(&c["tp"]), n(&c["fp"]), n(&c["fn_"]));
-            Some(("entity F1".to_owned(), super::text::prf(tp, tp + fp, tp + fn_).2))
-        } else {
-            None
-        };
+            quality.push(("entity F1".to_owned(), newswire_devtools::scoring::words::prf(tp, tp + fp, tp + fn_).2));
+        }
         rows.push(SummaryRow {
             corpus: json["corpus"].as_str().unwrap_or("?").to_owned(),
             pushed: n(&t["pushed"]),
@@ -272,7 +281,8 @@ pub fn summary_rows(dir: &Path) -> anyhow::Result<Vec<SummaryRow>> {
 pub fn summary_table(rows: &[SummaryRow]) -> String {
     let mut out = String::from("| corpus | pushed | accepted | refused | published | dead-lettered | dropped | lost | empty body | quality |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rows {
-        let quality = r.quality.as_ref().map(|(name, v)| format!("{name} {v:.3}")).unwrap_or_else(|| "—".into());
+        let figures: Vec<String> = r.quality.iter().map(|(name, v)| format!("{name} {v:.3}")).collect();
+        let quality = if figures.is_empty() { "—".to_owned() } else { figures.join(", ") };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.corpus, r.pushed, r.accepted, r.refused, r.published, r.dead_lettered, r.dropped, r.unaccounted, r.empty_body, quality
@@ -331,7 +341,7 @@ mod tests {
         let rows = summary_rows(dir.path()).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].published, rows[0].dead_lettered, rows[0].empty_body), (2, 1, 1));
-        assert_eq!(rows[0].quality, Some(("body F1".to_owned(), 0.5)));
+        assert_eq!(rows[0].quality, vec![("body F1".to_owned(), 0.5)]);
         assert!(summary_table(&rows).contains("| extraction-html | 3 | 3 | 0 | 2 | 1 | 0 | 0 | 1 | body F1 0.500 |"));
     }
 }

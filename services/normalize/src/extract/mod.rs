@@ -1,5 +1,5 @@
-//! Main-content extraction for web pages and scraped page text, and the
-//! benchmark scorer that measures it.
+//! Main-content extraction for web pages and scraped page text (measured by
+//! the `devtools` crate's evaluators).
 //!
 //! HTML pages go through `dom_smoothie` (a maintained port of Mozilla's
 //! Readability) and then the same line rules as scraped text, which drop the
@@ -10,7 +10,7 @@
 //! group the lines that belong together, such as a table's rows, into one
 //! paragraph ([`line_blocks`]).
 //!
-//! Measured with `cargo run -p newswire-normalize --bin extraction-eval` on
+//! Measured with `cargo run -p newswire-devtools --bin extraction-eval` on
 //! `../shared/extraction-dev` (31 pages; the benchmark's shingle F1):
 //! `dom_smoothie` alone scored F1 0.965; with figure captions moved to
 //! pictures 0.970; with the line rules 0.981. The alternative crate
@@ -19,7 +19,7 @@
 //! the table rows inside and right after the story were kept; whole-page
 //! text: 0.69).
 //!
-//! Clean copy is measured with `cargo run -p newswire-normalize --bin
+//! Clean copy is measured with `cargo run -p newswire-devtools --bin
 //! wire-text-eval` on the CoNLL-2003 valid documents turned into wire stories
 //! (216 stories): no empty body, 100% of the 5,942 gold entity mentions and of
 //! the 3,250 lines kept (read as pages, as every `text/plain` story was
@@ -35,7 +35,6 @@
 
 pub mod container;
 pub mod credits;
-pub mod dev_set;
 pub mod limits;
 pub mod datelines;
 pub mod line_blocks;
@@ -49,5 +48,4 @@ pub mod page_meta;
 pub mod page_title;
 pub mod paragraphs;
 pub mod pictures;
-pub mod score;
 pub mod streamed;

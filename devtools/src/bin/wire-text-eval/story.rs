@@ -3,12 +3,17 @@
 
 use newswire_shared::article::Article;
 
-use crate::conll::Document;
+use newswire_devtools::conll::ConllStory;
 
 /// A document as a wire story: the first sentence is the headline, every
-/// other sentence a line of the body (one sentence a line, no blank lines).
-pub fn wire_text(doc: &Document) -> String {
-    doc.sentences.iter().map(|s| s.join(" ")).collect::<Vec<_>>().join("\n")
+/// other sentence a line of the body (one sentence a line, no blank lines;
+/// `newswire eval` pushes the same story with a blank line after the headline).
+pub fn wire_text(doc: &ConllStory) -> String {
+    if doc.body.is_empty() {
+        doc.headline.clone()
+    } else {
+        format!("{}\n{}", doc.headline, doc.body)
+    }
 }
 
 /// What of one story's text is still in its article.
@@ -30,16 +35,16 @@ pub struct Kept {
 /// input holds `n` times and the output `m < n` times counts `m/n` of its
 /// gold mentions as kept (substring counts on both sides, so a name inside a
 /// longer one does not inflate either).
-pub fn kept(doc: &Document, input: &str, article: &Article) -> Kept {
+pub fn kept(doc: &ConllStory, input: &str, article: &Article) -> Kept {
     let headline = article.headline().unwrap_or_default();
     let body = article.body_text().unwrap_or_default();
     let output = format!("{headline}\n{body}");
-    let mut distinct: Vec<&str> = doc.mentions.iter().map(String::as_str).collect();
+    let mut distinct: Vec<&str> = doc.mentions.iter().map(|m| m.text.as_str()).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let mut mentions_kept = 0;
     for mention in distinct {
-        let gold = doc.mentions.iter().filter(|m| *m == mention).count();
+        let gold = doc.mentions.iter().filter(|m| m.text == mention).count();
         let (sent, left) = (input.matches(mention).count(), output.matches(mention).count());
         mentions_kept += if left >= sent { gold } else { gold * left / sent.max(1) };
     }
@@ -58,13 +63,12 @@ pub fn kept(doc: &Document, input: &str, article: &Article) -> Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_devtools::conll::Mention;
     use newswire_shared::article::Text;
 
-    fn doc() -> Document {
-        Document {
-            sentences: vec![vec!["Simmons".into(), "stars".into()], vec!["Phil".into(), "Simmons".into(), "took".into(), "four".into()]],
-            mentions: vec!["Simmons".into(), "Phil Simmons".into()],
-        }
+    fn doc() -> ConllStory {
+        let per = |text: &str| Mention { kind: "PER".into(), text: text.into() };
+        ConllStory { number: 1, headline: "Simmons stars".into(), body: "Phil Simmons took four".into(), mentions: vec![per("Simmons"), per("Phil Simmons")] }
     }
 
     #[test]

@@ -1,21 +1,21 @@
 //! Scores main-content extraction on the development sets.
 //!
-//! - `cargo run -p newswire-normalize --bin extraction-eval -- [--html|--text] [--dir ../shared/extraction-dev]`:
+//! - `cargo run -p newswire-devtools --bin extraction-eval -- [--html|--text] [--dir ../shared/extraction-dev]`:
 //!   the article-extraction benchmark's shingle F1 on `../shared/extraction-dev`.
-//! - `cargo run --release -p newswire-normalize --bin extraction-eval -- --wcxb [DIR] [--worst N] [--misses] [--show ID]`:
+//! - `cargo run --release -p newswire-devtools --bin extraction-eval -- --wcxb [DIR] [--worst N] [--misses] [--show ID]`:
 //!   the 711 WCXB pages through `normalize` as the stage runs them: word F1,
-//!   snippets, title, author and date (see `fields.rs` for how each is compared).
+//!   snippets, title, author and date (compared as `newswire_devtools::scoring::fields` says,
+//!   the same scorer `newswire eval` uses).
 
-mod fields;
 mod wcxb;
 mod wcxb_report;
-mod word_f1;
 
 use newswire_shared::story::SourceFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use newswire_normalize::extract::dev_set::{self, Mode};
+use newswire_devtools::extraction_dev::{self as dev_set, Mode};
+use newswire_devtools::wcxb::default_dir as wcxb_default_dir;
 
 const USAGE: &str = "usage: extraction-eval [--html|--text] [--dir ../shared/extraction-dev] [--show <page id prefix>]\n       extraction-eval --wcxb [DIR] [--worst N] [--misses] [--show <page id>]";
 
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--wcxb" => {
                 let dir = args.next_if(|a| !a.starts_with("--")).map(PathBuf::from);
-                wcxb_dir = Some(dir.unwrap_or_else(wcxb::default_dir));
+                wcxb_dir = Some(dir.unwrap_or_else(wcxb_default_dir));
             }
             "--worst" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => worst = n,
@@ -111,12 +111,12 @@ fn main() -> ExitCode {
 
 /// The `--wcxb` mode: every page, or one page's output with `show`.
 fn run_wcxb(dir: &std::path::Path, worst: usize, misses: bool, show: Option<&str>) -> ExitCode {
-    if !wcxb::is_present(dir) {
+    if !newswire_devtools::wcxb::is_present(dir) {
         println!("SKIPPED: {} not found", dir.display());
         return ExitCode::FAILURE;
     }
     if let Some(id) = show {
-        return match wcxb::page_bytes(dir, id) {
+        return match newswire_devtools::wcxb::page_bytes(dir, id) {
             Ok(bytes) => {
                 let charset = wcxb::declared_charset(&bytes);
                 let config = newswire_normalize::config::NormalizeConfig::default();

@@ -11,6 +11,7 @@
 //!   one day off (a late-evening local time) are counted apart.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
 /// Whether the headline matches the ground-truth title.
 pub fn title_matches(truth: &str, headline: Option<&str>) -> bool {
@@ -29,7 +30,8 @@ pub fn author_matches(truth: &str, by: Option<&str>) -> bool {
 }
 
 /// How the published date compares with the ground truth's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DateVerdict {
     /// Same calendar date in UTC.
     Right,

@@ -2,7 +2,7 @@
 //! **valid** documents (never the test split) turned into the stories agencies
 //! send: the first sentence is the headline, the rest one sentence a line.
 //!
-//! `cargo run -p newswire-normalize --bin wire-text-eval -- [--file services/enrich/data/conll2003/valid.txt] [--kind detect|wire|scraper] [--list] [--show N]`
+//! `cargo run -p newswire-devtools --bin wire-text-eval -- [--file services/enrich/data/conll2003/valid.txt] [--kind detect|wire|scraper] [--list] [--show N]`
 //!
 //! Each story goes through `newswire_normalize::normalize()` as `scraped-text`
 //! (the feed's kind as `--kind` says; `detect`, the default, is an undeclared
@@ -14,7 +14,6 @@
 //! `--evidence DIR` prints the page-chrome evidence of each `.txt` in `DIR`
 //! instead (e.g. `../shared/extraction-dev/text`).
 
-mod conll;
 mod story;
 
 use std::path::{Path, PathBuf};
@@ -42,7 +41,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let mut file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../enrich/data/conll2003/valid.txt");
+    let mut file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../services/enrich/data/conll2003/valid.txt");
     let mut shown = "services/enrich/data/conll2003/valid.txt".to_owned();
     let mut kind = "detect".to_owned();
     let mut show: Option<usize> = None;
@@ -79,7 +78,7 @@ fn run() -> anyhow::Result<ExitCode> {
     anyhow::ensure!(errors.is_empty(), "{}", errors.join("; "));
 
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let docs = conll::parse(&text).with_context(|| format!("reading {}", file.display()))?;
+    let docs = newswire_devtools::conll::stories(&text);
     if let Some(n) = show {
         let doc = docs.get(n).with_context(|| format!("there are {} stories", docs.len()))?;
         let input = story::wire_text(doc);

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::score::{summarize, Matching, Summary};
-use crate::formats::{html, scraped_text};
+use newswire_normalize::formats::{html, scraped_text};
+
+use crate::scoring::shingles::{summarize, Matching, Summary};
 
 /// Which input the extractor is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ impl Evaluation {
 /// Where the development set lives when nobody says otherwise: `../shared`
 /// beside the repository.
 pub fn default_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/extraction-dev")
+    crate::shared_dir().join("extraction-dev")
 }
 
 /// Extracts every page of the set in `dir` in `mode` and scores the body text.
@@ -99,7 +100,7 @@ pub fn evaluate(dir: &Path, mode: Mode) -> Result<Evaluation, DevSetError> {
             Ok(body) => (body, None),
             Err(e) => (String::new(), Some(e.to_string())),
         };
-        pages.push(PageScore { id: id.clone(), matching: Matching::of(&truth.article_body, &body), elapsed, error });
+        pages.push(PageScore { id: id.clone(), matching: Matching::of(truth, &body), elapsed, error });
     }
     let summary = summarize(&pages.iter().map(|p| p.matching).collect::<Vec<_>>());
     Ok(Evaluation { pages, summary })
@@ -114,13 +115,16 @@ pub fn extract_one(dir: &Path, mode: Mode, prefix: &str) -> Result<String, DevSe
     Ok(extract(&input, mode).unwrap_or_else(|e| format!("error: {e}")))
 }
 
-fn ground_truth(dir: &Path) -> Result<BTreeMap<String, Truth>, DevSetError> {
+/// Every page's article body (`ground-truth.json`), by page id.
+pub fn ground_truth(dir: &Path) -> Result<BTreeMap<String, String>, DevSetError> {
     let path = dir.join("ground-truth.json");
     let json = read(&path)?;
-    serde_json::from_str(&json).map_err(|source| DevSetError::GroundTruth { path, source })
+    let truth: BTreeMap<String, Truth> = serde_json::from_str(&json).map_err(|source| DevSetError::GroundTruth { path, source })?;
+    Ok(truth.into_iter().map(|(id, t)| (id, t.article_body)).collect())
 }
 
-fn page_path(dir: &Path, mode: Mode, id: &str) -> PathBuf {
+/// The file of page `id` given to the extractor in `mode`.
+pub fn page_path(dir: &Path, mode: Mode, id: &str) -> PathBuf {
     match mode {
         Mode::Html => dir.join("html").join(format!("{id}.html")),
         Mode::Text => dir.join("text").join(format!("{id}.txt")),

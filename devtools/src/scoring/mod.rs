@@ -1,0 +1,5 @@
+//! How extracted or published text is compared with ground truth.
+
+pub mod fields;
+pub mod shingles;
+pub mod words;
