@@ -214,7 +214,7 @@ pub struct Extension {
     pub near_duplicate_of: Option<String>,
     /// Enrichment results, once enrich has run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrichment: Option<serde_json::Value>,
+    pub enrichment: Option<crate::enrichment::Enrichment>,
     /// Metadata the source sent that could not be used (an unreadable date, an
     /// urgency out of range, a body extraction that found nothing): recorded
     /// here, never a reason to lose the story.

@@ -6,6 +6,7 @@ pub mod admin_server;
 pub mod article;
 pub mod config;
 pub mod dev_data;
+pub mod enrichment;
 pub mod events;
 pub mod ids;
 pub mod kafka;

@@ -164,16 +164,16 @@ async fn run_async(options: EvalOptions) -> anyhow::Result<Verdict> {
 
     let links = account::link(&pushes, &collected.raw);
     let (outcomes, tally) = account::account(&pushes, &links, &collected.seen, &delta.dropped);
-    let published: Vec<Option<&Article>> = outcomes
+    // A document is scored on the story published under its key: its own, or,
+    // when ingest answered `duplicate` (the same bytes pushed before), the first push's.
+    let published_by_key: std::collections::HashMap<&str, &Article> = outcomes
         .iter()
-        .map(|o| {
-            o.stories
-                .iter()
-                .find(|s| s.fate == account::Fate::Published)
-                .and_then(|s| s.trace_id.as_ref())
-                .and_then(|t| collected.articles.get(t))
-        })
+        .flat_map(|o| &o.stories)
+        .filter(|s| s.fate == account::Fate::Published)
+        .filter_map(|s| Some((s.key.as_str(), collected.articles.get(s.trace_id.as_ref()?)?)))
         .collect();
+    let published: Vec<Option<&Article>> =
+        outcomes.iter().map(|o| o.stories.iter().find_map(|s| published_by_key.get(s.key.as_str()).copied())).collect();
     let scores = score_corpus(kind, &path, &documents, &published).await?;
 
     let report = CorpusReport {

@@ -1,34 +1,13 @@
 //! What enrich writes into the article: ninjs fields where ninjs has them, and
 //! the rest in `newswire.enrichment`.
 //!
-//! ## `newswire.enrichment` (version 1)
-//! ```json
-//! {
-//!   "version": 1,
-//!   "ner": "model" | "rules" | "none",   // the NER model ran; only rules and the gazetteer; or the story is
-//!                                        // not in English and gets no entities, topics, quotes or keywords
-//!   "word_count": 412,
-//!   "reading_time_seconds": 108,
-//!   "keywords": ["talks", "foreign secretary", …],
-//!   "people":        [{"name": "Liz Truss", "mentions": 5, "roles": ["Foreign Secretary"], "variants": ["Truss"]}],
-//!   "organisations": [{"name": "Foreign Office", "mentions": 1, "roles": [], "variants": []}],
-//!   "places": [{"name": "Moscow", "mentions": 3, "variants": [], "kind": "city", "country_code": "RU",
-//!               "lat": 55.752, "lon": 37.6178, "geonames_id": 524901, "population": 10381222}],
-//!   "topics": [{"uri": "http://cv.iptc.org/newscodes/mediatopic/11000000", "code": "11000000",
-//!               "name": "politics and government", "level": 1, "relevance": 100}],
-//!   "quotes": [{"text": "…", "speaker": "Liz Truss", "speaker_kind": "person", "speaker_text": "Ms Truss", "paragraph": 3}],
-//!   "summary": "…"                       // the lede, also in ninjs `descriptions` (role "summary")
-//! }
-//! ```
-//! Places not in the gazetteer have no `kind`, `country_code`, coordinates or
-//! id; countries have no coordinates. A quote whose speaker the text does not
-//! name has `speaker: null`; one named only by a description has `speaker: null`
-//! and the description in `speaker_text`. Relevance is 0–100, as in ninjs 2.1
-//! `subjects[].relevance`, which the shared `Concept` type cannot carry yet.
-
-use serde_json::{Map, Value};
+//! `newswire.enrichment` is the typed [`Enrichment`] (its JSON is documented
+//! there). A quote whose speaker the text does not name has `speaker: null`;
+//! one named only by a description has `speaker: null` and the description in
+//! `speaker_text`.
 
 use newswire_shared::article::{AltId, Article, Concept, Text};
+use newswire_shared::enrichment::{Enrichment, NamedEntity, Ner, PlaceEntity, QuoteNote, Topic};
 
 use crate::entities::{Entities, Entity, Kind};
 use crate::quotes::Quote;
@@ -94,7 +73,7 @@ pub fn apply_owned(article: &mut Article, findings: Findings, taxonomy: &Taxonom
     if !story_id.is_empty() && !article.altids.iter().any(|a| a.role == STORY_ID_ROLE) {
         article.altids.push(AltId { role: STORY_ID_ROLE.into(), value: story_id });
     }
-    article.newswire.enrichment = Some(enrichment_json_owned(findings, taxonomy));
+    article.newswire.enrichment = Some(enrichment_owned(findings, taxonomy));
 }
 
 fn add_concepts(existing: &mut Vec<Concept>, found: impl Iterator<Item = Concept>) {
@@ -119,100 +98,76 @@ fn place_concept(entity: &Entity) -> Concept {
     }
 }
 
-/// Builds JSON objects field by field (the same values `json!` makes, without
-/// its serialiser round trips).
-struct Object(Map<String, Value>);
-
-impl Object {
-    fn new() -> Self {
-        Object(Map::new())
-    }
-
-    fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.0.insert(key.to_owned(), value.into());
-        self
-    }
-
-    fn done(self) -> Value {
-        Value::Object(self.0)
-    }
+fn named(entity: Entity) -> NamedEntity {
+    NamedEntity { name: entity.name, mentions: entity.mentions, roles: entity.roles, variants: entity.variants }
 }
 
-fn strings(list: Vec<String>) -> Value {
-    Value::Array(list.into_iter().map(Value::String).collect())
-}
-
-fn entity_json(entity: Entity) -> Value {
-    let mut value = Object::new().with("name", entity.name).with("mentions", entity.mentions).with("variants", strings(entity.variants));
-    if entity.kind != Kind::Place {
-        value = value.with("roles", strings(entity.roles));
-    }
+fn place(entity: Entity) -> PlaceEntity {
+    let mut note = PlaceEntity { name: entity.name, mentions: entity.mentions, variants: entity.variants, ..Default::default() };
     if let Some(place) = entity.place {
-        value = value.with("kind", place.kind.as_str());
-        if !place.country_code.is_empty() {
-            value = value.with("country_code", place.country_code);
-        }
-        value = value.with("geonames_id", place.geonames_id).with("population", place.population);
+        note.kind = Some(place.kind.as_str().to_owned());
+        note.country_code = Some(place.country_code).filter(|code| !code.is_empty());
+        note.geonames_id = Some(place.geonames_id);
+        note.population = Some(place.population);
         if let (Some(lat), Some(lon)) = (place.lat, place.lon) {
-            value = value.with("lat", lat).with("lon", lon);
+            (note.lat, note.lon) = (Some(lat), Some(lon));
         }
     }
-    value.done()
+    note
 }
 
-/// The `newswire.enrichment` object (shape in the module documentation).
-pub fn enrichment_json(findings: &Findings, taxonomy: &Taxonomy) -> Value {
-    enrichment_json_owned(findings.clone(), taxonomy)
+/// The `newswire.enrichment` of `findings` (shape in [`newswire_shared::enrichment`]).
+pub fn enrichment(findings: &Findings, taxonomy: &Taxonomy) -> Enrichment {
+    enrichment_owned(findings.clone(), taxonomy)
 }
 
-/// [`enrichment_json`], taking the findings (their texts move into the JSON).
-fn enrichment_json_owned(findings: Findings, taxonomy: &Taxonomy) -> Value {
+/// [`enrichment`], taking the findings (their texts move into it).
+fn enrichment_owned(findings: Findings, taxonomy: &Taxonomy) -> Enrichment {
     let Findings { used_model, english, entities, topics, quotes, keywords, summary, word_count, reading_time_seconds } = findings;
-    let topics: Vec<Value> = topics
+    let topics = topics
         .iter()
         .filter_map(|s| taxonomy.topics.get(s.topic).map(|t| (s, t)))
-        .map(|(s, t)| {
-            Object::new()
-                .with("uri", t.uri())
-                .with("code", t.code.as_str())
-                .with("name", t.label.as_str())
-                .with("level", t.level)
-                .with("relevance", s.relevance)
-                .done()
-        })
+        .map(|(s, t)| Topic { uri: t.uri(), code: t.code.clone(), name: t.label.clone(), level: t.level, relevance: s.relevance })
         .collect();
-    let quotes: Vec<Value> = quotes
+    let quotes = quotes
         .into_iter()
         .map(|q| {
             let speaker = q.speaker.and_then(|i| entities.entities.get(i));
-            Object::new()
-                .with("text", q.text)
-                .with("speaker", speaker.map(|e| e.name.as_str()))
-                .with("speaker_kind", speaker.map(|e| e.kind.as_str()))
-                .with("speaker_text", q.speaker_text)
-                .with("paragraph", q.paragraph)
-                .done()
+            QuoteNote {
+                text: q.text,
+                speaker: speaker.map(|e| e.name.clone()),
+                speaker_kind: speaker.map(|e| e.kind.as_str().to_owned()),
+                speaker_text: q.speaker_text,
+                paragraph: q.paragraph,
+            }
         })
         .collect();
     let (mut people, mut organisations, mut places) = (Vec::new(), Vec::new(), Vec::new());
     for entity in entities.entities {
         match entity.kind {
-            Kind::Person => people.push(entity_json(entity)),
-            Kind::Organisation => organisations.push(entity_json(entity)),
-            Kind::Place => places.push(entity_json(entity)),
+            Kind::Person => people.push(named(entity)),
+            Kind::Organisation => organisations.push(named(entity)),
+            Kind::Place => places.push(place(entity)),
         }
     }
-    Object::new()
-        .with("version", 1)
-        .with("ner", if !english { "none" } else if used_model { "model" } else { "rules" })
-        .with("word_count", word_count)
-        .with("reading_time_seconds", reading_time_seconds)
-        .with("keywords", strings(keywords))
-        .with("people", people)
-        .with("organisations", organisations)
-        .with("places", places)
-        .with("topics", topics)
-        .with("quotes", quotes)
-        .with("summary", summary)
-        .done()
+    Enrichment {
+        version: newswire_shared::enrichment::VERSION,
+        ner: if !english {
+            Ner::NotEnglish
+        } else if used_model {
+            Ner::Model
+        } else {
+            Ner::Rules
+        },
+        word_count,
+        reading_time_seconds,
+        keywords,
+        people,
+        organisations,
+        places,
+        topics,
+        quotes,
+        summary,
+        external: None,
+    }
 }

@@ -13,6 +13,7 @@ use newswire_enrich::ner::{EntityKind, Mention};
 use newswire_enrich::resources::{MentionSource, NoModel};
 use newswire_enrich::{enrich, Resources};
 use newswire_shared::article::{Article, Extension, Text};
+use newswire_shared::enrichment::{Enrichment, Ner};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
@@ -87,14 +88,13 @@ fn names(concepts: &[newswire_shared::article::Concept]) -> Vec<&str> {
     concepts.iter().filter_map(|c| c.name.as_deref()).collect()
 }
 
-fn enrichment(article: &Article) -> &Value {
+fn enrichment(article: &Article) -> &Enrichment {
     article.newswire.enrichment.as_ref().expect("enrichment written")
 }
 
 fn quote_speaker<'a>(article: &'a Article, starts: &str) -> Option<&'a str> {
-    let quotes = enrichment(article)["quotes"].as_array()?;
-    let quote = quotes.iter().find(|q| q["text"].as_str().is_some_and(|t| t.starts_with(starts)))?;
-    quote["speaker"].as_str().or(quote["speaker_text"].as_str())
+    let quote = enrichment(article).quotes.iter().find(|q| q.text.starts_with(starts))?;
+    quote.speaker.as_deref().or(quote.speaker_text.as_deref())
 }
 
 fn subject_codes(article: &Article) -> Vec<String> {
@@ -108,8 +108,8 @@ fn assert_seed_places_topics_and_summary(article: &Article) {
     }
     let titles_as_places: Vec<_> = article.places.iter().filter(|p| p.name.as_deref() == Some("Foreign Secretary")).collect();
     assert!(titles_as_places.is_empty(), "a title is not a place: {:?}", article.places);
-    let moscow = enrichment(article)["places"].as_array().unwrap().iter().find(|p| p["name"] == "Moscow").unwrap();
-    assert!((moscow["lat"].as_f64().unwrap() - 55.75).abs() < 0.1, "{moscow}");
+    let moscow = enrichment(article).places.iter().find(|p| p.name == "Moscow").unwrap();
+    assert!((moscow.lat.unwrap() - 55.75).abs() < 0.1, "{moscow:?}");
     let codes = subject_codes(article);
     assert!(codes.contains(&"11000000".to_owned()), "politics in {codes:?}");
     assert!(codes.contains(&"20000638".to_owned()) && codes.contains(&"20000639".to_owned()), "international relations and diplomacy in {codes:?}");
@@ -158,18 +158,18 @@ fn the_seed_with_model_mentions_gets_canonical_people_roles_organisations_and_at
     let orgs = names(&article.organisations);
     assert!(orgs.contains(&"Foreign Office") && orgs.contains(&"Nato"), "{orgs:?}");
     let detail = enrichment(&article);
-    let person = |name: &str| detail["people"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
+    let person = |name: &str| detail.people.iter().find(|p| p.name == name).unwrap().clone();
     let truss = person("Liz Truss");
-    assert!(truss["roles"].as_array().unwrap().iter().any(|r| r == "Foreign Secretary"), "{truss}");
-    assert!(truss["mentions"].as_u64().unwrap() >= 5, "{truss}");
+    assert!(truss.roles.iter().any(|r| r == "Foreign Secretary"), "{truss:?}");
+    assert!(truss.mentions >= 5, "{truss:?}");
     let lavrov = person("Sergei Lavrov");
-    assert!(lavrov["roles"].as_array().unwrap().iter().any(|r| r == "Russian Foreign Minister"), "{lavrov}");
+    assert!(lavrov.roles.iter().any(|r| r == "Russian Foreign Minister"), "{lavrov:?}");
     assert_eq!(quote_speaker(&article, "of course, the Russians didn’t like"), Some("Liz Truss"));
     assert_eq!(quote_speaker(&article, "I went to Russia to deliver a very clear message"), Some("Liz Truss"));
     assert_eq!(quote_speaker(&article, "conversation between deaf and dumb"), Some("Sergei Lavrov"));
     assert_eq!(quote_speaker(&article, "It’s an important opportunity"), Some("The Prime Minister’s official spokesman"));
-    let truss_quote = detail["quotes"].as_array().unwrap().iter().find(|q| q["text"].as_str().unwrap().starts_with("I went to Russia")).unwrap();
-    assert!(truss_quote["text"].as_str().unwrap().ends_with("severe costs of an invasion."), "continued over three paragraphs: {truss_quote}");
+    let truss_quote = detail.quotes.iter().find(|q| q.text.starts_with("I went to Russia")).unwrap();
+    assert!(truss_quote.text.ends_with("severe costs of an invasion."), "continued over three paragraphs: {truss_quote:?}");
 }
 
 #[test]
@@ -285,14 +285,14 @@ fn a_story_not_in_english_gets_its_summary_and_counts_but_no_english_analysis() 
         assert!(article.people.is_empty() && article.organisations.is_empty() && article.places.is_empty(), "{article:?}");
         assert!(article.subjects.is_empty(), "{:?}", article.subjects);
         let e = enrichment(&article);
-        assert_eq!(e["ner"], "none");
-        assert_eq!(e["keywords"], serde_json::json!([]));
-        assert!(e["word_count"].as_u64().unwrap() > 20);
+        assert_eq!(e.ner, Ner::NotEnglish);
+        assert!(e.keywords.is_empty());
+        assert!(e.word_count > 20);
         assert!(article.descriptions.iter().any(|d| d.role.as_deref() == Some("summary")));
     }
     // The same story tagged English is analysed (the tag is trusted).
     let as_english = enrich(german(Some("en-GB")), &resources);
-    assert_ne!(enrichment(&as_english)["ner"], "none");
+    assert_ne!(enrichment(&as_english).ner, Ner::NotEnglish);
     assert!(names(&as_english.places).contains(&"Berlin"), "{:?}", as_english.places);
 }
 

@@ -131,7 +131,7 @@ struct Enrichment {
     organisations: Vec<Concept>,
     places: Vec<Concept>,
     descriptions: Vec<Text>,
-    enrichment: serde_json::Value,
+    enrichment: newswire_shared::enrichment::Enrichment,
 }
 
 fn fixtures() -> std::path::PathBuf {

@@ -172,7 +172,7 @@ fn language_matches(language: &str, wanted: &str) -> bool {
 }
 
 /// Every country code known for the story: two-letter place literals, place URIs
-/// ending in a two-letter code, and any `country…` field in the enrichment.
+/// ending in a two-letter code, and the enrichment's places' codes.
 pub fn country_codes(article: &Article) -> Vec<String> {
     let mut codes = Vec::new();
     for place in &article.places {
@@ -184,29 +184,13 @@ pub fn country_codes(article: &Article) -> Vec<String> {
         }
     }
     if let Some(enrichment) = &article.newswire.enrichment {
-        collect_country_codes(enrichment, false, &mut codes);
+        codes.extend(enrichment.country_codes());
     }
     codes
 }
 
 fn is_country_code(text: &str) -> bool {
     text.len() == 2 && text.chars().all(|c| c.is_ascii_alphabetic())
-}
-
-/// Walks the enrichment JSON defensively: whatever its shape, a two-letter string
-/// under a key containing `countr` (`country`, `countries`, `country_code`) counts as a country code.
-fn collect_country_codes(value: &serde_json::Value, under_country_key: bool, codes: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) if under_country_key && is_country_code(s) => codes.push(s.to_ascii_uppercase()),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_country_codes(v, under_country_key, codes)),
-        serde_json::Value::Object(map) => {
-            for (key, v) in map {
-                let key = key.to_ascii_lowercase();
-                collect_country_codes(v, under_country_key || key.contains("countr"), codes);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn keyword_matches(view: &StoryView<'_>, word: &str) -> bool {
@@ -295,18 +279,15 @@ mod tests {
     }
 
     #[test]
-    fn country_codes_are_read_defensively_from_the_enrichment() {
+    fn country_codes_come_from_the_enrichments_places() {
+        use newswire_shared::enrichment::{Enrichment, PlaceEntity};
         let mut a = story();
         a.places.clear();
-        a.newswire.enrichment = Some(serde_json::json!({
-            "places": [{"name": "Paris", "country_code": "fr"}],
-            "countries": ["DE", 7, null],
-            "other": {"code": "IT"}
-        }));
+        let place = |name: &str, code: Option<&str>| PlaceEntity { name: name.into(), country_code: code.map(Into::into), ..Default::default() };
+        a.newswire.enrichment = Some(Enrichment { places: vec![place("Paris", Some("fr")), place("Atlantis", None)], ..Default::default() });
         assert!(Filter::Country("FR".into()).matches(&a));
-        assert!(Filter::Country("DE".into()).matches(&a));
-        assert!(!Filter::Country("IT".into()).matches(&a), "only values under a country key count");
-        a.newswire.enrichment = Some(serde_json::json!("not an object"));
+        assert!(!Filter::Country("DE".into()).matches(&a));
+        a.newswire.enrichment = None;
         assert!(!Filter::Country("FR".into()).matches(&a));
     }
 

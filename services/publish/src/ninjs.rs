@@ -118,7 +118,7 @@ mod tests {
             ..Default::default()
         };
         a.newswire.feed = "pa".into();
-        a.newswire.enrichment = Some(serde_json::json!({"countries": ["GB"]}));
+        a.newswire.enrichment = Some(newswire_shared::enrichment::Enrichment { keywords: vec!["harbour".into()], ..Default::default() });
         a
     }
 

@@ -105,10 +105,7 @@ impl ExternalEnricher {
             Ok(answer) => {
                 self.breaker.record_success();
                 self.calls.with_label_values(&["ok"]).inc();
-                let enrichment = article.newswire.enrichment.get_or_insert_with(|| Value::Object(Default::default()));
-                if let Some(object) = enrichment.as_object_mut() {
-                    object.insert("external".into(), answer);
-                }
+                article.newswire.enrichment.get_or_insert_with(Default::default).external = Some(answer);
             }
             Err(error) => {
                 self.breaker.record_failure(Instant::now());
@@ -209,7 +206,7 @@ mod tests {
     }
 
     fn article() -> Article {
-        Article { uri: "urn:x".into(), newswire: newswire_shared::article::Extension { enrichment: Some(serde_json::json!({"version": 1})), ..Default::default() }, ..Default::default() }
+        Article { uri: "urn:x".into(), newswire: newswire_shared::article::Extension { enrichment: Some(newswire_shared::enrichment::Enrichment { version: 1, ..Default::default() }), ..Default::default() }, ..Default::default() }
     }
 
     fn count(metrics: &Metrics, outcome: &str) -> u64 {
@@ -229,8 +226,8 @@ mod tests {
         let mut a = article();
         external.apply(&mut a);
         let enrichment = a.newswire.enrichment.unwrap();
-        assert_eq!(enrichment["external"]["sentiment"], "negative");
-        assert_eq!(enrichment["version"], 1, "local enrichment kept");
+        assert_eq!(enrichment.external.as_ref().unwrap()["sentiment"], "negative");
+        assert_eq!(enrichment.version, 1, "local enrichment kept");
         assert_eq!((hits.load(Ordering::SeqCst), count(&metrics, "ok")), (1, 1));
     }
 
@@ -242,7 +239,7 @@ mod tests {
         let mut a = article();
         external.apply(&mut a);
         assert_eq!(hits.load(Ordering::SeqCst), 3, "one attempt and two retries");
-        assert!(a.newswire.enrichment.as_ref().unwrap().get("external").is_none());
+        assert!(a.newswire.enrichment.as_ref().unwrap().external.is_none());
         external.apply(&mut a);
         assert_eq!(count(&metrics, "failed"), 2);
         external.apply(&mut a);
