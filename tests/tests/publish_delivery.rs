@@ -572,10 +572,13 @@ fn a_correction_reaches_a_former_recipient_and_a_kill_reaches_only_recipients() 
     assert_eq!(setup.pipeline.read("published", 5, WAIT, SETTLE).len(), 5, "every version goes to newswire.published");
 }
 
+/// What each webhook received, by name.
+type HookRequests = Vec<(&'static str, Vec<Received>)>;
+
 /// Feeds 30 stories to two subscribers (one topic + webhook, one webhook only),
 /// interrupting publish with `signal` after the fifth webhook request; returns the
 /// requests each webhook received and the subscription topic's records.
-fn interrupt_publish_mid_stream(graceful: bool) -> (usize, Vec<(&'static str, Vec<Received>)>, Vec<Record>) {
+fn interrupt_publish_mid_stream(graceful: bool) -> (usize, HookRequests, Vec<Record>) {
     let a = Hook::start(|_, _| Reply { status: 200, delay: Duration::from_millis(30) });
     let b = Hook::start(|_, _| ok());
     let subs = topic_sub("all-a", "{ all = [] }", Some(&a.url)) + &webhook_sub("all-b", &b.url, "{ all = [] }");

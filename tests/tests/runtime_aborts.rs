@@ -145,7 +145,7 @@ impl Stage for RetriesWhileItsStoreIsDown {
             self.refusals_left -= 1;
             return Err(StageError::retry_batch("store_unavailable", "the test's store is down"));
         }
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             return Err(StageError::new("refused_for_test", format!("input {n}")));
         }
         let record = OutputRecord { topic: self.output_topic.clone(), key: n.to_string().into_bytes(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
