@@ -77,7 +77,30 @@ fn spaced(text: &str) -> String {
 /// nearest to the first `<h1>` first (counted in elements, either side; after
 /// it on a tie); in page order when the page has no `<h1>`.
 pub fn datelines(doc: &Document) -> Vec<String> {
-    let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return Vec::new() };
+    let (headline, mut found) = located(doc);
+    if let Some(h1) = headline {
+        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    }
+    first_dates(found)
+}
+
+/// The datelines at most [`BESIDE_HEADLINE`] elements from the first `<h1>`,
+/// the nearest first: where a page prints its byline date. Empty when the
+/// page has no `<h1>` (a date without a headline to sit beside is no byline's).
+pub fn beside_headline(doc: &Document) -> Vec<String> {
+    let (Some(h1), mut found) = located(doc) else { return Vec::new() };
+    found.retain(|(at, _)| at.abs_diff(h1) <= BESIDE_HEADLINE);
+    found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    first_dates(found)
+}
+
+/// How far (in elements) from the headline a dateline counts as beside it.
+pub const BESIDE_HEADLINE: usize = 25;
+
+/// The position of the first `<h1>` among the candidate elements, and every
+/// dateline with its position, in page order.
+fn located(doc: &Document) -> (Option<usize>, Vec<(usize, Vec<String>)>) {
+    let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return (None, Vec::new()) };
     let mut headline: Option<usize> = None;
     let mut found: Vec<(usize, Vec<String>)> = Vec::new();
     for (at, element) in elements.iter().enumerate() {
@@ -94,9 +117,11 @@ pub fn datelines(doc: &Document) -> Vec<String> {
             found.push((at, dates));
         }
     }
-    if let Some(h1) = headline {
-        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
-    }
+    (headline, found)
+}
+
+/// The distinct dates of `found`, in its order, at most [`MAX_DATELINES`].
+fn first_dates(found: Vec<(usize, Vec<String>)>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for date in found.into_iter().flat_map(|(_, dates)| dates) {
         if !out.contains(&date) {
@@ -154,5 +179,15 @@ mod tests {
             <footer><p>June 3, 2024</p></footer></body>"#,
         );
         assert!(datelines(&doc).is_empty(), "{:?}", datelines(&doc));
+    }
+
+    #[test]
+    fn only_a_dateline_near_the_headline_is_beside_it() {
+        let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
+        let doc = Document::from(format!("<body><h1>Harbour reopens</h1><p>By Jo Bloggs</p><p>4 March 2019</p>{filler}<p>Jan 2, 2024</p></body>").as_str());
+        assert_eq!(beside_headline(&doc), ["4 March 2019"]);
+        let far = Document::from(format!("<body><h1>Harbour reopens</h1>{filler}<p>Jan 2, 2024</p></body>").as_str());
+        assert!(beside_headline(&far).is_empty());
+        assert!(beside_headline(&Document::from("<body><p>4 March 2019</p></body>")).is_empty(), "no headline, no byline");
     }
 }

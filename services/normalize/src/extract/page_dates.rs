@@ -116,6 +116,17 @@ pub fn visible(doc: &Document) -> Vec<DateCandidate> {
     out
 }
 
+/// The dates printed beside the headline (a byline's date), the nearest
+/// first ([`datelines::beside_headline`]): read to check the metadata's
+/// publication time, which a CMS may have reset on a re-publication.
+pub fn beside_headline(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for value in datelines::beside_headline(doc) {
+        push(&mut out, value, "dateline beside the headline".into(), Origin::Visible);
+    }
+    out
+}
+
 /// The page's last-modified candidates, best first.
 pub fn modified(doc: &Document, article: Option<&Value>) -> Vec<DateCandidate> {
     let mut out = Vec::new();
