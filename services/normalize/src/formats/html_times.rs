@@ -11,7 +11,9 @@
 //! metadata time is then a re-publication (a site migration, a CMS that stamps
 //! every save as "published"), and the byline's date is when the story first
 //! appeared; the metadata time is kept as the version's time when the page
-//! names no modified time. A smaller gap is never taken as a contradiction: a
+//! names no modified time. When another date beside the headline agrees with
+//! the metadata (a `<time datetime>` in the byline, say), nothing is
+//! contradicted and the metadata stands. A smaller gap is never taken as a contradiction: a
 //! date-only byline read as midnight, or a late-evening local time in UTC, is
 //! a day apart from the same instant, and the metadata's exact time is the
 //! better one.
@@ -50,8 +52,10 @@ pub fn read(doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) ->
         let shown = first_time(&page_dates::visible(doc), zone, Field::FirstCreated, article);
         return PageTimes { first_published: shown.or(modified), this_version: modified };
     };
-    match first_time(&page_dates::beside_headline(doc), zone, Field::FirstCreated, article) {
-        Some(byline) if well_before(byline, stated) => PageTimes { first_published: Some(byline), this_version: modified.or(Some(stated)) },
+    let shown: Vec<DateTime<Utc>> = page_dates::beside_headline(doc).iter().filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).collect();
+    let agrees = shown.iter().any(|t| !well_before(*t, stated) && !well_before(stated, *t));
+    match shown.first() {
+        Some(&byline) if !agrees && well_before(byline, stated) => PageTimes { first_published: Some(byline), this_version: modified.or(Some(stated)) },
         _ => PageTimes { first_published: Some(stated), this_version: modified },
     }
 }
@@ -110,6 +114,13 @@ mod tests {
             );
             assert_eq!(times(&page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"), "{byline}");
         }
+    }
+
+    #[test]
+    fn a_byline_that_also_shows_the_metadata_time_leaves_it() {
+        let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1><div>Posted March 4, 2019 <time datetime="2024-05-20">20 May</time></div><p>The story.</p></body>"#;
+        assert_eq!(times(page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"));
     }
 
     #[test]
