@@ -102,6 +102,51 @@ pub fn beside_headline(doc: &Document) -> Vec<String> {
 /// How far (in elements) from the headline a dateline counts as beside it.
 pub const BESIDE_HEADLINE: usize = 25;
 
+/// Phrases by which a page states when its story first appeared.
+const FIRST_PUBLISHED_PHRASES: [&str; 3] = ["originally published", "first published", "originally posted"];
+
+/// The longest text read for a statement of first publication.
+const MAX_STATEMENT_CHARS: usize = 300;
+
+/// How far after the phrase (in characters) its date may start.
+const STATEMENT_REACH: usize = 40;
+
+/// The date of a statement of first publication anywhere in the article ("This
+/// article was originally published on 26 Sep 2019 at 4:12pm but has been
+/// updated"), as [`dates_in_text`] gives it; empty when the page makes none.
+/// Only a full date just after the phrase counts ("first published in 1851"
+/// or "originally published by the Gazette" is not one).
+pub fn first_published_statement(doc: &Document) -> Vec<String> {
+    let Some(elements) = doc.try_select("p, div, span, small, em, i, aside p, figcaption") else { return Vec::new() };
+    for element in elements.iter() {
+        let text = clean(&element.text());
+        if text.chars().count() > MAX_STATEMENT_CHARS || element.ancestors(None).is(NOT_STATEMENT) {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        let Some(at) = FIRST_PUBLISHED_PHRASES.iter().find_map(|p| lower.find(p).map(|at| at + p.len())) else { continue };
+        let Some(after) = text.get(at..) else { continue };
+        let dates = dates_in_text(after);
+        if dates.first().is_some_and(|d| after.find(d.as_str()).is_some_and(|start| start <= STATEMENT_REACH)) {
+            return dates;
+        }
+    }
+    Vec::new()
+}
+
+/// Any of [`FIRST_PUBLISHED_PHRASES`], in any case.
+static FIRST_PUBLISHED_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("(?i){}", FIRST_PUBLISHED_PHRASES.join("|"))).expect("static regex"));
+
+/// Whether the page's source holds a phrase of first publication at all: a
+/// cheap test on the bytes, so that [`first_published_statement`]'s walk over
+/// the elements is made only on the few pages that may state one.
+pub fn may_state_first_publication(html: &str) -> bool {
+    FIRST_PUBLISHED_PHRASE.is_match(html)
+}
+
+/// Where a statement of first publication is never the article's (a footer may hold one).
+const NOT_STATEMENT: &str = "nav, form, script, style, noscript, template, select, option, button";
+
 /// Words before a date that make it an update's date, not a publication's.
 pub const UPDATE_LABELS: [&str; 6] = ["updat", "modif", "revis", "review", "edited", "refresh"];
 
@@ -220,6 +265,18 @@ mod tests {
         let far = Document::from(format!("<body><h1>Harbour reopens</h1>{filler}<p>Jan 2, 2024</p></body>").as_str());
         assert!(beside_headline(&far).is_empty());
         assert!(beside_headline(&Document::from("<body><p>4 March 2019</p></body>")).is_empty(), "no headline, no byline");
+    }
+
+    #[test]
+    fn a_statement_of_first_publication_gives_its_date() {
+        let doc = Document::from(r#"<body><h1>Harbour reopens</h1><p>Story.</p><p>This story was originally published on 4 March 2019 at 9:30am and has been updated.</p></body>"#);
+        assert_eq!(first_published_statement(&doc), ["4 March 2019 at 9:30am", "4 March 2019"]);
+        assert!(may_state_first_publication("<p>Originally Published on 4 March 2019</p>"));
+        assert!(!may_state_first_publication("<p>Published on 4 March 2019</p>"));
+        for text in ["First published in 1851, the Gazette is still printed on March 4, 2019 presses.", "Originally published by the Harbour Gazette."] {
+            let doc = Document::from(format!("<body><p>{text}</p></body>").as_str());
+            assert!(first_published_statement(&doc).is_empty(), "{text}");
+        }
     }
 
     #[test]

@@ -130,6 +130,16 @@ pub fn beside_headline(doc: &Document) -> Vec<DateCandidate> {
     out
 }
 
+/// The date of the page's statement of when its story first appeared
+/// ([`datelines::first_published_statement`]: "originally published on …").
+pub fn first_published_statement(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for value in datelines::first_published_statement(doc) {
+        push(&mut out, value, "statement of first publication".into(), Origin::Visible);
+    }
+    out
+}
+
 /// The page's last-modified candidates, best first.
 pub fn modified(doc: &Document, article: Option<&Value>) -> Vec<DateCandidate> {
     let mut out = Vec::new();

@@ -35,7 +35,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     // it in JSON-LD `articleBody`; failing that, its visible text is the body.
     let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
     let mut article = Article::default();
-    let times = html_times::read(&doc, &meta, zone, &mut article);
+    let times = html_times::read(html, &doc, &meta, zone, &mut article);
     let marked_up = container::marked_up(&doc);
     let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
     let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;

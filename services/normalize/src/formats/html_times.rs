@@ -5,6 +5,11 @@
 //! ([`page_dates::visible`]); failing that its last-modified time (the only
 //! time it gives is its best date).
 //!
+//! The page's own statement of when the story first appeared ("This article
+//! was originally published on 26 Sep 2019", [`page_dates::first_published_statement`])
+//! comes before all of them: it says in words what `firstcreated` is, where the
+//! metadata may give the latest re-publication.
+//!
 //! One check overrules the metadata: a date printed beside the headline (the
 //! byline's date) at least [`EARLIER_BY`] before the metadata's publication
 //! time. A story cannot be shown as dated before it was published, so the
@@ -24,6 +29,7 @@ use dom_query::Document;
 use newswire_shared::article::Article;
 
 use crate::dates;
+use crate::extract::datelines;
 use crate::extract::page_dates::{self, DateCandidate, Origin};
 use crate::extract::page_meta::PageMeta;
 use crate::problems::{self, Field, Kind};
@@ -43,11 +49,15 @@ pub struct PageTimes {
     pub this_version: Option<DateTime<Utc>>,
 }
 
-/// Reads the page's times; a candidate that cannot be read is recorded on
+/// Reads the times of the page `doc` parsed from `html`; a candidate that cannot be read is recorded on
 /// `article` as a field problem (never an error: a date never fails a page).
-pub fn read(doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) -> PageTimes {
+pub fn read(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) -> PageTimes {
     let stated = first_time(&meta.published, zone, Field::FirstCreated, article);
     let modified = first_time(&meta.modified, zone, Field::VersionCreated, article);
+    let statement = if datelines::may_state_first_publication(html) { page_dates::first_published_statement(doc) } else { Vec::new() };
+    if let Some(first) = first_time(&statement, zone, Field::FirstCreated, article) {
+        return PageTimes { first_published: Some(first), this_version: modified.or(stated) };
+    }
     let Some(stated) = stated else {
         let shown = first_time(&page_dates::visible(doc), zone, Field::FirstCreated, article);
         return PageTimes { first_published: shown.or(modified), this_version: modified };
@@ -92,7 +102,7 @@ mod tests {
     fn times(html: &str) -> (Option<String>, Option<String>) {
         let doc = Document::from(html);
         let meta = page_meta::read(&doc);
-        let t = read(&doc, &meta, chrono_tz::Europe::London, &mut Article::default());
+        let t = read(html, &doc, &meta, chrono_tz::Europe::London, &mut Article::default());
         (t.first_published.map(|t| t.to_rfc3339()), t.this_version.map(|t| t.to_rfc3339()))
     }
 
@@ -121,6 +131,15 @@ mod tests {
         let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
             <body><h1>Harbour reopens</h1><div>Posted March 4, 2019 <time datetime="2024-05-20">20 May</time></div><p>The story.</p></body>"#;
         assert_eq!(times(page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn a_statement_of_first_publication_overrules_the_metadata() {
+        let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1><p>The story.</p><p>This article was originally published on 26 Sep 2019 at 4:12pm.</p></body>"#;
+        let (first, version) = times(page);
+        assert_eq!(first.as_deref(), Some("2019-09-26T15:12:00+00:00"));
+        assert_eq!(version.as_deref(), Some("2024-05-20T09:00:00+00:00"));
     }
 
     #[test]
