@@ -98,7 +98,8 @@ struct Parts {
 
 /// Reads a written date and time, or `None` when `text` is not one.
 pub fn parse(text: &str) -> Option<Written> {
-    let text = ZONE_NAME_COMMENT.replace(text.trim(), "");
+    // A sentence's full stop after the date ("… on 4 May 2019 at 4:12pm.") is not part of it.
+    let text = ZONE_NAME_COMMENT.replace(text.trim().trim_end_matches('.'), "");
     let text = DOTTED_MERIDIEM.replace_all(&text, "${1}m").to_lowercase();
     let mut parts = Parts::default();
     for token in tokens(&text) {
@@ -271,6 +272,7 @@ mod tests {
         assert_eq!(wall("November 19, 2019, 12:05 AM").as_deref(), Some("2019-11-19 00:05:00"));
         assert_eq!(wall("November 19, 2019 at 12 p.m.").as_deref(), Some("2019-11-19 12:00:00"));
         assert_eq!(wall("19 Nov 2019 17:19:53.25").as_deref(), Some("2019-11-19 17:19:53.250"));
+        assert_eq!(wall("19 Nov 2019 at 4:12pm.").as_deref(), Some("2019-11-19 16:12:00"), "a sentence's full stop");
     }
 
     #[test]

@@ -73,30 +73,131 @@ fn spaced(text: &str) -> String {
     out
 }
 
-/// The page's datelines as written (each as [`dates_in_text`] gives it), the
+/// The page's datelines as written (each as [`dates_in_text`] gives it, a
+/// `<time>`'s `datetime` before its text), the
 /// nearest to the first `<h1>` first (counted in elements, either side; after
 /// it on a tie); in page order when the page has no `<h1>`.
 pub fn datelines(doc: &Document) -> Vec<String> {
-    let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return Vec::new() };
+    let (headline, found) = located(doc);
+    let mut found: Vec<(usize, Vec<String>)> = found.into_iter().map(|(at, dates, _)| (at, dates)).collect();
+    if let Some(h1) = headline {
+        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    }
+    first_dates(found)
+}
+
+/// The datelines at most [`BESIDE_HEADLINE`] elements from the first `<h1>`,
+/// the nearest first: where a page prints its byline date. A date labelled as
+/// an update ("Updated Aug 21, 2025", see [`UPDATE_LABELS`]) is a version's,
+/// not the story's, and is left out. Empty when the page has no `<h1>` (a
+/// date without a headline to sit beside is no byline's).
+pub fn beside_headline(doc: &Document) -> Vec<String> {
+    let (Some(h1), found) = located(doc) else { return Vec::new() };
+    let mut found: Vec<(usize, Vec<String>)> =
+        found.into_iter().filter(|(at, _, update)| !update && at.abs_diff(h1) <= BESIDE_HEADLINE).map(|(at, dates, _)| (at, dates)).collect();
+    found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    first_dates(found)
+}
+
+/// How far (in elements) from the headline a dateline counts as beside it.
+pub const BESIDE_HEADLINE: usize = 25;
+
+/// Phrases by which a page states when its story first appeared.
+const FIRST_PUBLISHED_PHRASES: [&str; 3] = ["originally published", "first published", "originally posted"];
+
+/// The longest text read for a statement of first publication.
+const MAX_STATEMENT_CHARS: usize = 300;
+
+/// How far after the phrase (in characters) its date may start.
+const STATEMENT_REACH: usize = 40;
+
+/// The date of a statement of first publication anywhere in the article ("This
+/// article was originally published on 26 Sep 2019 at 4:12pm but has been
+/// updated"), as [`dates_in_text`] gives it; empty when the page makes none.
+/// Only a full date just after the phrase counts ("first published in 1851"
+/// or "originally published by the Gazette" is not one).
+pub fn first_published_statement(doc: &Document) -> Vec<String> {
+    let Some(elements) = doc.try_select("p, div, span, small, em, i, aside p, figcaption") else { return Vec::new() };
+    for element in elements.iter() {
+        let text = clean(&element.text());
+        if text.chars().count() > MAX_STATEMENT_CHARS || element.ancestors(None).is(NOT_STATEMENT) {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        let Some(at) = FIRST_PUBLISHED_PHRASES.iter().find_map(|p| lower.find(p).map(|at| at + p.len())) else { continue };
+        let Some(after) = text.get(at..) else { continue };
+        let dates = dates_in_text(after);
+        if dates.first().is_some_and(|d| after.find(d.as_str()).is_some_and(|start| start <= STATEMENT_REACH)) {
+            return dates;
+        }
+    }
+    Vec::new()
+}
+
+/// Any of [`FIRST_PUBLISHED_PHRASES`], in any case.
+static FIRST_PUBLISHED_PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("(?i){}", FIRST_PUBLISHED_PHRASES.join("|"))).expect("static regex"));
+
+/// Whether the page's source holds a phrase of first publication at all: a
+/// cheap test on the bytes, so that [`first_published_statement`]'s walk over
+/// the elements is made only on the few pages that may state one.
+pub fn may_state_first_publication(html: &str) -> bool {
+    FIRST_PUBLISHED_PHRASE.is_match(html)
+}
+
+/// Where a statement of first publication is never the article's (a footer may hold one).
+const NOT_STATEMENT: &str = "nav, form, script, style, noscript, template, select, option, button";
+
+/// Words before a date that make it an update's date, not a publication's.
+pub const UPDATE_LABELS: [&str; 6] = ["updat", "modif", "revis", "review", "edited", "refresh"];
+
+/// The position of the first `<h1>` among the candidate elements, and every
+/// dateline with its position and whether it is labelled as an update, in page order.
+fn located(doc: &Document) -> (Option<usize>, Vec<(usize, Vec<String>, bool)>) {
+    let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return (None, Vec::new()) };
     let mut headline: Option<usize> = None;
-    let mut found: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut found: Vec<(usize, Vec<String>, bool)> = Vec::new();
     for (at, element) in elements.iter().enumerate() {
         if element.is("h1") {
             headline = headline.or(Some(at));
             continue;
         }
+        // A `<time>` says its date for machines too: that reading comes first.
+        let mut dates: Vec<String> = element.is("time").then(|| element.attr("datetime")).flatten().map(|v| clean(&v)).filter(|v| !v.is_empty()).into_iter().collect();
         let text = clean(&element.text());
-        if text.is_empty() || text.chars().count() > MAX_DATELINE_CHARS || !text.chars().any(|c| c.is_ascii_digit()) {
-            continue;
+        if !text.is_empty() && text.chars().count() <= MAX_DATELINE_CHARS && text.chars().any(|c| c.is_ascii_digit()) {
+            dates.extend(dates_in_text(&text));
         }
-        let dates = dates_in_text(&text);
         if !dates.is_empty() && !element.ancestors(None).is(NOT_ARTICLE) {
-            found.push((at, dates));
+            found.push((at, dates, labelled_update(&label_of(&element, &text))));
         }
     }
-    if let Some(h1) = headline {
-        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    (headline, found)
+}
+
+/// The words before the date of an element whose `text` is it: its own when
+/// it has some ("Updated Aug 21, 2025"), else the parent's words just before
+/// it (`<div>Updated <span>Aug 21, 2025</span></div>`).
+fn label_of(element: &dom_query::Selection, text: &str) -> String {
+    let own = text.split(|c: char| c.is_ascii_digit()).next().unwrap_or_default();
+    if own.chars().any(char::is_alphabetic) && !dates_in_text(text).first().is_some_and(|d| text.starts_with(d.as_str())) {
+        return own.to_owned();
     }
+    let parent = clean(&element.parent().text());
+    let before = parent.find(text).map_or("", |at| &parent[..at]);
+    before.chars().rev().take(LABEL_CHARS).collect::<Vec<char>>().into_iter().rev().collect()
+}
+
+/// How many characters before a date are read for its label.
+const LABEL_CHARS: usize = 30;
+
+/// Whether `text` says "updated" (or the like, [`UPDATE_LABELS`]) before its first digit.
+fn labelled_update(text: &str) -> bool {
+    let before = text.split(|c: char| c.is_ascii_digit()).next().unwrap_or_default().to_lowercase();
+    UPDATE_LABELS.iter().any(|label| before.contains(label))
+}
+
+/// The distinct dates of `found`, in its order, at most [`MAX_DATELINES`].
+fn first_dates(found: Vec<(usize, Vec<String>)>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for date in found.into_iter().flat_map(|(_, dates)| dates) {
         if !out.contains(&date) {
@@ -154,5 +255,45 @@ mod tests {
             <footer><p>June 3, 2024</p></footer></body>"#,
         );
         assert!(datelines(&doc).is_empty(), "{:?}", datelines(&doc));
+    }
+
+    #[test]
+    fn only_a_dateline_near_the_headline_is_beside_it() {
+        let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
+        let doc = Document::from(format!("<body><h1>Harbour reopens</h1><p>By Jo Bloggs</p><p>4 March 2019</p>{filler}<p>Jan 2, 2024</p></body>").as_str());
+        assert_eq!(beside_headline(&doc), ["4 March 2019"]);
+        let far = Document::from(format!("<body><h1>Harbour reopens</h1>{filler}<p>Jan 2, 2024</p></body>").as_str());
+        assert!(beside_headline(&far).is_empty());
+        assert!(beside_headline(&Document::from("<body><p>4 March 2019</p></body>")).is_empty(), "no headline, no byline");
+    }
+
+    #[test]
+    fn a_statement_of_first_publication_gives_its_date() {
+        let doc = Document::from(r#"<body><h1>Harbour reopens</h1><p>Story.</p><p>This story was originally published on 4 March 2019 at 9:30am and has been updated.</p></body>"#);
+        assert_eq!(first_published_statement(&doc), ["4 March 2019 at 9:30am", "4 March 2019"]);
+        assert!(may_state_first_publication("<p>Originally Published on 4 March 2019</p>"));
+        assert!(!may_state_first_publication("<p>Published on 4 March 2019</p>"));
+        for text in ["First published in 1851, the Gazette is still printed on March 4, 2019 presses.", "Originally published by the Harbour Gazette."] {
+            let doc = Document::from(format!("<body><p>{text}</p></body>").as_str());
+            assert!(first_published_statement(&doc).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_date_labelled_as_an_update_is_not_beside_the_headline() {
+        let doc = Document::from(r#"<body><h1>Harbour reopens</h1><p>Last updated: 9 May 2024</p><p>Published 4 March 2019</p></body>"#);
+        assert_eq!(beside_headline(&doc), ["4 March 2019"]);
+        let inner = Document::from(r#"<body><h1>Harbour reopens</h1><div>Updated <span>9 May 2024</span></div></body>"#);
+        assert!(beside_headline(&inner).is_empty(), "{:?}", beside_headline(&inner));
+        assert_eq!(datelines(&doc)[0], "9 May 2024", "still the page's date when it shows no other");
+    }
+
+    #[test]
+    fn a_time_element_gives_its_machine_reading_before_its_text() {
+        let doc = Document::from(r#"<body><h1>Harbour reopens</h1><p>By Jo Bloggs <time datetime="2019-03-04T09:30:00Z">04/03/2019</time></p></body>"#);
+        // The paragraph's own text comes first (nearer the headline), the `<time>` right after it.
+        assert_eq!(beside_headline(&doc), ["04/03/2019", "2019-03-04T09:30:00Z"]);
+        let bare = Document::from(r#"<body><h1>Harbour reopens</h1><time datetime="2019-03-04"></time></body>"#);
+        assert_eq!(datelines(&bare), ["2019-03-04"]);
     }
 }

@@ -83,6 +83,9 @@ pub fn published(doc: &Document, article: Option<&Value>, json_ld: &[Value]) -> 
             push(&mut out, value, name.to_owned(), Origin::Metadata);
         }
     }
+    for (name, value) in prefixed_published(&metas) {
+        push(&mut out, value, name, Origin::Metadata);
+    }
     for value in attr_values(doc, "time[pubdate][datetime], time[itemprop='datePublished'][datetime], [itemprop='datePublished'][datetime]", "datetime") {
         push(&mut out, value, "<time datetime> datePublished".into(), Origin::Metadata);
     }
@@ -112,6 +115,27 @@ pub fn visible(doc: &Document) -> Vec<DateCandidate> {
         for date in inside {
             push(&mut out, date, "visible date".into(), Origin::Visible);
         }
+    }
+    out
+}
+
+/// The dates printed beside the headline (a byline's date), the nearest
+/// first ([`datelines::beside_headline`]): read to check the metadata's
+/// publication time, which a CMS may have reset on a re-publication.
+pub fn beside_headline(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for value in datelines::beside_headline(doc) {
+        push(&mut out, value, "dateline beside the headline".into(), Origin::Visible);
+    }
+    out
+}
+
+/// The date of the page's statement of when its story first appeared
+/// ([`datelines::first_published_statement`]: "originally published on …").
+pub fn first_published_statement(doc: &Document) -> Vec<DateCandidate> {
+    let mut out = Vec::new();
+    for value in datelines::first_published_statement(doc) {
+        push(&mut out, value, "statement of first publication".into(), Origin::Visible);
     }
     out
 }
@@ -172,6 +196,30 @@ fn meta_tags(doc: &Document) -> Vec<(String, String)> {
             let key = m.attr("name").or_else(|| m.attr("property")).or_else(|| m.attr("itemprop"))?;
             Some((key.to_string(), m.attr("content")?.to_string()))
         })
+        .collect()
+}
+
+/// Words in a meta name's prefix (their starts) that make its date another
+/// one than the first publication's ("last-published-date", "modified-publish-date").
+const NOT_FIRST_PUBLISHED: [&str; 6] = ["last", "updat", "modif", "revis", "expir", "end"];
+
+/// The meta tags whose name is a publication-time name of [`PUBLISHED_META`]
+/// (one that says "pub") behind a vendor's prefix and a separator
+/// ("w-published-date", "site:publish_date"), unless the prefix says the date
+/// is another ([`NOT_FIRST_PUBLISHED`]), as (name, content).
+fn prefixed_published(metas: &[(String, String)]) -> Vec<(String, String)> {
+    let names: Vec<String> = PUBLISHED_META.iter().filter(|n| n.to_ascii_lowercase().contains("pub")).map(|n| n.to_ascii_lowercase()).collect();
+    metas
+        .iter()
+        .filter(|(key, _)| {
+            let key = key.to_ascii_lowercase();
+            names.iter().any(|name| {
+                key.strip_suffix(name.as_str()).is_some_and(|prefix| {
+                    prefix.ends_with(['-', '_', ':', '.']) && !names.contains(&key) && !prefix.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| NOT_FIRST_PUBLISHED.iter().any(|w| word.starts_with(w)))
+                })
+            })
+        })
+        .cloned()
         .collect()
 }
 
@@ -258,6 +306,15 @@ mod tests {
         let doc = Document::from(r#"<meta name="citation_date" content="2025/12/18"><meta name="published" content="July 17, 2025"><meta name="published-date" content="2021-02-16">"#);
         let values: Vec<String> = published(&doc, None, &[]).into_iter().map(|c| c.value).collect();
         assert_eq!(values, ["2021-02-16", "2025/12/18", "July 17, 2025"]);
+    }
+
+    #[test]
+    fn a_publication_meta_name_behind_a_vendor_prefix_is_a_candidate_unless_the_prefix_says_last() {
+        let doc = Document::from(
+            r#"<meta name="cms-last-published-date" content="2025-03-01"><meta name="vendor-published-date" content="2024-06-04T06:00:00Z"><meta name="x-date" content="2020-01-01"><meta name="page.end-publish_date" content="2030-01-01">"#,
+        );
+        let found: Vec<(String, String)> = published(&doc, None, &[]).into_iter().map(|c| (c.source, c.value)).collect();
+        assert_eq!(found, [("vendor-published-date".to_owned(), "2024-06-04T06:00:00Z".to_owned())]);
     }
 
     #[test]

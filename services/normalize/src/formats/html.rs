@@ -12,20 +12,18 @@
 //! ([`classify_lines`]): furniture is dropped from both bodies, and figure
 //! captions and caption paragraphs become picture associations.
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use dom_query::Document;
 use newswire_shared::article::{Article, Text, UriSource};
 use newswire_shared::stage::StageError;
 
-use crate::dates;
 use crate::formats::body_fallback;
 use crate::problems::{self, Field, Kind};
 use crate::extract::limits::HtmlLimits;
 use crate::extract::line_kinds::{caption_and_credit, classify_lines, LineKind};
-use crate::extract::page_dates::{DateCandidate, Origin};
 use crate::extract::main_content::MainContent;
-use crate::extract::{container, main_content, page_dates, page_meta, paragraphs, pictures};
+use crate::extract::{container, main_content, page_meta, paragraphs, pictures};
+use crate::formats::html_times;
 use crate::text;
 
 /// Parses an HTML page into an article. `zone` is the feed's zone for times without offset.
@@ -37,12 +35,7 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     // it in JSON-LD `articleBody`; failing that, its visible text is the body.
     let from_json_ld = meta.json_ld_body.as_deref().map(main_content::from_plain_text).filter(|c| !c.paragraphs.is_empty());
     let mut article = Article::default();
-    // The publication time; failing that the date the page shows, and failing
-    // that its last-modified time (the only time it gives is its best date).
-    let published = first_time(&meta.published, zone, Field::FirstCreated, &mut article)
-        .or_else(|| first_time(&page_dates::visible(&doc), zone, Field::FirstCreated, &mut article));
-    let modified = first_time(&meta.modified, zone, Field::VersionCreated, &mut article);
-    let published = published.or(modified);
+    let times = html_times::read(html, &doc, &meta, zone, &mut article);
     let marked_up = container::marked_up(&doc);
     let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
     let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
@@ -58,13 +51,8 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     }
     article.by = meta.byline.clone();
     article.language = meta.language.clone();
-    if let Some(t) = published {
-        article.firstcreated = Some(t);
-        article.versioncreated = Some(t);
-    }
-    if let Some(t) = modified {
-        article.versioncreated = Some(t);
-    }
+    article.firstcreated = times.first_published;
+    article.versioncreated = times.this_version.or(times.first_published);
     let mut captions: Vec<(String, Option<String>)> = content.captions.iter().map(|c| caption_with_credit(c)).collect();
     let (mut paragraphs, mut dropped) = story_paragraphs(content.paragraphs, &mut captions);
     article.associations = pictures::associations(captions);
@@ -161,25 +149,6 @@ fn story_paragraphs(paragraphs: Vec<String>, captions: &mut Vec<(String, Option<
         }
     }
     (story, dropped)
-}
-
-/// The first of the page's `candidates` that reads as a time (in `zone` when
-/// it has no offset). A date never fails the page: a metadata time that is a
-/// placeholder (`0001-01-01T00:00:00Z`), unreadable or impossible is recorded
-/// as a problem of `field` ([`crate::dates::DateError`] says which) and the next
-/// candidate is tried; a visible date that does not read is a guess that
-/// failed, and is passed over silently.
-fn first_time(candidates: &[DateCandidate], zone: Tz, field: Field, article: &mut Article) -> Option<DateTime<Utc>> {
-    for candidate in candidates {
-        match dates::parse_in_zone(&candidate.value, zone) {
-            Ok(t) => return Some(t),
-            Err(e) if candidate.origin == Origin::Metadata => {
-                problems::note(article, field, Kind::of_date(&e), format!("{}: {e}", candidate.source));
-            }
-            Err(_) => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod anpa_status;
 pub mod body;
 pub mod body_fallback;
 pub mod html;
+pub mod html_times;
 pub mod newsml_1;
 pub mod newsml_1_content;
 pub mod newsml_g2;

@@ -1,0 +1,154 @@
+//! When an HTML page's story was first published and last changed.
+//!
+//! The publication time is the first readable metadata candidate
+//! ([`page_dates::published`]); failing that the date the page shows
+//! ([`page_dates::visible`]); failing that its last-modified time (the only
+//! time it gives is its best date).
+//!
+//! The page's own statement of when the story first appeared ("This article
+//! was originally published on 26 Sep 2019", [`page_dates::first_published_statement`])
+//! comes before all of them: it says in words what `firstcreated` is, where the
+//! metadata may give the latest re-publication.
+//!
+//! One check overrules the metadata: a date printed beside the headline (the
+//! byline's date) at least [`EARLIER_BY`] before the metadata's publication
+//! time. A story cannot be shown as dated before it was published, so the
+//! metadata time is then a re-publication (a site migration, a CMS that stamps
+//! every save as "published"), and the byline's date is when the story first
+//! appeared; the metadata time is kept as the version's time when the page
+//! names no modified time. When another date beside the headline agrees with
+//! the metadata (a `<time datetime>` in the byline, say), nothing is
+//! contradicted and the metadata stands. A smaller gap is never taken as a contradiction: a
+//! date-only byline read as midnight, or a late-evening local time in UTC, is
+//! a day apart from the same instant, and the metadata's exact time is the
+//! better one.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use dom_query::Document;
+use newswire_shared::article::Article;
+
+use crate::dates;
+use crate::extract::datelines;
+use crate::extract::page_dates::{self, DateCandidate, Origin};
+use crate::extract::page_meta::PageMeta;
+use crate::problems::{self, Field, Kind};
+
+/// How long before the metadata's publication time a byline's date must be to
+/// overrule it: two days, so that a date-only byline (midnight in the feed's
+/// zone, maybe the previous day in UTC) of the same or the previous local day
+/// never does.
+pub const EARLIER_BY: TimeDelta = TimeDelta::days(2);
+
+/// The page's times, as read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageTimes {
+    /// When the story was first published (ninjs `firstcreated`).
+    pub first_published: Option<DateTime<Utc>>,
+    /// When this version was made (ninjs `versioncreated`), when the page says.
+    pub this_version: Option<DateTime<Utc>>,
+}
+
+/// Reads the times of the page `doc` parsed from `html`; a candidate that cannot be read is recorded on
+/// `article` as a field problem (never an error: a date never fails a page).
+pub fn read(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) -> PageTimes {
+    let stated = first_time(&meta.published, zone, Field::FirstCreated, article);
+    let modified = first_time(&meta.modified, zone, Field::VersionCreated, article);
+    let statement = if datelines::may_state_first_publication(html) { page_dates::first_published_statement(doc) } else { Vec::new() };
+    if let Some(first) = first_time(&statement, zone, Field::FirstCreated, article) {
+        return PageTimes { first_published: Some(first), this_version: modified.or(stated) };
+    }
+    let Some(stated) = stated else {
+        let shown = first_time(&page_dates::visible(doc), zone, Field::FirstCreated, article);
+        return PageTimes { first_published: shown.or(modified), this_version: modified };
+    };
+    let shown: Vec<DateTime<Utc>> = page_dates::beside_headline(doc).iter().filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).collect();
+    let agrees = shown.iter().any(|t| !well_before(*t, stated) && !well_before(stated, *t));
+    match shown.first() {
+        Some(&byline) if !agrees && well_before(byline, stated) => PageTimes { first_published: Some(byline), this_version: modified.or(Some(stated)) },
+        _ => PageTimes { first_published: Some(stated), this_version: modified },
+    }
+}
+
+/// Whether `earlier` is at least [`EARLIER_BY`] before `later`.
+fn well_before(earlier: DateTime<Utc>, later: DateTime<Utc>) -> bool {
+    later - earlier >= EARLIER_BY
+}
+
+/// The first of the page's `candidates` that reads as a time (in `zone` when
+/// it has no offset). A date never fails the page: a metadata time that is a
+/// placeholder (`0001-01-01T00:00:00Z`), unreadable or impossible is recorded
+/// as a problem of `field` ([`crate::dates::DateError`] says which) and the next
+/// candidate is tried; a visible date that does not read is a guess that
+/// failed, and is passed over silently.
+fn first_time(candidates: &[DateCandidate], zone: Tz, field: Field, article: &mut Article) -> Option<DateTime<Utc>> {
+    for candidate in candidates {
+        match dates::parse_in_zone(&candidate.value, zone) {
+            Ok(t) => return Some(t),
+            Err(e) if candidate.origin == Origin::Metadata => {
+                problems::note(article, field, Kind::of_date(&e), format!("{}: {e}", candidate.source));
+            }
+            Err(_) => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::page_meta;
+
+    fn times(html: &str) -> (Option<String>, Option<String>) {
+        let doc = Document::from(html);
+        let meta = page_meta::read(&doc);
+        let t = read(html, &doc, &meta, chrono_tz::Europe::London, &mut Article::default());
+        (t.first_published.map(|t| t.to_rfc3339()), t.this_version.map(|t| t.to_rfc3339()))
+    }
+
+    #[test]
+    fn a_byline_date_days_before_the_metadata_time_is_the_first_publication() {
+        let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1><p>By Jo Bloggs</p><p>March 4, 2019</p><p>The story.</p></body>"#;
+        let (first, version) = times(page);
+        assert_eq!(first.as_deref(), Some("2019-03-04T00:00:00+00:00"));
+        assert_eq!(version.as_deref(), Some("2024-05-20T09:00:00+00:00"), "the re-publication is a version");
+    }
+
+    #[test]
+    fn a_byline_date_of_the_day_before_or_later_leaves_the_metadata_time() {
+        for byline in ["May 19, 2024", "May 20, 2024", "June 2, 2024"] {
+            let page = format!(
+                r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+                <body><h1>Harbour reopens</h1><p>{byline}</p><p>The story.</p></body>"#
+            );
+            assert_eq!(times(&page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"), "{byline}");
+        }
+    }
+
+    #[test]
+    fn a_byline_that_also_shows_the_metadata_time_leaves_it() {
+        let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1><div>Posted March 4, 2019 <time datetime="2024-05-20">20 May</time></div><p>The story.</p></body>"#;
+        assert_eq!(times(page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn a_statement_of_first_publication_overrules_the_metadata() {
+        let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1><p>The story.</p><p>This article was originally published on 26 Sep 2019 at 4:12pm.</p></body>"#;
+        let (first, version) = times(page);
+        assert_eq!(first.as_deref(), Some("2019-09-26T15:12:00+00:00"));
+        assert_eq!(version.as_deref(), Some("2024-05-20T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn a_date_far_from_the_headline_does_not_overrule_the_metadata() {
+        let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
+        let page = format!(
+            r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
+            <body><h1>Harbour reopens</h1>{filler}<p>March 4, 2019</p></body>"#
+        );
+        assert_eq!(times(&page).0.as_deref(), Some("2024-05-20T09:00:00+00:00"));
+    }
+}
