@@ -10,17 +10,14 @@
 
 use std::ops::Range;
 
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use newswire_shared::story::charset::Charset;
+use newswire_shared::story::xml_fields::{local_name, resolve_reference};
 use crate::rejection::Rejection;
 
 /// The UTF-8 byte-order mark.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The entities every XML document may use without declaring them.
-const PREDEFINED_ENTITIES: [(&str, char); 5] = [("lt", '<'), ("gt", '>'), ("amp", '&'), ("apos", '\''), ("quot", '"')];
 
 /// What one pass over a document found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,74 +142,11 @@ fn declares_general_entity(doctype: &[u8]) -> bool {
     })
 }
 
-/// The value of attribute `attribute` (local name) on the first element whose
-/// local name is `element`, decoded and unescaped.
-pub fn attribute(fragment: &[u8], charset: &Charset, element: &str, attribute: &str) -> Option<String> {
-    let mut reader = Reader::from_reader(fragment);
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) | Event::Empty(start) if local_name(&start) == element => {
-                return start
-                    .attributes()
-                    .flatten()
-                    .find(|a| a.key.local_name().as_ref() == attribute.as_bytes())
-                    .and_then(|a| {
-                        let raw = charset.decode_lossy(&a.value);
-                        quick_xml::escape::unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-                    });
-            }
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
-}
-
-/// The text of the first element whose local name is `element` (only direct
-/// text and CDATA, trimmed), or `None` when it is absent or empty.
-pub fn text_of(fragment: &[u8], charset: &Charset, element: &str) -> Option<String> {
-    let mut reader = Reader::from_reader(fragment);
-    let mut inside = 0usize;
-    let mut text = String::new();
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) if inside == 0 && local_name(&start) == element => inside = 1,
-            Event::Start(_) if inside > 0 => inside += 1,
-            Event::End(_) if inside == 1 => break,
-            Event::End(_) if inside > 1 => inside -= 1,
-            Event::Text(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
-            Event::CData(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
-            Event::GeneralRef(r) if inside == 1 => text.extend(resolve_reference(&r).ok()),
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, String> {
-    let name = String::from_utf8_lossy(reference);
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c),
-            _ => Err(format!("&{name}; is not a valid character reference")),
-        };
-    }
-    PREDEFINED_ENTITIES
-        .iter()
-        .find(|(entity, _)| *entity == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| format!("&{name}; refers to an undeclared entity (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)"))
-}
-
 fn check_attributes(body: &[u8], at: usize, start: &BytesStart<'_>) -> Result<(), Rejection> {
     for attribute in start.attributes() {
         attribute.map_err(|e| malformed(body, at, &format!("in <{}>: {e}", name_of(start))))?;
     }
     Ok(())
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
 }
 
 fn name_of(start: &BytesStart<'_>) -> String {
@@ -235,12 +169,6 @@ pub fn position(body: &[u8], offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newswire_shared::story::charset;
-
-    fn utf8() -> Charset {
-        charset::decide(None, b"").unwrap()
-    }
-
     #[test]
     fn captured_elements_are_exact_slices_matched_by_local_name() {
         let doc = b"<?xml version='1.0'?>\n<rdf:RDF xmlns:rdf='r'><rss:item a='1'>one</rss:item>\n<item/><x><item>nested</item></x></rdf:RDF>";
@@ -324,15 +252,5 @@ mod tests {
         let one = &doc[3..];
         let range = scan(one, &["item"], 10).unwrap().captured[0].1.clone();
         assert_eq!(&one[range], b"<item><guid>1</guid></item>");
-    }
-
-    #[test]
-    fn texts_and_attributes_are_decoded_and_unescaped() {
-        let doc = b"<item><title>x</title><guid isPermaLink='false'> a&amp;b<![CDATA[c]]> </guid><g2:newsItem guid='urn:&quot;1&quot;'/></item>";
-        assert_eq!(text_of(doc, &utf8(), "guid").as_deref(), Some("a&bc"));
-        assert_eq!(text_of(doc, &utf8(), "link"), None);
-        assert_eq!(attribute(doc, &utf8(), "newsItem", "guid").as_deref(), Some("urn:\"1\""));
-        let latin1 = charset::decide(Some("text/xml; charset=iso-8859-1"), b"").unwrap();
-        assert_eq!(text_of(b"<i><guid>caf\xE9</guid></i>", &latin1, "guid").as_deref(), Some("café"));
     }
 }
