@@ -1,10 +1,11 @@
 //! One safe pass over an XML document: is it well-formed, is it safe, and where
 //! are the elements a story is cut from.
 //!
-//! quick-xml never fetches external entities or expands custom ones; on top of
-//! that a DOCTYPE that *declares* general entities is refused outright (XXE and
-//! "billion laughs" alike), a reference to an undeclared entity is malformed,
-//! and nesting deeper than the configured limit is refused. Elements are matched
+//! The guards against entities and deep nesting are newswire's one set
+//! ([`newswire_shared::story::xml_guard`], which normalize's reader applies
+//! too): a DOCTYPE declaring entities is `xml_entities_refused`, nesting deeper
+//! than the configured limit `xml_too_deep`, a reference to an undeclared
+//! entity `malformed_xml`. Elements are matched
 //! by their LOCAL name, so `<g2:newsItem>` and `<newsItem>` are the same, and a
 //! captured element's byte range is exact: its payload is the original slice.
 
@@ -13,7 +14,8 @@ use std::ops::Range;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use newswire_shared::story::xml_fields::{local_name, resolve_reference};
+use newswire_shared::story::xml_fields::local_name;
+use newswire_shared::story::xml_guard::{resolve_reference, XmlGuard, XmlRefusal};
 use crate::rejection::Rejection;
 
 /// The UTF-8 byte-order mark.
@@ -53,10 +55,12 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
     let mut root: Option<String> = None;
     let mut capturing: Option<(String, usize, usize)> = None; // name, start, depth
     let mut captured = Vec::new();
+    let mut guard = XmlGuard::new(max_depth);
     loop {
         let before = at(reader.buffer_position());
         let event = reader.read_event().map_err(|e| malformed(body, at(reader.error_position()), &e.to_string()))?;
         let after = at(reader.buffer_position());
+        guard.check(&event).map_err(|refusal| refused(body, before, &refusal))?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() && open.is_empty() => {
                 return Err(malformed(
@@ -70,13 +74,6 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
                 let local = local_name(&start);
                 root.get_or_insert_with(|| local.clone());
                 open.push((local.clone(), before));
-                if open.len() > max_depth {
-                    return Err(Rejection::new(
-                        400,
-                        "xml_too_deep",
-                        format!("{}: elements are nested more than {max_depth} deep", position(body, before)),
-                    ));
-                }
                 if capturing.is_none() && capture.contains(&local.as_str()) {
                     capturing = Some((local, before, open.len()));
                 }
@@ -97,21 +94,11 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
                 }
                 open.pop();
             }
-            Event::DocType(doctype) if declares_general_entity(&doctype) => {
-                return Err(Rejection::new(
-                    400,
-                    "xml_entities_refused",
-                    format!(
-                        "{}: the DOCTYPE declares entities; entity declarations are refused (no external entities, no entity expansion)",
-                        position(body, before)
-                    ),
-                ));
-            }
             Event::GeneralRef(reference) => {
                 if open.is_empty() {
                     return Err(malformed(body, before, "an entity reference outside the root element"));
                 }
-                resolve_reference(&reference).map_err(|why| malformed(body, before, &why))?;
+                resolve_reference(&reference).map_err(|refusal| refused(body, before, &refusal))?;
             }
             Event::Text(text) if open.is_empty() && !text.iter().all(u8::is_ascii_whitespace) => {
                 return Err(malformed(body, before, "text outside the root element"));
@@ -130,16 +117,14 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
     Ok(Scan { root, captured })
 }
 
-/// Whether a DOCTYPE's internal subset declares a general entity (`<!ENTITY x …>`),
-/// the kind a document can reference as `&x;`. Parameter entities
-/// (`<!ENTITY % nitf SYSTEM "nitf.dtd"> %nitf;`, how NewsML 1.x DOCTYPEs pull in
-/// the NITF DTD) exist only for a DTD processor: none ever reads the DTD here,
-/// so they are never fetched or expanded, and the document cannot refer to them.
-fn declares_general_entity(doctype: &[u8]) -> bool {
-    doctype.windows(8).enumerate().filter(|(_, w)| *w == b"<!ENTITY").any(|(at, _)| {
-        let after = &doctype[at + 8..];
-        after.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'%')
-    })
+/// The rejection for what the shared guards refused at `offset`.
+fn refused(body: &[u8], offset: usize, refusal: &XmlRefusal) -> Rejection {
+    let error = match refusal {
+        XmlRefusal::EntitiesDeclared => "xml_entities_refused",
+        XmlRefusal::TooDeep(_) => "xml_too_deep",
+        XmlRefusal::BadReference(_) => "malformed_xml",
+    };
+    Rejection::new(400, error, format!("{}: {refusal}", position(body, offset)))
 }
 
 fn check_attributes(body: &[u8], at: usize, start: &BytesStart<'_>) -> Result<(), Rejection> {

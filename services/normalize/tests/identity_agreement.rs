@@ -119,19 +119,20 @@ macro_rules! agreement_tests {
             assert!(check_agreement(&fixtures(), $format) >= $n, "too few {} fixtures", $format);
             let examples = iptc_examples();
             let checked = check_agreement(&examples, $format);
-            assert!(examples.is_empty() || checked >= $m, "too few {} IPTC examples: {checked}", $format);
+            let least: Option<usize> = $m;
+            assert!(examples.is_empty() || least.is_none_or(|least| checked >= least), "too few {} IPTC examples: {checked}", $format);
         }
     )*};
 }
 
 agreement_tests! {
-    ninjs_ids_and_versions_agree: SourceFormat::Ninjs, fixtures at least 3, iptc at least 6;
-    newsml_g2_ids_and_versions_agree: SourceFormat::NewsmlG2, fixtures at least 5, iptc at least 4;
-    newsml_1_ids_and_versions_agree: SourceFormat::Newsml1, fixtures at least 8, iptc at least 0;
-    nitf_ids_and_versions_agree: SourceFormat::Nitf, fixtures at least 2, iptc at least 0;
-    rss_ids_agree: SourceFormat::Rss, fixtures at least 3, iptc at least 0;
-    atom_ids_agree: SourceFormat::Atom, fixtures at least 3, iptc at least 0;
-    html_page_urls_agree: SourceFormat::Html, fixtures at least 1, iptc at least 0;
-    anpa_messages_agree: SourceFormat::Anpa, fixtures at least 2, iptc at least 0;
-    scraped_text_digests_agree: SourceFormat::ScrapedText, fixtures at least 2, iptc at least 0;
+    ninjs_ids_and_versions_agree: SourceFormat::Ninjs, fixtures at least 3, iptc at least Some(6);
+    newsml_g2_ids_and_versions_agree: SourceFormat::NewsmlG2, fixtures at least 5, iptc at least Some(4);
+    newsml_1_ids_and_versions_agree: SourceFormat::Newsml1, fixtures at least 8, iptc at least None;
+    nitf_ids_and_versions_agree: SourceFormat::Nitf, fixtures at least 2, iptc at least None;
+    rss_ids_agree: SourceFormat::Rss, fixtures at least 3, iptc at least None;
+    atom_ids_agree: SourceFormat::Atom, fixtures at least 3, iptc at least None;
+    html_page_urls_agree: SourceFormat::Html, fixtures at least 1, iptc at least None;
+    anpa_messages_agree: SourceFormat::Anpa, fixtures at least 2, iptc at least None;
+    scraped_text_digests_agree: SourceFormat::ScrapedText, fixtures at least 2, iptc at least None;
 }

@@ -7,5 +7,6 @@ pub mod format;
 pub mod identity;
 pub mod page_url;
 pub mod xml_fields;
+pub mod xml_guard;
 
 pub use format::SourceFormat;

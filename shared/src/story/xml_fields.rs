@@ -2,15 +2,13 @@
 //! XML bytes with quick-xml, decoded in the story's charset and unescaped.
 //! Elements are matched by their LOCAL name, so `<g2:newsItem>` and
 //! `<newsItem>` are the same. Only the predefined entities and character
-//! references are resolved; nothing else is ever expanded.
+//! references are resolved ([`crate::story::xml_guard`]); nothing else is ever expanded.
 
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::story::charset::Charset;
-
-/// The entities every XML document may use without declaring them.
-pub const PREDEFINED_ENTITIES: [(&str, char); 5] = [("lt", '<'), ("gt", '>'), ("amp", '&'), ("apos", '\''), ("quot", '"')];
+use crate::story::xml_guard::resolve_reference;
 
 /// Where in the document an element is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,23 +115,6 @@ pub fn root_name(fragment: &[u8]) -> Option<String> {
             _ => {}
         }
     }
-}
-
-/// The character a reference stands for: a character reference, or one of the
-/// five predefined entities; anything else is an error saying so.
-pub fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, String> {
-    let name = String::from_utf8_lossy(reference);
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c),
-            _ => Err(format!("&{name}; is not a valid character reference")),
-        };
-    }
-    PREDEFINED_ENTITIES
-        .iter()
-        .find(|(entity, _)| *entity == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| format!("&{name}; refers to an undeclared entity (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)"))
 }
 
 /// An element's local name.
