@@ -8,7 +8,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::story::charset::Charset;
-use crate::story::xml_guard::resolve_reference;
+use crate::story::xml_guard::{resolve_reference, unescape};
 
 /// Where in the document an element is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub fn find_element<T>(fragment: &[u8], depth: Depth, element: &str, mut pick: i
 pub fn attribute_value(start: &BytesStart<'_>, charset: &Charset, name: &str) -> Option<String> {
     start.attributes().flatten().find(|a| a.key.local_name().as_ref() == name.as_bytes()).and_then(|a| {
         let raw = charset.decode_lossy(&a.value);
-        quick_xml::escape::unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     })
 }
 

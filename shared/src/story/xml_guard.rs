@@ -67,6 +67,14 @@ impl XmlGuard {
     }
 }
 
+/// An attribute value with its references resolved: XML's five entities and
+/// character references only (quick-xml's plain `unescape` also knows HTML's
+/// entities when a crate of the build enables `escape-html`, which XML must not).
+pub fn unescape(raw: &str) -> Result<std::borrow::Cow<'_, str>, XmlRefusal> {
+    quick_xml::escape::unescape_with(raw, quick_xml::escape::resolve_xml_entity)
+        .map_err(|e| XmlRefusal::BadReference(format!("in an attribute: {e}")))
+}
+
 /// Whether a DOCTYPE's internal subset declares a general entity (`<!ENTITY x …>`),
 /// the kind a document can reference as `&x;`. Parameter entities
 /// (`<!ENTITY % nitf SYSTEM "nitf.dtd"> %nitf;`, how NewsML 1.x DOCTYPEs pull in
@@ -127,6 +135,8 @@ mod tests {
     fn only_predefined_and_character_references_resolve() {
         assert_eq!(guard_all("<a>&lt;&amp;&#233;&#x41;</a>", 10), Ok(()));
         assert!(matches!(guard_all("<a>&nbsp;</a>", 10), Err(XmlRefusal::BadReference(why)) if why.contains("&nbsp;")));
+        assert_eq!(unescape("a &amp; b &#233;").as_deref(), Ok("a & b é"));
+        assert!(matches!(unescape("a&nbsp;b"), Err(XmlRefusal::BadReference(why)) if why.contains("nbsp")), "whatever features the build enables");
     }
 
     #[test]
