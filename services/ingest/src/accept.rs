@@ -31,10 +31,10 @@ pub struct RawRecord {
     pub key: String,
     /// The original bytes (for a feed entry, the exact slice of its element).
     pub payload: Vec<u8>,
-    /// Feed, content type, charset, format, received-at time, trace id.
+    /// Feed, content type, charset, format, source id and version, received-at time, trace id.
     pub headers: HeaderMap,
-    /// The source's version of the story, when its format carries one
-    /// (used to recognise re-pushes).
+    /// What makes this version of the story this version, when its format
+    /// can say ([`newswire_shared::story::identity::Identity::repush_mark`]): used to recognise re-pushes.
     pub version: Option<String>,
 }
 
@@ -60,7 +60,7 @@ pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<R
         .enumerate()
         .map(|(index, story)| {
             let payload = body[story.range.clone()].to_vec();
-            let key = match &story.guid {
+            let key = match &story.identity.guid {
                 Some(guid) => ids::story_key(submission.feed, guid),
                 None => ids::story_key(submission.feed, &ids::digest(&[&payload])),
             };
@@ -72,11 +72,12 @@ pub fn prepare(submission: &Submission<'_>, limits: ShapeLimits) -> Result<Vec<R
             if let Some(ct) = submission.content_type {
                 envelope.insert(headers::CONTENT_TYPE, ct);
             }
+            story.identity.write_headers(&mut envelope);
             envelope.insert(headers::CHARSET, charset.header_value());
             if let Some(note) = &charset.note {
                 envelope.insert(headers::CHARSET_NOTE, format!("{}: {note}", note.kind()));
             }
-            RawRecord { key, payload, headers: envelope, version: story.version }
+            RawRecord { key, payload, headers: envelope, version: story.identity.repush_mark }
         })
         .collect();
     if let Some(record) = records.iter().find(|r| r.size() > limits.max_record_bytes) {

@@ -8,7 +8,6 @@ pub mod config;
 pub mod decompress;
 pub mod deliver;
 pub mod format;
-pub mod html_id;
 pub mod http;
 pub mod newsml_1;
 pub mod poll;

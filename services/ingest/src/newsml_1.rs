@@ -1,35 +1,12 @@
-//! IPTC NewsML 1.x at the door: the stable id and the revision of one `NewsItem`.
+//! IPTC NewsML 1.x at the door: whether one `NewsItem` is a story at all.
 //!
 //! NewsML 1.x is told from NewsML-G2 by the case of its element names (`NewsML`,
 //! `NewsItem` against G2's `newsItem`); a `NewsML` envelope is split into one
-//! story per `NewsItem` (see [`crate::stories`]). The id rule is shared with
-//! normalize: [`newswire_shared::newsml_1_id`].
-
-use newswire_shared::newsml_1_id::{stable_id, NewsIdentifier};
+//! story per `NewsItem` (see [`crate::stories`]). Its id and revision are
+//! decided with every other format's: [`newswire_shared::story::identity`].
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-
-use newswire_shared::story::charset::Charset;
-use crate::xml_scan::{attribute, text_of};
-
-/// The `(guid, version)` of a `NewsItem` fragment: the item's id without its
-/// revision, and its `RevisionId`.
-pub fn identity(fragment: &[u8], charset: &Charset) -> (Option<String>, Option<String>) {
-    let text = |name: &str| text_of(fragment, charset, name);
-    let (provider, date, item, revision, public) =
-        (text("ProviderId"), text("DateId"), text("NewsItemId"), text("RevisionId"), text("PublicIdentifier"));
-    let update = attribute(fragment, charset, "RevisionId", "Update");
-    let guid = stable_id(&NewsIdentifier {
-        provider_id: provider.as_deref(),
-        date_id: date.as_deref(),
-        news_item_id: item.as_deref(),
-        revision_id: revision.as_deref(),
-        update: update.as_deref(),
-        public_identifier: public.as_deref(),
-    });
-    (guid, revision)
-}
 
 /// Whether a `NewsItem` fragment has anything to make an article of: a
 /// `HeadLine` with text, or a `ContentItem` with `DataContent` or an `Href`.

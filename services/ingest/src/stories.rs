@@ -4,14 +4,15 @@
 //! `packageItem`/`newsMessage` one story per inline `newsItem`, a NewsML 1.x
 //! `NewsML` envelope one story per `NewsItem`; everything else
 //! is one story. Each story's payload is the exact byte range of its element in
-//! the original document. Its id is the source's own (ninjs `uri`, NewsML-G2
-//! `guid`, NewsML 1.x's `NewsIdentifier` without its revision, NITF `doc-id`, RSS `guid` or `link`, Atom `id`, the IPTC 7901 header,
-//! an HTML page's canonical URL);
-//! when there is none, `guid` is `None` and the key falls back to a digest.
+//! the original document. Its identity (the source's own id and version) is
+//! decided by the one rule in [`newswire_shared::story::identity`]; when the
+//! story has no id, the key falls back to a digest.
 
 use std::ops::Range;
 
 use newswire_shared::story::charset::Charset;
+use newswire_shared::story::identity::{identity, Identity};
+use newswire_shared::story::xml_fields::{self, Depth};
 use newswire_shared::story::SourceFormat;
 use crate::rejection::Rejection;
 use crate::xml_scan::{self, Scan};
@@ -27,21 +28,15 @@ pub struct Story {
     pub range: Range<usize>,
     /// The format of this story's payload.
     pub format: SourceFormat,
-    /// The source's own identifier, when the format carries one.
-    pub guid: Option<String>,
-    /// The source's version of the story, when the format carries one, qualified
-    /// by the publication status it states ([`with_status`]).
-    pub version: Option<String>,
+    /// The source's id and version of the story, and its re-push mark.
+    pub identity: Identity,
 }
 
-/// A version qualified by the publication status the source states (`3 stat:canceled`),
-/// so that a kill or withhold sent under the killed item's own version number is
-/// not taken for a re-push of that version. Without a version, none.
-fn with_status(version: Option<String>, status: Option<String>) -> Option<String> {
-    let status = status.map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty());
-    match (version, status) {
-        (Some(v), Some(s)) => Some(format!("{v} {s}")),
-        (version, _) => version,
+impl Story {
+    /// The story at `range` of `body`, with its identity decided.
+    fn new(range: Range<usize>, format: SourceFormat, body: &[u8], charset: &Charset) -> Story {
+        let identity = identity(format, &body[range.clone()], charset);
+        Story { range, format, identity }
     }
 }
 
@@ -79,16 +74,7 @@ pub fn split(
         SourceFormat::NewsmlG2 | SourceFormat::Newsml1 | SourceFormat::Nitf | SourceFormat::Rss | SourceFormat::Atom => {
             xml_stories(format, declared, body, charset, limits)?
         }
-        SourceFormat::Anpa => vec![Story { range: 0..body.len(), format, guid: anpa_header(body, charset), version: None }],
-        SourceFormat::Html => {
-            vec![Story {
-                range: 0..body.len(),
-                format,
-                guid: crate::html_id::canonical_url(body, charset),
-                version: None,
-            }]
-        }
-        SourceFormat::ScrapedText => vec![Story { range: 0..body.len(), format, guid: None, version: None }],
+        SourceFormat::Anpa | SourceFormat::Html | SourceFormat::ScrapedText => vec![Story::new(0..body.len(), format, body, charset)],
     };
     if stories.len() > limits.max_stories {
         return Err(Rejection::new(
@@ -107,9 +93,9 @@ fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
     let serde_json::Value::Object(map) = value else {
         return Err(Rejection::new(400, "malformed_json", "a ninjs story must be a JSON object at the top level"));
     };
-    let guid = match map.get("uri") {
-        None => None,
-        Some(serde_json::Value::String(uri)) if !uri.trim().is_empty() => Some(uri.trim().to_owned()),
+    match map.get("uri") {
+        Some(serde_json::Value::String(uri)) if !uri.trim().is_empty() => {}
+        None => {}
         Some(other) => {
             return Err(Rejection::new(
                 400,
@@ -117,14 +103,8 @@ fn ninjs_story(body: &[u8], charset: &Charset) -> Result<Story, Rejection> {
                 format!("field `uri` must be a non-empty string, not {other}"),
             ));
         }
-    };
-    let version = match map.get("version") {
-        Some(serde_json::Value::String(v)) => Some(v.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let version = with_status(version, map.get("pubstatus").and_then(serde_json::Value::as_str).map(str::to_owned));
-    Ok(Story { range: 0..body.len(), format: SourceFormat::Ninjs, guid, version })
+    }
+    Ok(Story::new(0..body.len(), SourceFormat::Ninjs, body, charset))
 }
 
 fn xml_stories(
@@ -170,13 +150,7 @@ fn xml_stories(
         Some(element) => entry_ranges(&scan, element, format)?,
         None => std::iter::once(0..body.len()).collect(),
     };
-    let stories: Vec<Story> = ranges
-        .into_iter()
-        .map(|range| {
-            let (guid, version) = xml_identity(format, &body[range.clone()], charset);
-            Story { range, format, guid, version }
-        })
-        .collect();
+    let stories: Vec<Story> = ranges.into_iter().map(|range| Story::new(range, format, body, charset)).collect();
     if format == SourceFormat::Newsml1 {
         return newsml_1_stories(stories, body);
     }
@@ -195,7 +169,7 @@ const G2_MEDIA_CLASSES: [&str; 5] = ["picture", "graphic", "video", "audio", "an
 /// all media is refused with the reason.
 fn g2_text_items(stories: Vec<Story>, body: &[u8], charset: &Charset, root: &str) -> Result<Vec<Story>, Rejection> {
     let is_media = |story: &Story| {
-        xml_scan::attribute(&body[story.range.clone()], charset, "itemClass", "qcode")
+        xml_fields::attribute(&body[story.range.clone()], charset, Depth::Anywhere, "itemClass", "qcode")
             .is_some_and(|q| G2_MEDIA_CLASSES.contains(&q.rsplit([':', '/']).next().unwrap_or_default()))
     };
     let kept: Vec<Story> = stories.into_iter().filter(|s| !is_media(s)).collect();
@@ -240,56 +214,6 @@ fn entry_ranges(scan: &Scan, element: &str, format: SourceFormat) -> Result<Vec<
     Err(Rejection::new(400, "no_stories", format!("the {} document holds no <{element}>", format.name())))
 }
 
-fn xml_identity(format: SourceFormat, fragment: &[u8], charset: &Charset) -> (Option<String>, Option<String>) {
-    use xml_scan::{attribute, text_of};
-    match format {
-        SourceFormat::NewsmlG2 => {
-            let root = root_local_name(fragment);
-            let guid = root.as_deref().and_then(|r| attribute(fragment, charset, r, "guid"));
-            let version = root.as_deref().and_then(|r| attribute(fragment, charset, r, "version"));
-            (guid, with_status(version, attribute(fragment, charset, "pubStatus", "qcode")))
-        }
-        SourceFormat::Newsml1 => {
-            let (guid, revision) = crate::newsml_1::identity(fragment, charset);
-            (guid, with_status(revision, attribute(fragment, charset, "Status", "FormalName")))
-        }
-        SourceFormat::Nitf => (attribute(fragment, charset, "doc-id", "id-string"), None),
-        SourceFormat::Rss => {
-            let guid = text_of(fragment, charset, "guid")
-                .or_else(|| text_of(fragment, charset, "link"))
-                .or_else(|| attribute(fragment, charset, "item", "about"));
-            (guid, None)
-        }
-        SourceFormat::Atom => (text_of(fragment, charset, "id"), text_of(fragment, charset, "updated")),
-        _ => (None, None),
-    }
-}
-
-fn root_local_name(fragment: &[u8]) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_reader(fragment);
-    loop {
-        match reader.read_event().ok()? {
-            quick_xml::events::Event::Start(s) | quick_xml::events::Event::Empty(s) => {
-                return Some(String::from_utf8_lossy(s.local_name().as_ref()).into_owned())
-            }
-            quick_xml::events::Event::Eof => return None,
-            _ => {}
-        }
-    }
-}
-
-/// The IPTC 7901 / ANPA-1312 message header: the text between SOH and STX (or
-/// the end of the first line), with runs of white space collapsed. It carries
-/// the service, message number, priority, category and keyword.
-fn anpa_header(body: &[u8], charset: &Charset) -> Option<String> {
-    let start = body.iter().position(|b| *b == 0x01)? + 1;
-    let rest = &body[start..];
-    let end = rest.iter().position(|b| matches!(b, 0x02 | b'\n' | b'\r')).unwrap_or(rest.len());
-    let header = charset.decode_lossy(&rest[..end]);
-    let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!header.is_empty()).then_some(header)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,7 +231,7 @@ mod tests {
             <item><link>http://x/2</link></item>\
             <item><title>no id</title></item></channel></rss>";
         let found = stories(SourceFormat::Rss, doc).unwrap();
-        let guids: Vec<_> = found.iter().map(|s| s.guid.as_deref()).collect();
+        let guids: Vec<_> = found.iter().map(|s| s.identity.guid.as_deref()).collect();
         assert_eq!(guids, vec![Some("g-1"), Some("http://x/2"), None]);
         assert!(found.iter().all(|s| s.format == SourceFormat::Rss && doc[s.range.clone()].starts_with(b"<item>")));
     }
@@ -316,7 +240,7 @@ mod tests {
     fn a_kill_under_the_same_version_is_told_apart_from_that_version() {
         let g2 = |status: &str| format!("<newsItem guid='urn:a' version='2'><itemMeta><pubStatus qcode='{status}'/></itemMeta></newsItem>");
         let (usable, kill) = (g2("stat:usable"), g2("stat:canceled"));
-        let version_of = |format, doc: &str| stories(format, doc.as_bytes()).unwrap()[0].version.clone();
+        let version_of = |format, doc: &str| stories(format, doc.as_bytes()).unwrap()[0].identity.repush_mark.clone();
         assert_eq!(version_of(SourceFormat::NewsmlG2, &usable).as_deref(), Some("2 stat:usable"));
         assert_eq!(version_of(SourceFormat::NewsmlG2, &kill).as_deref(), Some("2 stat:canceled"));
         let ninjs = version_of(SourceFormat::Ninjs, r#"{"uri":"urn:n","version":"2","pubstatus":"canceled"}"#);
@@ -331,10 +255,10 @@ mod tests {
         let found = stories(SourceFormat::Atom, doc).unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(
-            (found[0].guid.as_deref(), found[0].version.as_deref()),
+            (found[0].identity.guid.as_deref(), found[0].identity.repush_mark.as_deref()),
             (Some("urn:e1"), Some("2024-01-01T00:00:00Z"))
         );
-        assert_eq!(found[1].guid.as_deref(), Some("urn:e2"));
+        assert_eq!(found[1].identity.guid.as_deref(), Some("urn:e2"));
     }
 
     #[test]
@@ -342,7 +266,7 @@ mod tests {
         let doc = b"<newsMessage xmlns='http://iptc.org/std/nar/2006-10-01/'><itemSet>\
             <newsItem guid='urn:a' version='2'/><newsItem guid='urn:b' version='1'><contentSet/></newsItem></itemSet></newsMessage>";
         let found = stories(SourceFormat::NewsmlG2, doc).unwrap();
-        let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref())).collect();
+        let ids: Vec<_> = found.iter().map(|s| (s.identity.guid.as_deref(), s.identity.repush_mark.as_deref())).collect();
         assert_eq!(ids, vec![(Some("urn:a"), Some("2")), (Some("urn:b"), Some("1"))]);
         let bare = b"<packageItem guid='urn:p' version='3'><groupSet/></packageItem>";
         let err = stories(SourceFormat::NewsmlG2, bare).unwrap_err();
@@ -362,7 +286,7 @@ mod tests {
         };
         let doc = format!("<NewsML Version='1.2'><NewsEnvelope/>{}{}</NewsML>", item("TX-1", "1"), item("TX-2", "3"));
         let found = stories(SourceFormat::Newsml1, doc.as_bytes()).unwrap();
-        let ids: Vec<_> = found.iter().map(|s| (s.guid.as_deref(), s.version.as_deref(), s.format)).collect();
+        let ids: Vec<_> = found.iter().map(|s| (s.identity.guid.as_deref(), s.identity.repush_mark.as_deref(), s.format)).collect();
         assert_eq!(
             ids,
             vec![
@@ -374,11 +298,11 @@ mod tests {
         // A bare NewsItem is one story; G2's lower-case newsItem is still G2.
         let bare = item("TX-9", "2");
         let found = stories(SourceFormat::NewsmlG2, bare.as_bytes()).unwrap();
-        assert_eq!((found.len(), found[0].format, found[0].guid.as_deref()), (1, SourceFormat::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
+        assert_eq!((found.len(), found[0].format, found[0].identity.guid.as_deref()), (1, SourceFormat::Newsml1, Some("urn:newsml:afp.com:20240315:TX-9")));
         // Items with nothing to make an article of are left out; an envelope of only those is refused.
         let empty = bare.replace("Story TX-9", "");
         let found = stories(SourceFormat::Newsml1, format!("<NewsML>{empty}{}</NewsML>", item("TX-3", "1")).as_bytes()).unwrap();
-        assert_eq!(found.iter().map(|s| s.guid.as_deref()).collect::<Vec<_>>(), vec![Some("urn:newsml:afp.com:20240315:TX-3")]);
+        assert_eq!(found.iter().map(|s| s.identity.guid.as_deref()).collect::<Vec<_>>(), vec![Some("urn:newsml:afp.com:20240315:TX-3")]);
         let err = stories(SourceFormat::Newsml1, format!("<NewsML>{empty}</NewsML>").as_bytes()).unwrap_err();
         assert_eq!((err.status, err.error), (400, "no_stories"));
     }
@@ -401,7 +325,7 @@ mod tests {
     #[test]
     fn ninjs_must_be_an_object_with_a_string_uri_and_errors_name_the_line() {
         let found = stories(SourceFormat::Ninjs, br#"{"uri":"urn:n","version":3}"#).unwrap();
-        assert_eq!((found[0].guid.as_deref(), found[0].version.as_deref()), (Some("urn:n"), Some("3")));
+        assert_eq!((found[0].identity.guid.as_deref(), found[0].identity.repush_mark.as_deref()), (Some("urn:n"), Some("3")));
         let err = stories(SourceFormat::Ninjs, b"{\n  \"uri\": \"x\",\n  oops\n}").unwrap_err();
         assert_eq!(err.error, "malformed_json");
         assert!(err.detail.starts_with("line 3"), "{}", err.detail);
@@ -413,7 +337,7 @@ mod tests {
     fn an_anpa_message_is_keyed_by_its_header() {
         let msg = b"\x16\x16\x01a0123  r  i  BC-Lavrov  0452\x02\nLavrov talks\x03";
         let found = stories(SourceFormat::Anpa, msg).unwrap();
-        assert_eq!(found[0].guid.as_deref(), Some("a0123 r i BC-Lavrov 0452"));
+        assert_eq!(found[0].identity.guid.as_deref(), Some("a0123 r i BC-Lavrov 0452"));
     }
 
     #[test]
@@ -431,7 +355,7 @@ mod tests {
         let cs = charset::decide(None, doc).unwrap();
         let found = split(SourceFormat::Rss, false, doc, &cs, ShapeLimits::default()).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].guid.as_deref(), Some("b"));
+        assert_eq!(found[0].identity.guid.as_deref(), Some("b"));
         assert_eq!(&doc[found[0].range.clone()], b"<item><guid>b</guid></item>");
     }
 }

@@ -1,26 +1,25 @@
 //! One safe pass over an XML document: is it well-formed, is it safe, and where
 //! are the elements a story is cut from.
 //!
-//! quick-xml never fetches external entities or expands custom ones; on top of
-//! that a DOCTYPE that *declares* general entities is refused outright (XXE and
-//! "billion laughs" alike), a reference to an undeclared entity is malformed,
-//! and nesting deeper than the configured limit is refused. Elements are matched
+//! The guards against entities and deep nesting are newswire's one set
+//! ([`newswire_shared::story::xml_guard`], which normalize's reader applies
+//! too): a DOCTYPE declaring entities is `xml_entities_refused`, nesting deeper
+//! than the configured limit `xml_too_deep`, a reference to an undeclared
+//! entity `malformed_xml`. Elements are matched
 //! by their LOCAL name, so `<g2:newsItem>` and `<newsItem>` are the same, and a
 //! captured element's byte range is exact: its payload is the original slice.
 
 use std::ops::Range;
 
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use newswire_shared::story::charset::Charset;
+use newswire_shared::story::xml_fields::local_name;
+use newswire_shared::story::xml_guard::{resolve_reference, XmlGuard, XmlRefusal};
 use crate::rejection::Rejection;
 
 /// The UTF-8 byte-order mark.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The entities every XML document may use without declaring them.
-const PREDEFINED_ENTITIES: [(&str, char); 5] = [("lt", '<'), ("gt", '>'), ("amp", '&'), ("apos", '\''), ("quot", '"')];
 
 /// What one pass over a document found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +55,12 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
     let mut root: Option<String> = None;
     let mut capturing: Option<(String, usize, usize)> = None; // name, start, depth
     let mut captured = Vec::new();
+    let mut guard = XmlGuard::new(max_depth);
     loop {
         let before = at(reader.buffer_position());
         let event = reader.read_event().map_err(|e| malformed(body, at(reader.error_position()), &e.to_string()))?;
         let after = at(reader.buffer_position());
+        guard.check(&event).map_err(|refusal| refused(body, before, &refusal))?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() && open.is_empty() => {
                 return Err(malformed(
@@ -73,13 +74,6 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
                 let local = local_name(&start);
                 root.get_or_insert_with(|| local.clone());
                 open.push((local.clone(), before));
-                if open.len() > max_depth {
-                    return Err(Rejection::new(
-                        400,
-                        "xml_too_deep",
-                        format!("{}: elements are nested more than {max_depth} deep", position(body, before)),
-                    ));
-                }
                 if capturing.is_none() && capture.contains(&local.as_str()) {
                     capturing = Some((local, before, open.len()));
                 }
@@ -100,21 +94,11 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
                 }
                 open.pop();
             }
-            Event::DocType(doctype) if declares_general_entity(&doctype) => {
-                return Err(Rejection::new(
-                    400,
-                    "xml_entities_refused",
-                    format!(
-                        "{}: the DOCTYPE declares entities; entity declarations are refused (no external entities, no entity expansion)",
-                        position(body, before)
-                    ),
-                ));
-            }
             Event::GeneralRef(reference) => {
                 if open.is_empty() {
                     return Err(malformed(body, before, "an entity reference outside the root element"));
                 }
-                resolve_reference(&reference).map_err(|why| malformed(body, before, &why))?;
+                resolve_reference(&reference).map_err(|refusal| refused(body, before, &refusal))?;
             }
             Event::Text(text) if open.is_empty() && !text.iter().all(u8::is_ascii_whitespace) => {
                 return Err(malformed(body, before, "text outside the root element"));
@@ -133,75 +117,14 @@ pub fn scan(body: &[u8], capture: &[&str], max_depth: usize) -> Result<Scan, Rej
     Ok(Scan { root, captured })
 }
 
-/// Whether a DOCTYPE's internal subset declares a general entity (`<!ENTITY x …>`),
-/// the kind a document can reference as `&x;`. Parameter entities
-/// (`<!ENTITY % nitf SYSTEM "nitf.dtd"> %nitf;`, how NewsML 1.x DOCTYPEs pull in
-/// the NITF DTD) exist only for a DTD processor: none ever reads the DTD here,
-/// so they are never fetched or expanded, and the document cannot refer to them.
-fn declares_general_entity(doctype: &[u8]) -> bool {
-    doctype.windows(8).enumerate().filter(|(_, w)| *w == b"<!ENTITY").any(|(at, _)| {
-        let after = &doctype[at + 8..];
-        after.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'%')
-    })
-}
-
-/// The value of attribute `attribute` (local name) on the first element whose
-/// local name is `element`, decoded and unescaped.
-pub fn attribute(fragment: &[u8], charset: &Charset, element: &str, attribute: &str) -> Option<String> {
-    let mut reader = Reader::from_reader(fragment);
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) | Event::Empty(start) if local_name(&start) == element => {
-                return start
-                    .attributes()
-                    .flatten()
-                    .find(|a| a.key.local_name().as_ref() == attribute.as_bytes())
-                    .and_then(|a| {
-                        let raw = charset.decode_lossy(&a.value);
-                        quick_xml::escape::unescape(&raw).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-                    });
-            }
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
-}
-
-/// The text of the first element whose local name is `element` (only direct
-/// text and CDATA, trimmed), or `None` when it is absent or empty.
-pub fn text_of(fragment: &[u8], charset: &Charset, element: &str) -> Option<String> {
-    let mut reader = Reader::from_reader(fragment);
-    let mut inside = 0usize;
-    let mut text = String::new();
-    loop {
-        match reader.read_event().ok()? {
-            Event::Start(start) if inside == 0 && local_name(&start) == element => inside = 1,
-            Event::Start(_) if inside > 0 => inside += 1,
-            Event::End(_) if inside == 1 => break,
-            Event::End(_) if inside > 1 => inside -= 1,
-            Event::Text(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
-            Event::CData(t) if inside == 1 => text.push_str(&charset.decode_lossy(&t)),
-            Event::GeneralRef(r) if inside == 1 => text.extend(resolve_reference(&r).ok()),
-            Event::Eof => return None,
-            _ => {}
-        }
-    }
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, String> {
-    let name = String::from_utf8_lossy(reference);
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c),
-            _ => Err(format!("&{name}; is not a valid character reference")),
-        };
-    }
-    PREDEFINED_ENTITIES
-        .iter()
-        .find(|(entity, _)| *entity == name)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| format!("&{name}; refers to an undeclared entity (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)"))
+/// The rejection for what the shared guards refused at `offset`.
+fn refused(body: &[u8], offset: usize, refusal: &XmlRefusal) -> Rejection {
+    let error = match refusal {
+        XmlRefusal::EntitiesDeclared => "xml_entities_refused",
+        XmlRefusal::TooDeep(_) => "xml_too_deep",
+        XmlRefusal::BadReference(_) => "malformed_xml",
+    };
+    Rejection::new(400, error, format!("{}: {refusal}", position(body, offset)))
 }
 
 fn check_attributes(body: &[u8], at: usize, start: &BytesStart<'_>) -> Result<(), Rejection> {
@@ -209,10 +132,6 @@ fn check_attributes(body: &[u8], at: usize, start: &BytesStart<'_>) -> Result<()
         attribute.map_err(|e| malformed(body, at, &format!("in <{}>: {e}", name_of(start))))?;
     }
     Ok(())
-}
-
-fn local_name(start: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(start.local_name().as_ref()).into_owned()
 }
 
 fn name_of(start: &BytesStart<'_>) -> String {
@@ -235,12 +154,6 @@ pub fn position(body: &[u8], offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newswire_shared::story::charset;
-
-    fn utf8() -> Charset {
-        charset::decide(None, b"").unwrap()
-    }
-
     #[test]
     fn captured_elements_are_exact_slices_matched_by_local_name() {
         let doc = b"<?xml version='1.0'?>\n<rdf:RDF xmlns:rdf='r'><rss:item a='1'>one</rss:item>\n<item/><x><item>nested</item></x></rdf:RDF>";
@@ -324,15 +237,5 @@ mod tests {
         let one = &doc[3..];
         let range = scan(one, &["item"], 10).unwrap().captured[0].1.clone();
         assert_eq!(&one[range], b"<item><guid>1</guid></item>");
-    }
-
-    #[test]
-    fn texts_and_attributes_are_decoded_and_unescaped() {
-        let doc = b"<item><title>x</title><guid isPermaLink='false'> a&amp;b<![CDATA[c]]> </guid><g2:newsItem guid='urn:&quot;1&quot;'/></item>";
-        assert_eq!(text_of(doc, &utf8(), "guid").as_deref(), Some("a&bc"));
-        assert_eq!(text_of(doc, &utf8(), "link"), None);
-        assert_eq!(attribute(doc, &utf8(), "newsItem", "guid").as_deref(), Some("urn:\"1\""));
-        let latin1 = charset::decide(Some("text/xml; charset=iso-8859-1"), b"").unwrap();
-        assert_eq!(text_of(b"<i><guid>caf\xE9</guid></i>", &latin1, "guid").as_deref(), Some("café"));
     }
 }

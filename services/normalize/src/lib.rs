@@ -10,11 +10,12 @@ pub mod problems;
 pub mod text;
 
 
-use newswire_shared::article::{Article, UriSource};
+use newswire_shared::article::Article;
 use newswire_shared::events::StoryEvent;
 use newswire_shared::kafka::headers;
 use newswire_shared::records::article_record;
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
+use newswire_shared::story::identity::Identity;
 use newswire_shared::story::SourceFormat;
 
 use crate::config::NormalizeConfig;
@@ -103,7 +104,8 @@ impl Stage for Normalizer {
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
         let charset = input.headers.get_str(headers::CHARSET);
-        let stories = normalize_stories(format, input.payload, charset, feed, &key_text, &self.config)?;
+        let identity = Identity::from_headers(input.headers);
+        let stories = normalize_record(format, input.payload, charset, identity.as_ref(), feed, &key_text, &self.config)?;
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
         let mut records = Vec::with_capacity(stories.len());
         let (mut dropped, mut duplicate) = (None, None);
@@ -197,7 +199,23 @@ pub fn normalize_stories(
     key: &str,
     config: &NormalizeConfig,
 ) -> Result<Vec<(Option<String>, Article)>, StageError> {
-    let stories = formats::parse_stories(format, payload, charset, config.zone_for(feed), config.kind_for(feed))?;
+    normalize_record(format, payload, charset, None, feed, key, config)
+}
+
+/// [`normalize_stories`] for a record whose identity ingest decided (its
+/// `newswire-source-id` / `newswire-source-version` headers: trusted as they
+/// are); `None` for a record without them, whose identity is then decided
+/// from its bytes by the same rule (see [`formats::parse_record`]).
+pub fn normalize_record(
+    format: SourceFormat,
+    payload: &[u8],
+    charset: Option<&str>,
+    identity: Option<&Identity>,
+    feed: &str,
+    key: &str,
+    config: &NormalizeConfig,
+) -> Result<Vec<(Option<String>, Article)>, StageError> {
+    let stories = formats::parse_record(format, payload, charset, identity, config.zone_for(feed), config.kind_for(feed))?;
     stories
         .into_iter()
         .map(|story| {
@@ -212,13 +230,11 @@ fn finish(mut article: Article, part: Option<&str>, format: SourceFormat, feed: 
     if article.headline().is_none() && article.body_text().is_none() {
         return Err(StageError::new("no_content", "found neither a headline nor a body"));
     }
-    if article.uri.is_empty() {
-        article.uri = format!("urn:newswire:{feed}:{key}");
-        article.newswire.uri_source = Some(UriSource::Digest);
-    } else if !article.uri.contains(':') {
-        // A bare id (an RSS guid such as "12345") is unique only within its feed.
-        article.uri = format!("urn:newswire:{feed}:id:{}", article.uri);
-    }
+    // The parsers left the source's id in the uri; the one rule makes it the story's uri.
+    let source_id = Identity { guid: Some(std::mem::take(&mut article.uri)).filter(|id| !id.is_empty()), ..Identity::default() };
+    let (uri, uri_source) = source_id.uri(format, feed, key);
+    article.uri = uri;
+    article.newswire.uri_source = Some(uri_source);
     if let Some(part) = part {
         article.uri = format!("{}#{part}", article.uri);
     }
@@ -226,7 +242,6 @@ fn finish(mut article: Article, part: Option<&str>, format: SourceFormat, feed: 
         // Pictures found in the text have no id of their own: name them within the story.
         association.uri = format!("{}#{}", article.uri, association.name);
     }
-    article.newswire.uri_source.get_or_insert(UriSource::SourceId);
     if article.version == 0 {
         article.version = 1;
     }

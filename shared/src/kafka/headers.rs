@@ -15,6 +15,13 @@ pub const CHARSET: &str = "newswire-charset";
 pub const CHARSET_NOTE: &str = "newswire-charset-note";
 /// The format ingest recognised, e.g. `ninjs`, `newsml-g2`, `scraped-text`.
 pub const FORMAT: &str = "newswire-format";
+/// The source's own id for the story, as ingest decided it once
+/// ([`crate::story::identity`]); empty when the story has none (its uri is then
+/// the digest of its bytes). Normalize makes the article's uri of it.
+pub const SOURCE_ID: &str = "newswire-source-id";
+/// The source's version of the story as stated (`3`), when it gave one;
+/// normalize makes the article's version of it.
+pub const SOURCE_VERSION: &str = "newswire-source-version";
 /// When ingest accepted the story, milliseconds since the Unix epoch.
 pub const INGESTED_AT_MS: &str = "newswire-ingested-at-ms";
 /// Metadata problems normalize recorded for the story, as `field:kind` pairs

@@ -8,7 +8,7 @@
 //! them: JSON-LD, then OpenGraph / `article:` tags, then plain HTML.
 
 use dom_query::{Document, Selection};
-use newswire_shared::story::identity::article_url;
+use newswire_shared::story::page_url::article_url;
 use serde_json::Value;
 
 use super::page_dates::{self, DateCandidate};

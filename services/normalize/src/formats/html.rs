@@ -14,7 +14,7 @@
 
 use chrono_tz::Tz;
 use dom_query::Document;
-use newswire_shared::article::{Article, Text, UriSource};
+use newswire_shared::article::{Article, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::body_fallback;
@@ -39,10 +39,6 @@ pub fn parse(html: &str, zone: Tz) -> Result<Article, StageError> {
     let marked_up = container::marked_up(&doc);
     let extracted = main_content::extract(doc, meta.canonical.as_deref()).map(|found| fuller_of(found, marked_up.as_ref()));
     let (content, extraction_empty) = body_content(extracted, from_json_ld, html)?;
-    if let Some(uri) = &meta.canonical {
-        article.uri = uri.clone();
-        article.newswire.uri_source = Some(UriSource::PageUrl);
-    }
     if let Some(headline) = &meta.headline {
         article.headlines.push(Text::plain("main", headline.clone()));
     }
@@ -179,8 +175,9 @@ mod tests {
             <link rel="canonical" href="https://example.com/harbour">
             <meta name="author" content="Jane Doe">
             <meta property="article:published_time" content="2022-07-14T16:23:00">"#;
-        let a = parse(&page(head, &story_body()), london()).unwrap();
-        assert_eq!(a.uri, "https://example.com/harbour");
+        let page = page(head, &story_body());
+        let a = crate::formats::parse(newswire_shared::story::SourceFormat::Html, page.as_bytes(), None, london(), None).unwrap();
+        assert_eq!(a.uri, "https://example.com/harbour", "the page's identity");
         assert_eq!(a.headline(), Some("Harbour reopens after the storm"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
         assert_eq!(a.language.as_deref(), Some("en"));

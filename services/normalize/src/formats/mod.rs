@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
+use newswire_shared::story::identity::{self, version_field, Identity};
 use newswire_shared::story::{charset, SourceFormat};
 
 use crate::config::FeedKind;
@@ -34,25 +35,73 @@ use crate::{dates, text};
 /// holds several: see [`parse_stories`]). `zone` is the feed's zone for times without offset;
 /// `kind` what the feed declares its plain text to be (`None`: told apart per story).
 /// Metadata that cannot be used is recorded on the article ([`problems`]), never an error.
+/// The story's id and version are read from its bytes as ingest reads them
+/// (a record ingest wrote carries them: [`parse_record`]).
 pub fn parse(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
-    let text = decode(payload, charset)?;
+    parse_record(format, payload, charset, None, zone, kind)?
+        .into_iter()
+        .next()
+        .map(|story| story.article)
+        .ok_or_else(|| StageError::new("no_content", "the NewsML 1.x item holds no story"))
+}
+
+/// Like [`parse`], for every story in the record.
+pub fn parse_stories(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
+    parse_record(format, payload, charset, None, zone, kind)
+}
+
+/// Every story in a record, its id and version the `identity` ingest decided
+/// (the `newswire-source-id` / `newswire-source-version` headers), trusted as
+/// they are. A record without those headers (`None`: written by an older
+/// ingest) has its identity decided here by the same rule ingest uses,
+/// [`newswire_shared::story::identity`]; the format parsers never read one.
+pub fn parse_record(
+    format: SourceFormat,
+    payload: &[u8],
+    charset: Option<&str>,
+    identity: Option<&Identity>,
+    zone: Tz,
+    kind: Option<FeedKind>,
+) -> Result<Vec<Story>, StageError> {
+    let decided = charset::of_record(charset, payload).map_err(|e| StageError::new("bad_encoding", e.to_string()))?;
+    let text = decided.decode(payload).map_err(|e| StageError::new("bad_encoding", e.to_string()))?;
     let text = text.as_ref();
-    let mut article = match format {
-        SourceFormat::Ninjs => ninjs::parse(text),
-        SourceFormat::NewsmlG2 => newsml_g2::parse(text, zone),
-        SourceFormat::Nitf => nitf::parse(text, zone),
-        SourceFormat::Rss | SourceFormat::Atom => rss::parse(text, zone),
-        SourceFormat::Anpa => anpa::parse(text, zone),
-        SourceFormat::ScrapedText => Ok(scraped_text::parse_as(text, zone, kind)),
-        SourceFormat::Html => html::parse(text, zone),
-        SourceFormat::Newsml1 => newsml_1::parse(text, zone)?
-            .into_iter()
-            .next()
-            .map(|story| story.article)
-            .ok_or_else(|| StageError::new("no_content", "the NewsML 1.x item holds no story")),
+    let one = |article: Result<Article, StageError>| article.map(|article| vec![Story { article, part: None }]);
+    let mut stories = match format {
+        SourceFormat::Newsml1 => newsml_1::parse(text, zone),
+        SourceFormat::Ninjs => one(ninjs::parse(text)),
+        SourceFormat::NewsmlG2 => one(newsml_g2::parse(text, zone)),
+        SourceFormat::Nitf => one(nitf::parse(text, zone)),
+        SourceFormat::Rss | SourceFormat::Atom => one(rss::parse(text, zone)),
+        SourceFormat::Anpa => one(anpa::parse(text, zone)),
+        SourceFormat::ScrapedText => one(Ok(scraped_text::parse_as(text, zone, kind))),
+        SourceFormat::Html => one(html::parse(text, zone)),
     }?;
-    fall_back_between_dates(&mut article);
-    Ok(article)
+    let derived;
+    let identity = match identity {
+        Some(identity) => identity,
+        None => {
+            derived = identity::identity(format, payload, &decided);
+            &derived
+        }
+    };
+    if format == SourceFormat::NewsmlG2 && identity.guid.is_none() {
+        return Err(StageError::new("malformed_newsml", "newsItem has no guid attribute"));
+    }
+    for story in &mut stories {
+        apply_identity(&mut story.article, format, identity);
+        fall_back_between_dates(&mut story.article);
+    }
+    Ok(stories)
+}
+
+/// Gives `article` the source's id (its uri, made final by normalize with
+/// [`Identity::uri`]) and version; a version that is no whole number is recorded.
+fn apply_identity(article: &mut Article, format: SourceFormat, identity: &Identity) {
+    article.uri = identity.guid.clone().unwrap_or_default();
+    if let Some(value) = &identity.version {
+        article.version = version(article, version_field(format), value).unwrap_or(0);
+    }
 }
 
 /// A story whose `versioncreated` or `firstcreated` could not be read takes
@@ -66,14 +115,6 @@ fn fall_back_between_dates(article: &mut Article) {
     }
 }
 
-/// The record's text, in the charset ingest decided (`charset`, the
-/// `newswire-charset` header): bytes that do not decode are `bad_encoding`.
-fn decode<'a>(payload: &'a [u8], charset: Option<&str>) -> Result<std::borrow::Cow<'a, str>, StageError> {
-    charset::of_record(charset, payload)
-        .and_then(|charset| charset.decode(payload))
-        .map_err(|e| StageError::new("bad_encoding", e.to_string()))
-}
-
 /// One story read from a record. Most records hold exactly one; a NewsML 1.x
 /// item may hold several (one per text component).
 #[derive(Debug, Clone, PartialEq)]
@@ -83,15 +124,6 @@ pub struct Story {
     /// For every story of a record but its first, the part of the record it is
     /// (a component's `Duid`): its uri is `{uri}#{part}`, its key `{key}#{part}`.
     pub part: Option<String>,
-}
-
-/// Like [`parse`], for every story in the record.
-pub fn parse_stories(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
-    if format == SourceFormat::Newsml1 {
-        let text = decode(payload, charset)?;
-        return newsml_1::parse(text.as_ref(), zone);
-    }
-    Ok(vec![Story { article: parse(format, payload, charset, zone, kind)?, part: None }])
 }
 
 /// The plain-text and HTML bodies for a list of clean paragraphs.

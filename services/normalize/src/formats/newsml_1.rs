@@ -1,9 +1,8 @@
 //! IPTC NewsML 1.x news items into canonical articles.
 //!
 //! Ingest sends one `NewsItem` per record (a `NewsML` envelope is split), but a
-//! whole envelope is read too. Per item: `Identification/NewsIdentifier` gives
-//! the uri (the item's id without its revision, the rule ingest keys by:
-//! [`newswire_shared::newsml_1_id`]) and `RevisionId` the version;
+//! whole envelope is read too. Per item (its uri and version are the item's
+//! identity, decided once: [`newswire_shared::story::identity`]):
 //! `NewsManagement` the times (`FirstCreated`, `ThisRevisionCreated`; `DateId`
 //! when there is no `FirstCreated`), `Status` and `Urgency`. Each
 //! `NewsComponent` adds what it says: `NewsLines` (`HeadLine`, `SubHeadLine`,
@@ -33,12 +32,11 @@
 
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, Association, Concept, InfoSource, Text};
-use newswire_shared::newsml_1_id::{stable_id, NewsIdentifier};
 use newswire_shared::stage::StageError;
 
 use crate::formats::newsml_1_content::{self as content, formal_name, party, role};
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, nitf, pubstatus_with_embargo, time, urgency, version, Story};
+use crate::formats::{body, nitf, pubstatus_with_embargo, time, urgency, Story};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -167,25 +165,7 @@ fn visit(
 
 fn read_identification(item: &Element, article: &mut Article) {
     let Some(id) = item.child("Identification").and_then(|i| i.child("NewsIdentifier")) else { return };
-    let text = |name: &str| id.child_text(name);
-    let (provider, date, news_item, revision, public) =
-        (text("ProviderId"), text("DateId"), text("NewsItemId"), text("RevisionId"), text("PublicIdentifier"));
-    let update = id.child("RevisionId").and_then(|r| r.attr_nonblank("Update")).map(str::to_owned);
-    article.uri = stable_id(&NewsIdentifier {
-        provider_id: provider.as_deref(),
-        date_id: date.as_deref(),
-        news_item_id: news_item.as_deref(),
-        revision_id: revision.as_deref(),
-        update: update.as_deref(),
-        public_identifier: public.as_deref(),
-    })
-    .unwrap_or_default();
-    if let Some(revision) = revision {
-        if let Some(v) = version(article, "NewsIdentifier/RevisionId", &revision) {
-            article.version = v;
-        }
-    }
-    if let Some(date) = date {
+    if let Some(date) = id.child_text("DateId") {
         // DateId is only a fallback for FirstCreated; a bare day is still a day.
         article.firstcreated = crate::dates::parse_in_zone(&date, chrono_tz::UTC).ok();
     }
@@ -299,8 +279,13 @@ mod tests {
     const CANCELED: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-canceled.xml");
     const MULTI: &str = include_str!("../../../../tests/fixtures/normalize/newsml-1-multi-component.xml");
 
+    /// The stories of an item as normalize reads a record: its identity (uri, version) included.
+    fn via_record(text: &str, zone: Tz) -> Vec<Story> {
+        crate::formats::parse_stories(newswire_shared::story::SourceFormat::Newsml1, text.as_bytes(), None, zone, None).unwrap()
+    }
+
     fn one(text: &str) -> Article {
-        let mut stories = parse(text, "Europe/Paris".parse().unwrap()).unwrap();
+        let mut stories = via_record(text, "Europe/Paris".parse().unwrap());
         assert_eq!(stories.len(), 1);
         stories.remove(0).article
     }
@@ -363,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_multi_component_item_gives_one_story_per_text_component_with_its_own_picture() {
-        let stories = parse(MULTI, Tz::UTC).unwrap();
+        let stories = via_record(MULTI, Tz::UTC);
         let ids: Vec<_> = stories.iter().map(|s| (s.article.uri.as_str(), s.part.as_deref(), s.article.headline())).collect();
         assert_eq!(
             ids,

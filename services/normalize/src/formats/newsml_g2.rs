@@ -2,7 +2,8 @@
 //!
 //! Ingest sends one `newsItem` per record (a package or news message is split),
 //! so the item is read without its ancestors' namespace declarations. The
-//! root's `guid` and `version` are the story's uri and version; `itemMeta` gives
+//! story's uri and version are its identity, decided once
+//! ([`newswire_shared::story::identity`]: the item's `guid` and `version`); `itemMeta` gives
 //! the times, `pubStatus` and provider; `contentMeta` the urgency, headlines,
 //! creator, dateline place, language, subjects and descriptions; `contentSet`
 //! the body (inline NITF, inline XHTML, or inline plain text).
@@ -12,7 +13,7 @@ use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource,
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, nitf, pubstatus, time, urgency, version};
+use crate::formats::{body, nitf, pubstatus, time, urgency};
 use crate::problems::Field;
 
 /// Known IPTC scheme aliases and the URIs they stand for.
@@ -32,14 +33,9 @@ pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
             .ok_or_else(|| StageError::new("malformed_newsml", format!("no <newsItem> in <{}>", root.name)))?
     };
     let mut article = Article {
-        uri: item
-            .attr_nonblank("guid")
-            .ok_or_else(|| StageError::new("malformed_newsml", "newsItem has no guid attribute"))?
-            .to_owned(),
         language: item.attr_nonblank("lang").map(str::to_owned),
         ..Default::default()
     };
-    article.version = item.attr_nonblank("version").and_then(|v| version(&mut article, "newsItem@version", v)).unwrap_or(1);
     if let Some(meta) = item.child("itemMeta") {
         read_item_meta(meta, zone, &mut article);
     }
@@ -220,9 +216,14 @@ mod tests {
 
     const ITEM: &str = include_str!("../../../../tests/fixtures/normalize/newsml-g2-item.xml");
 
+    /// The item as normalize reads a record: its identity (uri, version) included.
+    fn via_record(item: &str, zone: Tz) -> Article {
+        crate::formats::parse(newswire_shared::story::SourceFormat::NewsmlG2, item.as_bytes(), None, zone, None).unwrap()
+    }
+
     #[test]
     fn a_prefixed_news_item_without_its_xmlns_maps_status_urgency_concepts_picture_and_xhtml_body() {
-        let a = parse(ITEM, "Europe/London".parse().unwrap()).unwrap();
+        let a = via_record(ITEM, "Europe/London".parse().unwrap());
         assert_eq!(a.uri, "urn:newsml:example.com:20220714:harbour");
         assert_eq!(a.version, 5);
         assert_eq!(a.pubstatus, PubStatus::Canceled);
@@ -247,7 +248,8 @@ mod tests {
 
     #[test]
     fn a_missing_guid_is_an_error_with_a_reason() {
-        let err = parse(&ITEM.replace("guid=", "noguid="), Tz::UTC).unwrap_err();
+        let item = ITEM.replace("guid=", "noguid=");
+        let err = crate::formats::parse(newswire_shared::story::SourceFormat::NewsmlG2, item.as_bytes(), None, Tz::UTC, None).unwrap_err();
         assert_eq!(err.reason, "malformed_newsml");
     }
 
@@ -272,9 +274,9 @@ mod tests {
     fn an_unknown_pubstatus_a_bad_urgency_and_a_bad_version_are_recorded_not_fatal() {
         let broken = ITEM.replace("stat:canceled", "stat:maybe").replace("urgency>2<", "urgency>0<").replace("version=\"5\"", "version=\"five\"");
         assert_eq!(broken.matches("maybe").count() + broken.matches("urgency>0<").count() + broken.matches("five").count(), 3);
-        let a = parse(&broken, Tz::UTC).unwrap();
-        assert_eq!((a.pubstatus, a.urgency, a.version), (PubStatus::Usable, None, 1));
-        assert_eq!(recorded(&a), [("version", "unreadable"), ("pubstatus", "unknown"), ("urgency", "out_of_range")]);
+        let a = via_record(&broken, Tz::UTC);
+        assert_eq!((a.pubstatus, a.urgency, a.version), (PubStatus::Usable, None, 0), "normalize then gives it 1");
+        assert_eq!(recorded(&a), [("pubstatus", "unknown"), ("urgency", "out_of_range"), ("version", "unreadable")]);
         let misspelt_kill = parse(&ITEM.replace("stat:canceled", "stat:cancled"), Tz::UTC).unwrap();
         assert_eq!(misspelt_kill.pubstatus, PubStatus::Canceled);
         assert_eq!(recorded(&misspelt_kill), [("pubstatus", "nonstandard")]);

@@ -13,7 +13,7 @@ use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource,
 use newswire_shared::stage::StageError;
 use serde_json::{Map, Value};
 
-use crate::formats::{body, pubstatus, urgency, version};
+use crate::formats::{body, pubstatus, urgency};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -26,19 +26,12 @@ pub fn parse(payload: &str) -> Result<Article, StageError> {
     };
     let doc = lower_keys(raw);
     let mut article = Article {
-        uri: string(&doc, "uri").unwrap_or_default(),
         language: string(&doc, "language"),
         by: string(&doc, "by").or_else(|| string(&doc, "byline")).map(|b| clean(&b)),
         located: string(&doc, "located").map(|l| clean(&l)),
         copyrightholder: string(&doc, "copyrightholder"),
         ..Default::default()
     };
-    article.version = match doc.get("version") {
-        Some(Value::Number(n)) => version(&mut article, "version", &n.to_string()),
-        Some(Value::String(s)) => version(&mut article, "version", s),
-        _ => None,
-    }
-    .unwrap_or(1);
     article.versioncreated = time(&mut article, &doc, Field::VersionCreated, "versioncreated");
     article.firstcreated = time(&mut article, &doc, Field::FirstCreated, "firstcreated");
     if let Some(status) = string(&doc, "pubstatus") {
@@ -229,9 +222,14 @@ mod tests {
     use super::*;
     use newswire_shared::article::PubStatus;
 
+    /// The story as normalize reads a record: its identity (uri, version) included.
+    fn via_record(doc: &str) -> Article {
+        crate::formats::parse(newswire_shared::story::SourceFormat::Ninjs, doc.as_bytes(), None, chrono_tz::Tz::UTC, None).unwrap()
+    }
+
     #[test]
     fn ninjs_1x_single_fields_become_arrays() {
-        let a = parse(r#"{"uri":"urn:x","headline":"H","body_text":"B","version":"2","byline":"Jo"}"#).unwrap();
+        let a = via_record(r#"{"uri":"urn:x","headline":"H","body_text":"B","version":"2","byline":"Jo"}"#);
         assert_eq!(a.headline(), Some("H"));
         assert_eq!(a.body_text(), Some("B"));
         assert_eq!(a.version, 2);
@@ -286,15 +284,15 @@ mod tests {
 
     #[test]
     fn bad_urgency_status_and_version_are_recorded_and_the_story_is_kept() {
-        let a = parse(r#"{"uri":"u","headline":"H","urgency":12,"pubstatus":"killed","version":"v2"}"#).unwrap();
+        let a = via_record(r#"{"uri":"u","headline":"H","urgency":12,"pubstatus":"killed","version":"v2"}"#);
         assert_eq!(a.urgency, None, "out of range: left out");
         assert_eq!(a.pubstatus, PubStatus::Canceled, "a kill spelt another way is still a kill");
-        assert_eq!(a.version, 1, "the version a story without one has");
+        assert_eq!(a.version, 0, "none read (normalize then gives it 1, the version a story without one has)");
         let recorded: Vec<(&str, &str)> = a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect();
-        assert_eq!(recorded, [("version", "unreadable"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")]);
-        let unknown = parse(r#"{"uri":"u","headline":"H","pubstatus":"maybe","urgency":"high","version":-3}"#).unwrap();
-        assert_eq!((unknown.pubstatus, unknown.urgency, unknown.version), (PubStatus::Usable, None, 1));
+        assert_eq!(recorded, [("pubstatus", "nonstandard"), ("urgency", "out_of_range"), ("version", "unreadable")]);
+        let unknown = via_record(r#"{"uri":"u","headline":"H","pubstatus":"maybe","urgency":"high","version":-3}"#);
+        assert_eq!((unknown.pubstatus, unknown.urgency, unknown.version), (PubStatus::Usable, None, 0));
         let kinds: Vec<&str> = unknown.newswire.problems.iter().map(|p| p.kind.as_str()).collect();
-        assert_eq!(kinds, ["unreadable", "unknown", "unreadable"]);
+        assert_eq!(kinds, ["unknown", "unreadable", "unreadable"]);
     }
 }

@@ -1,8 +1,10 @@
 //! IPTC NITF 3.x documents (alone, or inline in a NewsML-G2 item) into the canonical article.
 //!
-//! head: `title`, `docdata` (`doc-id`, `urgency@ed-urg`, `date.issue@norm`,
+//! The story's uri and version are its identity, decided once
+//! ([`newswire_shared::story::identity`]: `doc-id`, `du-key@version`).
+//! head: `title`, `docdata` (`urgency@ed-urg`, `date.issue@norm`,
 //! `@management-status` and kill `ed-msg`s ([`nitf_status`]),
-//! `date.release@norm`, `du-key@version`, `doc.copyright@holder`, `key-list`,
+//! `date.release@norm`, `doc.copyright@holder`, `key-list`,
 //! `identified-content`). body.head: `hedline/hl1` (and `hl2`), `byline`,
 //! `dateline`, `abstract`. body.content: the paragraphs. `media` elements of
 //! type image become picture associations, not body text.
@@ -12,7 +14,7 @@ use newswire_shared::article::{Article, Association, Concept, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, first_time, nitf_status, time, urgency, version};
+use crate::formats::{body, first_time, nitf_status, time, urgency};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -38,14 +40,10 @@ fn read_head(nitf: &Element, zone: Tz, article: &mut Article) {
     let story_date = nitf.find("story.date").and_then(|d| d.attr_nonblank("norm"));
     let publication = head.child("pubdata").and_then(|p| p.attr_nonblank("date.publication"));
     if let Some(docdata) = head.child("docdata") {
-        article.uri = docdata.child("doc-id").and_then(|d| d.attr_nonblank("id-string")).unwrap_or_default().to_owned();
         if let Some(u) = docdata.child("urgency").and_then(|u| u.attr_nonblank("ed-urg")) {
             article.urgency = urgency(article, "docdata/urgency@ed-urg", u);
         }
         nitf_status::read(docdata, article);
-        if let Some(v) = docdata.child("du-key").and_then(|d| d.attr_nonblank("version")) {
-            article.version = version(article, "docdata/du-key@version", v).unwrap_or(article.version);
-        }
         let issue = docdata.child("date.issue").and_then(|d| d.attr_nonblank("norm"));
         let candidates = [("docdata/date.issue@norm", issue), ("dateline/story.date@norm", story_date), ("pubdata@date.publication", publication)];
         article.firstcreated = first_time(article, Field::FirstCreated, candidates.into_iter().filter_map(|(s, v)| Some((s, v?))), zone);
@@ -164,9 +162,14 @@ mod tests {
 
     const STORY: &str = include_str!("../../../../tests/fixtures/normalize/nitf-story.xml");
 
+    /// The story as normalize reads a record: its identity (uri, version) included.
+    fn via_record(story: &str, zone: Tz) -> Article {
+        crate::formats::parse(newswire_shared::story::SourceFormat::Nitf, story.as_bytes(), None, zone, None).unwrap()
+    }
+
     #[test]
     fn nitf_head_and_body_map_to_the_article() {
-        let a = parse(STORY, "Europe/London".parse().unwrap()).unwrap();
+        let a = via_record(STORY, "Europe/London".parse().unwrap());
         assert_eq!(a.uri, "urn:example:nitf:harbour-2022-02-14");
         assert_eq!(a.version, 3);
         assert_eq!(a.urgency, Some(2));
@@ -224,7 +227,7 @@ mod tests {
     #[test]
     fn a_kill_under_the_original_version_is_read_from_docdata() {
         let killed = STORY.replacen("<docdata>", r#"<docdata management-status="canceled">"#, 1).replace(r#"version="3""#, r#"version="1""#);
-        let a = parse(&killed, Tz::UTC).unwrap();
+        let a = via_record(&killed, Tz::UTC);
         assert_eq!((a.pubstatus, a.version, a.uri.as_str()), (PubStatus::Canceled, 1, "urn:example:nitf:harbour-2022-02-14"));
         assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
         let advised = STORY.replacen("<docdata>", r#"<docdata><ed-msg msg-type="advisory" info="Kill this story"/>"#, 1);
@@ -238,7 +241,7 @@ mod tests {
     fn bad_urgency_and_version_are_recorded_and_left_out() {
         let broken = STORY.replace(r#"ed-urg="2""#, r#"ed-urg="urgent""#).replace(r#"version="3""#, r#"version="3a""#);
         assert_eq!(broken.matches("urgent").count() + broken.matches("3a").count(), 2, "the fixture has both attributes");
-        let a = parse(&broken, Tz::UTC).unwrap();
+        let a = via_record(&broken, Tz::UTC);
         assert_eq!((a.urgency, a.version), (None, 0), "normalize turns version 0 into 1");
         assert_eq!(recorded(&a), [("urgency", "unreadable"), ("version", "unreadable")]);
     }

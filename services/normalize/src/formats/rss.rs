@@ -1,7 +1,8 @@
 //! One RSS `<item>` or one Atom `<entry>` (ingest splits feeds into entries)
 //! into the canonical article.
 //!
-//! RSS: `guid` (else `link`) is the uri; `pubDate` (else `dc:date`) the time;
+//! The story's uri is its identity, decided once ([`newswire_shared::story::identity`]).
+//! RSS: `pubDate` (else `dc:date`) is the time;
 //! `title`; `author` or `dc:creator`; `content:encoded` (else `description`) is
 //! HTML carried as text and becomes the sanitized body; `category` elements are
 //! subjects; `media:content`/`enclosure` images are pictures. Atom: `id`,
@@ -35,10 +36,7 @@ pub fn parse(text: &str, zone: Tz) -> Result<Article, StageError> {
 }
 
 fn rss_item(item: &Element, zone: Tz) -> Result<Article, StageError> {
-    let mut article = Article {
-        uri: item.child_text("guid").or_else(|| item.child_text("link")).unwrap_or_default(),
-        ..Default::default()
-    };
+    let mut article = Article::default();
     // pubDate, else dc:date (also when pubDate cannot be read); the one time is both.
     let (pub_date, dc_date) = (item.child_text("pubDate"), item.child_text("date"));
     let candidates = [("item/pubDate", pub_date.as_deref()), ("item/dc:date", dc_date.as_deref())];
@@ -74,7 +72,6 @@ fn rss_item(item: &Element, zone: Tz) -> Result<Article, StageError> {
 
 fn atom_entry(entry: &Element, zone: Tz) -> Result<Article, StageError> {
     let mut article = Article {
-        uri: entry.child_text("id").or_else(|| entry.child("link").and_then(|l| l.attr_nonblank("href")).map(str::to_owned)).unwrap_or_default(),
         language: entry.attr_nonblank("lang").map(str::to_owned),
         ..Default::default()
     };
@@ -193,6 +190,7 @@ fn picture(index: usize, uri: &str, caption: Option<String>, credit: Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::story::SourceFormat;
 
     const ITEM: &str = include_str!("../../../../tests/fixtures/normalize/rss-item.xml");
     const ENTRY: &str = include_str!("../../../../tests/fixtures/normalize/atom-entry.xml");
@@ -203,8 +201,8 @@ mod tests {
 
     #[test]
     fn an_rss_item_fragment_without_its_channel_namespaces_maps_to_the_article() {
-        let a = parse(ITEM, london()).unwrap();
-        assert_eq!(a.uri, "https://example.com/news/2022/07/harbour-festival");
+        let a = crate::formats::parse(SourceFormat::Rss, ITEM.as_bytes(), None, london(), None).unwrap();
+        assert_eq!(a.uri, "https://example.com/news/2022/07/harbour-festival", "the item's identity");
         assert_eq!(a.headline(), Some("Harbour festival draws record crowds"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
         assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
@@ -219,8 +217,8 @@ mod tests {
 
     #[test]
     fn an_atom_entry_with_a_zoneless_updated_takes_the_feed_zone() {
-        let a = parse(ENTRY, london()).unwrap();
-        assert_eq!(a.uri, "tag:example.com,2022:harbour-2");
+        let a = crate::formats::parse(SourceFormat::Atom, ENTRY.as_bytes(), None, london(), None).unwrap();
+        assert_eq!(a.uri, "tag:example.com,2022:harbour-2", "the entry's identity");
         assert_eq!(a.headline(), Some("Harbour festival ends & boats leave"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe, Sam Roe"));
         // published carries an offset; updated has none and is BST wall-clock time in July.

@@ -2,9 +2,12 @@
 //!
 //! Ingest splits feeds and packages into single items whose ancestors' `xmlns`
 //! declarations are gone, so names are matched by their LOCAL part and
-//! namespaces are ignored. No DTD is read and no entity other than XML's five,
-//! character references and (for HTML) HTML5's named entities is expanded, so an
-//! external or billion-laughs entity can never be fetched or grow.
+//! namespaces are ignored. XML is read under newswire's one set of guards
+//! ([`newswire_shared::story::xml_guard`], which ingest applies at the door): no
+//! DTD is read, a DOCTYPE declaring entities is refused, no entity other than
+//! XML's five and character references is expanded, and nesting is limited, so
+//! an external or billion-laughs entity can never be fetched or grow. Sanitized
+//! HTML (never a story's own bytes) also has HTML5's named entities.
 
 use quick_xml::encoding::Decoder;
 use quick_xml::escape::{resolve_html5_entity, resolve_predefined_entity};
@@ -12,6 +15,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use newswire_shared::stage::StageError;
+use newswire_shared::story::xml_guard::{resolve_reference, XmlGuard};
 
 /// How strictly markup is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,16 +141,21 @@ pub fn parse(text: &str, mode: Mode) -> Result<Element, StageError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = mode == Mode::Xml;
     let mut stack: Vec<Element> = vec![Element::default()];
+    let mut guard = XmlGuard::new(MAX_DEPTH);
     loop {
         let event = reader
             .read_event()
             .map_err(|e| StageError::new("malformed_xml", format!("at byte {}: {e}", reader.error_position())))?;
+        if mode == Mode::Xml {
+            guard.check(&event).map_err(|refusal| located(&reader, refusal.to_string()))?;
+        }
         match event {
             Event::Start(start) => {
                 let element = element_of(&start, mode, reader.decoder()).map_err(|d| located(&reader, d))?;
                 if mode == Mode::Html && VOID.contains(&element.name.as_str()) {
                     push_child(&mut stack, Node::Element(element));
-                } else if stack.len() > MAX_DEPTH {
+                } else if mode == Mode::Html && stack.len() > MAX_DEPTH {
+                    // Markup without end-tag discipline: its depth is the open elements kept.
                     return Err(located(&reader, format!("elements nest deeper than {MAX_DEPTH} levels")));
                 } else {
                     stack.push(element);
@@ -175,6 +184,12 @@ pub fn parse(text: &str, mode: Mode) -> Result<Element, StageError> {
                 let text = c.decode().map_err(|e| located(&reader, e.to_string()))?;
                 push_text(&mut stack, &text);
             }
+            Event::GeneralRef(r) if mode == Mode::Xml => {
+                let c = resolve_reference(&r).map_err(|refusal| located(&reader, refusal.to_string()))?;
+                if c != '\0' {
+                    push_text(&mut stack, c.encode_utf8(&mut [0; 4]));
+                }
+            }
             Event::GeneralRef(r) => {
                 if let Some(c) = r.resolve_char_ref().map_err(|e| located(&reader, e.to_string()))? {
                     if c != '\0' {
@@ -182,12 +197,8 @@ pub fn parse(text: &str, mode: Mode) -> Result<Element, StageError> {
                     }
                 } else {
                     let name = r.decode().map_err(|e| located(&reader, e.to_string()))?;
-                    match resolve_entity(&name, mode) {
-                        Some(value) => push_text(&mut stack, value),
-                        None if mode == Mode::Xml => {
-                            return Err(located(&reader, format!("entity &{name}; is not defined (DTDs are not read)")))
-                        }
-                        None => {}
+                    if let Some(value) = resolve_entity(&name, mode) {
+                        push_text(&mut stack, value);
                     }
                 }
             }
@@ -270,14 +281,17 @@ mod tests {
         let xxe = r#"<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>"#;
         let err = parse(xxe, Mode::Xml).unwrap_err();
         assert_eq!(err.reason, "malformed_xml");
+        assert!(err.detail.contains("DOCTYPE declares entities"), "{}", err.detail);
+        let err = parse("<a>&x;</a>", Mode::Xml).unwrap_err();
         assert!(err.detail.contains("&x;"), "{}", err.detail);
+        assert!(parse(r#"<!DOCTYPE nitf SYSTEM "nitf.dtd"><nitf>&#233;&amp;</nitf>"#, Mode::Xml).is_ok(), "a DTD named is never read");
     }
 
     #[test]
     fn absurdly_deep_nesting_is_refused_not_recursed() {
         let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 5), "</a>".repeat(MAX_DEPTH + 5));
         let err = parse(&deep, Mode::Xml).unwrap_err();
-        assert!(err.detail.contains("deeper"), "{}", err.detail);
+        assert!(err.detail.contains("nested more than"), "{}", err.detail);
         assert!(parse(&format!("{}{}", "<a>".repeat(50), "</a>".repeat(50)), Mode::Xml).is_ok());
     }
 

@@ -1,0 +1,154 @@
+//! What a subscriber receives for every fixture, pinned: each file under
+//! `tests/fixtures/{ingest,normalize}` goes through ingest's core
+//! ([`prepare`]: format, charset, story splitting, identity and key), the
+//! normalize stage ([`Normalizer`], over a fresh dedupe store per fixture) and
+//! publish's ninjs rendering ([`strict_ninjs`]), with no Kafka in between. The
+//! result is compared with `tests/golden/<dir>/<fixture>.json`.
+//!
+//! A difference fails the test and names the golden; run with `UPDATE_GOLDEN=1`
+//! to write the goldens anew, then review the diff: every change to a golden
+//! must be an intended fix.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use newswire_ingest::accept::{prepare, Submission};
+use newswire_ingest::stories::ShapeLimits;
+use newswire_normalize::config::NormalizeConfig;
+use newswire_normalize::dedupe::store::DedupeStore;
+use newswire_normalize::Normalizer;
+use newswire_publish::ninjs::strict_ninjs;
+use newswire_shared::article::Article;
+use newswire_shared::kafka::headers::HeaderMap;
+use newswire_shared::stage::{InputMessage, Stage};
+use serde_json::{json, Value};
+
+/// The fixture directories whose files are stories (or refusals of them).
+const FIXTURE_DIRS: [&str; 2] = ["ingest", "normalize"];
+
+/// A fixed clock, so nothing in the output depends on when the test runs.
+fn clock() -> i64 {
+    1_700_000_000_000
+}
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests")
+}
+
+/// The Content-Type a feed would send with the fixture `name`.
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("json") => "application/json",
+        Some("html") => "text/html",
+        Some("xml") => "application/xml",
+        Some("gz") => "application/gzip",
+        _ if name.contains("7901") => "application/vnd.iptc.7901",
+        _ => "text/plain",
+    }
+}
+
+/// Headers as a name-ordered object, values as text.
+fn headers_json(headers: &HeaderMap) -> Value {
+    let map: BTreeMap<&str, String> = headers.iter().map(|(k, v)| (k, String::from_utf8_lossy(v).into_owned())).collect();
+    json!(map)
+}
+
+/// Everything the pipeline makes of one fixture.
+fn run(dir: &str, name: &str, body: &[u8]) -> Value {
+    let content_type = content_type(name);
+    let submission = Submission { feed: "golden", content_type: Some(content_type), body, received_at_ms: clock(), trace_id: "trace" };
+    let records = match prepare(&submission, ShapeLimits::default()) {
+        Ok(records) => records,
+        Err(rejection) => {
+            return json!({ "fixture": format!("{dir}/{name}"), "content_type": content_type, "rejected": { "status": rejection.status, "error": rejection.error } })
+        }
+    };
+    let mut config = NormalizeConfig::default();
+    config.feed_zones.insert("golden".into(), "Europe/London".into());
+    let store = DedupeStore::temporary(7).expect("a temporary dedupe store");
+    let mut normalizer = Normalizer::new(config, "newswire.normalized", store).with_clock(clock);
+    let stories: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .map(|(offset, record)| {
+            let input = InputMessage {
+                topic: "newswire.raw",
+                partition: 0,
+                offset: offset as i64,
+                key: Some(record.key.as_bytes()),
+                payload: &record.payload,
+                headers: &record.headers,
+            };
+            let ingest = json!({ "key": record.key, "version": record.version, "headers": headers_json(&record.headers) });
+            let normalize = match normalizer.process(&input) {
+                Err(error) => json!({ "error": { "reason": error.reason, "detail": error.detail } }),
+                Ok(outcome) => {
+                    let articles: Vec<Value> = outcome
+                        .records
+                        .iter()
+                        .map(|out| {
+                            let article: Article = serde_json::from_slice(&out.payload).expect("normalize writes an article");
+                            json!({
+                                "key": String::from_utf8_lossy(&out.key),
+                                "headers": headers_json(&out.headers),
+                                "newswire": article.newswire,
+                                "ninjs": strict_ninjs(&article),
+                            })
+                        })
+                        .collect();
+                    json!({ "dropped": outcome.dropped, "duplicate": outcome.duplicate, "articles": articles })
+                }
+            };
+            json!({ "ingest": ingest, "normalize": normalize })
+        })
+        .collect();
+    normalizer.before_commit().expect("the dedupe store commits");
+    json!({ "fixture": format!("{dir}/{name}"), "content_type": content_type, "stories": stories })
+}
+
+#[test]
+fn every_fixture_gives_what_its_golden_file_says_subscribers_receive() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let mut differences = Vec::new();
+    let mut checked = 0;
+    for dir in FIXTURE_DIRS {
+        let fixtures = tests_dir().join("fixtures").join(dir);
+        let goldens = tests_dir().join("golden").join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+            .unwrap_or_else(|e| panic!("{}: {e}", fixtures.display()))
+            .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.ends_with(".md"))
+            .collect();
+        names.sort();
+        for name in &names {
+            let body = std::fs::read(fixtures.join(name)).unwrap_or_else(|e| panic!("{dir}/{name}: {e}"));
+            let actual = serde_json::to_string_pretty(&run(dir, name, &body)).expect("json") + "\n";
+            let golden = goldens.join(format!("{name}.json"));
+            if update {
+                std::fs::create_dir_all(&goldens).expect("the golden directory");
+                std::fs::write(&golden, &actual).unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+            } else {
+                match std::fs::read_to_string(&golden) {
+                    Ok(expected) if expected == actual => {}
+                    Ok(expected) => differences.push(format!("{}: differs at line {}", golden.display(), first_different_line(&expected, &actual))),
+                    Err(e) => differences.push(format!("{}: {e}", golden.display())),
+                }
+            }
+            checked += 1;
+        }
+        // A golden whose fixture is gone pins nothing.
+        for entry in std::fs::read_dir(&goldens).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if !names.iter().any(|n| format!("{n}.json") == file) {
+                differences.push(format!("{}: no fixture {dir}/{} any more", entry.path().display(), file.trim_end_matches(".json")));
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} fixtures were found");
+    assert!(differences.is_empty(), "output differs from the goldens (UPDATE_GOLDEN=1 rewrites them; review the diff):\n{}", differences.join("\n"));
+}
+
+/// The 1-based line where two texts first differ.
+fn first_different_line(expected: &str, actual: &str) -> usize {
+    expected.lines().zip(actual.lines()).position(|(e, a)| e != a).unwrap_or_else(|| expected.lines().count().min(actual.lines().count())) + 1
+}
