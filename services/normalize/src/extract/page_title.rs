@@ -38,8 +38,14 @@ pub struct TitleCandidates {
 }
 
 impl TitleCandidates {
-    /// The headline these candidates agree on (see the module docs).
+    /// The headline these candidates agree on (see the module docs), less
+    /// any labels after a bar ([`without_labels_after_bar`]).
     pub fn choose(&self) -> Option<String> {
+        self.agreed().map(|h| without_labels_after_bar(&h))
+    }
+
+    /// [`choose`](Self::choose) before the labels are taken off.
+    fn agreed(&self) -> Option<String> {
         let site = self.site_name.as_deref().map(key);
         let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
         let metas: Vec<&str> =
@@ -47,19 +53,25 @@ impl TitleCandidates {
         let implied = implied_site_names(&metas);
         let h1s: Vec<&str> =
             self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).filter(|h| !implied.contains(&key(h))).collect();
+        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
+        // An `<h1>` in capitals is styled so; the metadata has its words in their case.
+        let as_written = |h1: &str| {
+            let cased = stripped.iter().find(|m| shouts(h1) && !shouts(m) && key(m) == key(h1));
+            cased.cloned().unwrap_or_else(|| clean(h1))
+        };
         // "Headline | Site" first: in "Site | Headline" the site's own `<h1>` logo would match too.
         for headline_first in [true, false] {
             if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h, headline_first))) {
-                return Some(clean(h1));
+                return Some(as_written(h1));
             }
         }
-        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
         if let Some(headline) = h1s.iter().find_map(|h| stripped.iter().find(|m| has_kicker_before(h, m))) {
             return Some(headline.clone());
         }
         // An `<h1>` that shares most of its words with a metadata title is
-        // the headline as shown, the metadata a rewording for search engines.
-        let best = h1s.iter().map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+        // the headline as shown, the metadata a rewording for search engines;
+        // unless it is in capitals, when the metadata has the words as written.
+        let best = h1s.iter().filter(|h| !shouts(h)).map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
             return Some(clean(h1));
         }
@@ -130,6 +142,32 @@ pub fn without_site_suffix(title: &str) -> String {
         }
     }
     title.to_owned()
+}
+
+/// The most words a label after a bar has ("Opinion", "Patient Education").
+const MAX_LABEL_WORDS: usize = 4;
+
+/// `headline` less the short labels after bars at its end: "Harbour reopens
+/// after storm | Opinion | Example Times" → "Harbour reopens after storm". A
+/// bar is no headline punctuation; what follows it is a section, a site or
+/// search keywords. A longer part after a bar is a second deck and is kept,
+/// and so is a headline of one word before the bar.
+pub fn without_labels_after_bar(headline: &str) -> String {
+    let mut kept = headline.trim();
+    while let Some((head, tail)) = kept.rsplit_once(" | ") {
+        let words = tail.split_whitespace().count();
+        if !(1..=MAX_LABEL_WORDS).contains(&words) || head.split_whitespace().count() < 2 {
+            break;
+        }
+        kept = head.trim_end();
+    }
+    kept.to_owned()
+}
+
+/// Whether `text` is written in capitals: letters, and none in lower case.
+fn shouts(text: &str) -> bool {
+    let letters = || text.chars().filter(|c| c.is_alphabetic());
+    letters().count() >= 4 && !letters().any(char::is_lowercase)
 }
 
 /// The most words a kicker, label or date before a headline in an `<h1>` has ("Blog:", "Dec 18 2025").
@@ -332,6 +370,30 @@ mod tests {
         assert!(!has_kicker_before("Rebuilding the harbour after storm", "harbour after storm"), "a headline's own words are no kicker");
         assert!(!has_kicker_before("Harbour", "Harbour"));
         assert!(!has_kicker_before("2025 Software Development Price Guide", "Software Development Price Guide"), "a year is the headline's own");
+    }
+
+    #[test]
+    fn short_labels_after_a_bar_are_no_part_of_the_headline() {
+        assert_eq!(without_labels_after_bar("Harbour reopens after storm | Opinion | Example Times"), "Harbour reopens after storm");
+        assert_eq!(without_labels_after_bar("Ten ferries to try | The best crossings of the northern coast"), "Ten ferries to try | The best crossings of the northern coast", "a second deck stays");
+        assert_eq!(without_labels_after_bar("Harbour | Example Times"), "Harbour | Example Times", "a one-word headline keeps its tail");
+        let c = TitleCandidates { og: Some("Harbour reopens after storm | Analysis".into()), h1: vec!["Harbour reopens after storm | Analysis".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+    }
+
+    #[test]
+    fn an_h1_in_capitals_gives_way_to_the_metadata_that_writes_its_words_in_case() {
+        let same = TitleCandidates { og: Some("Harbour Reopens After Storm | Example".into()), h1: vec!["HARBOUR REOPENS AFTER STORM".into()], ..candidates() };
+        assert_eq!(same.choose().as_deref(), Some("Harbour Reopens After Storm"));
+        let reworded = TitleCandidates {
+            og: Some("Harbour reopens after the storm".into()),
+            twitter: Some("Harbour reopens after the storm".into()),
+            h1: vec!["HARBOUR REOPENS AFTER STORM".into()],
+            ..candidates()
+        };
+        assert_eq!(reworded.choose().as_deref(), Some("Harbour reopens after the storm"));
+        let alone = TitleCandidates { h1: vec!["HARBOUR REOPENS".into()], ..candidates() };
+        assert_eq!(alone.choose().as_deref(), Some("HARBOUR REOPENS"), "with nothing better the capitals stay");
     }
 
     #[test]
