@@ -7,8 +7,8 @@
 //! headline too, often with the site's name glued on ("Headline | Site").
 //! So: the first `<h1>` that a metadata title equals, or starts or ends with
 //! (a site name on the other side of a separator), wins; else the metadata
-//! titles less any site name, preferring one that two sources agree on; else
-//! the first `<h1>`.
+//! titles less any site name, preferring one that two sources agree on,
+//! unless the page's only `<h1>` reads as a headline; else the first `<h1>`.
 
 use crate::text::clean;
 
@@ -73,6 +73,13 @@ impl TitleCandidates {
         // unless it is in capitals, when the metadata has the words as written.
         let best = h1s.iter().filter(|h| !shouts(h)).map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
+            return Some(clean(h1));
+        }
+        // A page's one `<h1>` that reads as a headline is what its readers
+        // see, though its metadata words it otherwise (for search or sharing).
+        // One that is not the page's only `<h1>` may be a section's heading.
+        let all_h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
+        if let Some(h1) = lone_headline(&all_h1s).filter(|h| h1s.contains(h)) {
             return Some(clean(h1));
         }
         // Two sources that agree once their site names are gone.
@@ -142,6 +149,22 @@ pub fn without_site_suffix(title: &str) -> String {
         }
     }
     title.to_owned()
+}
+
+/// The fewest words of an `<h1>` that is taken as the headline on its own.
+const MIN_LONE_HEADLINE_WORDS: usize = 4;
+
+/// The page's `<h1>` when it has only one (repeats aside) and it reads as a
+/// headline: four words or more, not in capitals, not a sentence ending in a
+/// full stop (headlines have none) nor a lead-in ending in a colon.
+fn lone_headline<'a>(h1s: &[&'a str]) -> Option<&'a str> {
+    let first = *h1s.first()?;
+    if h1s.iter().any(|h| key(h) != key(first)) {
+        return None;
+    }
+    let text = first.trim_end();
+    let sentence = text.ends_with(':') || text.ends_with('.') && !text.ends_with("...");
+    (first.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS && !shouts(first) && !sentence).then_some(first)
 }
 
 /// The most words a label after a bar has ("Opinion", "Patient Education").
@@ -394,6 +417,23 @@ mod tests {
         assert_eq!(reworded.choose().as_deref(), Some("Harbour reopens after the storm"));
         let alone = TitleCandidates { h1: vec!["HARBOUR REOPENS".into()], ..candidates() };
         assert_eq!(alone.choose().as_deref(), Some("HARBOUR REOPENS"), "with nothing better the capitals stay");
+    }
+
+    #[test]
+    fn a_pages_one_headline_like_h1_wins_over_metadata_worded_otherwise() {
+        let c = TitleCandidates {
+            og: Some("Ferry timetable changes for winter | Example".into()),
+            title: Some("Ferry timetable changes for winter | Example".into()),
+            h1: vec!["Islanders face longer waits as crossings are cut".into(), "Islanders face longer waits as crossings are cut".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Islanders face longer waits as crossings are cut"));
+        let two = TitleCandidates { h1: vec!["Islanders face longer waits".into(), "Read more from our newsletter".into()], ..c.clone() };
+        assert_eq!(two.choose().as_deref(), Some("Ferry timetable changes for winter"), "of several h1s none is sure");
+        assert_eq!(lone_headline(&["We help islanders plan their crossings every day."]), None, "a sentence");
+        assert_eq!(lone_headline(&["A message from our editor about crossings:"]), None, "a lead-in");
+        assert_eq!(lone_headline(&["Ferry news"]), None, "too short to be sure");
+        assert_eq!(lone_headline(&["Ferries return to the island..."]), Some("Ferries return to the island..."));
     }
 
     #[test]
