@@ -39,9 +39,12 @@ pub struct TitleCandidates {
 
 impl TitleCandidates {
     /// The headline these candidates agree on (see the module docs), less
-    /// any labels after a bar ([`without_labels_after_bar`]).
+    /// the site's name, which an `<h1>` may carry too, and any labels after
+    /// a bar ([`without_labels_after_bar`]).
     pub fn choose(&self) -> Option<String> {
-        self.agreed().map(|h| without_labels_after_bar(&h))
+        let headline = self.agreed()?;
+        let headline = self.without_site_name(&headline).unwrap_or(headline);
+        Some(without_labels_after_bar(&headline))
     }
 
     /// [`choose`](Self::choose) before the labels are taken off.
@@ -98,27 +101,38 @@ impl TitleCandidates {
     /// separator when a real headline (three words or more) remains.
     fn without_site(&self, title: &str) -> String {
         let title = clean(title);
-        if let Some(site) = self.site_name.as_deref().filter(|s| !s.trim().is_empty()) {
-            let site = key(site);
-            for separator in SEPARATORS {
-                if let Some((head, tail)) = title.rsplit_once(separator) {
-                    if key(tail) == site && !head.trim().is_empty() {
-                        return head.trim().to_owned();
-                    }
-                }
-                if let Some((head, tail)) = title.split_once(separator) {
-                    if key(head) == site && !tail.trim().is_empty() {
-                        return tail.trim().to_owned();
-                    }
-                }
-            }
-        }
-        if let Some((head, tail)) = SEPARATORS.iter().find_map(|s| title.rsplit_once(s)) {
-            if !head.trim().is_empty() && self.names_the_host(tail) {
-                return head.trim().to_owned();
-            }
+        if let Some(head) = self.without_site_name(&title) {
+            return head;
         }
         without_site_suffix(&title)
+    }
+
+    /// `title` less the site's name (`og:site_name`, or a tail naming the
+    /// host) after a separator at its end, or before one at its start,
+    /// as often as it is there ("Headline – Site - Site"); `None` when it
+    /// has none.
+    fn without_site_name(&self, title: &str) -> Option<String> {
+        let site = self.site_name.as_deref().map(key).filter(|s| !s.is_empty());
+        let is_site = |part: &str| site.as_deref() == Some(key(part).as_str());
+        let mut kept = title.trim();
+        'strip: loop {
+            for separator in SEPARATORS {
+                if let Some((head, tail)) = kept.rsplit_once(separator) {
+                    if !head.trim().is_empty() && (is_site(tail) || self.names_the_host(tail)) {
+                        kept = head.trim();
+                        continue 'strip;
+                    }
+                }
+                if let Some((head, tail)) = kept.split_once(separator) {
+                    if !tail.trim().is_empty() && is_site(head) {
+                        kept = tail.trim();
+                        continue 'strip;
+                    }
+                }
+            }
+            break;
+        }
+        (kept.len() < title.trim().len()).then(|| kept.to_owned())
     }
 
     /// Whether `tail` of a title is a web address ("Newegg.com") or the
@@ -434,6 +448,20 @@ mod tests {
         assert_eq!(lone_headline(&["A message from our editor about crossings:"]), None, "a lead-in");
         assert_eq!(lone_headline(&["Ferry news"]), None, "too short to be sure");
         assert_eq!(lone_headline(&["Ferries return to the island..."]), Some("Ferries return to the island..."));
+    }
+
+    #[test]
+    fn the_site_name_goes_from_an_h1_that_carries_it_and_from_a_title_that_has_it_twice() {
+        let c = TitleCandidates {
+            json_ld: Some("Harbour reopens after storm – Example Times".into()),
+            og: Some("Harbour reopens after storm – Example Times - Example Times".into()),
+            h1: vec!["Harbour reopens after storm – Example Times".into()],
+            site_name: Some("Example Times".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+        assert_eq!(c.without_site_name("Harbour reopens after storm – Example Times - Example Times").as_deref(), Some("Harbour reopens after storm"));
+        assert_eq!(c.without_site_name("Harbour reopens after storm"), None);
     }
 
     #[test]
