@@ -92,9 +92,12 @@ impl TitleCandidates {
             }
         }
         let structured = [&self.json_ld, &self.og, &self.twitter].into_iter().flatten().map(|m| self.without_site(m)).find(|m| !m.is_empty());
-        structured
-            .or_else(|| h1s.first().map(|h| clean(h)))
-            .or_else(|| self.title.as_deref().map(|t| self.without_site(t)).filter(|t| !t.is_empty()))
+        let title = self.title.as_deref().map(|t| self.without_site(t)).filter(|t| !t.is_empty());
+        // A short `<h1>` with no word of the page's title is a blog's or a section's name.
+        let h1 = h1s.first().filter(|h| {
+            h.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS || title.as_deref().is_none_or(|t| shares_a_word(h, t))
+        });
+        structured.or_else(|| h1.map(|h| clean(h))).or(title)
     }
 
     /// `title` less the site's name at either end, or less a suffix after a
@@ -281,11 +284,19 @@ fn agrees(meta: &str, h1: &str, headline_first: bool) -> bool {
 /// The share of an `<h1>`'s words needed in a metadata title for the two to be one headline.
 const MIN_SHARED_WORDS: f64 = 0.6;
 
+/// The words of `text` (three letters or more) in the comparison form.
+fn words(text: &str) -> Vec<String> {
+    key(text).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
+}
+
+/// Whether `a` and `b` have a word (three letters or more) in common.
+fn shares_a_word(a: &str, b: &str) -> bool {
+    let b = words(b);
+    words(a).iter().any(|w| b.contains(w))
+}
+
 /// The share of `h1`'s words (three letters or more) that `meta` has too.
 fn shared_words(h1: &str, meta: &str) -> f64 {
-    let words = |s: &str| -> Vec<String> {
-        key(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
-    };
     let (h, m) = (words(h1), words(meta));
     if h.len() < 2 {
         return 0.0;
@@ -462,6 +473,14 @@ mod tests {
         assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
         assert_eq!(c.without_site_name("Harbour reopens after storm – Example Times - Example Times").as_deref(), Some("Harbour reopens after storm"));
         assert_eq!(c.without_site_name("Harbour reopens after storm"), None);
+    }
+
+    #[test]
+    fn a_short_h1_with_no_word_of_the_title_is_a_name_and_the_title_is_the_headline() {
+        let c = TitleCandidates { title: Some("Harbour reopens after storm".into()), h1: vec!["Jane's Notes".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+        let kin = TitleCandidates { title: Some("HARBOUR: reopening dates and times".into()), h1: vec!["harbour".into()], ..candidates() };
+        assert_eq!(kin.choose().as_deref(), Some("harbour"), "an h1 the title speaks of stays");
     }
 
     #[test]
