@@ -51,11 +51,23 @@ impl TitleCandidates {
     fn agreed(&self) -> Option<String> {
         let site = self.site_name.as_deref().map(key);
         let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
-        let metas: Vec<&str> =
-            [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).filter(not_site).collect();
+        // An `<h1>` that is a web address is the site's logo, never the headline.
+        let logos: Vec<&str> = self.h1.iter().map(|h| h.trim()).filter(|h| is_web_address(h)).collect();
+        let metas: Vec<&str> = [&self.json_ld, &self.og, &self.twitter, &self.title]
+            .into_iter()
+            .flatten()
+            .map(|m| without_logo(m, &logos))
+            .filter(not_site)
+            .collect();
         let implied = implied_site_names(&metas);
-        let h1s: Vec<&str> =
-            self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).filter(|h| !implied.contains(&key(h))).collect();
+        let h1s: Vec<&str> = self
+            .h1
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !h.is_empty() && !is_web_address(h))
+            .filter(not_site)
+            .filter(|h| !implied.contains(&key(h)))
+            .collect();
         let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
         // An `<h1>` in capitals is styled so; the metadata has its words in their case.
         let as_written = |h1: &str| {
@@ -92,7 +104,7 @@ impl TitleCandidates {
             }
         }
         let structured = [&self.json_ld, &self.og, &self.twitter].into_iter().flatten().map(|m| self.without_site(m)).find(|m| !m.is_empty());
-        let title = self.title.as_deref().map(|t| self.without_site(t)).filter(|t| !t.is_empty());
+        let title = self.title.as_deref().map(|t| self.without_site(without_logo(t, &logos))).filter(|t| !t.is_empty());
         // A short `<h1>` with no word of the page's title is a blog's or a section's name.
         let h1 = h1s.first().filter(|h| {
             h.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS || title.as_deref().is_none_or(|t| shares_a_word(h, t))
@@ -142,10 +154,7 @@ impl TitleCandidates {
     /// site's name as its host spells it ("Artlyst" on artlyst.com).
     fn names_the_host(&self, tail: &str) -> bool {
         let compact = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-        let domain_like = !tail.trim().contains(' ') && tail.trim().rsplit_once('.').is_some_and(|(name, tld)| {
-            !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
-        });
-        if domain_like {
+        if is_web_address(tail) {
             return true;
         }
         let Some(host) = self.host.as_deref() else { return false };
@@ -153,6 +162,23 @@ impl TitleCandidates {
         let tail = compact(tail);
         tail.len() >= 4 && (host.starts_with(&tail) || tail.starts_with(&host))
     }
+}
+
+/// Whether `text` is one web address ("Example.com", "news.example.org").
+fn is_web_address(text: &str) -> bool {
+    let text = text.trim();
+    !text.contains(' ')
+        && text.rsplit_once('.').is_some_and(|(name, tld)| !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// `title` less the logo (an `<h1>` that is a web address) it starts with,
+/// separator or not: "example.com Harbour reopens" → "Harbour reopens".
+fn without_logo<'a>(title: &'a str, logos: &[&str]) -> &'a str {
+    let rest = logos.iter().find_map(|logo| {
+        let rest = title.get(logo.len()..)?;
+        (title[..logo.len()].eq_ignore_ascii_case(logo) && rest.starts_with(' ')).then(|| rest.trim_start())
+    });
+    rest.filter(|r| !r.is_empty()).unwrap_or(title)
 }
 
 /// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
@@ -481,6 +507,16 @@ mod tests {
         assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
         let kin = TitleCandidates { title: Some("HARBOUR: reopening dates and times".into()), h1: vec!["harbour".into()], ..candidates() };
         assert_eq!(kin.choose().as_deref(), Some("harbour"), "an h1 the title speaks of stays");
+    }
+
+    #[test]
+    fn an_h1_that_is_a_web_address_is_a_logo_and_leaves_the_title_it_starts() {
+        let c = TitleCandidates { title: Some("janedoe.net Notes on ferry timetables".into()), h1: vec!["janedoe.net".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Notes on ferry timetables"));
+        let subject = TitleCandidates { title: Some("Example.com buys a ferry line".into()), ..candidates() };
+        assert_eq!(subject.choose().as_deref(), Some("Example.com buys a ferry line"), "an address in a title is the site only when the page's h1 says so");
+        assert_eq!(without_logo("Example.com buys a ferry line", &[]), "Example.com buys a ferry line");
+        assert_eq!(without_logo("example.com", &["example.com"]), "example.com");
     }
 
     #[test]
