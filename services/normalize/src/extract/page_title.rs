@@ -10,6 +10,7 @@
 //! titles less any site name, preferring one that two sources agree on,
 //! unless the page's only `<h1>` reads as a headline; else the first `<h1>`.
 
+use super::title_parts::{is_web_address, shouts, without_labels_after_bar, without_logo};
 use crate::text::clean;
 
 /// Separators between a headline and a site name in a title.
@@ -40,7 +41,7 @@ pub struct TitleCandidates {
 impl TitleCandidates {
     /// The headline these candidates agree on (see the module docs), less
     /// the site's name, which an `<h1>` may carry too, and any labels after
-    /// a bar ([`without_labels_after_bar`]).
+    /// a bar ([`without_labels_after_bar`](super::title_parts::without_labels_after_bar)).
     pub fn choose(&self) -> Option<String> {
         let headline = self.agreed()?;
         let headline = self.without_site_name(&headline).unwrap_or(headline);
@@ -164,23 +165,6 @@ impl TitleCandidates {
     }
 }
 
-/// Whether `text` is one web address ("Example.com", "news.example.org").
-fn is_web_address(text: &str) -> bool {
-    let text = text.trim();
-    !text.contains(' ')
-        && text.rsplit_once('.').is_some_and(|(name, tld)| !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic()))
-}
-
-/// `title` less the logo (an `<h1>` that is a web address) it starts with,
-/// separator or not: "example.com Harbour reopens" → "Harbour reopens".
-fn without_logo<'a>(title: &'a str, logos: &[&str]) -> &'a str {
-    let rest = logos.iter().find_map(|logo| {
-        let rest = title.get(logo.len()..)?;
-        (title[..logo.len()].eq_ignore_ascii_case(logo) && rest.starts_with(' ')).then(|| rest.trim_start())
-    });
-    rest.filter(|r| !r.is_empty()).unwrap_or(title)
-}
-
 /// "Headline | Site" or "Headline - Site" → "Headline", when the part kept is
 /// itself a few words long.
 pub fn without_site_suffix(title: &str) -> String {
@@ -208,32 +192,6 @@ fn lone_headline<'a>(h1s: &[&'a str]) -> Option<&'a str> {
     let text = first.trim_end();
     let sentence = text.ends_with(':') || text.ends_with('.') && !text.ends_with("...");
     (first.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS && !shouts(first) && !sentence).then_some(first)
-}
-
-/// The most words a label after a bar has ("Opinion", "Patient Education").
-const MAX_LABEL_WORDS: usize = 4;
-
-/// `headline` less the short labels after bars at its end: "Harbour reopens
-/// after storm | Opinion | Example Times" → "Harbour reopens after storm". A
-/// bar is no headline punctuation; what follows it is a section, a site or
-/// search keywords. A longer part after a bar is a second deck and is kept,
-/// and so is a headline of one word before the bar.
-pub fn without_labels_after_bar(headline: &str) -> String {
-    let mut kept = headline.trim();
-    while let Some((head, tail)) = kept.rsplit_once(" | ") {
-        let words = tail.split_whitespace().count();
-        if !(1..=MAX_LABEL_WORDS).contains(&words) || head.split_whitespace().count() < 2 {
-            break;
-        }
-        kept = head.trim_end();
-    }
-    kept.to_owned()
-}
-
-/// Whether `text` is written in capitals: letters, and none in lower case.
-fn shouts(text: &str) -> bool {
-    let letters = || text.chars().filter(|c| c.is_alphabetic());
-    letters().count() >= 4 && !letters().any(char::is_lowercase)
 }
 
 /// The most words a kicker, label or date before a headline in an `<h1>` has ("Blog:", "Dec 18 2025").
@@ -448,9 +406,6 @@ mod tests {
 
     #[test]
     fn short_labels_after_a_bar_are_no_part_of_the_headline() {
-        assert_eq!(without_labels_after_bar("Harbour reopens after storm | Opinion | Example Times"), "Harbour reopens after storm");
-        assert_eq!(without_labels_after_bar("Ten ferries to try | The best crossings of the northern coast"), "Ten ferries to try | The best crossings of the northern coast", "a second deck stays");
-        assert_eq!(without_labels_after_bar("Harbour | Example Times"), "Harbour | Example Times", "a one-word headline keeps its tail");
         let c = TitleCandidates { og: Some("Harbour reopens after storm | Analysis".into()), h1: vec!["Harbour reopens after storm | Analysis".into()], ..candidates() };
         assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
     }
@@ -515,8 +470,6 @@ mod tests {
         assert_eq!(c.choose().as_deref(), Some("Notes on ferry timetables"));
         let subject = TitleCandidates { title: Some("Example.com buys a ferry line".into()), ..candidates() };
         assert_eq!(subject.choose().as_deref(), Some("Example.com buys a ferry line"), "an address in a title is the site only when the page's h1 says so");
-        assert_eq!(without_logo("Example.com buys a ferry line", &[]), "Example.com buys a ferry line");
-        assert_eq!(without_logo("example.com", &["example.com"]), "example.com");
     }
 
     #[test]
