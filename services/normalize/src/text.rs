@@ -1,11 +1,23 @@
-//! Text clean-up shared by every format: NFC, entities, control characters, whitespace.
+//! Text clean-up shared by every format: NFC, entities, control characters,
+//! whitespace, double-encoded UTF-8, stray full-width punctuation.
+
+mod fullwidth;
+mod mojibake;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Cleans one line or paragraph: Unicode NFC, control characters removed,
 /// runs of whitespace collapsed to one space, trimmed. Typographic quotes and
-/// dashes are kept as they are.
+/// dashes are kept as they are. Double-encoded UTF-8 is decoded again
+/// ([`mojibake`]) and full-width ASCII outside East Asian text made ASCII
+/// ([`fullwidth`]).
 pub fn clean(text: &str) -> String {
+    if let Some(repaired) = mojibake::repaired(text) {
+        return clean(&repaired);
+    }
+    if let Some(ascii) = fullwidth::to_ascii(text) {
+        return clean(&ascii);
+    }
     // Most text is NFC already (all ASCII text is), and the quick check says so
     // without the cost of recomposing it.
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {

@@ -192,8 +192,10 @@ mod tests {
 
     #[test]
     fn a_line_break_in_the_h1_is_a_space() {
-        let m = read(&Document::from("<title>Weekend coding agent | Example Labs</title><h1>WEEKEND<br>CODING <span>AGENT</span></h1>"));
+        let m = read(&Document::from("<h1>WEEKEND<br>CODING <span>AGENT</span></h1>"));
         assert_eq!(m.headline.as_deref(), Some("WEEKEND CODING AGENT"));
+        let m = read(&Document::from("<title>Weekend coding agent | Example Labs</title><h1>WEEKEND<br>CODING <span>AGENT</span></h1>"));
+        assert_eq!(m.headline.as_deref(), Some("Weekend coding agent"), "the h1 matches the title, whose case is kept");
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! headline too, often with the site's name glued on ("Headline | Site").
 //! So: the first `<h1>` that a metadata title equals, or starts or ends with
 //! (a site name on the other side of a separator), wins; else the metadata
-//! titles less any site name, preferring one that two sources agree on; else
-//! the first `<h1>`.
+//! titles less any site name, preferring one that two sources agree on,
+//! unless the page's only `<h1>` reads as a headline; else the first `<h1>`.
 
+use super::title_parts::{is_web_address, shouts, without_labels_after_bar, without_logo};
 use crate::text::clean;
 
 /// Separators between a headline and a site name in a title.
@@ -38,29 +39,63 @@ pub struct TitleCandidates {
 }
 
 impl TitleCandidates {
-    /// The headline these candidates agree on (see the module docs).
+    /// The headline these candidates agree on (see the module docs), less
+    /// the site's name, which an `<h1>` may carry too, and any labels after
+    /// a bar ([`without_labels_after_bar`](super::title_parts::without_labels_after_bar)).
     pub fn choose(&self) -> Option<String> {
+        let headline = self.agreed()?;
+        let headline = self.without_site_name(&headline).unwrap_or(headline);
+        Some(without_labels_after_bar(&headline))
+    }
+
+    /// [`choose`](Self::choose) before the labels are taken off.
+    fn agreed(&self) -> Option<String> {
         let site = self.site_name.as_deref().map(key);
         let not_site = |t: &&str| site.as_deref() != Some(key(t).as_str());
-        let metas: Vec<&str> =
-            [&self.json_ld, &self.og, &self.twitter, &self.title].into_iter().flatten().map(String::as_str).filter(not_site).collect();
+        // An `<h1>` that is a web address is the site's logo, never the headline.
+        let logos: Vec<&str> = self.h1.iter().map(|h| h.trim()).filter(|h| is_web_address(h)).collect();
+        let metas: Vec<&str> = [&self.json_ld, &self.og, &self.twitter, &self.title]
+            .into_iter()
+            .flatten()
+            .map(|m| without_logo(m, &logos))
+            .filter(not_site)
+            .collect();
         let implied = implied_site_names(&metas);
-        let h1s: Vec<&str> =
-            self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).filter(not_site).filter(|h| !implied.contains(&key(h))).collect();
+        let h1s: Vec<&str> = self
+            .h1
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !h.is_empty() && !is_web_address(h))
+            .filter(not_site)
+            .filter(|h| !implied.contains(&key(h)))
+            .collect();
+        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
+        // An `<h1>` in capitals is styled so; the metadata has its words in their case.
+        let as_written = |h1: &str| {
+            let cased = stripped.iter().find(|m| shouts(h1) && !shouts(m) && key(m) == key(h1));
+            cased.cloned().unwrap_or_else(|| clean(h1))
+        };
         // "Headline | Site" first: in "Site | Headline" the site's own `<h1>` logo would match too.
         for headline_first in [true, false] {
             if let Some(h1) = h1s.iter().find(|h| metas.iter().any(|m| agrees(m, h, headline_first))) {
-                return Some(clean(h1));
+                return Some(as_written(h1));
             }
         }
-        let stripped: Vec<String> = metas.iter().map(|m| self.without_site(m)).filter(|m| !m.is_empty()).collect();
         if let Some(headline) = h1s.iter().find_map(|h| stripped.iter().find(|m| has_kicker_before(h, m))) {
             return Some(headline.clone());
         }
         // An `<h1>` that shares most of its words with a metadata title is
-        // the headline as shown, the metadata a rewording for search engines.
-        let best = h1s.iter().map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+        // the headline as shown, the metadata a rewording for search engines;
+        // unless it is in capitals, when the metadata has the words as written.
+        let best = h1s.iter().filter(|h| !shouts(h)).map(|h| (h, metas.iter().map(|m| shared_words(h, m)).fold(0.0, f64::max))).max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((h1, _)) = best.filter(|(_, share)| *share >= MIN_SHARED_WORDS) {
+            return Some(clean(h1));
+        }
+        // A page's one `<h1>` that reads as a headline is what its readers
+        // see, though its metadata words it otherwise (for search or sharing).
+        // One that is not the page's only `<h1>` may be a section's heading.
+        let all_h1s: Vec<&str> = self.h1.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
+        if let Some(h1) = lone_headline(&all_h1s).filter(|h| h1s.contains(h)) {
             return Some(clean(h1));
         }
         // Two sources that agree once their site names are gone.
@@ -70,46 +105,57 @@ impl TitleCandidates {
             }
         }
         let structured = [&self.json_ld, &self.og, &self.twitter].into_iter().flatten().map(|m| self.without_site(m)).find(|m| !m.is_empty());
-        structured
-            .or_else(|| h1s.first().map(|h| clean(h)))
-            .or_else(|| self.title.as_deref().map(|t| self.without_site(t)).filter(|t| !t.is_empty()))
+        let title = self.title.as_deref().map(|t| self.without_site(without_logo(t, &logos))).filter(|t| !t.is_empty());
+        // A short `<h1>` with no word of the page's title is a blog's or a section's name.
+        let h1 = h1s.first().filter(|h| {
+            h.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS || title.as_deref().is_none_or(|t| shares_a_word(h, t))
+        });
+        structured.or_else(|| h1.map(|h| clean(h))).or(title)
     }
 
     /// `title` less the site's name at either end, or less a suffix after a
     /// separator when a real headline (three words or more) remains.
     fn without_site(&self, title: &str) -> String {
         let title = clean(title);
-        if let Some(site) = self.site_name.as_deref().filter(|s| !s.trim().is_empty()) {
-            let site = key(site);
-            for separator in SEPARATORS {
-                if let Some((head, tail)) = title.rsplit_once(separator) {
-                    if key(tail) == site && !head.trim().is_empty() {
-                        return head.trim().to_owned();
-                    }
-                }
-                if let Some((head, tail)) = title.split_once(separator) {
-                    if key(head) == site && !tail.trim().is_empty() {
-                        return tail.trim().to_owned();
-                    }
-                }
-            }
-        }
-        if let Some((head, tail)) = SEPARATORS.iter().find_map(|s| title.rsplit_once(s)) {
-            if !head.trim().is_empty() && self.names_the_host(tail) {
-                return head.trim().to_owned();
-            }
+        if let Some(head) = self.without_site_name(&title) {
+            return head;
         }
         without_site_suffix(&title)
+    }
+
+    /// `title` less the site's name (`og:site_name`, or a tail naming the
+    /// host) after a separator at its end, or before one at its start,
+    /// as often as it is there ("Headline – Site - Site"); `None` when it
+    /// has none.
+    fn without_site_name(&self, title: &str) -> Option<String> {
+        let site = self.site_name.as_deref().map(key).filter(|s| !s.is_empty());
+        let is_site = |part: &str| site.as_deref() == Some(key(part).as_str());
+        let mut kept = title.trim();
+        'strip: loop {
+            for separator in SEPARATORS {
+                if let Some((head, tail)) = kept.rsplit_once(separator) {
+                    if !head.trim().is_empty() && (is_site(tail) || self.names_the_host(tail)) {
+                        kept = head.trim();
+                        continue 'strip;
+                    }
+                }
+                if let Some((head, tail)) = kept.split_once(separator) {
+                    if !tail.trim().is_empty() && is_site(head) {
+                        kept = tail.trim();
+                        continue 'strip;
+                    }
+                }
+            }
+            break;
+        }
+        (kept.len() < title.trim().len()).then(|| kept.to_owned())
     }
 
     /// Whether `tail` of a title is a web address ("Newegg.com") or the
     /// site's name as its host spells it ("Artlyst" on artlyst.com).
     fn names_the_host(&self, tail: &str) -> bool {
         let compact = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-        let domain_like = !tail.trim().contains(' ') && tail.trim().rsplit_once('.').is_some_and(|(name, tld)| {
-            !name.is_empty() && (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_alphabetic())
-        });
-        if domain_like {
+        if is_web_address(tail) {
             return true;
         }
         let Some(host) = self.host.as_deref() else { return false };
@@ -130,6 +176,22 @@ pub fn without_site_suffix(title: &str) -> String {
         }
     }
     title.to_owned()
+}
+
+/// The fewest words of an `<h1>` that is taken as the headline on its own.
+const MIN_LONE_HEADLINE_WORDS: usize = 4;
+
+/// The page's `<h1>` when it has only one (repeats aside) and it reads as a
+/// headline: four words or more, not in capitals, not a sentence ending in a
+/// full stop (headlines have none) nor a lead-in ending in a colon.
+fn lone_headline<'a>(h1s: &[&'a str]) -> Option<&'a str> {
+    let first = *h1s.first()?;
+    if h1s.iter().any(|h| key(h) != key(first)) {
+        return None;
+    }
+    let text = first.trim_end();
+    let sentence = text.ends_with(':') || text.ends_with('.') && !text.ends_with("...");
+    (first.split_whitespace().count() >= MIN_LONE_HEADLINE_WORDS && !shouts(first) && !sentence).then_some(first)
 }
 
 /// The most words a kicker, label or date before a headline in an `<h1>` has ("Blog:", "Dec 18 2025").
@@ -206,11 +268,19 @@ fn agrees(meta: &str, h1: &str, headline_first: bool) -> bool {
 /// The share of an `<h1>`'s words needed in a metadata title for the two to be one headline.
 const MIN_SHARED_WORDS: f64 = 0.6;
 
+/// The words of `text` (three letters or more) in the comparison form.
+fn words(text: &str) -> Vec<String> {
+    key(text).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
+}
+
+/// Whether `a` and `b` have a word (three letters or more) in common.
+fn shares_a_word(a: &str, b: &str) -> bool {
+    let b = words(b);
+    words(a).iter().any(|w| b.contains(w))
+}
+
 /// The share of `h1`'s words (three letters or more) that `meta` has too.
 fn shared_words(h1: &str, meta: &str) -> f64 {
-    let words = |s: &str| -> Vec<String> {
-        key(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned).collect()
-    };
     let (h, m) = (words(h1), words(meta));
     if h.len() < 2 {
         return 0.0;
@@ -332,6 +402,74 @@ mod tests {
         assert!(!has_kicker_before("Rebuilding the harbour after storm", "harbour after storm"), "a headline's own words are no kicker");
         assert!(!has_kicker_before("Harbour", "Harbour"));
         assert!(!has_kicker_before("2025 Software Development Price Guide", "Software Development Price Guide"), "a year is the headline's own");
+    }
+
+    #[test]
+    fn short_labels_after_a_bar_are_no_part_of_the_headline() {
+        let c = TitleCandidates { og: Some("Harbour reopens after storm | Analysis".into()), h1: vec!["Harbour reopens after storm | Analysis".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+    }
+
+    #[test]
+    fn an_h1_in_capitals_gives_way_to_the_metadata_that_writes_its_words_in_case() {
+        let same = TitleCandidates { og: Some("Harbour Reopens After Storm | Example".into()), h1: vec!["HARBOUR REOPENS AFTER STORM".into()], ..candidates() };
+        assert_eq!(same.choose().as_deref(), Some("Harbour Reopens After Storm"));
+        let reworded = TitleCandidates {
+            og: Some("Harbour reopens after the storm".into()),
+            twitter: Some("Harbour reopens after the storm".into()),
+            h1: vec!["HARBOUR REOPENS AFTER STORM".into()],
+            ..candidates()
+        };
+        assert_eq!(reworded.choose().as_deref(), Some("Harbour reopens after the storm"));
+        let alone = TitleCandidates { h1: vec!["HARBOUR REOPENS".into()], ..candidates() };
+        assert_eq!(alone.choose().as_deref(), Some("HARBOUR REOPENS"), "with nothing better the capitals stay");
+    }
+
+    #[test]
+    fn a_pages_one_headline_like_h1_wins_over_metadata_worded_otherwise() {
+        let c = TitleCandidates {
+            og: Some("Ferry timetable changes for winter | Example".into()),
+            title: Some("Ferry timetable changes for winter | Example".into()),
+            h1: vec!["Islanders face longer waits as crossings are cut".into(), "Islanders face longer waits as crossings are cut".into()],
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Islanders face longer waits as crossings are cut"));
+        let two = TitleCandidates { h1: vec!["Islanders face longer waits".into(), "Read more from our newsletter".into()], ..c.clone() };
+        assert_eq!(two.choose().as_deref(), Some("Ferry timetable changes for winter"), "of several h1s none is sure");
+        assert_eq!(lone_headline(&["We help islanders plan their crossings every day."]), None, "a sentence");
+        assert_eq!(lone_headline(&["A message from our editor about crossings:"]), None, "a lead-in");
+        assert_eq!(lone_headline(&["Ferry news"]), None, "too short to be sure");
+        assert_eq!(lone_headline(&["Ferries return to the island..."]), Some("Ferries return to the island..."));
+    }
+
+    #[test]
+    fn the_site_name_goes_from_an_h1_that_carries_it_and_from_a_title_that_has_it_twice() {
+        let c = TitleCandidates {
+            json_ld: Some("Harbour reopens after storm – Example Times".into()),
+            og: Some("Harbour reopens after storm – Example Times - Example Times".into()),
+            h1: vec!["Harbour reopens after storm – Example Times".into()],
+            site_name: Some("Example Times".into()),
+            ..candidates()
+        };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+        assert_eq!(c.without_site_name("Harbour reopens after storm – Example Times - Example Times").as_deref(), Some("Harbour reopens after storm"));
+        assert_eq!(c.without_site_name("Harbour reopens after storm"), None);
+    }
+
+    #[test]
+    fn a_short_h1_with_no_word_of_the_title_is_a_name_and_the_title_is_the_headline() {
+        let c = TitleCandidates { title: Some("Harbour reopens after storm".into()), h1: vec!["Jane's Notes".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Harbour reopens after storm"));
+        let kin = TitleCandidates { title: Some("HARBOUR: reopening dates and times".into()), h1: vec!["harbour".into()], ..candidates() };
+        assert_eq!(kin.choose().as_deref(), Some("harbour"), "an h1 the title speaks of stays");
+    }
+
+    #[test]
+    fn an_h1_that_is_a_web_address_is_a_logo_and_leaves_the_title_it_starts() {
+        let c = TitleCandidates { title: Some("janedoe.net Notes on ferry timetables".into()), h1: vec!["janedoe.net".into()], ..candidates() };
+        assert_eq!(c.choose().as_deref(), Some("Notes on ferry timetables"));
+        let subject = TitleCandidates { title: Some("Example.com buys a ferry line".into()), ..candidates() };
+        assert_eq!(subject.choose().as_deref(), Some("Example.com buys a ferry line"), "an address in a title is the site only when the page's h1 says so");
     }
 
     #[test]
