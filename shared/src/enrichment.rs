@@ -30,8 +30,12 @@ pub const VERSION: u32 = 1;
 
 /// Everything enrich found in one story.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Enrichment {
-    /// The format's version ([`VERSION`]).
+    /// The format's version ([`VERSION`]; 0 when a producer did not say).
+    /// Every field reads as empty when absent, so a partial enrichment (an
+    /// older or hand-made producer) never makes a story unreadable.
+    #[serde(default)]
     pub version: u32,
     /// How entities were found.
     #[serde(default)]
@@ -92,6 +96,7 @@ pub enum Ner {
 
 /// A person or an organisation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NamedEntity {
     /// Canonical name.
     pub name: String,
@@ -109,6 +114,7 @@ pub struct NamedEntity {
 /// A place, with its gazetteer entry when one was found (a place not in the
 /// gazetteer has no kind, code, coordinates or id; a country has no coordinates).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlaceEntity {
     /// Canonical (gazetteer) name.
     pub name: String,
@@ -140,6 +146,7 @@ pub struct PlaceEntity {
 
 /// An assigned IPTC Media Topic.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Topic {
     /// Its concept URI.
     pub uri: String,
@@ -155,6 +162,7 @@ pub struct Topic {
 
 /// A direct quote.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QuoteNote {
     /// The quoted words.
     pub text: String,
@@ -194,5 +202,12 @@ mod tests {
         assert_eq!(enrichment.ner, Ner::NotEnglish);
         assert_eq!(enrichment.country_codes().collect::<Vec<_>>(), vec!["RU"]);
         assert_eq!(serde_json::to_value(&enrichment).unwrap(), json);
+    }
+
+    #[test]
+    fn a_partial_enrichment_reads_with_the_rest_empty() {
+        let partial: Enrichment = serde_json::from_value(serde_json::json!({"places": [{"name": "Calais", "country_code": "FR"}]})).unwrap();
+        assert_eq!((partial.version, partial.ner, partial.keywords.len()), (0, Ner::Rules, 0));
+        assert_eq!(partial.country_codes().collect::<Vec<_>>(), vec!["FR"]);
     }
 }

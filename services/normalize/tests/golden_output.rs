@@ -9,6 +9,8 @@
 //! to write the goldens anew, then review the diff: every change to a golden
 //! must be an intended fix.
 
+mod common;
+use common::content_type;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -33,18 +35,6 @@ fn clock() -> i64 {
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests")
-}
-
-/// The Content-Type a feed would send with the fixture `name`.
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next() {
-        Some("json") => "application/json",
-        Some("html") => "text/html",
-        Some("xml") => "application/xml",
-        Some("gz") => "application/gzip",
-        _ if name.contains("7901") => "application/vnd.iptc.7901",
-        _ => "text/plain",
-    }
 }
 
 /// Headers as a name-ordered object, values as text.

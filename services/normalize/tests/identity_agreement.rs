@@ -5,6 +5,8 @@
 //! `newswire-source-version` headers say, and a record without those headers
 //! (from an older ingest) gets the same uri and version from its bytes.
 
+mod common;
+use common::content_type;
 use std::path::{Path, PathBuf};
 
 use newswire_ingest::accept::{prepare, RawRecord, Submission};
@@ -16,17 +18,6 @@ use newswire_shared::story::identity::Identity;
 use newswire_shared::story::SourceFormat;
 
 const FEED: &str = "agree";
-
-/// The Content-Type a feed would send with the file `name`.
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next() {
-        Some("json") => "application/json",
-        Some("html") => "text/html",
-        Some("xml") => "application/xml",
-        _ if name.contains("7901") => "application/vnd.iptc.7901",
-        _ => "text/plain",
-    }
-}
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

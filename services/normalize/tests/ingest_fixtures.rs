@@ -2,6 +2,8 @@
 //! lets in, normalize can make an article of (a record ingest takes and normalize
 //! then dead-letters would be a broken promise to the feed).
 
+mod common;
+use common::content_type;
 use newswire_shared::story::SourceFormat;
 use std::path::Path;
 
@@ -10,17 +12,6 @@ use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::normalize_stories;
 use newswire_shared::kafka::headers;
-
-/// Content-Type a feed would send with each fixture.
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next() {
-        Some("json") => "application/json",
-        Some("html") => "text/html",
-        Some("xml") => "application/xml",
-        _ if name.contains("7901") => "application/vnd.iptc.7901",
-        _ => "text/plain",
-    }
-}
 
 #[test]
 fn every_story_ingest_accepts_from_its_fixtures_normalizes() {
