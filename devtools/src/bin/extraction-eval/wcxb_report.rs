@@ -89,12 +89,13 @@ mod tests {
     use super::*;
     use newswire_devtools::wcxb;
 
-    /// The levels reached on the 711 dev pages when this test was written, less
-    /// a small margin: a change that makes HTML pages worse fails here.
-    const F1_FLOOR: f64 = 0.93;
-    const TITLE_FLOOR: f64 = 0.855;
-    const AUTHOR_FLOOR: f64 = 0.79;
-    const DATE_FLOOR: f64 = 0.62;
+    /// The levels reached on the 711 dev pages (2026-12-02: F1 0.944, title
+    /// 90.0%, author 81.2%, date 86.4%), less a small margin: a change that
+    /// makes HTML pages worse fails here.
+    const F1_FLOOR: f64 = 0.935;
+    const TITLE_FLOOR: f64 = 0.89;
+    const AUTHOR_FLOOR: f64 = 0.80;
+    const DATE_FLOOR: f64 = 0.85;
 
     #[test]
     fn wcxb_dev_pages_keep_their_body_f1_and_page_fields() {
