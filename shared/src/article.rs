@@ -137,6 +137,11 @@ pub struct Article {
     #[serde(skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
     #[serde(default)]
     pub firstcreated: Option<DateTime<Utc>>,
+    /// The time before which no version of the story may be published (ninjs
+    /// `embargoed`); `None` when the story is not embargoed.
+    #[serde(skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
+    #[serde(default)]
+    pub embargoed: Option<DateTime<Utc>>,
     /// Publication status.
     #[serde(default)]
     pub pubstatus: PubStatus,
