@@ -6,8 +6,13 @@
 //! internal: [`Article::to_ninjs`] removes it, so the strict ninjs that subscribers
 //! receive validates against the official schema.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::{Deserialize, Serialize};
+
+/// A story's time as its source stated it: the instant with the source's own UTC
+/// offset (`2019-11-19T19:47:00-05:00`), so a subscriber sees the local time
+/// and calendar day the story was dated with. Comparisons are by instant.
+pub type Timestamp = DateTime<FixedOffset>;
 
 /// The ninjs `pubstatus` of a story version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -132,16 +137,16 @@ pub struct Article {
     /// When this version was created.
     #[serde(skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
     #[serde(default)]
-    pub versioncreated: Option<DateTime<Utc>>,
+    pub versioncreated: Option<Timestamp>,
     /// When the first version was created.
     #[serde(skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
     #[serde(default)]
-    pub firstcreated: Option<DateTime<Utc>>,
+    pub firstcreated: Option<Timestamp>,
     /// The time before which no version of the story may be published (ninjs
     /// `embargoed`); `None` when the story is not embargoed.
     #[serde(skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
     #[serde(default)]
-    pub embargoed: Option<DateTime<Utc>>,
+    pub embargoed: Option<Timestamp>,
     /// Publication status.
     #[serde(default)]
     pub pubstatus: PubStatus,
@@ -302,34 +307,35 @@ mod version_string {
     }
 }
 
-/// Timestamps are written as RFC 3339 UTC with a `Z` suffix, e.g. `2022-02-14T16:23:00Z`.
+/// Timestamps are written as RFC 3339 with the source's offset, `Z` for UTC,
+/// e.g. `2022-02-14T16:23:00Z` or `2019-11-19T19:47:00-05:00`.
 mod opt_rfc3339 {
     use super::*;
     use serde::{Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<DateTime<Utc>>::deserialize(d)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Option::<DateTime<FixedOffset>>::deserialize(d)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn sample() -> Article {
         Article {
             uri: "urn:newswire:pa:1".into(),
             kind: "text".into(),
             version: 2,
-            versioncreated: Some(Utc.with_ymd_and_hms(2022, 2, 14, 16, 23, 0).unwrap()),
+            versioncreated: Some(Utc.with_ymd_and_hms(2022, 2, 14, 16, 23, 0).unwrap().fixed_offset()),
             headlines: vec![Text::plain("main", "Hello")],
             bodies: vec![Text::plain("main", "Body.")],
             newswire: Extension { story_id: "s1".into(), ..Default::default() },
@@ -348,6 +354,17 @@ mod tests {
         numeric["version"] = serde_json::json!(7);
         back = serde_json::from_value(numeric).unwrap();
         assert_eq!(back.version, 7);
+    }
+
+    #[test]
+    fn a_time_keeps_the_offset_its_source_gave() {
+        let mut article = sample();
+        article.firstcreated = Some(DateTime::parse_from_rfc3339("2019-11-19T19:47:00-05:00").unwrap());
+        let json = serde_json::to_value(&article).unwrap();
+        assert_eq!(json["firstcreated"], "2019-11-19T19:47:00-05:00");
+        let back: Article = serde_json::from_value(json).unwrap();
+        assert_eq!(back.firstcreated.unwrap().offset().local_minus_utc(), -5 * 3600);
+        assert_eq!(back.firstcreated, Some(DateTime::parse_from_rfc3339("2019-11-20T00:47:00Z").unwrap()), "equal as instants");
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! - author: the ground-truth name is contained in `by`, case-insensitively,
 //!   after the same normalisation; a truth listing several names
 //!   ("A, B and C") also matches when each name is contained;
-//! - date: `firstcreated`'s calendar date **in UTC** equals `publish_date`
-//!   (`YYYY-MM-DD`; a `YYYY-MM` truth needs the same month). UTC is what the
-//!   pipeline publishes, so this is what a subscriber sees; misses that are
-//!   one day off (a late-evening local time) are counted apart.
+//! - date: `firstcreated`'s calendar date **as published**, in the offset the
+//!   source stated (the feed zone's when it stated none), equals `publish_date`
+//!   (`YYYY-MM-DD`; a `YYYY-MM` truth needs the same month): what a subscriber
+//!   reads in the published string. Misses that are one day off are counted apart.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
+use newswire_shared::article::Timestamp;
 use serde::Serialize;
 
 /// Whether the headline matches the ground-truth title.
@@ -33,9 +34,9 @@ pub fn author_matches(truth: &str, by: Option<&str>) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateVerdict {
-    /// Same calendar date in UTC.
+    /// Same calendar date as published.
     Right,
-    /// One day off (most likely a local evening time in UTC).
+    /// One day off (a time zone disagreement, or a late-evening time).
     OneDayOff,
     /// Another date.
     Wrong,
@@ -44,7 +45,7 @@ pub enum DateVerdict {
 }
 
 /// Compares `firstcreated` with `publish_date`.
-pub fn date_verdict(truth: &str, published: Option<DateTime<Utc>>) -> DateVerdict {
+pub fn date_verdict(truth: &str, published: Option<Timestamp>) -> DateVerdict {
     let Some(published) = published else { return DateVerdict::Missing };
     let ours = published.date_naive();
     let truth = truth.trim();
@@ -99,10 +100,11 @@ mod tests {
     }
 
     #[test]
-    fn dates_compare_by_utc_calendar_day() {
-        let t = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc));
+    fn dates_compare_by_the_calendar_day_as_published() {
+        let t = |s: &str| Some(chrono::DateTime::parse_from_rfc3339(s).unwrap());
         assert_eq!(date_verdict("2025-09-04", t("2025-09-04T23:59:00Z")), DateVerdict::Right);
-        assert_eq!(date_verdict("2025-09-04", t("2025-09-04T22:00:00-05:00")), DateVerdict::OneDayOff);
+        assert_eq!(date_verdict("2025-09-04", t("2025-09-04T22:00:00-05:00")), DateVerdict::Right, "the source's own day, not UTC's");
+        assert_eq!(date_verdict("2025-09-05", t("2025-09-04T22:00:00-05:00")), DateVerdict::OneDayOff);
         assert_eq!(date_verdict("2025-09-04", t("2024-09-04T10:00:00Z")), DateVerdict::Wrong);
         assert_eq!(date_verdict("2025-09", t("2025-09-30T10:00:00Z")), DateVerdict::Right);
         assert_eq!(date_verdict("2025-09-04", None), DateVerdict::Missing);

@@ -1,4 +1,6 @@
-//! Parsing the times stories carry into UTC.
+//! Parsing the times stories carry into instants that keep their source's
+//! UTC offset ([`Timestamp`]): the offset the value names, else the feed zone's
+//! offset at that time.
 //!
 //! Read in this order, the first that fits wins:
 //! 1. RFC 3339 and RFC 2822 (chrono's own readers), then ISO 8601 with an
@@ -20,6 +22,7 @@ mod written;
 pub mod zones;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use newswire_shared::article::Timestamp;
 use chrono_tz::Tz;
 
 use crate::dates::written::ZoneMark;
@@ -78,15 +81,16 @@ const DATE_ONLY_FORMATS: &[&str] = &["%Y-%m-%d", "%Y%m%d"];
 /// Zone-less ISO 8601 machine times, tried in order.
 const ZONELESS_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y%m%dT%H%M%S", "%Y%m%dT%H%M"];
 
-/// A time as read: its wall-clock reading (for placeholder checks) and its instant.
+/// A time as read: its wall-clock reading (for placeholder checks) and its instant
+/// at the offset the value gave or the zone had.
 struct Read {
     wall: NaiveDateTime,
-    utc: DateTime<Utc>,
+    at: Timestamp,
 }
 
 impl Read {
     fn fixed(t: DateTime<FixedOffset>) -> Self {
-        Read { wall: t.naive_local(), utc: t.with_timezone(&Utc) }
+        Read { wall: t.naive_local(), at: t }
     }
 }
 
@@ -94,19 +98,20 @@ impl Read {
 /// times carry their own offset; a time without one is wall-clock time in `zone`
 /// (so "February 14, 2022, 4:23 pm" in Europe/London is 16:23 UTC, and the same
 /// in July is 15:23 UTC). An ambiguous time (clocks went back) takes the earlier.
-pub fn parse_in_zone(text: &str, zone: Tz) -> Result<DateTime<Utc>, DateError> {
+/// The result keeps the offset: the value's own, else the zone's at that time.
+pub fn parse_in_zone(text: &str, zone: Tz) -> Result<Timestamp, DateError> {
     let text = text.trim();
     if placeholder::is_placeholder_text(text) {
         return Err(DateError::Placeholder(text.to_owned()));
     }
     let read = parse_any(text, zone)?;
-    if placeholder::is_zero_time(&read.wall, &read.utc) {
+    if placeholder::is_zero_time(&read.wall, &read.at.with_timezone(&Utc)) {
         return Err(DateError::Placeholder(text.to_owned()));
     }
-    if !PLAUSIBLE_YEARS.contains(&read.utc.year()) {
+    if !PLAUSIBLE_YEARS.contains(&read.at.with_timezone(&Utc).year()) {
         return Err(DateError::Implausible { time: text.to_owned(), first: *PLAUSIBLE_YEARS.start(), last: *PLAUSIBLE_YEARS.end() });
     }
-    Ok(read.utc)
+    Ok(read.at)
 }
 
 fn parse_any(text: &str, zone: Tz) -> Result<Read, DateError> {
@@ -140,7 +145,7 @@ fn parse_any(text: &str, zone: Tz) -> Result<Read, DateError> {
             .map(Read::fixed)
             .ok_or_else(|| DateError::Unrecognised(text.to_owned())),
         Some(ZoneMark::Abbreviation(name)) => match zones::resolve(written.wall, &name, zone) {
-            Some(utc) => Ok(Read { wall: written.wall, utc }),
+            Some(at) => Ok(Read { wall: written.wall, at }),
             None => Err(DateError::UnknownZone { time: text.to_owned(), zone: name }),
         },
     }
@@ -150,7 +155,7 @@ fn parse_any(text: &str, zone: Tz) -> Result<Read, DateError> {
 fn in_feed_zone(text: &str, wall: NaiveDateTime, zone: Tz) -> Result<Read, DateError> {
     zone.from_local_datetime(&wall)
         .earliest()
-        .map(|t| Read { wall, utc: t.with_timezone(&Utc) })
+        .map(|t| Read { wall, at: t.fixed_offset() })
         .ok_or_else(|| DateError::Nonexistent { time: text.to_owned(), zone: zone.name().to_owned() })
 }
 
@@ -173,22 +178,22 @@ mod tests {
         let winter = parse_in_zone("February 14, 2022, 4:23 pm", london).unwrap();
         assert_eq!(winter.to_rfc3339(), "2022-02-14T16:23:00+00:00");
         let summer = parse_in_zone("July 14, 2022, 4:23 pm", london).unwrap();
-        assert_eq!(summer.to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        assert_eq!(summer.to_rfc3339(), "2022-07-14T16:23:00+01:00");
     }
 
     #[test]
     fn explicit_offsets_win_over_the_zone() {
         let london: Tz = "Europe/London".parse().unwrap();
         let t = parse_in_zone("2022-02-14T16:23:00-05:00", london).unwrap();
-        assert_eq!(t.to_rfc3339(), "2022-02-14T21:23:00+00:00");
+        assert_eq!(t.to_rfc3339(), "2022-02-14T16:23:00-05:00");
     }
 
     #[test]
     fn iso_basic_with_offset_and_zoneless_iso_in_the_feed_zone() {
         let london: Tz = "Europe/London".parse().unwrap();
-        assert_eq!(parse_in_zone("20161019T111500-0500", london).unwrap().to_rfc3339(), "2016-10-19T16:15:00+00:00");
-        assert_eq!(parse_in_zone("2022-07-01T12:00:00", london).unwrap().to_rfc3339(), "2022-07-01T11:00:00+00:00");
-        assert_eq!(parse_in_zone("20220701", london).unwrap().to_rfc3339(), "2022-06-30T23:00:00+00:00");
+        assert_eq!(parse_in_zone("20161019T111500-0500", london).unwrap().to_rfc3339(), "2016-10-19T11:15:00-05:00");
+        assert_eq!(parse_in_zone("2022-07-01T12:00:00", london).unwrap().to_rfc3339(), "2022-07-01T12:00:00+01:00");
+        assert_eq!(parse_in_zone("20220701", london).unwrap().to_rfc3339(), "2022-07-01T00:00:00+01:00");
     }
 
     #[test]
@@ -206,7 +211,24 @@ mod tests {
     }
 
     fn utc(text: &str, zone: Tz) -> String {
+        parse_in_zone(text, zone).unwrap_or_else(|e| panic!("{text}: {e}")).with_timezone(&Utc).to_rfc3339()
+    }
+
+    fn as_stated(text: &str, zone: Tz) -> String {
         parse_in_zone(text, zone).unwrap_or_else(|e| panic!("{text}: {e}")).to_rfc3339()
+    }
+
+    #[test]
+    fn a_time_keeps_the_offset_it_was_stated_in() {
+        let london = chrono_tz::Europe::London;
+        assert_eq!(as_stated("November 19, 2019, 07:47 PM EST", london), "2019-11-19T19:47:00-05:00");
+        assert_eq!(as_stated("2019-11-19T19:47:00-05:00", london), "2019-11-19T19:47:00-05:00");
+        assert_eq!(as_stated("Tue, 19 Nov 2019 19:47:00 CEST", london), "2019-11-19T19:47:00+02:00");
+        // No offset: the feed zone's at that time.
+        assert_eq!(as_stated("July 14, 2022, 4:23 pm", london), "2022-07-14T16:23:00+01:00");
+        assert_eq!(as_stated("November 20, 2019 12:32", chrono_tz::America::New_York), "2019-11-20T12:32:00-05:00");
+        // A zone abbreviation of the feed's own zone gives that zone's offset.
+        assert_eq!(as_stated("30 October 2022 01:30 GMT", london), "2022-10-30T01:30:00+00:00");
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn print(pages: &[PageResult], worst: usize, misses: bool) {
     println!("      title {}  author {}  date {}  (versioncreated's date {})", s.title, s.author, s.date, s.versioncreated);
     let (one_day, wrong, missing) = s.date_misses;
     println!(
-        "      date misses: {one_day} one day off (UTC vs local), {wrong} another date, {missing} none, of which {} have candidates the parser cannot read",
+        "      date misses: {one_day} one day off, {wrong} another date, {missing} none, of which {} have candidates the parser cannot read",
         r.date_misses_unreadable
     );
     println!("      {:.2} ms/page in normalize", r.millis_per_page);

@@ -16,7 +16,7 @@
 //! feed's zone (step 1); anywhere else they are an unreadable zone, never a
 //! guess between their meanings. So is any abbreviation in neither list.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::{OffsetName, Tz};
 
 /// Unambiguous abbreviations and their offsets east of UTC, in minutes.
@@ -75,17 +75,17 @@ pub const ABBREVIATIONS: &[(&str, i32)] = &[
 /// own zone uses them for that time.
 pub const AMBIGUOUS: &[&str] = &["IST", "AST", "ADT", "GST", "SST", "ECT"];
 
-/// The UTC instant of wall-clock time `wall` in the zone abbreviated `name`
-/// (upper case), or `None` when the abbreviation is ambiguous, unknown, or the
-/// time does not exist under it.
-pub fn resolve(wall: NaiveDateTime, name: &str, feed: Tz) -> Option<DateTime<Utc>> {
+/// The instant of wall-clock time `wall` in the zone abbreviated `name` (upper
+/// case), at that zone's offset, or `None` when the abbreviation is ambiguous,
+/// unknown, or the time does not exist under it.
+pub fn resolve(wall: NaiveDateTime, name: &str, feed: Tz) -> Option<DateTime<FixedOffset>> {
     let local = feed.from_local_datetime(&wall);
     let in_feed_zone = [local.earliest(), local.latest()].into_iter().flatten().find(|t| t.offset().abbreviation() == Some(name));
     if let Some(t) = in_feed_zone {
-        return Some(t.with_timezone(&Utc));
+        return Some(t.fixed_offset());
     }
     let offset = offset_of(name)?;
-    offset.from_local_datetime(&wall).single().map(|t| t.with_timezone(&Utc))
+    offset.from_local_datetime(&wall).single()
 }
 
 /// The fixed offset of an unambiguous abbreviation in [`ABBREVIATIONS`].
@@ -115,11 +115,11 @@ mod tests {
     fn the_feed_zone_decides_an_abbreviation_it_uses_itself() {
         let t = wall(2019, 11, 19, 19, 47);
         // China Standard Time for a feed in Shanghai; RFC 2822's US Central elsewhere.
-        assert_eq!(resolve(t, "CST", chrono_tz::Asia::Shanghai).unwrap().to_rfc3339(), "2019-11-19T11:47:00+00:00");
-        assert_eq!(resolve(t, "CST", chrono_tz::Europe::London).unwrap().to_rfc3339(), "2019-11-20T01:47:00+00:00");
+        assert_eq!(resolve(t, "CST", chrono_tz::Asia::Shanghai).unwrap().to_rfc3339(), "2019-11-19T19:47:00+08:00");
+        assert_eq!(resolve(t, "CST", chrono_tz::Europe::London).unwrap().to_rfc3339(), "2019-11-19T19:47:00-06:00");
         // IST is India's only for a feed in India; Ireland's only for a feed in Dublin.
-        assert_eq!(resolve(t, "IST", chrono_tz::Asia::Kolkata).unwrap().to_rfc3339(), "2019-11-19T14:17:00+00:00");
-        assert_eq!(resolve(wall(2019, 7, 19, 19, 47), "IST", chrono_tz::Europe::Dublin).unwrap().to_rfc3339(), "2019-07-19T18:47:00+00:00");
+        assert_eq!(resolve(t, "IST", chrono_tz::Asia::Kolkata).unwrap().to_rfc3339(), "2019-11-19T19:47:00+05:30");
+        assert_eq!(resolve(wall(2019, 7, 19, 19, 47), "IST", chrono_tz::Europe::Dublin).unwrap().to_rfc3339(), "2019-07-19T19:47:00+01:00");
         assert_eq!(resolve(t, "IST", chrono_tz::Europe::London), None, "ambiguous without the feed's zone");
         assert_eq!(resolve(t, "XYZ", chrono_tz::UTC), None);
     }
@@ -128,7 +128,7 @@ mod tests {
     fn the_abbreviation_settles_the_hour_that_happens_twice() {
         // 01:30 on 27 October 2019 happened in London first as BST, then as GMT.
         let twice = wall(2019, 10, 27, 1, 30);
-        assert_eq!(resolve(twice, "BST", chrono_tz::Europe::London).unwrap().to_rfc3339(), "2019-10-27T00:30:00+00:00");
+        assert_eq!(resolve(twice, "BST", chrono_tz::Europe::London).unwrap().to_rfc3339(), "2019-10-27T01:30:00+01:00");
         assert_eq!(resolve(twice, "GMT", chrono_tz::Europe::London).unwrap().to_rfc3339(), "2019-10-27T01:30:00+00:00");
     }
 }

@@ -202,7 +202,7 @@ mod tests {
         let mut store = DedupeStore::temporary(7).unwrap();
         let shared = "https://example.com/politics/live";
         let mut first = page(shared, "Dover reopens", BODY);
-        first.versioncreated = Some(chrono::DateTime::from_timestamp(1, 0).unwrap());
+        first.versioncreated = Some(chrono::DateTime::from_timestamp(1, 0).unwrap().fixed_offset());
         assert_eq!(decide(&mut store, &mut first, 0).unwrap(), Verdict::Pass { near: false });
         assert_eq!(first.uri, shared);
         let mut second = page(shared, "Council approves library", OTHER_BODY);
@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(decide(&mut store, &mut again, 2).unwrap(), Verdict::StaleVersion { seen: 1 });
         // An edit of the first page keeps its page URL: it is the same story.
         let mut edit = page(shared, "Dover reopens", &BODY.replace("by Wednesday", "by Thursday"));
-        edit.versioncreated = Some(chrono::DateTime::from_timestamp(10, 0).unwrap());
+        edit.versioncreated = Some(chrono::DateTime::from_timestamp(10, 0).unwrap().fixed_offset());
         assert_eq!(decide(&mut store, &mut edit, 3).unwrap(), Verdict::Pass { near: false });
         assert_eq!(edit.uri, shared);
     }
@@ -248,7 +248,7 @@ mod tests {
     fn without_version_numbers_a_later_versioncreated_is_an_update_and_a_resend_is_stale() {
         use chrono::TimeZone;
         let mut store = DedupeStore::temporary(7).unwrap();
-        let at = |h| Some(chrono::Utc.with_ymd_and_hms(2022, 7, 14, h, 0, 0).unwrap());
+        let at = |h| Some(chrono::Utc.with_ymd_and_hms(2022, 7, 14, h, 0, 0).unwrap().fixed_offset());
         let mut first = story("https://example.com/a", 1, "Dover reopens", BODY);
         first.versioncreated = at(10);
         decide(&mut store, &mut first, 0).unwrap();

@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
         assert_eq!(a.language.as_deref(), Some("en"));
         // A zone-less time is London time: BST in July.
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T16:23:00+01:00");
         let body = a.body_text().unwrap();
         assert!(body.starts_with("Paragraph 1 of the story"), "{body}");
         assert!(body.ends_with("why the ships came back."), "{body}");

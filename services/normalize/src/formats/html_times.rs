@@ -23,7 +23,8 @@
 //! a day apart from the same instant, and the metadata's exact time is the
 //! better one.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
+use newswire_shared::article::Timestamp;
 use chrono_tz::Tz;
 use dom_query::Document;
 use newswire_shared::article::Article;
@@ -44,9 +45,9 @@ pub const EARLIER_BY: TimeDelta = TimeDelta::days(2);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PageTimes {
     /// When the story was first published (ninjs `firstcreated`).
-    pub first_published: Option<DateTime<Utc>>,
+    pub first_published: Option<Timestamp>,
     /// When this version was made (ninjs `versioncreated`), when the page says.
-    pub this_version: Option<DateTime<Utc>>,
+    pub this_version: Option<Timestamp>,
 }
 
 /// Reads the times of the page `doc` parsed from `html`; a candidate that cannot be read is recorded on
@@ -62,16 +63,34 @@ pub fn read(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut
         let shown = first_time(&page_dates::visible(doc), zone, Field::FirstCreated, article);
         return PageTimes { first_published: shown.or(modified), this_version: modified };
     };
-    let shown: Vec<DateTime<Utc>> = page_dates::beside_headline(doc).iter().filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).collect();
+    let shown: Vec<Timestamp> = page_dates::beside_headline(doc).iter().filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).collect();
     let agrees = shown.iter().any(|t| !well_before(*t, stated) && !well_before(stated, *t));
-    match shown.first() {
+    let times = match shown.first() {
         Some(&byline) if !agrees && well_before(byline, stated) => PageTimes { first_published: Some(byline), this_version: modified.or(Some(stated)) },
         _ => PageTimes { first_published: Some(stated), this_version: modified },
-    }
+    };
+    in_local_offset(times, doc, zone)
+}
+
+/// Many publishing systems write their metadata times in UTC while the page
+/// shows the same instant in the newsroom's own offset (`<time
+/// datetime="2025-12-18T19:05:00-08:00">`). A UTC time that the page also
+/// states, to the second, with another offset takes that offset: the same
+/// instant, dated as the source dated it.
+fn in_local_offset(times: PageTimes, doc: &Document, zone: Tz) -> PageTimes {
+    let local = |t: Option<Timestamp>| -> Option<Timestamp> {
+        let t = t?;
+        if t.offset().local_minus_utc() != 0 {
+            return Some(t);
+        }
+        let stated = page_dates::visible(doc).into_iter().chain(page_dates::beside_headline(doc));
+        Some(stated.filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).find(|s| *s == t && s.offset().local_minus_utc() != 0).unwrap_or(t))
+    };
+    PageTimes { first_published: local(times.first_published), this_version: local(times.this_version) }
 }
 
 /// Whether `earlier` is at least [`EARLIER_BY`] before `later`.
-fn well_before(earlier: DateTime<Utc>, later: DateTime<Utc>) -> bool {
+fn well_before(earlier: Timestamp, later: Timestamp) -> bool {
     later - earlier >= EARLIER_BY
 }
 
@@ -81,7 +100,7 @@ fn well_before(earlier: DateTime<Utc>, later: DateTime<Utc>) -> bool {
 /// as a problem of `field` ([`crate::dates::DateError`] says which) and the next
 /// candidate is tried; a visible date that does not read is a guess that
 /// failed, and is passed over silently.
-fn first_time(candidates: &[DateCandidate], zone: Tz, field: Field, article: &mut Article) -> Option<DateTime<Utc>> {
+fn first_time(candidates: &[DateCandidate], zone: Tz, field: Field, article: &mut Article) -> Option<Timestamp> {
     for candidate in candidates {
         match dates::parse_in_zone(&candidate.value, zone) {
             Ok(t) => return Some(t),
@@ -134,11 +153,20 @@ mod tests {
     }
 
     #[test]
+    fn a_utc_metadata_time_takes_the_offset_the_page_shows_the_same_instant_in() {
+        let page = r#"<head><meta property="article:published_time" content="2025-12-19T03:05:00+00:00"></head>
+            <body><h1>Game night</h1><div class="post-date"><time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time></div><p>The story.</p></body>"#;
+        assert_eq!(times(page).0.as_deref(), Some("2025-12-18T19:05:00-08:00"));
+        let other_instant = page.replace("19:05:00-08:00", "19:06:00-08:00");
+        assert_eq!(times(&other_instant).0.as_deref(), Some("2025-12-19T03:05:00+00:00"), "only the same instant lends its offset");
+    }
+
+    #[test]
     fn a_statement_of_first_publication_overrules_the_metadata() {
         let page = r#"<head><meta property="article:published_time" content="2024-05-20T09:00:00Z"></head>
             <body><h1>Harbour reopens</h1><p>The story.</p><p>This article was originally published on 26 Sep 2019 at 4:12pm.</p></body>"#;
         let (first, version) = times(page);
-        assert_eq!(first.as_deref(), Some("2019-09-26T15:12:00+00:00"));
+        assert_eq!(first.as_deref(), Some("2019-09-26T16:12:00+01:00"));
         assert_eq!(version.as_deref(), Some("2024-05-20T09:00:00+00:00"));
     }
 

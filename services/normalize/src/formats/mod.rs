@@ -18,7 +18,7 @@ pub mod scraped_text;
 pub mod wire_copy;
 pub mod xml;
 
-use chrono::{DateTime, Utc};
+use newswire_shared::article::Timestamp;
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
 use newswire_shared::stage::StageError;
@@ -137,7 +137,7 @@ pub fn bodies_from_paragraphs(paragraphs: &[String]) -> Vec<Text> {
 /// Reads the time `value` that the source element `source` gave for `field`.
 /// An impossible, unreadable or placeholder time is recorded on `article`
 /// (naming `source` and the value) and gives `None`, never a guess.
-pub fn time(article: &mut Article, field: Field, source: &str, value: &str, zone: Tz) -> Option<DateTime<Utc>> {
+pub fn time(article: &mut Article, field: Field, source: &str, value: &str, zone: Tz) -> Option<Timestamp> {
     match dates::parse_in_zone(value, zone) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -154,7 +154,7 @@ pub fn first_time<'a>(
     field: Field,
     candidates: impl IntoIterator<Item = (&'a str, &'a str)>,
     zone: Tz,
-) -> Option<DateTime<Utc>> {
+) -> Option<Timestamp> {
     candidates.into_iter().find_map(|(source, value)| time(article, field, source, value, zone))
 }
 
@@ -241,7 +241,7 @@ mod tests {
     fn the_first_readable_candidate_wins_and_those_before_it_are_recorded() {
         let mut a = Article::default();
         let t = first_time(&mut a, Field::VersionCreated, [("a", "null"), ("b", "19 Nov 2019 19:47 EST"), ("c", "never read")], Tz::UTC);
-        assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some("2019-11-20T00:47:00+00:00"));
+        assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some("2019-11-19T19:47:00-05:00"));
         assert_eq!(a.newswire.problems.len(), 1, "{:?}", a.newswire.problems);
         assert!(a.newswire.problems[0].detail.starts_with("a:"));
     }

@@ -172,7 +172,7 @@ fn read_identification(item: &Element, article: &mut Article) {
 }
 
 fn read_management(management: &Element, zone: Tz, article: &mut Article) {
-    let read_time = |field: Field, name: &str, article: &mut Article| -> Option<chrono::DateTime<chrono::Utc>> {
+    let read_time = |field: Field, name: &str, article: &mut Article| -> Option<newswire_shared::article::Timestamp> {
         let value = management.child_text(name)?;
         time(article, field, &format!("NewsManagement/{name}"), &value, zone)
     };
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(a.pubstatus, PubStatus::Usable);
         assert_eq!(a.urgency, Some(3));
         assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2024-05-07T08:30:00+00:00");
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-07T09:30:00+00:00", "compact form with its offset");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-07T10:30:00+01:00", "compact form with its offset");
         assert_eq!(a.headline(), Some("Harbour reopens after storm repairs"));
         assert_eq!(a.headlines[1].value, "Ferries run again from Monday");
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
@@ -324,7 +324,7 @@ mod tests {
         assert_eq!(a.pubstatus, PubStatus::Withheld, "embargoed is held back");
         assert_eq!(a.language.as_deref(), Some("fr"));
         assert_eq!(a.located.as_deref(), Some("LYON"));
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-08T07:15:00+00:00", "Paris summer time");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-08T09:15:00+02:00", "Paris summer time");
         assert_eq!(a.body_text(), Some("Le pont Lafayette a rouvert mardi matin.\n\nLes travaux ont duré six mois."));
         let html = &a.bodies[1].value;
         assert!(html.contains("<b>mardi</b>") && !html.contains("script") && !html.contains("ignored title"), "{html}");

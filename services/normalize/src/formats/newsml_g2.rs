@@ -234,8 +234,8 @@ mod tests {
         assert_eq!(a.located.as_deref(), Some("Dover"));
         assert_eq!(a.language.as_deref(), Some("en-GB"));
         // versionCreated has no offset: BST wall-clock time in July in the feed's zone.
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
-        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-07-14T08:00:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T16:23:00+01:00");
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-07-14T09:00:00+01:00");
         assert_eq!(a.subjects[0].uri.as_deref(), Some("http://cv.iptc.org/newscodes/mediatopic/20000446"));
         assert_eq!(a.people[0].name.as_deref(), Some("Ann Smith"));
         assert_eq!(a.organisations[0].literal.as_deref(), Some("ex:port-of-dover"));
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(a.headline(), Some("KILL: Harbour reopens after storm repairs"));
         // The general fallback (formats::parse) gives versioncreated the firstcreated.
         let a = crate::formats::parse(newswire_shared::story::SourceFormat::NewsmlG2, broken.as_bytes(), None, "Europe/London".parse().unwrap(), None).unwrap();
-        assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-07-14T08:00:00+00:00"));
+        assert_eq!(a.versioncreated.map(|t| t.to_rfc3339()).as_deref(), Some("2022-07-14T09:00:00+01:00"));
         assert_eq!(recorded(&a), [("versioncreated", "unreadable")]);
         assert!(a.newswire.problems[0].detail.starts_with("itemMeta/versionCreated:"), "{}", a.newswire.problems[0].detail);
     }

@@ -8,7 +8,7 @@
 //! and a plain-text body is derived from them when none is given. Fields the
 //! canonical model has no place for are not carried.
 
-use chrono::{DateTime, Utc};
+use newswire_shared::article::Timestamp;
 use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource, Text};
 use newswire_shared::stage::StageError;
 use serde_json::{Map, Value};
@@ -83,7 +83,7 @@ fn string(doc: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// The time in `key`, recorded against `field` when it cannot be used.
-fn time(article: &mut Article, doc: &Map<String, Value>, field: Field, key: &str) -> Option<DateTime<Utc>> {
+fn time(article: &mut Article, doc: &Map<String, Value>, field: Field, key: &str) -> Option<Timestamp> {
     // ninjs times carry their offset (RFC 3339); there is no feed zone to apply.
     crate::formats::time(article, field, key, &string(doc, key)?, chrono_tz::Tz::UTC)
 }

@@ -205,7 +205,7 @@ mod tests {
         assert_eq!(a.uri, "https://example.com/news/2022/07/harbour-festival", "the item's identity");
         assert_eq!(a.headline(), Some("Harbour festival draws record crowds"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T16:23:00+01:00");
         let body = a.body_text().unwrap();
         assert!(body.starts_with("Record crowds filled the harbour"), "{body}");
         assert!(!body.contains("tracker"), "scripts are sanitized away: {body}");
@@ -222,8 +222,8 @@ mod tests {
         assert_eq!(a.headline(), Some("Harbour festival ends & boats leave"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe, Sam Roe"));
         // published carries an offset; updated has none and is BST wall-clock time in July.
-        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-07-15T08:00:00+00:00");
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-15T11:30:00+00:00");
+        assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-07-15T09:00:00+01:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-15T12:30:00+01:00");
         assert_eq!(a.body_text(), Some("The festival ended on Friday.\n\nBoats left the harbour."));
         assert_eq!(a.subjects[0].name.as_deref(), Some("Festivals"));
     }
@@ -240,7 +240,7 @@ mod tests {
         assert!(problem.detail.contains("pubDate"), "{}", problem.detail);
         let with_dc_date = broken.replace("</title>", "</title><dc:date>2022-07-14T16:23:00+01:00</dc:date>");
         let a = parse(&with_dc_date, london()).unwrap();
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T15:23:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-14T16:23:00+01:00");
         assert_eq!(a.firstcreated, a.versioncreated);
         assert_eq!(a.newswire.problems.len(), 1, "the pubDate is still recorded");
     }
@@ -250,7 +250,7 @@ mod tests {
         let broken = ENTRY.replace("2022-07-15T12:30:00", "0001-01-01T00:00:00");
         assert_ne!(broken, ENTRY, "the fixture has the updated time this test breaks");
         let a = parse(&broken, london()).unwrap();
-        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-15T08:00:00+00:00");
+        assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-07-15T09:00:00+01:00");
         assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("versioncreated", "placeholder")]);
     }
 }
