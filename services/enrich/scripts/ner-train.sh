@@ -7,7 +7,7 @@
 # CORPUS_DIR (default services/enrich/data/conll2003) holds train.txt, valid.txt
 # and test.txt; see the README there. Training takes a few seconds on one core.
 # Evaluate the shipped model alone with:
-#   cargo run --release -p newswire-enrich --bin ner-train -- --eval-only \
+#   cargo run --release -p newswire-enrich --features training --bin ner-train -- --eval-only \
 #     --model services/enrich/data/ner-model.bin --test CORPUS_DIR/test.txt
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -20,7 +20,7 @@ for split in train valid test; do
   fi
 done
 cd "$root"
-exec cargo run --release -p newswire-enrich --bin ner-train -- \
+exec cargo run --release -p newswire-enrich --features training --bin ner-train -- \
   --train "$corpus/train.txt" --dev "$corpus/valid.txt" --test "$corpus/test.txt" \
   --out services/enrich/data/ner-model.bin \
   --bench tests/fixtures/pa-truss-lavrov-2022-02-14.txt "$@"

@@ -2,10 +2,10 @@
 //! definition), then times recognition on article text.
 //!
 //! ```text
-//! cargo run --release -p newswire-enrich --bin ner-train -- \
+//! cargo run --release -p newswire-enrich --features training --bin ner-train -- \
 //!     --train services/enrich/data/conll2003/train.txt --dev services/enrich/data/conll2003/valid.txt \
 //!     --test services/enrich/data/conll2003/test.txt --out services/enrich/data/ner-model.bin
-//! cargo run --release -p newswire-enrich --bin ner-train -- --eval-only \
+//! cargo run --release -p newswire-enrich --features training --bin ner-train -- --eval-only \
 //!     --model services/enrich/data/ner-model.bin --test services/enrich/data/conll2003/test.txt
 //! ```
 //!

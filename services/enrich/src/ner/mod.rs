@@ -6,11 +6,14 @@
 //! averaged structured perceptron ([`train`]) on CoNLL-2003 scores BIO tags, which
 //! [`decode`] turns into the best well-formed tag sequence; [`tagger`] runs a
 //! second, document-level pass that keeps one name's kind consistent. [`conll`] and [`eval`]
-//! read the corpus and score against it (`ner-train`, in `src/bin/`).
+//! read the corpus and score against it (`ner-train`, in `src/bin/`); these three
+//! are development tooling, compiled only with the `training` feature.
 
+#[cfg(feature = "training")]
 pub mod conll;
 pub mod decode;
 pub mod document;
+#[cfg(feature = "training")]
 pub mod eval;
 pub mod features;
 #[cfg(test)]
@@ -20,6 +23,7 @@ pub mod model;
 pub mod tagger;
 pub mod tags;
 pub mod tokenize;
+#[cfg(feature = "training")]
 pub mod train;
 mod word;
 
@@ -32,7 +36,7 @@ use tagger::Tagger;
 pub const MODEL_FILE: &str = "ner-model.bin";
 
 /// How to rebuild the model (said when it is missing).
-pub const TRAIN_COMMAND: &str = "cargo run --release -p newswire-enrich --bin ner-train -- \
+pub const TRAIN_COMMAND: &str = "cargo run --release -p newswire-enrich --features training --bin ner-train -- \
      --train services/enrich/data/conll2003/train.txt --dev services/enrich/data/conll2003/valid.txt \
      --test services/enrich/data/conll2003/test.txt --out services/enrich/data/ner-model.bin";
 
