@@ -2,7 +2,9 @@
 
 mod bench;
 mod eval;
+mod push;
 mod status;
+mod tail;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,9 +21,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Push files or whole folders of stories to ingest (an archive backfill).
-    Push(newswire_ingest::backfill::PushOptions),
+    Push(push::PushOptions),
     /// Print the stories of a published topic, readably or as JSON (`--json`), optionally filtered.
-    Tail(newswire_publish::tail_command::TailArgs),
+    Tail(tail::TailArgs),
     /// Live table of the pipeline: per-stage rate, p99 latency, lag, dead letters, duplicates.
     Status {
         /// Admin endpoints as stage=host:port (default: the four local ports 9101–9104).
@@ -102,8 +104,8 @@ fn main() -> std::process::ExitCode {
                 }
             };
         }
-        Command::Tail(args) => newswire_publish::tail_command::run(&args),
-        Command::Push(options) => match newswire_ingest::backfill::run_push(&options) {
+        Command::Tail(args) => tail::run(&args),
+        Command::Push(options) => match push::run_push(&options) {
             Ok(summary) => {
                 print!("{}", summary.render());
                 return std::process::ExitCode::from(summary.exit_code());

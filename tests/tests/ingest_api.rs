@@ -177,12 +177,12 @@ fn pushing_a_folder_backfills_it_and_reports_each_rejection() {
         std::fs::write(archive.path().join(into).join(name), fixture(&format!("ingest/{name}"))).expect("copy fixture");
     }
     let run = || {
-        std::process::Command::new(newswire_e2e::binary("newswire-push"))
-            .args(["--concurrency", "2", "--url", &pipeline.ingest_url])
+        std::process::Command::new(newswire_e2e::binary("newswire"))
+            .args(["push", "--concurrency", "2", "--url", &pipeline.ingest_url])
             .arg(archive.path())
             .env("NEWSWIRE_TOKEN", PA_TOKEN)
             .output()
-            .expect("run newswire-push")
+            .expect("run newswire push")
     };
     let first = run();
     let report = String::from_utf8_lossy(&first.stdout).into_owned();

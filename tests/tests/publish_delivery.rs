@@ -338,23 +338,23 @@ fn every_filter_kind_routes_stories_to_its_subscription_topic_as_valid_ninjs() {
     }
 
     // The tail CLI reads the same topic and filters the same way.
-    let output = std::process::Command::new(newswire_e2e::binary("newswire-tail"))
+    let output = std::process::Command::new(newswire_e2e::binary("newswire"))
         .args(["tail", setup.pipeline.topic("published"), "--brokers", setup.pipeline.brokers.as_str(), "--from-beginning", "--json"])
         .args(["--filter", "urgency=1", "--filter", "!feed=zz", "--idle-exit", "5"])
         .output()
-        .expect("run newswire-tail");
+        .expect("run newswire tail");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let lines: Vec<Value> =
         String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("one JSON story per line")).collect();
     let mut tailed: Vec<&str> = lines.iter().filter_map(|v| v["uri"].as_str()).collect();
     tailed.sort();
     assert_eq!(tailed, ["urn:t:ap", "urn:t:flash"], "--filter urgency=1 keeps the two flashes");
-    let readable = std::process::Command::new(newswire_e2e::binary("newswire-tail"))
-        .args([setup.pipeline.topic("published"), "--brokers", setup.pipeline.brokers.as_str(), "--from-beginning", "--count", "7"])
+    let readable = std::process::Command::new(newswire_e2e::binary("newswire"))
+        .args(["tail", setup.pipeline.topic("published"), "--brokers", setup.pipeline.brokers.as_str(), "--from-beginning", "--count", "7"])
         .args(["--filter", "person=jane doe"])
         .args(["--idle-exit", "5"])
         .output()
-        .expect("run newswire-tail");
+        .expect("run newswire tail");
     let text = String::from_utf8_lossy(&readable.stdout);
     assert!(text.contains("━━ Board meets") && text.contains("people: Jane Doe"), "{text}");
     assert!(!text.contains("Cup final"), "{text}");

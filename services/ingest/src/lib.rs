@@ -3,7 +3,6 @@
 
 pub mod accept;
 pub mod auth;
-pub mod backfill;
 pub mod config;
 pub mod decompress;
 pub mod deliver;

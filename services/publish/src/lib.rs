@@ -26,8 +26,6 @@ pub mod signature;
 pub mod store;
 pub mod story_view;
 pub mod subscription;
-pub mod tail;
-pub mod tail_command;
 pub mod webhook;
 
 use std::collections::HashMap;

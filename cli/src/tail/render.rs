@@ -4,7 +4,7 @@
 use newswire_shared::article::Article;
 use serde_json::Value;
 
-use crate::filter::Filter;
+use newswire_publish::filter::Filter;
 
 /// Why a `--filter` term was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,6 +1,5 @@
 //! The `newswire tail` command: prints the stories of a published topic,
-//! readably or as raw ninjs JSON, optionally filtered. Shared by the
-//! `newswire-tail` binary and the `newswire` CLI.
+//! readably or as raw ninjs JSON, optionally filtered.
 
 use std::time::Duration;
 
@@ -9,11 +8,13 @@ use newswire_shared::kafka::client;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 
-use crate::tail::{parse_terms, read_story, render, render_json};
+mod render;
+
+use render::{parse_terms, read_story, render, render_json};
 
 /// Prints the stories published on a newswire topic, readably or as JSON.
 ///
-/// Invoke as `newswire-tail <topic> …` or `newswire tail <topic> …`.
+/// Invoke as `newswire tail <topic> …`.
 ///
 /// Examples:
 ///   newswire tail newswire.published
