@@ -55,6 +55,11 @@ pub struct KafkaConfig {
     pub statistics_interval_ms: u64,
     /// Consumer session timeout, in milliseconds.
     pub session_timeout_ms: u64,
+    /// Longest a stage's fetch waits at the broker for new records, in
+    /// milliseconds (librdkafka's `fetch.wait.max.ms`). The broker answers at
+    /// once when records become visible (also by a transaction's commit), so a
+    /// long wait costs no latency and keeps an idle pipeline quiet.
+    pub fetch_wait_max_ms: u64,
     /// Largest record (key, value and headers) any newswire topic carries, in
     /// bytes: the topics are created with this `max.message.bytes` and every
     /// client is set to send and fetch records this large. Ingest answers 413
@@ -79,6 +84,7 @@ impl Default for KafkaConfig {
             transaction_timeout_ms: 30_000,
             statistics_interval_ms: 5_000,
             session_timeout_ms: 10_000,
+            fetch_wait_max_ms: 500,
             // Ingest takes bodies of up to 5 MiB; a normalized story carries its
             // text twice (plain and HTML) plus metadata, so the topics take 4x that.
             max_message_bytes: 20 * 1024 * 1024,
@@ -105,6 +111,9 @@ impl Validate for KafkaConfig {
         }
         if self.group_prefix.trim().is_empty() {
             errors.push("kafka.group_prefix: must not be empty".into());
+        }
+        if self.fetch_wait_max_ms > 300_000 {
+            errors.push(format!("kafka.fetch_wait_max_ms: {} must be at most 300000 (librdkafka's limit)", self.fetch_wait_max_ms));
         }
         if self.batch_max_messages == 0 {
             errors.push("kafka.batch_max_messages: must be at least 1".into());
