@@ -56,9 +56,10 @@ enum Command {
         /// Feed token to push with.
         #[arg(long, env = "NEWSWIRE_BENCH_TOKEN", default_value = "pa-demo-token")]
         token: String,
-        /// Kafka brokers.
-        #[arg(long, env = "NEWSWIRE_KAFKA_BROKERS", default_value = "127.0.0.1:9092")]
-        brokers: String,
+        /// Kafka brokers (default: the configured `kafka.brokers`; the rest of
+        /// `[kafka]`, security included, comes from the configuration).
+        #[arg(long)]
+        brokers: Option<String>,
         /// Topic the subscriber side reads.
         #[arg(long, default_value = "newswire.published")]
         topic: String,
