@@ -6,8 +6,8 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
 use rdkafka::ClientContext;
 
 use crate::config::KafkaConfig;
@@ -74,23 +74,33 @@ impl ClientContext for Observed {
     }
 }
 
-impl ConsumerContext for Observed {}
+// A producer, because its poll hands librdkafka's error events (with their
+// reason) to the context; it never sends anything.
+impl ProducerContext for Observed {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, _: &DeliveryResult<'_>, _: ()) {}
+}
 
 /// Asks the brokers for their metadata until one answers (`Ok`), the TLS
 /// handshake or the SASL authentication is refused, or `timeout` passes.
 /// Blocking: call it from a blocking thread.
 pub fn check_connection(kafka: &KafkaConfig, timeout: Duration) -> Result<(), ConnectError> {
     let brokers = kafka.brokers.clone();
-    let consumer: BaseConsumer<Observed> = client::base(kafka, "newswire-connect-check")
+    let mut config = client::base(kafka, "newswire-connect-check");
+    config.set("statistics.interval.ms", "0");
+    let producer: BaseProducer<Observed> = config
         .create_with_context(Observed::default())
         .map_err(|source| ConnectError::Client { brokers: brokers.clone(), source })?;
     let started = Instant::now();
     loop {
         let left = timeout.saturating_sub(started.elapsed());
-        if consumer.fetch_metadata(None, left.min(Duration::from_millis(500))).is_ok() {
+        if producer.client().fetch_metadata(None, left.min(Duration::from_millis(500))).is_ok() {
             return Ok(());
         }
-        let context = consumer.context();
+        // Serves the error events librdkafka queued meanwhile into `Observed`.
+        producer.poll(Duration::from_millis(50));
+        let context = producer.context();
         if let Some((what, reason)) = context.refused.lock().ok().and_then(|r| r.clone()) {
             return Err(ConnectError::Refused { brokers, what, reason });
         }
