@@ -267,3 +267,21 @@ fn every_property_the_security_table_sets_is_owned() {
         assert!(OWNED_PROPERTIES.contains(&name), "{name} can be overridden by the pass-through table");
     }
 }
+
+/// The README's "Production" examples, as written, pass validation and map as said.
+#[test]
+fn the_readme_production_examples_are_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
+    let section = readme.split("## Production").nth(1).expect("a Production section");
+    let blocks: Vec<&str> = section.split("```toml\n").skip(1).take(2).map(|b| b.split("```").next().unwrap_or_default()).collect();
+    assert_eq!(blocks.len(), 2, "the security example and the pass-through example");
+    let ca = password_file("ca");
+    let security = blocks[0].replace("/etc/newswire/kafka-ca.pem", &ca.path().display().to_string());
+    std::env::set_var("KAFKA_PASSWORD", PASSWORD);
+    let kafka = kafka(&format!("{security}\n{}", blocks[1])).unwrap_or_else(|e| panic!("the README's example is invalid: {e}"));
+    let config = client::transactional_consumer(&kafka, "t", "g");
+    assert_eq!(config.get("security.protocol"), Some("sasl_ssl"));
+    assert_eq!(config.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
+    assert_eq!(config.get("sasl.password"), Some(PASSWORD));
+    assert_eq!(config.get("socket.keepalive.enable"), Some("true"));
+}
