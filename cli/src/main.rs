@@ -99,10 +99,7 @@ fn main() -> std::process::ExitCode {
             return match eval::run(options) {
                 Ok(eval::Verdict::LostOrDoubled) if strict => std::process::ExitCode::FAILURE,
                 Ok(_) => std::process::ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("newswire: {error:#}");
-                    std::process::ExitCode::FAILURE
-                }
+                Err(error) => failed(&error),
             };
         }
         Command::Tail(args) => tail::run(&args),
@@ -136,9 +133,16 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("newswire: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// Prints a command's error; exit 2 for invalid configuration (as the services), else 1.
+fn failed(error: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("newswire: {error:#}");
+    if error.downcast_ref::<newswire_shared::config::ConfigError>().is_some() {
+        std::process::ExitCode::from(2)
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }

@@ -150,3 +150,21 @@ fn an_untrusted_ca_fails_start_up_naming_the_certificate(broker: &SecuredBroker)
     assert!(output.contains("refused this client's TLS handshake"), "{output}");
     assert!(output.contains("certificate verify failed"), "the cause is named:\n{output}");
 }
+
+#[test]
+fn the_newswire_command_reports_every_invalid_security_setting_with_exit_2() {
+    let output = Command::new(binary("newswire"))
+        .args(["tail", "newswire.published", "--count", "1"])
+        .env("NEWSWIRE_CONFIG", "/nonexistent/newswire.toml")
+        .env("NEWSWIRE_KAFKA_SECURITY_PROTOCOL", "sasl_ssl")
+        .env("NEWSWIRE_KAFKA_SECURITY_CA_FILE", "/nonexistent/ca.pem")
+        .env("NEWSWIRE_KAFKA_SECURITY_PASSWORD_ENV", "NEWSWIRE_E2E_UNSET_PASSWORD_VARIABLE")
+        .env_remove("NEWSWIRE_E2E_UNSET_PASSWORD_VARIABLE")
+        .output()
+        .expect("run newswire tail");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for setting in ["kafka.security.ca_file", "kafka.security.sasl_mechanism", "kafka.security.username", "kafka.security.password_env"] {
+        assert!(stderr.contains(setting), "{setting} not reported in:\n{stderr}");
+    }
+}
