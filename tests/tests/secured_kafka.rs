@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use newswire_e2e::{binary, fixture, free_port, read_topic_with, Pipeline, SecuredBroker, PA_TOKEN};
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::kafka::client;
+use newswire_shared::kafka::connect_check::check_connection;
 use newswire_shared::kafka::security::{KafkaSecurity, SaslMechanism, SecurityProtocol};
 
 const PA_SEED: &str = "pa-truss-lavrov-2022-02-14.txt";
@@ -37,6 +38,7 @@ fn secured_env(broker: &SecuredBroker, ca: &Path, password: &str) -> Vec<(String
 fn over_sasl_ssl_with_scram_the_pa_seed_is_published_and_a_wrong_password_or_untrusted_ca_fails_start_up() {
     let broker = SecuredBroker::start();
     the_walking_skeleton_runs_over_sasl_ssl(&broker);
+    every_sasl_mechanism_logs_in(&broker);
     a_wrong_password_fails_start_up_naming_the_authentication(&broker);
     an_untrusted_ca_fails_start_up_naming_the_certificate(&broker);
 }
@@ -81,6 +83,24 @@ fn the_walking_skeleton_runs_over_sasl_ssl(broker: &SecuredBroker) {
 
     for name in ["ingest", "normalize", "enrich", "publish"] {
         assert!(!pipeline.log(name).contains(&broker.password()), "{name} logged the password");
+    }
+}
+
+fn every_sasl_mechanism_logs_in(broker: &SecuredBroker) {
+    for mechanism in [SaslMechanism::Plain, SaslMechanism::ScramSha256, SaslMechanism::ScramSha512] {
+        let kafka = KafkaConfig {
+            brokers: broker.brokers.clone(),
+            security: KafkaSecurity {
+                protocol: SecurityProtocol::SaslSsl,
+                ca_file: Some(broker.ca_file()),
+                sasl_mechanism: Some(mechanism),
+                username: Some("newswire".into()),
+                password_file: Some(broker.node_dir.join("sasl-password")),
+                ..KafkaSecurity::default()
+            },
+            ..KafkaConfig::default()
+        };
+        check_connection(&kafka, Duration::from_secs(20)).unwrap_or_else(|e| panic!("{mechanism:?}: {e}"));
     }
 }
 
