@@ -10,9 +10,22 @@
 #   scripts/kafka.sh jars      only resolve the jars (CI warms this cache first)
 #   scripts/kafka.sh wipe      stop and delete this port's data directory
 #
+# Secured mode (KAFKA_SECURE=1 at the first start of a port's node): the client port
+# is a SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN) with a broker
+# certificate signed by a local CA, both made with openssl into <node>/tls; the
+# SCRAM users are created when the storage is formatted. Inter-broker and
+# controller traffic stay on their own plaintext listeners on 127.0.0.1. The node
+# keeps its mode until `wipe`. Clients find what they need in the node's folder:
+# tls/ca.pem (the CA to trust), sasl-password (the user's password) and client.toml
+# (a `[kafka]` table for newswire).
+#
 # Settings (environment):
 #   KAFKA_PORT             client port                   (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port         (default KAFKA_PORT + 1)
+#   KAFKA_INTERNAL_PORT    secured mode: plaintext inter-broker port (default KAFKA_PORT + 2)
+#   KAFKA_SECURE           1: secured mode (see above)   (default 0)
+#   KAFKA_SASL_USER        secured mode: the SASL user   (default newswire)
+#   KAFKA_SASL_PASSWORD    secured mode: its password    (default: random, kept in <node>/sasl-password)
 #   KAFKA_HOME_DIR         cache for jars and data       (default <repo>/.kafka)
 #   KAFKA_HEAP             JVM heap                      (default 512m)
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness (default 90)
@@ -30,6 +43,10 @@ logfile=$node_dir/kafka.log
 heap=${KAFKA_HEAP:-512m}
 timeout=${KAFKA_START_TIMEOUT:-90}
 address=127.0.0.1:$port
+internal_port=${KAFKA_INTERNAL_PORT:-$((port + 2))}
+tls=$node_dir/tls
+sasl_user=${KAFKA_SASL_USER:-newswire}
+modefile=$node_dir/mode
 
 log() { echo "kafka.sh: $*" >&2; }
 
@@ -54,21 +71,92 @@ pid_alive() {
   [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
+# `secure` or `plain`: what the node was formatted as, else what KAFKA_SECURE asks for.
+mode() {
+  if [ -f "$modefile" ]; then cat "$modefile"
+  elif [ -f "$data/meta.properties" ]; then echo plain
+  elif [ "${KAFKA_SECURE:-0}" = 1 ]; then echo secure
+  else echo plain
+  fi
+}
+
 probe() {
-  java -cp "$jars/*" "$repo/scripts/kafka/KafkaProbe.java" "$address" "$1" 2>>"$node_dir/probe.log"
+  # A secured node is probed on its plaintext inter-broker listener.
+  local at=$address
+  [ "$(mode)" = secure ] && at=127.0.0.1:$internal_port
+  java -cp "$jars/*" "$repo/scripts/kafka/KafkaProbe.java" "$at" "$1" 2>>"$node_dir/probe.log"
+}
+
+# Secured mode's CA, broker certificate (for 127.0.0.1 and localhost) and PKCS12
+# key store, the SASL password and a client config; made once per node.
+make_credentials() {
+  [ -f "$tls/broker.p12" ] && return 0
+  command -v openssl >/dev/null || { log "openssl is required for the secured mode"; exit 1; }
+  log "making a CA and a broker certificate in $tls"
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=newswire local CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.pem -days 3650 -extfile broker.ext 2>/dev/null
+    openssl rand -hex 16 >store-password
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker -out broker.p12 -passout "file:store-password"
+  )
+  (umask 077; printf '%s\n' "${KAFKA_SASL_PASSWORD:-$(openssl rand -hex 16)}" >"$node_dir/sasl-password")
+  cat >"$node_dir/client.toml" <<TOML
+# newswire's [kafka] table for the secured broker at $address (made by scripts/kafka.sh).
+[kafka]
+brokers = "$address"
+
+[kafka.security]
+protocol = "sasl_ssl"
+ca_file = "$tls/ca.pem"
+sasl_mechanism = "SCRAM-SHA-512"
+username = "$sasl_user"
+password_file = "$node_dir/sasl-password"
+TOML
+}
+
+listener_config() {
+  if [ "$(mode)" = secure ]; then
+    local password store_password
+    password=$(cat "$node_dir/sasl-password")
+    store_password=$(cat "$tls/store-password")
+    cat <<PROPS
+listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal_port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal_port
+inter.broker.listener.name=INTERNAL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$sasl_user="$password";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$tls/broker.p12
+ssl.keystore.password=$store_password
+ssl.key.password=$store_password
+ssl.client.auth=none
+PROPS
+  else
+    cat <<PROPS
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+PROPS
+  fi
 }
 
 write_config() {
   mkdir -p "$data"
+  [ "$(mode)" = secure ] && make_credentials
   cat >"$node_dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+$(listener_config)
 log.dirs=$data
 num.partitions=3
 auto.create.topics.enable=false
@@ -98,12 +186,20 @@ PROPS
 
 format_storage() {
   if [ -f "$data/meta.properties" ]; then return 0; fi
-  local cluster_id
+  local cluster_id scram=()
   cluster_id=$(java -cp "$jars/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-  log "formatting KRaft storage in $data (cluster $cluster_id)"
+  local formatted_as
+  formatted_as=$(mode)
+  if [ "$formatted_as" = secure ]; then
+    local password
+    password=$(cat "$node_dir/sasl-password")
+    scram=(--add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$password]" --add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$password]")
+  fi
+  log "formatting KRaft storage in $data (cluster $cluster_id, $formatted_as)"
   java -Dlog4j2.configurationFile="$node_dir/log4j2.properties" -cp "$jars/*" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$node_dir/server.properties" \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$node_dir/server.properties" "${scram[@]}" \
     >"$node_dir/format.log" 2>&1 || { cat "$node_dir/format.log" >&2; exit 1; }
+  echo "$formatted_as" >"$modefile"
 }
 
 start() {
@@ -111,10 +207,14 @@ start() {
   if pid_alive; then
     probe 30 >/dev/null && { log "already running at $address"; return 0; }
   fi
+  if [ -f "$modefile" ] && [ "$(cat "$modefile")" != "$( [ "${KAFKA_SECURE:-0}" = 1 ] && echo secure || echo plain)" ]; then
+    log "the node at $node_dir was made $(cat "$modefile"); 'wipe' it to change the mode"
+    exit 1
+  fi
   resolve_jars
   write_config
   format_storage
-  log "starting broker at $address (log: $logfile)"
+  log "starting $(mode) broker at $address (log: $logfile)"
   nohup java -Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$node_dir/log4j2.properties" \
     -cp "$jars/*" kafka.Kafka "$node_dir/server.properties" >"$logfile" 2>&1 &

@@ -11,6 +11,11 @@ command -v java >/dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
 command -v cmake >/dev/null || need_apt+=(cmake)
 command -v curl >/dev/null || need_apt+=(curl)
+# rdkafka is built with TLS and SASL (PLAIN, SCRAM) against the system's OpenSSL;
+# the openssl command makes the secured test broker's certificates (scripts/kafka.sh).
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+command -v openssl >/dev/null || need_apt+=(openssl)
 # A real Prometheus server and promtool, for the observability tests.
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need_apt+=(prometheus)
 

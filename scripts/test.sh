@@ -14,6 +14,8 @@ if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 export NEWSWIRE_TEST_KAFKA_PORT=${NEWSWIRE_TEST_KAFKA_PORT:-19092}
 export KAFKA_PORT=$NEWSWIRE_TEST_KAFKA_PORT
+# tests/tests/secured_kafka.rs starts and stops its own secured broker (SASL_SSL) here.
+export NEWSWIRE_TEST_KAFKA_SECURE_PORT=${NEWSWIRE_TEST_KAFKA_SECURE_PORT:-19292}
 # A fresh broker each run: no topics or offsets left over from an earlier run.
 bash scripts/kafka.sh wipe
 bash scripts/kafka.sh start

@@ -56,9 +56,10 @@ enum Command {
         /// Feed token to push with.
         #[arg(long, env = "NEWSWIRE_BENCH_TOKEN", default_value = "pa-demo-token")]
         token: String,
-        /// Kafka brokers.
-        #[arg(long, env = "NEWSWIRE_KAFKA_BROKERS", default_value = "127.0.0.1:9092")]
-        brokers: String,
+        /// Kafka brokers (default: the configured `kafka.brokers`; the rest of
+        /// `[kafka]`, security included, comes from the configuration).
+        #[arg(long)]
+        brokers: Option<String>,
         /// Topic the subscriber side reads.
         #[arg(long, default_value = "newswire.published")]
         topic: String,
@@ -98,10 +99,7 @@ fn main() -> std::process::ExitCode {
             return match eval::run(options) {
                 Ok(eval::Verdict::LostOrDoubled) if strict => std::process::ExitCode::FAILURE,
                 Ok(_) => std::process::ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("newswire: {error:#}");
-                    std::process::ExitCode::FAILURE
-                }
+                Err(error) => failed(&error),
             };
         }
         Command::Tail(args) => tail::run(&args),
@@ -135,9 +133,16 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("newswire: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// Prints a command's error; exit 2 for invalid configuration (as the services), else 1.
+fn failed(error: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("newswire: {error:#}");
+    if error.downcast_ref::<newswire_shared::config::ConfigError>().is_some() {
+        std::process::ExitCode::from(2)
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }

@@ -8,6 +8,7 @@
 //! `NEWSWIRE_INGEST_ADMIN_ADDR` is `ingest.admin_addr`, `NEWSWIRE_DATA_DIR` is
 //! `data_dir`. Every invalid setting is collected and reported at once.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -16,8 +17,14 @@ use figment::Figment;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::kafka::security::{self, KafkaSecurity};
+
 /// Tables whose env vars are split at the first underscore (`KAFKA_BROKERS` → `kafka.brokers`).
 const TABLES: &[&str] = &["kafka", "topics", "log", "ingest", "normalize", "enrich", "publish"];
+
+/// Tables inside a table whose env vars are split once more
+/// (`KAFKA_SECURITY_PROTOCOL` → `kafka.security.protocol`).
+const SUBTABLES: &[(&str, &str)] = &[("kafka", "security")];
 
 /// Env vars with the `NEWSWIRE_` prefix that are not settings.
 const NOT_SETTINGS: &[&str] = &["config"];
@@ -66,6 +73,12 @@ pub struct KafkaConfig {
     /// for a story whose record would be larger; a stage whose output would be,
     /// dead-letters the input (`output_too_large`) with its original bytes.
     pub max_message_bytes: usize,
+    /// TLS and SASL (`[kafka.security]`; env `NEWSWIRE_KAFKA_SECURITY_<SETTING>`).
+    pub security: KafkaSecurity,
+    /// librdkafka properties newswire does not model, passed to every client as
+    /// they are (`[kafka.librdkafka]`, config file only); a property newswire sets
+    /// itself ([`security::OWNED_PROPERTIES`]) is a configuration error.
+    pub librdkafka: BTreeMap<String, String>,
 }
 
 /// The most `kafka.max_message_bytes` may be: librdkafka fetches at most
@@ -88,6 +101,8 @@ impl Default for KafkaConfig {
             // Ingest takes bodies of up to 5 MiB; a normalized story carries its
             // text twice (plain and HTML) plus metadata, so the topics take 4x that.
             max_message_bytes: 20 * 1024 * 1024,
+            security: KafkaSecurity::default(),
+            librdkafka: BTreeMap::new(),
         }
     }
 }
@@ -130,6 +145,8 @@ impl Validate for KafkaConfig {
                 self.max_message_bytes
             ));
         }
+        self.security.validate(errors);
+        security::validate_passthrough(&self.librdkafka, errors);
     }
 }
 
@@ -285,8 +302,37 @@ pub fn figment() -> Figment {
 fn env_key_to_path(key: &str) -> String {
     let key = key.to_ascii_lowercase();
     match key.split_once('_') {
-        Some((table, rest)) if TABLES.contains(&table) => format!("{table}.{rest}"),
+        Some((table, rest)) if TABLES.contains(&table) => match rest.split_once('_') {
+            Some((inner, setting)) if SUBTABLES.contains(&(table, inner)) => format!("{table}.{inner}.{setting}"),
+            _ => format!("{table}.{rest}"),
+        },
         _ => key,
+    }
+}
+
+/// The `[kafka]` table of this process's configuration (defaults < file < env),
+/// validated, with `brokers` in place of the configured ones when given: what the
+/// `newswire` command's Kafka clients use, so they connect as the services do.
+pub fn load_kafka(brokers: Option<&str>) -> Result<KafkaConfig, ConfigError> {
+    load_kafka_from(&figment(), brokers)
+}
+
+/// Like [`load_kafka`], from an explicit figment.
+pub fn load_kafka_from(figment: &Figment, brokers: Option<&str>) -> Result<KafkaConfig, ConfigError> {
+    let mut kafka = if figment.contains("kafka") {
+        figment.extract_inner::<KafkaConfig>("kafka").map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect()))?
+    } else {
+        KafkaConfig::default()
+    };
+    if let Some(brokers) = brokers {
+        kafka.brokers = brokers.to_owned();
+    }
+    let mut errors = Vec::new();
+    kafka.validate(&mut errors);
+    if errors.is_empty() {
+        Ok(kafka)
+    } else {
+        Err(ConfigError(errors))
     }
 }
 
@@ -359,6 +405,8 @@ mod tests {
         assert_eq!(env_key_to_path("INGEST_ADMIN_ADDR"), "ingest.admin_addr");
         assert_eq!(env_key_to_path("DATA_DIR"), "data_dir");
         assert_eq!(env_key_to_path("INSTANCE_ID"), "instance_id");
+        assert_eq!(env_key_to_path("KAFKA_SECURITY_PASSWORD_ENV"), "kafka.security.password_env");
+        assert_eq!(env_key_to_path("KAFKA_SESSION_TIMEOUT_MS"), "kafka.session_timeout_ms");
     }
 
     #[test]

@@ -53,13 +53,57 @@ pub fn dedicated_broker(port: u16) -> String {
 
 /// Runs `scripts/kafka.sh <command>` for the broker on `port`.
 pub fn kafka_script(port: u16, command: &str) {
+    kafka_script_with(port, command, &[]);
+}
+
+/// Runs `scripts/kafka.sh <command>` for the broker on `port` with extra environment.
+pub fn kafka_script_with(port: u16, command: &str, env: &[(&str, &str)]) {
     let status = Command::new("bash")
         .arg(repo_root().join("scripts/kafka.sh"))
         .arg(command)
         .env("KAFKA_PORT", port.to_string())
+        .envs(env.iter().copied())
         .status()
         .expect("cannot run scripts/kafka.sh");
     assert!(status.success(), "scripts/kafka.sh {command} failed on port {port}");
+}
+
+/// A broker in `scripts/kafka.sh`'s secured mode (SASL_SSL with SCRAM users and a
+/// local CA), started from a clean data folder and stopped when dropped.
+pub struct SecuredBroker {
+    /// Its bootstrap address (the SASL_SSL listener).
+    pub brokers: String,
+    /// The node's folder: `tls/ca.pem`, `sasl-password`, `client.toml`.
+    pub node_dir: PathBuf,
+    port: u16,
+}
+
+impl SecuredBroker {
+    /// Starts it on `NEWSWIRE_TEST_KAFKA_SECURE_PORT` (default 19292; the ports
+    /// after it are its controller and plaintext inter-broker listeners).
+    pub fn start() -> Self {
+        let port: u16 = std::env::var("NEWSWIRE_TEST_KAFKA_SECURE_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(19_292);
+        kafka_script(port, "wipe");
+        kafka_script_with(port, "start", &[("KAFKA_SECURE", "1")]);
+        let home = std::env::var_os("KAFKA_HOME_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".kafka"));
+        SecuredBroker { brokers: format!("127.0.0.1:{port}"), node_dir: home.join(format!("node-{port}")), port }
+    }
+
+    /// The CA that signed the broker's certificate.
+    pub fn ca_file(&self) -> PathBuf {
+        self.node_dir.join("tls/ca.pem")
+    }
+
+    /// The SCRAM user's password.
+    pub fn password(&self) -> String {
+        std::fs::read_to_string(self.node_dir.join("sasl-password")).expect("the node's sasl-password").trim().to_owned()
+    }
+}
+
+impl Drop for SecuredBroker {
+    fn drop(&mut self) {
+        kafka_script(self.port, "stop");
+    }
 }
 
 /// The path of a service binary built by `cargo build --bins`.
@@ -394,14 +438,20 @@ pub fn read_topic(topic: &str, expected: usize, timeout: Duration, settle: Durat
 /// Reads committed records of `topic` on `brokers` from the beginning with a fresh
 /// group, until `expected` arrived or `timeout` passed, then for `settle` more.
 pub fn read_topic_on(brokers: &str, topic: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
-    let consumer: BaseConsumer = ClientConfig::new()
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", brokers)
         .set("group.id", format!("reader-{}", uuid::Uuid::new_v4().simple()))
         .set("isolation.level", "read_committed")
         .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("reader consumer");
+        .set("enable.auto.commit", "false");
+    read_topic_with(&config, topic, expected, timeout, settle)
+}
+
+/// Like [`read_topic_on`], with a consumer made from `config` (a secured
+/// broker's reader from `newswire_shared::kafka::client::reader`).
+pub fn read_topic_with(config: &ClientConfig, topic: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
+    let consumer: BaseConsumer = config.create().expect("reader consumer");
     consumer.subscribe(&[topic]).expect("subscribe");
     let mut records = Vec::new();
     // Timers start once the reader owns its partitions: joining the group takes a moment.

@@ -33,8 +33,8 @@ pub struct BenchOptions {
     pub ingest_url: String,
     /// Bearer token of the feed to push as.
     pub token: String,
-    /// Kafka brokers.
-    pub brokers: String,
+    /// Kafka brokers (`None`: the configured ones).
+    pub brokers: Option<String>,
     /// Topic the subscriber reads.
     pub published_topic: String,
     /// Service processes to measure: name → pid.
@@ -56,7 +56,7 @@ pub fn run(options: BenchOptions) -> anyhow::Result<()> {
 }
 
 async fn run_async(options: BenchOptions) -> anyhow::Result<()> {
-    let kafka = KafkaConfig { brokers: options.brokers.clone(), statistics_interval_ms: 0, ..KafkaConfig::default() };
+    let kafka = KafkaConfig { statistics_interval_ms: 0, ..newswire_shared::config::load_kafka(options.brokers.as_deref())? };
     let mut material = Vec::new();
     for path in &options.material {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("material {}: {e}", path.display()))?;

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use newswire_devtools::extraction_dev;
 use newswire_devtools::wcxb;
 use newswire_shared::article::Article;
-use newswire_shared::config::CommonConfig;
+use newswire_shared::config::{CommonConfig, Validate};
 use newswire_shared::ids;
 
 use corpora::{CorpusKind, Document, Labels};
@@ -112,6 +112,11 @@ struct Pipeline {
 fn pipeline(options: &EvalOptions) -> anyhow::Result<Pipeline> {
     let figment = newswire_shared::config::figment();
     let common: CommonConfig = figment.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let mut errors = Vec::new();
+    common.validate(&mut errors);
+    if !errors.is_empty() {
+        return Err(newswire_shared::config::ConfigError(errors).into());
+    }
     let setting = |key: &str, default: &str| figment.extract_inner::<String>(key).unwrap_or_else(|_| default.to_owned());
     let ingest_url = options.ingest_url.clone().unwrap_or_else(|| format!("http://{}", setting("ingest.addr", "127.0.0.1:8080")));
     let admins = if options.admins.is_empty() {

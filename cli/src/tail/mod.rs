@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use newswire_shared::config::KafkaConfig;
-use newswire_shared::kafka::client;
+use newswire_shared::config::{self, KafkaConfig};
+use newswire_shared::kafka::{client, connect_check};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 
@@ -35,9 +35,10 @@ pub struct TailArgs {
     /// Print each story as one line of raw ninjs JSON.
     #[arg(long)]
     pub json: bool,
-    /// Kafka bootstrap brokers.
-    #[arg(long, env = "NEWSWIRE_KAFKA_BROKERS", default_value = "127.0.0.1:9092")]
-    pub brokers: String,
+    /// Kafka bootstrap brokers (default: the configured `kafka.brokers`; the rest
+    /// of `[kafka]`, security included, comes from the configuration as for the services).
+    #[arg(long)]
+    pub brokers: Option<String>,
     /// Start at the oldest story instead of waiting for new ones.
     #[arg(long)]
     pub from_beginning: bool,
@@ -52,7 +53,8 @@ pub struct TailArgs {
 /// Runs `tail` until `--count` stories were printed or `--idle-exit` passed (else forever).
 pub fn run(args: &TailArgs) -> anyhow::Result<()> {
     let filter = parse_terms(&args.filters)?;
-    let kafka = KafkaConfig { brokers: args.brokers.clone(), statistics_interval_ms: 0, ..KafkaConfig::default() };
+    let kafka = KafkaConfig { statistics_interval_ms: 0, ..config::load_kafka(args.brokers.as_deref())? };
+    connect_check::check_connection(&kafka, Duration::from_secs(30))?;
     let group = format!("newswire-tail-{}", std::process::id());
     let mut config = client::reader(&kafka, "newswire-tail", &group);
     config.set("auto.offset.reset", if args.from_beginning { "earliest" } else { "latest" });

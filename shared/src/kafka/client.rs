@@ -1,11 +1,20 @@
-//! Kafka client settings, in one place, for every producer and consumer newswire makes.
+//! Kafka client settings, in one place, for every producer, consumer and admin
+//! client newswire makes: the brokers, `[kafka.security]` (TLS, SASL), each role's
+//! own settings, and last the `[kafka.librdkafka]` pass-through table (which may
+//! not set what a role owns: `security::OWNED_PROPERTIES`).
 
 use rdkafka::config::ClientConfig;
 
 use crate::config::KafkaConfig;
 
-/// Settings shared by every client: brokers, and statistics for the lag metrics.
+/// Settings for a client of no particular role (the admin client): [`common`]
+/// and the pass-through table.
 pub fn base(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
+    passed_through(kafka, common(kafka, client_id))
+}
+
+/// Settings shared by every client: brokers, security, and statistics for the lag metrics.
+fn common(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &kafka.brokers)
@@ -15,6 +24,24 @@ pub fn base(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
         .set("message.max.bytes", request_max_bytes(kafka).to_string());
     if kafka.statistics_interval_ms > 0 {
         config.set("statistics.interval.ms", kafka.statistics_interval_ms.to_string());
+    }
+    match kafka.security.properties() {
+        Ok(properties) => {
+            for (name, value) in properties {
+                config.set(name, value);
+            }
+        }
+        // Checked at start-up (config validation); a secret's variable or file that
+        // went away since leaves it out, and the broker's refusal is then the error.
+        Err(error) => tracing::error!(%error, "kafka.security: a secret could not be read"),
+    }
+    config
+}
+
+/// Adds `[kafka.librdkafka]` to a client's settings, last.
+fn passed_through(kafka: &KafkaConfig, mut config: ClientConfig) -> ClientConfig {
+    for (name, value) in &kafka.librdkafka {
+        config.set(name, value);
     }
     config
 }
@@ -37,7 +64,11 @@ fn fetch_sizes(config: &mut ClientConfig, kafka: &KafkaConfig) {
 /// a write is acknowledged only once every in-sync replica has it, and retries
 /// never duplicate or reorder records.
 pub fn idempotent_producer(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
-    let mut config = base(kafka, client_id);
+    passed_through(kafka, idempotent(kafka, client_id))
+}
+
+fn idempotent(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {
+    let mut config = common(kafka, client_id);
     config
         .set("enable.idempotence", "true")
         .set("acks", "all")
@@ -53,7 +84,7 @@ pub fn idempotent_producer(kafka: &KafkaConfig, client_id: &str) -> ClientConfig
 /// instance across restarts (so a restart fences its own unfinished transaction)
 /// and unique between instances.
 pub fn transactional_producer(kafka: &KafkaConfig, client_id: &str, transactional_id: &str) -> ClientConfig {
-    let mut config = idempotent_producer(kafka, client_id);
+    let mut config = idempotent(kafka, client_id);
     config
         .set("transactional.id", transactional_id)
         // A batch's first AddPartitionsToTxn often meets the previous commit's
@@ -64,14 +95,14 @@ pub fn transactional_producer(kafka: &KafkaConfig, client_id: &str, transactiona
         .set("retry.backoff.max.ms", "1000")
         .set("transaction.timeout.ms", kafka.transaction_timeout_ms.to_string())
         .set("message.timeout.ms", kafka.transaction_timeout_ms.to_string());
-    config
+    passed_through(kafka, config)
 }
 
 /// A consumer for a stage: reads only committed records (`read_committed`),
 /// never commits on its own (offsets are committed inside the producer's
 /// transaction), and starts from the beginning of a topic it has never read.
 pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientConfig {
-    let mut config = base(kafka, client_id);
+    let mut config = common(kafka, client_id);
     config
         .set("group.id", group_id)
         .set("isolation.level", "read_committed")
@@ -99,13 +130,13 @@ pub fn transactional_consumer(kafka: &KafkaConfig, client_id: &str, group_id: &s
         .set("queued.max.messages.kbytes", "8192")
         .set("queued.min.messages", "1000");
     fetch_sizes(&mut config, kafka);
-    config
+    passed_through(kafka, config)
 }
 
 /// A plain consumer for readers outside the pipeline (the CLI, tests): committed
 /// records only, no offset commits.
 pub fn reader(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientConfig {
-    let mut config = base(kafka, client_id);
+    let mut config = common(kafka, client_id);
     config
         .set("group.id", group_id)
         .set("isolation.level", "read_committed")
@@ -113,5 +144,5 @@ pub fn reader(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientCon
         .set("auto.offset.reset", "earliest")
         .set("session.timeout.ms", "6000");
     fetch_sizes(&mut config, kafka);
-    config
+    passed_through(kafka, config)
 }

@@ -1,9 +1,11 @@
 //! Everything newswire does with Kafka, written once.
 
 pub mod client;
+pub mod connect_check;
 pub mod context;
 pub mod dead_letter;
 pub mod headers;
 pub mod runtime;
+pub mod security;
 pub mod topics;
 pub mod transaction;

@@ -8,10 +8,17 @@ use rdkafka::types::RDKafkaErrorCode;
 
 use crate::config::{KafkaConfig, TopicNames};
 use crate::kafka::client;
+use crate::kafka::connect_check::{check_connection, ConnectError};
+
+/// How long start-up waits for the brokers to answer before giving up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why topics could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum TopicError {
+    /// The brokers refused this client (TLS, SASL) or did not answer in time.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
     /// The admin client could not be built.
     #[error("cannot create Kafka admin client: {0}")]
     Client(#[source] rdkafka::error::KafkaError),
@@ -43,7 +50,13 @@ const MAX_MESSAGE_BYTES: &str = "max.message.bytes";
 /// `kafka.max_message_bytes`; an existing topic keeps its partitions, and its
 /// record size limit is raised to `kafka.max_message_bytes` when it is lower
 /// (a topic made by an earlier version, or by hand with the broker's 1 MB default).
+/// First checks that the brokers answer this client at all ([`check_connection`]),
+/// so a refused certificate or password fails start-up with its reason.
 pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(), TopicError> {
+    let checked = kafka.clone();
+    tokio::task::spawn_blocking(move || check_connection(&checked, CONNECT_TIMEOUT))
+        .await
+        .map_err(|e| TopicError::Create { topic: topics.join(","), detail: format!("connection check crashed: {e}") })??;
     let admin: AdminClient<DefaultClientContext> =
         client::base(kafka, "newswire-admin").create().map_err(TopicError::Client)?;
     let max_bytes = kafka.max_message_bytes.to_string();
