@@ -285,6 +285,7 @@ pub const OWNED_PROPERTIES: &[&str] = &[
     "message.max.bytes",
     "fetch.max.bytes",
     "receive.message.max.bytes",
+    "fetch.wait.max.ms",
     // `[kafka.security]`.
     "security.protocol",
     "sasl.mechanism",
