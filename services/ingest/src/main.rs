@@ -7,6 +7,9 @@ use newswire_ingest::auth::Feeds;
 use newswire_ingest::config::IngestConfig;
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::{self, ApiLimits, AppState};
+use newswire_ingest::poll::fetch::{self, Fetcher};
+use newswire_ingest::poll::hosts::HostLimits;
+use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
 use newswire_ingest::producer::RawProducer;
 use newswire_ingest::rate_limit::RateLimits;
@@ -86,6 +89,14 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
             signature_tolerance_secs: i64::try_from(ingest.signature_tolerance_secs).unwrap_or(i64::MAX),
         },
     };
+    let memory = PollMemory::open(&repush).with_context(|| format!("poll state in {}", store_dir.display()))?;
+    let fetcher = Fetcher {
+        user_agent: fetch::user_agent(&ingest.poll_contact_url),
+        max_redirects: ingest.poll_max_redirects,
+        hosts: HostLimits::new(ingest.poll_per_host_concurrency),
+        timeout: std::time::Duration::from_secs(ingest.poll_timeout_secs),
+        max_bytes: ingest.max_body_bytes,
+    };
     let pollers: Vec<_> = ingest
         .polls
         .iter()
@@ -94,7 +105,8 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
                 config: config.clone(),
                 delivery: state.delivery.clone(),
                 shape: state.limits.shape,
-                max_body_bytes: ingest.max_body_bytes,
+                fetcher: fetcher.clone(),
+                memory: memory.clone(),
             };
             tokio::spawn(poller.run(shutdown.clone()))
         })
