@@ -5,10 +5,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use newswire_shared::ids;
 use tokio_util::sync::CancellationToken;
 
-use crate::accept::{self, Submission};
 use crate::config::PollConfig;
 use crate::decompress;
 use crate::deliver::{Delivery, StoryStatus};
@@ -212,20 +210,8 @@ impl Poller {
             Ok(body) => body,
             Err(rejection) => return failed("rejected", rejection.to_string()),
         };
-        let trace_id = ids::new_trace_id();
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        let submission = Submission {
-            feed: &self.config.feed,
-            content_type: content_type.as_deref(),
-            body: &body,
-            received_at_ms: now_ms,
-            trace_id: &trace_id,
-        };
-        let records = match accept::prepare(&submission, self.shape) {
-            Ok(records) => records,
-            Err(rejection) => return failed("rejected", rejection.to_string()),
-        };
-        match self.delivery.deliver(&self.config.feed, &records, now_ms).await {
+        match self.delivery.accept_document(&self.config.feed, content_type.as_deref(), &body, now_ms, self.shape).await {
             Ok(stories) => {
                 // Only a delivered document's validators are kept, so a failed write is fetched again in full.
                 state.remembered.etag = validators.etag;
@@ -236,7 +222,8 @@ impl Poller {
                 let new = stories.iter().filter(|(_, s)| *s == StoryStatus::Accepted).count();
                 (PollOutcome::Fetched { new, seen: stories.len() - new }, Answer::Fresh { max_age })
             }
-            Err(rejection) => failed("unavailable", rejection.to_string()),
+            Err(rejection) if rejection.status == 503 => failed("unavailable", rejection.to_string()),
+            Err(rejection) => failed("rejected", rejection.to_string()),
         }
     }
 }
