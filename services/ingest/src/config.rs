@@ -39,6 +39,12 @@ pub struct IngestConfig {
     pub poll_max_redirects: usize,
     /// Longest one poll request may take, body included, in seconds.
     pub poll_timeout_secs: u64,
+    /// ingest's HTTP server as WebSub hubs reach it (e.g. `https://ingest.example`);
+    /// when set, polled feeds that advertise a hub are subscribed to, with the
+    /// callback `<this>/v1/websub/<id>`. Empty: no WebSub.
+    pub websub_callback_url: String,
+    /// The lease asked of hubs, in seconds (renewed before it ends).
+    pub websub_lease_secs: u64,
 }
 
 impl Default for IngestConfig {
@@ -59,6 +65,8 @@ impl Default for IngestConfig {
             poll_per_host_concurrency: 2,
             poll_max_redirects: 5,
             poll_timeout_secs: 30,
+            websub_callback_url: String::new(),
+            websub_lease_secs: 10 * 24 * 3600,
         }
     }
 }
@@ -204,6 +212,14 @@ impl Validate for IngestConfig {
         }
         if self.poll_per_host_concurrency == 0 {
             errors.push("ingest.poll_per_host_concurrency: must be at least 1".into());
+        }
+        if !self.websub_callback_url.is_empty()
+            && !reqwest::Url::parse(&self.websub_callback_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            errors.push(format!("ingest.websub_callback_url: {:?} is not an http(s) URL", self.websub_callback_url));
+        }
+        if self.websub_lease_secs < 60 {
+            errors.push("ingest.websub_lease_secs: must be at least 60".into());
         }
         if self.poll_timeout_secs == 0 {
             errors.push("ingest.poll_timeout_secs: must be at least 1".into());

@@ -17,6 +17,7 @@ pub mod repush;
 pub mod signature;
 pub mod stories;
 pub mod story_locks;
+pub mod websub;
 pub mod xml_scan;
 
 use newswire_shared::metrics::{counter_vec, Metrics};

@@ -15,6 +15,8 @@ use newswire_ingest::producer::RawProducer;
 use newswire_ingest::rate_limit::RateLimits;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
+use newswire_ingest::websub::callback::{self, CallbackState};
+use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::topics;
@@ -97,6 +99,11 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
         timeout: std::time::Duration::from_secs(ingest.poll_timeout_secs),
         max_bytes: ingest.max_body_bytes,
     };
+    let websub = if ingest.websub_callback_url.is_empty() {
+        None
+    } else {
+        Some(WebSub::open(&repush, &ingest.websub_callback_url, ingest.websub_lease_secs).context("WebSub subscriptions")?)
+    };
     let pollers: Vec<_> = ingest
         .polls
         .iter()
@@ -107,6 +114,7 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
                 shape: state.limits.shape,
                 fetcher: fetcher.clone(),
                 memory: memory.clone(),
+                websub: websub.clone(),
             };
             tokio::spawn(poller.run(shutdown.clone()))
         })
@@ -117,7 +125,11 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     tracing::info!(addr = %ingest.addr, feeds = ingest.feeds.len(), "push API listening");
     readiness.set(true);
     let drain = shutdown.clone();
-    axum::serve(listener, http::router(state)).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
+    let mut router = http::router(state.clone());
+    if let Some(websub) = websub {
+        router = router.merge(callback::router(CallbackState { websub, delivery: state.delivery, limits: state.limits }));
+    }
+    axum::serve(listener, router).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
     readiness.set(false);
     shutdown.cancel();
     for poller in pollers {

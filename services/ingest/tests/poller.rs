@@ -116,6 +116,7 @@ impl Setup {
             shape: ShapeLimits::default(),
             fetcher: self.fetcher.clone(),
             memory: PollMemory::open(&self.store).unwrap(),
+            websub: None,
         }
     }
 

@@ -189,19 +189,26 @@ impl Fetcher {
         }
     }
 
-    /// One request to `url`, pinned to its checked address, redirects off.
-    async fn request(&self, url: &Url, last: &Validators, policy: &AddressPolicy) -> Result<Hop, FetchError> {
+    /// A client for requests to `url` (and its host name): pinned to the host's
+    /// address once checked against `policy`, redirects off, our User-Agent.
+    pub async fn client_for(&self, url: &Url, policy: &AddressPolicy) -> Result<(reqwest::Client, String), FetchError> {
         let host = url.host_str().ok_or_else(|| FetchError::BadUrl(url.to_string()))?.to_owned();
         let port = url.port_or_known_default().unwrap_or(80);
         let addr = resolve_checked(&host, port, policy).await?;
-        let failed = |source| FetchError::Request { url: url.to_string(), source };
         let client = reqwest::Client::builder()
             .resolve(host.trim_matches(['[', ']']), addr)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.timeout)
             .user_agent(&self.user_agent)
             .build()
-            .map_err(failed)?;
+            .map_err(|source| FetchError::Request { url: url.to_string(), source })?;
+        Ok((client, host))
+    }
+
+    /// One request to `url`, pinned to its checked address, redirects off.
+    async fn request(&self, url: &Url, last: &Validators, policy: &AddressPolicy) -> Result<Hop, FetchError> {
+        let (client, host) = self.client_for(url, policy).await?;
+        let failed = |source| FetchError::Request { url: url.to_string(), source };
         let _turn = self.hosts.acquire(&host).await;
         let mut request = client.get(url.clone());
         if let Some(etag) = &last.etag {

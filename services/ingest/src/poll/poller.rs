@@ -16,6 +16,8 @@ use crate::poll::fetch::{Answered, FetchError, Fetcher, Reply};
 use crate::poll::memory::{PollMemory, Remembered};
 use crate::poll::schedule::{Answer, Timing};
 use crate::stories::ShapeLimits;
+use crate::websub::discover::{discover, Advertised};
+use crate::websub::subscriptions::WebSub;
 
 /// How one poll ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +71,8 @@ pub struct PollState {
     pub quiet: bool,
     /// The wait before the next poll, decided by the last one.
     pub wait: Duration,
+    /// The WebSub hub and topic the last document advertised.
+    pub advertised: Option<Advertised>,
 }
 
 /// The poller of one configured feed.
@@ -84,6 +88,8 @@ pub struct Poller {
     pub fetcher: Fetcher,
     /// What is kept across restarts (ingest's sled store).
     pub memory: PollMemory,
+    /// WebSub subscriptions, when ingest has a callback URL.
+    pub websub: Option<WebSub>,
 }
 
 impl Poller {
@@ -93,7 +99,14 @@ impl Poller {
             tracing::warn!(feed = %self.config.feed, %error, "poll state could not be read; starting afresh");
             Remembered::default()
         });
-        PollState { remembered, failures: 0, last_new: Instant::now(), quiet: false, wait: self.timing().interval }
+        PollState {
+            remembered,
+            failures: 0,
+            last_new: Instant::now(),
+            quiet: false,
+            wait: self.timing().interval,
+            advertised: None,
+        }
     }
 
     /// The feed's timing settings.
@@ -169,7 +182,20 @@ impl Poller {
         }
         metrics.feed_quiet.with_label_values(&[feed]).set(i64::from(quiet_now));
         state.quiet = quiet_now;
+        self.maintain_websub(state).await;
         outcome
+    }
+
+    /// Subscribes to the hub the feed advertises, or renews the subscription, when due.
+    async fn maintain_websub(&self, state: &PollState) {
+        let Some(websub) = &self.websub else { return };
+        let id = WebSub::id(&self.config.feed, &self.config.url);
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let asked =
+            websub.maintain(&id, &self.config.feed, state.advertised.as_ref(), &self.fetcher, &self.policy(), now_ms).await;
+        if let Err(error) = asked {
+            tracing::warn!(feed = %self.config.feed, %error, "WebSub subscription could not be requested; the feed is still polled");
+        }
     }
 
     fn policy(&self) -> AddressPolicy {
@@ -210,6 +236,9 @@ impl Poller {
             Ok(body) => body,
             Err(rejection) => return failed("rejected", rejection.to_string()),
         };
+        if self.websub.is_some() {
+            state.advertised = discover(&body);
+        }
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
         match self.delivery.accept_document(&self.config.feed, content_type.as_deref(), &body, now_ms, self.shape).await {
             Ok(stories) => {
