@@ -12,16 +12,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use newswire_ingest::config::PollConfig;
 use newswire_ingest::deliver::Delivery;
-use newswire_ingest::poll::fetch::{self, Fetcher};
-use newswire_ingest::poll::hosts::HostLimits;
+use newswire_ingest::poll::fetch::Fetcher;
 use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::{PollOutcome, Poller};
-use newswire_ingest::producer::RawProducer;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
-use newswire_ingest::IngestMetrics;
-use newswire_shared::config::KafkaConfig;
 use newswire_shared::metrics::Metrics;
+
+mod common;
 
 const RSS: &str =
     "<rss version='2.0'><channel><item><guid>p-1</guid></item><item><guid>p-2</guid></item></channel></rss>";
@@ -87,25 +85,18 @@ struct Setup {
 }
 
 fn setup(dir: &std::path::Path) -> Setup {
-    let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
-    let metrics = Arc::new(Metrics::new("ingest"));
     let store = RepushStore::open(dir, 3_600_000).unwrap();
-    let delivery = Delivery {
-        producer: RawProducer::new(&kafka, "nowhere.raw", 300).unwrap(),
-        repush: store.clone(),
-        metrics: Arc::new(IngestMetrics::register(&metrics)),
-        stage_metrics: metrics.clone(),
-        unavailable_retry_after_secs: 5,
-        locks: Arc::default(),
-    };
-    let fetcher = Fetcher {
-        user_agent: fetch::user_agent("https://newsroom.example/bot"),
-        max_redirects: 3,
-        hosts: HostLimits::new(2),
-        timeout: Duration::from_secs(10),
-        max_bytes: 1 << 20,
-    };
-    Setup { metrics, store, fetcher, delivery }
+    let (delivery, metrics) = common::offline_delivery(&store);
+    Setup { metrics, store, fetcher: common::fetcher(), delivery }
+}
+
+/// The test server started, and a poller setup in a fresh directory.
+async fn started() -> (Log, String, tempfile::TempDir, Setup) {
+    let log = Log::default();
+    let base = server(routes, log.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let setup = setup(dir.path());
+    (log, base, dir, setup)
 }
 
 impl Setup {
@@ -135,10 +126,7 @@ fn paths(log: &Log) -> Vec<String> {
 
 #[tokio::test]
 async fn a_loopback_feed_is_not_fetched_unless_the_feed_allows_private_addresses() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     let poller = setup.poller(PollConfig { url: format!("{base}/rss"), ..PollConfig::default() });
     let mut state = poller.state();
     let outcome = poller.poll_once(&mut state).await;
@@ -154,10 +142,7 @@ async fn a_loopback_feed_is_not_fetched_unless_the_feed_allows_private_addresses
 
 #[tokio::test]
 async fn a_document_kafka_did_not_take_is_fetched_again_in_full_next_time() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     let poller = setup.poller(loopback(format!("{base}/rss")));
     let mut state = poller.state();
     for round in 1..=2 {
@@ -201,10 +186,7 @@ async fn a_permanent_redirect_chain_is_remembered_across_restarts_and_logged_onc
 
 #[tokio::test]
 async fn a_temporary_redirect_is_followed_for_one_poll_only() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     let poller = setup.poller(loopback(format!("{base}/away")));
     let mut state = poller.state();
     poller.poll_once(&mut state).await;
@@ -215,10 +197,7 @@ async fn a_temporary_redirect_is_followed_for_one_poll_only() {
 
 #[tokio::test]
 async fn a_redirect_loop_stops_after_the_allowed_hops() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     let poller = setup.poller(loopback(format!("{base}/loop")));
     let mut state = poller.state();
     let outcome = poller.poll_once(&mut state).await;
@@ -228,10 +207,7 @@ async fn a_redirect_loop_stops_after_the_allowed_hops() {
 
 #[tokio::test]
 async fn a_redirect_into_a_forbidden_range_is_refused_before_connecting() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     // The feed may reach this one loopback address, as a test server needs; nothing else that is not public.
     let only_here = |path: &str| PollConfig {
         url: format!("{base}{path}"),
@@ -258,10 +234,7 @@ async fn a_redirect_into_a_forbidden_range_is_refused_before_connecting() {
 
 #[tokio::test]
 async fn throttling_answers_are_honoured_with_their_retry_after_within_the_bounds() {
-    let log = Log::default();
-    let base = server(routes, log.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let setup = setup(dir.path());
+    let (log, base, _dir, setup) = started().await;
     let config = |path: &str| PollConfig { interval_secs: 10, min_interval_secs: 5, max_interval_secs: 3600, ..loopback(format!("{base}{path}")) };
 
     let poller = setup.poller(config("/busy"));
@@ -280,6 +253,7 @@ async fn throttling_answers_are_honoured_with_their_retry_after_within_the_bound
     let mut state = poller.state();
     let waits: Vec<u64> = futures_waits(&poller, &mut state, 3).await;
     assert!(waits[0] >= 20 && waits[0] < 30 && waits[1] >= 40 && waits[2] >= 80, "backoff doubles, with jitter: {waits:?}");
+    assert_eq!(log.lock().unwrap().len(), 5, "one request per poll");
     assert!(setup.metric("newswire_poll_requests_total{feed=\"pa\",outcome=\"throttled\",stage=\"ingest\"} 5"));
     assert!(setup.metric("newswire_ingest_polls_total{feed=\"pa\",outcome=\"throttled\",stage=\"ingest\"} 5"));
 }

@@ -6,27 +6,21 @@
 //! through the real broker.)
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use newswire_ingest::config::PollConfig;
-use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::ApiLimits;
-use newswire_ingest::poll::fetch::{self, Fetcher};
-use newswire_ingest::poll::hosts::HostLimits;
 use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
-use newswire_ingest::producer::RawProducer;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::websub::callback::{self, CallbackState};
 use newswire_ingest::websub::signature;
 use newswire_ingest::websub::subscriptions::WebSub;
-use newswire_ingest::IngestMetrics;
-use newswire_shared::config::KafkaConfig;
-use newswire_shared::metrics::Metrics;
+
+mod common;
 
 type Forms = Arc<Mutex<Vec<Vec<(String, String)>>>>;
 
@@ -66,16 +60,7 @@ async fn a_hub_a_feed_advertises_is_subscribed_verified_and_its_pushes_checked_b
 
     let dir = tempfile::tempdir().unwrap();
     let store = RepushStore::open(dir.path(), 3_600_000).unwrap();
-    let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
-    let metrics = Arc::new(Metrics::new("ingest"));
-    let delivery = Delivery {
-        producer: RawProducer::new(&kafka, "nowhere.raw", 300).unwrap(),
-        repush: store.clone(),
-        metrics: Arc::new(IngestMetrics::register(&metrics)),
-        stage_metrics: metrics.clone(),
-        unavailable_retry_after_secs: 5,
-        locks: Arc::default(),
-    };
+    let (delivery, metrics) = common::offline_delivery(&store);
     let (callback_listener, callback_base) = bind().await;
     let websub = WebSub::open(&store, &callback_base, 3600).unwrap();
     let limits = ApiLimits { max_body_bytes: 1 << 20, shape: ShapeLimits::default(), signature_tolerance_secs: 300 };
@@ -84,13 +69,7 @@ async fn a_hub_a_feed_advertises_is_subscribed_verified_and_its_pushes_checked_b
         config: PollConfig { feed: "pa".into(), url: topic.clone(), allow_private: true, idle_alert_secs: 0, ..PollConfig::default() },
         delivery,
         shape: ShapeLimits::default(),
-        fetcher: Fetcher {
-            user_agent: fetch::user_agent(""),
-            max_redirects: 3,
-            hosts: HostLimits::new(2),
-            timeout: Duration::from_secs(10),
-            max_bytes: 1 << 20,
-        },
+        fetcher: common::fetcher(),
         memory: PollMemory::open(&store).unwrap(),
         websub: Some(websub.clone()),
     };

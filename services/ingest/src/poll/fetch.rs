@@ -262,8 +262,11 @@ mod tests {
     use axum::http::{HeaderMap, StatusCode as Status};
     use axum::routing::get;
 
+    /// Each request's If-None-Match and User-Agent.
+    type Seen = Arc<Mutex<Vec<(Option<String>, String)>>>;
+
     /// A feed server that honours `If-None-Match` and records the validator and User-Agent it was sent.
-    async fn feed_server(seen: Arc<Mutex<Vec<(Option<String>, String)>>>) -> String {
+    async fn feed_server(seen: Seen) -> String {
         let app = axum::Router::new().route(
             "/feed.xml",
             get(move |headers: HeaderMap| {
