@@ -164,6 +164,36 @@ fn a_polled_feed_is_ingested_once_and_then_fetched_conditionally() {
 }
 
 #[test]
+fn a_polled_item_reaches_raw_once_across_an_ingest_restart_because_the_etag_is_kept() {
+    let (url, seen) = serve_feed(fixture("ingest/rss-3-items-iso-8859-1.xml"));
+    let polls = format!("[{{feed=\"pa\", url=\"{url}\", interval_secs=1, allow_private=true}}]");
+    let mut pipeline = Pipeline::start_with(&[("NEWSWIRE_INGEST_POLLS", polls.as_str())]);
+    let raw = pipeline.read("raw", 3, Duration::from_secs(30), Duration::from_secs(1));
+    assert_eq!(raw.len(), 3, "the first poll delivered the feed's three items");
+
+    let exit = pipeline.stop("ingest");
+    assert!(exit.success(), "ingest exits cleanly on SIGTERM: {exit}");
+    let before_restart = seen.lock().expect("log").len();
+    pipeline.spawn("ingest");
+    pipeline.wait_ready("ingest", Duration::from_secs(60));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while seen.lock().expect("log").len() < before_restart + 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let requests = seen.lock().expect("log").clone();
+    assert!(requests.len() >= before_restart + 2, "polled again after the restart: {requests:?}");
+    assert!(
+        requests[before_restart..].iter().all(|r| r.as_deref() == Some("\"rss-1\"")),
+        "the restarted ingest's first poll already sends the ETag it kept: {requests:?}"
+    );
+    let raw = pipeline.read("raw", 3, Duration::from_secs(30), Duration::from_secs(3));
+    assert_eq!(raw.len(), 3, "nothing was written again");
+    let metrics = pipeline.metrics("ingest");
+    assert!(metrics.contains("newswire_poll_requests_total{feed=\"pa\",outcome=\"not_modified\""), "{metrics}");
+    assert!(!metrics.contains("newswire_poll_requests_total{feed=\"pa\",outcome=\"ok\""), "no full fetch after the restart: {metrics}");
+}
+
+#[test]
 fn pushing_a_folder_backfills_it_and_reports_each_rejection() {
     let pipeline = Pipeline::start();
     let archive = tempfile::tempdir().expect("temp dir");

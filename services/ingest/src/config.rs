@@ -30,6 +30,21 @@ pub struct IngestConfig {
     pub feeds: Vec<FeedConfig>,
     /// RSS/Atom URLs polled for stories, each on behalf of a configured feed.
     pub polls: Vec<PollConfig>,
+    /// The contact URL in the pollers' User-Agent, `newswire/<version> (+<url>)`,
+    /// so a publisher can reach whoever polls it; empty leaves it out.
+    pub poll_contact_url: String,
+    /// Most requests in flight at once to one host, across all polled feeds.
+    pub poll_per_host_concurrency: usize,
+    /// Most redirects followed in one poll.
+    pub poll_max_redirects: usize,
+    /// Longest one poll request may take, body included, in seconds.
+    pub poll_timeout_secs: u64,
+    /// ingest's HTTP server as WebSub hubs reach it (e.g. `https://ingest.example`);
+    /// when set, polled feeds that advertise a hub are subscribed to, with the
+    /// callback `<this>/v1/websub/<id>`. Empty: no WebSub.
+    pub websub_callback_url: String,
+    /// The lease asked of hubs, in seconds (renewed before it ends).
+    pub websub_lease_secs: u64,
 }
 
 impl Default for IngestConfig {
@@ -46,6 +61,12 @@ impl Default for IngestConfig {
             delivery_timeout_ms: 10_000,
             feeds: Vec::new(),
             polls: Vec::new(),
+            poll_contact_url: String::new(),
+            poll_per_host_concurrency: 2,
+            poll_max_redirects: 5,
+            poll_timeout_secs: 30,
+            websub_callback_url: String::new(),
+            websub_lease_secs: 10 * 24 * 3600,
         }
     }
 }
@@ -78,15 +99,21 @@ pub struct PollConfig {
     pub feed: String,
     /// The http(s) URL of the RSS or Atom document.
     pub url: String,
-    /// Seconds between polls when all is well.
+    /// Seconds between polls when all is well (each wait gets up to a tenth more, as jitter).
     pub interval_secs: u64,
+    /// The shortest wait a server's `Retry-After` or `Cache-Control: max-age` can ask for, in seconds.
+    pub min_interval_secs: u64,
+    /// The longest wait a server's `Retry-After` or `Cache-Control: max-age` can ask for, in seconds.
+    pub max_interval_secs: u64,
     /// Longest wait between polls after repeated failures, in seconds.
     pub max_backoff_secs: u64,
     /// Report the feed as quiet (log line and `newswire_ingest_feed_quiet`) when it
     /// brought no new story for this many seconds; 0 turns the alert off.
     pub idle_alert_secs: u64,
-    /// Allow a URL that resolves to a private or loopback address.
+    /// Allow a URL (or a redirect) that resolves to a private or loopback address.
     pub allow_private: bool,
+    /// These private or loopback addresses only (the rest stay refused), on every hop.
+    pub allow_addresses: Vec<std::net::IpAddr>,
 }
 
 impl Default for PollConfig {
@@ -95,9 +122,12 @@ impl Default for PollConfig {
             feed: String::new(),
             url: String::new(),
             interval_secs: 300,
+            min_interval_secs: 60,
+            max_interval_secs: 24 * 3600,
             max_backoff_secs: 3600,
             idle_alert_secs: 6 * 3600,
             allow_private: false,
+            allow_addresses: Vec::new(),
         }
     }
 }
@@ -168,6 +198,31 @@ impl Validate for IngestConfig {
             if poll.interval_secs == 0 {
                 errors.push(format!("ingest.polls[{i}].interval_secs: must be at least 1"));
             }
+            if poll.max_interval_secs < poll.min_interval_secs {
+                errors.push(format!(
+                    "ingest.polls[{i}].max_interval_secs: {} is below min_interval_secs {}",
+                    poll.max_interval_secs, poll.min_interval_secs
+                ));
+            }
+        }
+        if !self.poll_contact_url.is_empty()
+            && !reqwest::Url::parse(&self.poll_contact_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"))
+        {
+            errors.push(format!("ingest.poll_contact_url: {:?} is not an http(s) or mailto URL", self.poll_contact_url));
+        }
+        if self.poll_per_host_concurrency == 0 {
+            errors.push("ingest.poll_per_host_concurrency: must be at least 1".into());
+        }
+        if !self.websub_callback_url.is_empty()
+            && !reqwest::Url::parse(&self.websub_callback_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            errors.push(format!("ingest.websub_callback_url: {:?} is not an http(s) URL", self.websub_callback_url));
+        }
+        if self.websub_lease_secs < 60 {
+            errors.push("ingest.websub_lease_secs: must be at least 60".into());
+        }
+        if self.poll_timeout_secs == 0 {
+            errors.push("ingest.poll_timeout_secs: must be at least 1".into());
         }
     }
 }
@@ -203,14 +258,18 @@ mod tests {
                     feed: "pa".into(),
                     url: "ftp://example.org/feed".into(),
                     interval_secs: 0,
+                    min_interval_secs: 600,
+                    max_interval_secs: 60,
                     ..PollConfig::default()
                 },
             ],
             feeds: vec![FeedConfig { id: "pa".into(), token_sha256: "00".repeat(32), ..FeedConfig::default() }],
+            poll_contact_url: "not a url".into(),
+            poll_per_host_concurrency: 0,
             ..IngestConfig::default()
         };
         polls.validate(&mut errors);
-        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(errors.len(), 6, "{errors:?}");
     }
 
     #[test]

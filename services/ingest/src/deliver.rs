@@ -1,6 +1,6 @@
 //! Delivering a push's stories: drop re-pushes, write the rest to Kafka and
 //! wait for every acknowledgement, then remember them. Shared by the push API
-//! and the feed pollers.
+//! the feed pollers and WebSub hubs' pushes.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,10 +10,11 @@ use newswire_shared::ids;
 use newswire_shared::kafka::headers::TRACE_ID;
 use newswire_shared::metrics::Metrics;
 
-use crate::accept::RawRecord;
+use crate::accept::{self, RawRecord, Submission};
 use crate::producer::RawProducer;
 use crate::rejection::Rejection;
 use crate::repush::{self, RepushStore};
+use crate::stories::ShapeLimits;
 use crate::story_locks::StoryLocks;
 use crate::IngestMetrics;
 
@@ -60,6 +61,23 @@ fn is_too_large(error: &rdkafka::error::KafkaError) -> bool {
 }
 
 impl Delivery {
+    /// Takes in a whole document from `feed` as a push of it is taken: cut into
+    /// stories ([`accept::prepare`], under a new trace id) and delivered. The
+    /// one acceptance path of the push API, the pollers and WebSub hubs' pushes.
+    pub async fn accept_document(
+        &self,
+        feed: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        received_at_ms: i64,
+        shape: ShapeLimits,
+    ) -> Result<Vec<(String, StoryStatus)>, Rejection> {
+        let trace_id = ids::new_trace_id();
+        let submission = Submission { feed, content_type, body, received_at_ms, trace_id: &trace_id };
+        let records = accept::prepare(&submission, shape)?;
+        self.deliver(feed, &records, received_at_ms).await
+    }
+
     /// Writes the stories of `records` that are not re-pushes and returns each
     /// record's key and status, in order. Answers 503 (nothing of the failed
     /// stories accepted) when Kafka does not acknowledge every write; the

@@ -15,10 +15,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use newswire_shared::ids;
 use serde_json::json;
 
-use crate::accept::{self, Submission};
 use crate::auth::Feeds;
 use crate::decompress;
 use crate::deliver::{Delivery, StoryStatus};
@@ -144,12 +142,12 @@ async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result
         .map_err(&fail)?;
     }
     let body = decompress::decode_body(header_str(header::CONTENT_ENCODING.as_str()), &body, max).map_err(&fail)?;
-    let trace_id = ids::new_trace_id();
-    let received_at_ms = now.as_millis() as i64;
     let content_type = header_str(header::CONTENT_TYPE.as_str());
-    let submission = Submission { feed: &feed, content_type, body: &body, received_at_ms, trace_id: &trace_id };
-    let records = accept::prepare(&submission, state.limits.shape).map_err(&fail)?;
-    let stories = state.delivery.deliver(&feed, &records, received_at_ms).await.map_err(&fail)?;
+    let stories = state
+        .delivery
+        .accept_document(&feed, content_type, &body, now.as_millis() as i64, state.limits.shape)
+        .await
+        .map_err(&fail)?;
     Ok((stories, feed))
 }
 

@@ -17,6 +17,7 @@ pub mod repush;
 pub mod signature;
 pub mod stories;
 pub mod story_locks;
+pub mod websub;
 pub mod xml_scan;
 
 use newswire_shared::metrics::{counter_vec, Metrics};
@@ -30,6 +31,11 @@ pub struct IngestMetrics {
     pub bytes_accepted: IntCounterVec,
     /// `newswire_ingest_polls_total{feed,outcome}`.
     pub polls: IntCounterVec,
+    /// `newswire_poll_requests_total{feed,outcome}`: each HTTP request of a poll
+    /// (`ok`, `not_modified`, `throttled`, `redirected`, `error`).
+    pub poll_requests: IntCounterVec,
+    /// `newswire_poll_moves_total{feed}`: permanent redirects learned.
+    pub poll_moves: IntCounterVec,
     /// `newswire_ingest_feed_idle_seconds{feed}`: time since a polled feed last brought a new story.
     pub feed_idle_seconds: IntGaugeVec,
     /// `newswire_ingest_feed_quiet{feed}`: 1 while a polled feed is quieter than its idle alert.
@@ -56,6 +62,16 @@ impl IngestMetrics {
                 &["feed"],
             ),
             polls: counter_vec("newswire_ingest_polls_total", "Feed polls, by feed and outcome.", &["feed", "outcome"]),
+            poll_requests: counter_vec(
+                "newswire_poll_requests_total",
+                "HTTP requests of feed polls (each redirect hop is one), by feed and outcome.",
+                &["feed", "outcome"],
+            ),
+            poll_moves: counter_vec(
+                "newswire_poll_moves_total",
+                "Permanent redirects of polled feeds learned (the new URL is polled from then on).",
+                &["feed"],
+            ),
             feed_idle_seconds: gauge_vec(
                 "newswire_ingest_feed_idle_seconds",
                 "Seconds since a polled feed last brought a new story.",
@@ -80,6 +96,8 @@ impl IngestMetrics {
         metrics.register(Box::new(m.requests.clone()));
         metrics.register(Box::new(m.bytes_accepted.clone()));
         metrics.register(Box::new(m.polls.clone()));
+        metrics.register(Box::new(m.poll_requests.clone()));
+        metrics.register(Box::new(m.poll_moves.clone()));
         metrics.register(Box::new(m.feed_idle_seconds.clone()));
         metrics.register(Box::new(m.feed_quiet.clone()));
         metrics.register(Box::new(m.feed_last_story.clone()));

@@ -7,11 +7,16 @@ use newswire_ingest::auth::Feeds;
 use newswire_ingest::config::IngestConfig;
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::{self, ApiLimits, AppState};
+use newswire_ingest::poll::fetch::{self, Fetcher};
+use newswire_ingest::poll::hosts::HostLimits;
+use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
 use newswire_ingest::producer::RawProducer;
 use newswire_ingest::rate_limit::RateLimits;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
+use newswire_ingest::websub::callback::{self, CallbackState};
+use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::topics;
@@ -86,6 +91,19 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
             signature_tolerance_secs: i64::try_from(ingest.signature_tolerance_secs).unwrap_or(i64::MAX),
         },
     };
+    let memory = PollMemory::open(&repush).with_context(|| format!("poll state in {}", store_dir.display()))?;
+    let fetcher = Fetcher {
+        user_agent: fetch::user_agent(&ingest.poll_contact_url),
+        max_redirects: ingest.poll_max_redirects,
+        hosts: HostLimits::new(ingest.poll_per_host_concurrency),
+        timeout: std::time::Duration::from_secs(ingest.poll_timeout_secs),
+        max_bytes: ingest.max_body_bytes,
+    };
+    let websub = if ingest.websub_callback_url.is_empty() {
+        None
+    } else {
+        Some(WebSub::open(&repush, &ingest.websub_callback_url, ingest.websub_lease_secs).context("WebSub subscriptions")?)
+    };
     let pollers: Vec<_> = ingest
         .polls
         .iter()
@@ -94,7 +112,9 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
                 config: config.clone(),
                 delivery: state.delivery.clone(),
                 shape: state.limits.shape,
-                max_body_bytes: ingest.max_body_bytes,
+                fetcher: fetcher.clone(),
+                memory: memory.clone(),
+                websub: websub.clone(),
             };
             tokio::spawn(poller.run(shutdown.clone()))
         })
@@ -105,7 +125,11 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     tracing::info!(addr = %ingest.addr, feeds = ingest.feeds.len(), "push API listening");
     readiness.set(true);
     let drain = shutdown.clone();
-    axum::serve(listener, http::router(state)).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
+    let mut router = http::router(state.clone());
+    if let Some(websub) = websub {
+        router = router.merge(callback::router(CallbackState { websub, delivery: state.delivery, limits: state.limits }));
+    }
+    axum::serve(listener, router).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
     readiness.set(false);
     shutdown.cancel();
     for poller in pollers {

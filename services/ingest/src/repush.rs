@@ -30,12 +30,25 @@ pub struct StoreError {
     source: sled::Error,
 }
 
+impl StoreError {
+    /// A failure of `action` on the store (used by every tree of ingest's store).
+    pub(crate) fn new(action: &'static str, source: sled::Error) -> Self {
+        StoreError { action, source }
+    }
+}
+
 impl RepushStore {
     /// Opens (or creates) the store in `dir`; marks older than `window_ms` do not count.
     pub fn open(dir: &Path, window_ms: i64) -> Result<Self, StoreError> {
         let db = newswire_shared::state::open_sled(dir).map_err(|source| StoreError { action: "cannot be opened", source })?;
         let marks = db.open_tree("accepted").map_err(|source| StoreError { action: "cannot open its tree", source })?;
         Ok(RepushStore { db, marks, window_ms })
+    }
+
+    /// Another tree of the same database: all of ingest's local state (re-push
+    /// marks, the pollers' memory) lives in this one sled store.
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        self.db.open_tree(name).map_err(|source| StoreError { action: "cannot open its tree", source })
     }
 
     /// Whether `record` from `feed` was accepted within the window before `now_ms`.

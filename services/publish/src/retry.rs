@@ -1,6 +1,6 @@
 //! When to retry a webhook delivery, and how long to wait before the next attempt.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// What one attempt's result means for the delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,15 +28,7 @@ pub fn classify(status: u16, retry_after: Option<Duration>) -> AttemptVerdict {
     }
 }
 
-/// Reads a `Retry-After` value: delay-seconds, or an HTTP-date relative to `now`.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
+pub use newswire_shared::http_hints::parse_retry_after;
 
 /// Capped exponential backoff with full jitter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,14 +101,5 @@ mod tests {
         for status in [400, 401, 403, 404, 410, 413, 422] {
             assert_eq!(classify(status, None), AttemptVerdict::Permanent, "{status}");
         }
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(Duration::from_secs(30)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO), "a past date means now");
-        assert_eq!(parse_retry_after("soon", now), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Refusing feed URLs that resolve to private, loopback or otherwise
 //! non-public addresses (so a configured feed cannot be used to reach the
-//! internal network), unless the feed is explicitly allowed to.
+//! internal network), unless the feed is explicitly allowed to. Every hop of
+//! a redirect is checked the same way as the configured URL.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -20,7 +21,7 @@ pub enum AddressError {
     },
     /// The host resolves to an address that is not public.
     #[error(
-        "{host} resolves to {addr}, a private or loopback address; set allow_private = true for this feed to poll it"
+        "{host} resolves to {addr}, a private or loopback address; set allow_private = true (or list the address in allow_addresses) for this feed to poll it"
     )]
     Private {
         /// The host name.
@@ -28,6 +29,22 @@ pub enum AddressError {
         /// The offending address.
         addr: IpAddr,
     },
+}
+
+/// Where a feed's requests may connect.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressPolicy {
+    /// Any address, private and loopback ones too.
+    pub allow_private: bool,
+    /// These non-public addresses besides the public ones.
+    pub allow_addresses: Vec<IpAddr>,
+}
+
+impl AddressPolicy {
+    /// Whether a request may connect to `ip`.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        self.allow_private || is_public(ip) || self.allow_addresses.contains(&ip)
+    }
 }
 
 /// Whether `ip` is a public unicast address.
@@ -67,17 +84,15 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 }
 
 /// Resolves `host:port` and returns the address to connect to, refusing
-/// non-public ones unless `allow_private`. The poller connects to exactly this
+/// any the `policy` does not permit. The poller connects to exactly this
 /// address, so a second DNS answer cannot swap in a private one.
-pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Result<SocketAddr, AddressError> {
+pub async fn resolve_checked(host: &str, port: u16, policy: &AddressPolicy) -> Result<SocketAddr, AddressError> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
         .await
         .map_err(|e| AddressError::Unresolvable { host: host.to_owned(), reason: e.to_string() })?
         .collect();
-    if !allow_private {
-        if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-            return Err(AddressError::Private { host: host.to_owned(), addr: bad.ip() });
-        }
+    if let Some(bad) = addrs.iter().find(|a| !policy.permits(a.ip())) {
+        return Err(AddressError::Private { host: host.to_owned(), addr: bad.ip() });
     }
     addrs
         .into_iter()
@@ -113,9 +128,15 @@ mod tests {
 
     #[tokio::test]
     async fn loopback_feeds_are_refused_unless_allowed() {
-        let err = resolve_checked("127.0.0.1", 80, false).await.unwrap_err();
+        let public_only = AddressPolicy::default();
+        let err = resolve_checked("127.0.0.1", 80, &public_only).await.unwrap_err();
         assert!(matches!(err, AddressError::Private { .. }), "{err}");
-        assert!(matches!(resolve_checked("localhost", 80, false).await, Err(AddressError::Private { .. })));
-        assert_eq!(resolve_checked("127.0.0.1", 8080, true).await.unwrap(), "127.0.0.1:8080".parse().unwrap());
+        assert!(matches!(resolve_checked("localhost", 80, &public_only).await, Err(AddressError::Private { .. })));
+        let any = AddressPolicy { allow_private: true, ..AddressPolicy::default() };
+        assert_eq!(resolve_checked("127.0.0.1", 8080, &any).await.unwrap(), "127.0.0.1:8080".parse().unwrap());
+        let one = AddressPolicy { allow_addresses: vec!["127.0.0.1".parse().unwrap()], ..AddressPolicy::default() };
+        assert!(resolve_checked("127.0.0.1", 8080, &one).await.is_ok());
+        assert!(matches!(resolve_checked("127.0.0.2", 8080, &one).await, Err(AddressError::Private { .. })), "only the listed address");
+        assert!(matches!(resolve_checked("169.254.169.254", 80, &one).await, Err(AddressError::Private { .. })));
     }
 }
