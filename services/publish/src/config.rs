@@ -256,6 +256,7 @@ mod tests {
         let names: Vec<&str> = subs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["sport", "uk-urgent", "pa-people"]);
         assert!(subs[1].topic && subs[1].webhook.is_some());
+        assert_eq!((subs[1].embargo, subs[2].embargo), (EmbargoChoice::Hold, EmbargoChoice::Deliver));
     }
 
     #[test]

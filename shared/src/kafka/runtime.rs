@@ -346,11 +346,15 @@ impl Runtime {
         for ((topic, partition), next) in &batch.next_offsets {
             offsets.add_partition_offset(topic, *partition, Offset::Offset(*next))?;
         }
+        if offsets.count() == 0 {
+            // Timed work alone: nothing consumed, no offsets, no need of the group.
+            return self.producer.commit(None);
+        }
         let group = self
             .consumer
             .group_metadata()
             .ok_or_else(|| KafkaError::Subscription("the consumer has no group metadata yet".into()))?;
-        self.producer.commit(&offsets, &group)
+        self.producer.commit(Some((&offsets, &group)))
     }
 
     fn record_commit(&self, batch: Batch) {

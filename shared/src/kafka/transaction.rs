@@ -122,11 +122,11 @@ impl TransactionalProducer {
         }
     }
 
-    /// Commits the open transaction with the consumer's next `offsets`: outputs and
-    /// offsets become visible together, or not at all. A batch of timed work
-    /// alone consumed nothing and has no offsets to send.
-    pub fn commit(&self, offsets: &TopicPartitionList, group: &ConsumerGroupMetadata) -> Result<(), KafkaError> {
-        if offsets.count() > 0 {
+    /// Commits the open transaction with the consumer's next offsets (and its
+    /// group): outputs and offsets become visible together, or not at all. A
+    /// batch of timed work alone consumed nothing and has no offsets (`None`).
+    pub fn commit(&self, offsets: Option<(&TopicPartitionList, &ConsumerGroupMetadata)>) -> Result<(), KafkaError> {
+        if let Some((offsets, group)) = offsets {
             self.producer.send_offsets_to_transaction(offsets, group, TXN_TIMEOUT)?;
         }
         self.wait_for_deliveries()?;
