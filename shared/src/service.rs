@@ -25,13 +25,16 @@ pub struct StageSpec {
     pub admin_addr: SocketAddr,
     /// Extra topics the stage produces to, created with the pipeline's own.
     pub extra_topics: Vec<String>,
+    /// Compacted topics where the stage keeps state by key (publish's held
+    /// embargoed stories), created with `cleanup.policy=compact`.
+    pub compacted_topics: Vec<String>,
 }
 
 impl StageSpec {
     /// A spec for stage `name` reading `input_topic`, serving admin routes on `admin_addr`.
     pub fn new(name: &'static str, input_topic: &str, admin_addr: &str) -> anyhow::Result<Self> {
         let admin_addr = admin_addr.parse().map_err(|e| anyhow::anyhow!("{name}.admin_addr {admin_addr:?}: {e}"))?;
-        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new() })
+        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new() })
     }
 
     /// The consumer group: `<group_prefix>-<stage>`.
@@ -63,8 +66,12 @@ where
     let admin = admin_server::spawn(spec.admin_addr, metrics.clone(), readiness.clone(), shutdown.clone()).await?;
     let mut all_topics = topics::pipeline_topics(&common.topics);
     all_topics.extend(spec.extra_topics.iter().cloned());
+    let created = async {
+        topics::ensure_topics(&common.kafka, &all_topics).await?;
+        topics::ensure_compacted_topics(&common.kafka, &spec.compacted_topics).await
+    };
     tokio::select! {
-        created = topics::ensure_topics(&common.kafka, &all_topics) => created?,
+        created = created => created?,
         _ = shutdown.cancelled() => return Ok(()),
     }
     let stage = build()?;

@@ -3,7 +3,9 @@
 //! A stage sees one input record at a time and answers with an [`Outcome`]
 //! (records to produce, or a deliberate drop) or a [`StageError`] (which the
 //! runtime dead-letters with its reason and the original bytes). It never talks
-//! to Kafka: that makes every core unit-testable without a broker.
+//! to Kafka: that makes every core unit-testable without a broker. Timed work
+//! (a held story whose time came) comes back through the same door: the stage
+//! names it in [`Stage::due`] and the runtime processes it like a record.
 
 use crate::events::StoryEvent;
 use crate::kafka::headers::HeaderMap;
@@ -46,11 +48,23 @@ impl OutputRecord {
     }
 }
 
+/// A key to remove from a compacted topic: produced with no value, in the
+/// same transaction as the rest of the outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    /// The compacted topic.
+    pub topic: String,
+    /// The key whose record goes.
+    pub key: Vec<u8>,
+}
+
 /// What a stage decided for one input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
     /// Records to produce (none when dropped).
     pub records: Vec<OutputRecord>,
+    /// Keys to remove from compacted topics (a stage's state kept in Kafka).
+    pub tombstones: Vec<Tombstone>,
     /// Why nothing was passed on, when it deliberately was not (a metric label).
     pub dropped: Option<&'static str>,
     /// The kind of duplicate recognised, if any (a metric label).
@@ -96,6 +110,44 @@ impl Outcome {
                     record.size()
                 ),
             )),
+        }
+    }
+}
+
+/// Timed work: a record the stage asks to process now although no consumer
+/// read it (a held story whose time came). The runtime hands it to
+/// [`Stage::process`] inside the open transaction like a consumed record, with
+/// the same dead-lettering, events and metrics, but there is no input offset
+/// to commit and no consumption to count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueRecord {
+    /// The topic the stage keeps it on (what [`InputMessage::topic`] says).
+    pub topic: String,
+    /// Its partition there, or -1 when the stage does not know it.
+    pub partition: i32,
+    /// Its offset there, or -1 when the stage does not know it.
+    pub offset: i64,
+    /// Its key.
+    pub key: Vec<u8>,
+    /// Its value.
+    pub payload: Vec<u8>,
+    /// Its headers.
+    pub headers: HeaderMap,
+    /// The record that holds the work, removed in the same transaction
+    /// whatever the outcome (delivered or dead-lettered), so that it is never due twice.
+    pub settles: Option<Tombstone>,
+}
+
+impl DueRecord {
+    /// The record as [`Stage::process`] sees it.
+    pub fn input(&self) -> InputMessage<'_> {
+        InputMessage {
+            topic: &self.topic,
+            partition: self.partition,
+            offset: self.offset,
+            key: Some(&self.key),
+            payload: &self.payload,
+            headers: &self.headers,
         }
     }
 }
@@ -152,8 +204,27 @@ pub trait Stage: Send {
     /// The stage's name, used in metrics, logs and dead letters.
     fn name(&self) -> &'static str;
 
-    /// Decides what to do with one input record.
+    /// Decides what to do with one input record (a consumed one, or one the
+    /// stage itself said was due: [`Stage::due`]).
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError>;
+
+    /// Called once before the first record is read, after the stage's producer
+    /// registered its transactional id (which aborts whatever transaction an
+    /// earlier incarnation left open, so committed state can be read to its
+    /// end): a stage that keeps state in Kafka restores it here. An error stops
+    /// the stage (the process exits and is restarted).
+    fn prepare(&mut self) -> Result<(), StageError> {
+        Ok(())
+    }
+
+    /// Timed work that is due now, at most `max` records, asked on every turn
+    /// of the loop while the batch has room. Each is processed in the open
+    /// transaction ([`DueRecord`]); the stage treats handing one out as a staged
+    /// change: [`Stage::on_commit`] makes it final, [`Stage::on_abort`] makes
+    /// it due again.
+    fn due(&mut self, _max: usize) -> Vec<DueRecord> {
+        Vec::new()
+    }
 
     /// Called before the batch's transaction commits; an error aborts the batch,
     /// which is read again after a back-off.

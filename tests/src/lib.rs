@@ -166,6 +166,8 @@ pub struct Record {
     pub payload: Vec<u8>,
     /// Headers as text.
     pub headers: HashMap<String, String>,
+    /// The record's timestamp (when its producer wrote it), milliseconds since the epoch.
+    pub timestamp_ms: Option<i64>,
 }
 
 impl Record {
@@ -491,6 +493,7 @@ fn record_of(m: &rdkafka::message::BorrowedMessage<'_>) -> Record {
         key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
         payload: m.payload().unwrap_or_default().to_vec(),
         headers,
+        timestamp_ms: m.timestamp().to_millis(),
     }
 }
 

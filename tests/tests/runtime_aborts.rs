@@ -6,6 +6,8 @@
 //! stops the stage, which is how a scale-out run once lost a stage mid-stream).
 //! A stage that asks for its batch to be retried (a store outage) gets it read
 //! again after a back-off, with nothing dead-lettered and nothing counted twice.
+//! Timed work a stage names (`Stage::due`) goes through the same transactions,
+//! retries and dead letters, and its record is tombstoned whatever its outcome.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,10 +18,10 @@ use newswire_shared::admin_server::Readiness;
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::kafka::headers::HeaderMap;
 use newswire_shared::kafka::runtime::{self, RuntimeSettings};
-use newswire_shared::kafka::topics::ensure_topics;
+use newswire_shared::kafka::topics::{ensure_compacted_topics, ensure_topics};
 use newswire_shared::metrics::Metrics;
 use newswire_shared::events::StoryEvent;
-use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageError};
+use newswire_shared::stage::{DueRecord, InputMessage, Outcome, OutputRecord, Stage, StageError, Tombstone};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
 use tokio_util::sync::CancellationToken;
@@ -191,4 +193,110 @@ fn a_batch_the_stage_asks_to_retry_is_read_again_with_nothing_dead_lettered_or_c
         forwarded as u64,
         "the stage's events of a batch read twice are counted once"
     );
+}
+
+/// Defers every input as timed work (`Stage::due`) due on the loop's next turn,
+/// kept on `held` (a compacted topic): a due item gives an output record, except
+/// item 3, which is dead-lettered; the first batch with due work is retried.
+struct DefersEveryInput {
+    output_topic: String,
+    held_topic: String,
+    /// Deferred by committed batches, not yet taken.
+    pending: Vec<String>,
+    /// Deferred by the open batch.
+    staged: Vec<String>,
+    /// Taken as due by the open batch.
+    taken: Vec<String>,
+    refused_once: bool,
+}
+
+impl Stage for DefersEveryInput {
+    fn name(&self) -> &'static str {
+        "deferring"
+    }
+
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let n = String::from_utf8_lossy(input.payload).into_owned();
+        if input.topic != self.held_topic {
+            self.staged.push(n);
+            return Ok(Outcome::default());
+        }
+        assert_eq!(input.offset, -1, "timed work has no offset of its own");
+        if n == "3" {
+            return Err(StageError::new("refused_for_test", "due item 3"));
+        }
+        let record = OutputRecord { topic: self.output_topic.clone(), key: format!("due-{n}").into_bytes(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
+        Ok(Outcome::forward(vec![record]))
+    }
+
+    fn due(&mut self, max: usize) -> Vec<DueRecord> {
+        let n = self.pending.len().min(max);
+        let due: Vec<String> = self.pending.drain(..n).collect();
+        self.taken.extend(due.iter().cloned());
+        due.into_iter()
+            .map(|n| DueRecord {
+                topic: self.held_topic.clone(),
+                partition: -1,
+                offset: -1,
+                key: n.clone().into_bytes(),
+                payload: n.clone().into_bytes(),
+                headers: HeaderMap::default(),
+                settles: Some(Tombstone { topic: self.held_topic.clone(), key: n.into_bytes() }),
+            })
+            .collect()
+    }
+
+    fn before_commit(&mut self) -> Result<(), StageError> {
+        if !self.taken.is_empty() && !self.refused_once {
+            self.refused_once = true;
+            return Err(StageError::retry_batch("refused_for_test", "the first batch with due work is retried"));
+        }
+        Ok(())
+    }
+
+    fn on_commit(&mut self) {
+        self.pending.append(&mut self.staged);
+        self.taken.clear();
+    }
+
+    fn on_abort(&mut self) {
+        self.pending.append(&mut self.taken);
+        self.staged.clear();
+    }
+}
+
+#[test]
+fn timed_work_is_processed_in_transactions_once_and_its_record_is_tombstoned_whatever_its_outcome() {
+    const COUNT: usize = 10;
+    let held = format!("deferring-{}.held", uuid::Uuid::new_v4().simple());
+    let kafka = KafkaConfig { brokers: brokers().to_owned(), ..KafkaConfig::default() };
+    tokio::runtime::Runtime::new().expect("tokio runtime").block_on(ensure_compacted_topics(&kafka, std::slice::from_ref(&held))).expect("held topic");
+    let held_topic = held.clone();
+    let Running { output, dlq, metrics, shutdown, thread: running } = start("deferring", COUNT, move |output_topic| DefersEveryInput {
+        output_topic,
+        held_topic,
+        pending: Vec::new(),
+        staged: Vec::new(),
+        taken: Vec::new(),
+        refused_once: false,
+    });
+
+    let published = read_topic_on(brokers(), &output, COUNT - 1, Duration::from_secs(60), Duration::from_secs(2));
+    let dead = read_topic_on(brokers(), &dlq, 1, Duration::from_secs(30), Duration::from_secs(1));
+    let tombstones = read_topic_on(brokers(), &held, COUNT, Duration::from_secs(30), Duration::from_secs(1));
+    shutdown.cancel();
+    assert!(running.join().expect("runtime thread").is_ok(), "the runtime stopped with an error");
+
+    let mut keys: Vec<String> = published.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    let expected: Vec<String> = (0..COUNT).filter(|n| *n != 3).map(|n| format!("due-{n}")).collect();
+    assert_eq!(keys, expected, "every due item's output exactly once, the retried batch's included");
+    assert_eq!(dead.len(), 1, "the due item at fault is dead-lettered once");
+    assert_eq!(dead[0].headers.get("newswire-dlq-source").map(String::as_str), Some(format!("{held}/-1/-1").as_str()));
+    let mut settled: Vec<String> = tombstones.iter().inspect(|r| assert!(r.payload.is_empty(), "a tombstone has no value")).map(|r| r.key.clone()).collect();
+    settled.sort();
+    let mut all: Vec<String> = (0..COUNT).map(|n| n.to_string()).collect();
+    all.sort();
+    assert_eq!(settled, all, "each due item's record is removed once, the dead-lettered one too");
+    assert!(metrics.batch_retries.with_label_values(&["refused_for_test"]).get() >= 1, "the due work was retried");
 }

@@ -10,4 +10,5 @@ pub mod normalizer;
 pub mod problems;
 pub mod text;
 
+pub use formats::Ingested;
 pub use normalizer::{normalize, normalize_record, normalize_stories, Normalizer};

@@ -16,6 +16,7 @@ use crate::{formats, problems};
 use crate::dedupe::decision::{decide_input, Verdict};
 use crate::dedupe::metrics::DedupeMetrics;
 use crate::dedupe::store::DedupeStore;
+use crate::formats::Ingested;
 
 /// The normalize stage's core: parse, clean, then dedupe and version checks.
 pub struct Normalizer {
@@ -99,7 +100,10 @@ impl Stage for Normalizer {
         let key_text = String::from_utf8_lossy(key);
         let charset = input.headers.get_str(headers::CHARSET);
         let identity = Identity::from_headers(input.headers);
-        let stories = normalize_record(format, input.payload, charset, identity.as_ref(), feed, &key_text, &self.config)?;
+        // When ingest accepted the story: embargo statements without a date are read against it.
+        let arrived_ms = input.headers.get_str(headers::INGESTED_AT_MS).and_then(|ms| ms.parse().ok()).unwrap_or_else(|| (self.clock)());
+        let ingested = Ingested { identity: identity.as_ref(), at: chrono::DateTime::from_timestamp_millis(arrived_ms) };
+        let stories = normalize_record(format, input.payload, charset, ingested, feed, &key_text, &self.config)?;
         let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
         let mut records = Vec::with_capacity(stories.len());
         let (mut dropped, mut duplicate) = (None, None);
@@ -193,23 +197,23 @@ pub fn normalize_stories(
     key: &str,
     config: &NormalizeConfig,
 ) -> Result<Vec<(Option<String>, Article)>, StageError> {
-    normalize_record(format, payload, charset, None, feed, key, config)
+    normalize_record(format, payload, charset, Ingested::default(), feed, key, config)
 }
 
-/// [`normalize_stories`] for a record whose identity ingest decided (its
-/// `newswire-source-id` / `newswire-source-version` headers: trusted as they
-/// are); `None` for a record without them, whose identity is then decided
-/// from its bytes by the same rule (see [`formats::parse_record`]).
+/// [`normalize_stories`] for a record with what ingest decided about it: its
+/// identity (its `newswire-source-id` / `newswire-source-version` headers:
+/// trusted as they are; without them it is decided from its bytes by the same
+/// rule) and when it arrived (see [`formats::parse_record`]).
 pub fn normalize_record(
     format: SourceFormat,
     payload: &[u8],
     charset: Option<&str>,
-    identity: Option<&Identity>,
+    ingested: Ingested<'_>,
     feed: &str,
     key: &str,
     config: &NormalizeConfig,
 ) -> Result<Vec<(Option<String>, Article)>, StageError> {
-    let stories = formats::parse_record(format, payload, charset, identity, config.zone_for(feed), config.kind_for(feed))?;
+    let stories = formats::parse_record(format, payload, charset, ingested, config.zone_for(feed), config.kind_for(feed))?;
     stories
         .into_iter()
         .map(|story| {
@@ -408,6 +412,24 @@ mod tests {
         assert_eq!(counted, [("versioncreated", "placeholder"), ("pubstatus", "nonstandard"), ("urgency", "out_of_range")]);
         let clean = stage.process(&ninjs_input(&h, b"k2", br#"{"uri":"urn:ok","headline":"All well","body_text":"Fine."}"#, 1)).unwrap();
         assert_eq!(clean.records[0].headers.get(headers::FIELD_PROBLEMS), None, "no header without a problem");
+    }
+
+    #[test]
+    fn an_unreadable_embargo_is_held_a_day_from_ingest_s_acceptance_or_from_the_stage_s_clock() {
+        fn clock() -> i64 {
+            1_700_100_000_000
+        }
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap()).with_clock(clock);
+        let story = |uri: &str| format!(r#"{{"uri":"{uri}","versioncreated":"2019-11-19T19:47:00Z","embargoed":"after the vote","headline":"{uri}","body_text":"Story {uri}."}}"#);
+        let embargo_of = |outcome: &Outcome| {
+            let article: Article = serde_json::from_slice(&outcome.records[0].payload).unwrap();
+            (article.embargoed.map(|t| t.timestamp_millis()), outcome.records[0].headers.get_str(headers::FIELD_PROBLEMS).map(str::to_owned))
+        };
+        let h = ninjs_headers().with(headers::INGESTED_AT_MS, "1700000000000");
+        let outcome = stage.process(&ninjs_input(&h, b"k1", story("urn:e1").as_bytes(), 0)).unwrap();
+        assert_eq!(embargo_of(&outcome), (Some(1_700_000_000_000 + 86_400_000), Some("embargoed:unreadable".into())));
+        let outcome = stage.process(&ninjs_input(&ninjs_headers(), b"k2", story("urn:e2").as_bytes(), 1)).unwrap();
+        assert_eq!(embargo_of(&outcome).0, Some(1_700_100_000_000 + 86_400_000), "no header: the stage's clock");
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! | field | kinds | what the story carries instead |
 //! |---|---|---|
 //! | `versioncreated`, `firstcreated` | `unreadable`, `placeholder`, `out_of_range`, `nonexistent` | the format's next date for that field (RSS `dc:date` after `pubDate`, NITF `story.date` after `date.issue`, an HTML page's next source), else the other of the two, else none |
+//! | `embargoed` | `unreadable`, `out_of_range`, `nonexistent` | an embargo 24 hours after the story's arrival ([`crate::formats::embargo`]): held, never released at once, never held forever |
+//! | `embargoed` | `placeholder` | no embargo (a template's or zero value says none was set) |
 //! | `urgency` | `unreadable`, `out_of_range` | none |
 //! | `pubstatus` | `nonstandard`, `unknown` | the status a nonstandard code names; for an unknown code, the format's default (usable) |
 //! | `version` | `unreadable` | what the story would carry without a version (1) |
@@ -23,10 +25,12 @@
 //! A code that is not standard but says what it means is read as that and
 //! recorded `nonstandard`, so that a kill is never turned into a usable story
 //! by its spelling: `kill`, `killed`, `cancellation`, `withdrawn` are a kill;
-//! `embargoed` (NewsML 1.2) and `hold` are withheld; a misspelling within two
-//! letters of one standard code and no other (`cancled`, `witheld`) is that
-//! code. Anything else is recorded `unknown` and the story keeps the format's
-//! default.
+//! `embargo…` and `hold` in a format without an embargoed status are withheld; a
+//! misspelling within two letters of one standard code and no other (`cancled`,
+//! `witheld`) is that code. Anything else is recorded `unknown` and the story
+//! keeps the format's default. The status `embargoed` of NewsML 1.2 and NITF is
+//! standard there and is no status but an embargo: the story is usable and held
+//! until the time the format gives ([`crate::formats::embargo`]).
 //!
 //! Version: dedupe drops a story whose version is not above the newest seen
 //! for its uri (at an equal version, a later `versioncreated` counts as newer),
@@ -48,6 +52,8 @@ pub enum Field {
     VersionCreated,
     /// `firstcreated`: when the story was first made.
     FirstCreated,
+    /// `embargoed`: the time before which the story may not be published.
+    Embargoed,
     /// `urgency`: 1 (highest) to 9.
     Urgency,
     /// `pubstatus`: usable, withheld or canceled.
@@ -64,9 +70,10 @@ pub enum Field {
 
 impl Field {
     /// Every field, for checks that a recorded word is one of them.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::VersionCreated,
         Field::FirstCreated,
+        Field::Embargoed,
         Field::Urgency,
         Field::PubStatus,
         Field::Version,
@@ -80,6 +87,7 @@ impl Field {
         match self {
             Field::VersionCreated => "versioncreated",
             Field::FirstCreated => "firstcreated",
+            Field::Embargoed => "embargoed",
             Field::Urgency => "urgency",
             Field::PubStatus => "pubstatus",
             Field::Version => "version",

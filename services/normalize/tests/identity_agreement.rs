@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use newswire_ingest::accept::{prepare, RawRecord, Submission};
 use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
-use newswire_normalize::{normalize_record, normalize_stories};
+use newswire_normalize::{normalize_record, normalize_stories, Ingested};
 use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::story::identity::Identity;
 use newswire_shared::story::SourceFormat;
@@ -82,7 +82,7 @@ fn check_agreement(files: &[PathBuf], format: SourceFormat) -> usize {
     for (name, record) in &records {
         let identity = Identity::from_headers(&record.headers).unwrap_or_else(|| panic!("{name}: ingest wrote no newswire-source-id"));
         let charset = record.headers.get_str(headers::CHARSET);
-        let trusted = normalize_record(format, &record.payload, charset, Some(&identity), FEED, &record.key, &config)
+        let trusted = normalize_record(format, &record.payload, charset, Ingested { identity: Some(&identity), at: None }, FEED, &record.key, &config)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let older = without_identity(&record.headers);
         assert_eq!(Identity::from_headers(&older), None);

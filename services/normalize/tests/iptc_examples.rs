@@ -29,8 +29,9 @@ fn newsml_g2_news_item_listing_1_maps_identity_times_place_and_subjects() {
     assert_eq!(a.uri, "urn:newsml:acmenews.com:20161018:US-FINANCE-FED");
     assert_eq!(a.version, 11);
     assert_eq!(a.headline(), Some("Fed to halt QE to avert \"bubble\""));
-    assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2018-10-21T21:25:32+00:00", "-05:00 applied");
-    assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2016-10-18T18:12:21+00:00");
+    assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2018-10-21T16:25:32-05:00", "its -05:00 kept");
+    assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2016-10-18T13:12:21-05:00");
+    assert_eq!(a.embargoed.unwrap().to_rfc3339(), "2018-10-23T12:00:00+00:00", "itemMeta/embargoed");
     assert_eq!(a.pubstatus, PubStatus::Usable);
     assert_eq!(a.language.as_deref(), Some("en-GB"));
     assert_eq!(a.located.as_deref(), Some("Berlin"));

@@ -32,6 +32,9 @@ pub struct PublishConfig {
     pub webhook_backoff_max_ms: u64,
     /// How long one webhook request may take, in milliseconds.
     pub webhook_timeout_ms: u64,
+    /// The compacted topic where embargoed stories are held until their time
+    /// (default `<kafka.group_prefix>.publish.embargoed`: [`crate::embargo`]).
+    pub embargo_topic: Option<String>,
 }
 
 impl Default for PublishConfig {
@@ -45,6 +48,7 @@ impl Default for PublishConfig {
             webhook_backoff_initial_ms: 500,
             webhook_backoff_max_ms: 60_000,
             webhook_timeout_ms: 10_000,
+            embargo_topic: None,
         }
     }
 }
@@ -112,6 +116,11 @@ impl Validate for PublishConfig {
         if !self.topic_prefix.chars().all(legal) {
             errors.push(format!("publish.topic_prefix: {:?} may hold only letters, digits, '.', '_' and '-'", self.topic_prefix));
         }
+        if let Some(topic) = &self.embargo_topic {
+            if topic.is_empty() || topic.len() > 249 || !topic.chars().all(legal) {
+                errors.push(format!("publish.embargo_topic: {topic:?} must be 1 to 249 letters, digits, '.', '_' or '-'"));
+            }
+        }
         let mut seen = HashSet::new();
         for (i, sub) in self.subscriptions.iter().enumerate() {
             sub.validate(&format!("publish.subscriptions[{i}]"), errors);
@@ -140,6 +149,7 @@ impl Validate for PublishConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embargo::EmbargoChoice;
     use crate::filter::Filter;
     use figment::providers::Serialized;
     use newswire_shared::config::load_from;
@@ -204,6 +214,17 @@ mod tests {
     }
 
     #[test]
+    fn a_subscription_holds_embargoed_stories_unless_it_asks_for_them_at_once() {
+        let config = load("[[publish.subscriptions]]\nname = \"desk\"\ntopic = true\n[[publish.subscriptions]]\nname = \"partner\"\ntopic = true\nembargo = \"deliver\"\n").unwrap();
+        let choices: Vec<EmbargoChoice> = config.subscriptions.iter().map(|s| s.embargo).collect();
+        assert_eq!(choices, [EmbargoChoice::Hold, EmbargoChoice::Deliver]);
+        let err = load("[[publish.subscriptions]]\nname = \"x\"\ntopic = true\nembargo = \"later\"\n").unwrap_err();
+        assert!(err.to_string().contains("later"), "{err}");
+        let err = load("[publish]\nembargo_topic = \"held stories\"\n").unwrap_err();
+        assert!(err.to_string().contains("publish.embargo_topic"), "{err}");
+    }
+
+    #[test]
     fn unknown_filter_kinds_are_refused() {
         let err = load("[[publish.subscriptions]]\nname = \"x\"\ntopic = true\nfilter = { colour = \"red\" }\n").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
@@ -235,6 +256,7 @@ mod tests {
         let names: Vec<&str> = subs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["sport", "uk-urgent", "pa-people"]);
         assert!(subs[1].topic && subs[1].webhook.is_some());
+        assert_eq!((subs[1].embargo, subs[2].embargo), (EmbargoChoice::Hold, EmbargoChoice::Deliver));
     }
 
     #[test]

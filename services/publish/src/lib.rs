@@ -13,10 +13,14 @@
 //!   (idempotent per subscriber + uri + version), released to the per-subscriber
 //!   workers of the [`dispatcher`] once the transaction committed, and marked done
 //!   once delivered: a crash never loses one and a restart never re-queues one.
+//! - **Embargoed stories** are held on a compacted Kafka topic, written in the
+//!   same transaction, and released by the same routing when their time comes
+//!   ([`embargo`]: the rules, the opt-in, the restore and the race window).
 
 pub mod config;
 pub mod dead_letter;
 pub mod dispatcher;
+pub mod embargo;
 pub mod filter;
 pub mod metrics;
 pub mod ninjs;
@@ -35,10 +39,15 @@ use newswire_shared::article::{Article, PubStatus};
 use newswire_shared::ids::digest;
 use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::records::{read_article, story_headers};
-use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageError};
+use newswire_shared::stage::{DueRecord, InputMessage, Outcome, OutputRecord, Stage, StageError};
 
 use crate::dead_letter::SUBSCRIBER_HEADER;
 use crate::dispatcher::Dispatcher;
+use crate::embargo::decision::{decide, Decision};
+use crate::embargo::events::EmbargoEvent;
+use crate::embargo::held::Held;
+use crate::embargo::state::Embargoes;
+use crate::embargo::EmbargoChoice;
 use crate::metrics::PublishMetrics;
 use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{DeliveryStore, Pending, WebhookJob};
@@ -75,6 +84,17 @@ pub struct Publisher {
     staged_jobs: Vec<WebhookJob>,
     /// Jobs queued in `before_commit`, released on commit or removed on abort.
     queued: Vec<Pending>,
+    /// Held embargoed stories.
+    embargo: Embargoes,
+}
+
+/// Who gets a story version now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Every subscriber its routes name, and `newswire.published`.
+    Everyone,
+    /// Only subscribers that take embargoed stories at once (`embargo = "deliver"`).
+    TakingEmbargoed,
 }
 
 impl Publisher {
@@ -95,7 +115,14 @@ impl Publisher {
             staged_topic_deliveries: Vec::new(),
             staged_jobs: Vec::new(),
             queued: Vec::new(),
+            embargo: Embargoes::default(),
         }
+    }
+
+    /// Holds embargoed stories in `embargoes` (its topic, clock and restore).
+    pub fn with_embargoes(mut self, embargoes: Embargoes) -> Self {
+        self.embargo = embargoes;
+        self
     }
 
     /// Hands released webhook jobs to `dispatcher`'s workers.
@@ -125,9 +152,15 @@ impl Publisher {
         }
     }
 
-    /// Routes `article` to the subscribers: their topic records, and their webhook
-    /// jobs and receipts staged for the batch.
-    fn route(&mut self, article: &Article, key: &[u8], payload: &[u8], story_headers: &HeaderMap, trace_id: &str) -> Result<Vec<OutputRecord>, store::StoreError> {
+    /// Routes `article` to the subscribers in `audience`: their topic records,
+    /// and their webhook jobs and receipts staged for the batch.
+    fn route(
+        &mut self,
+        article: &Article,
+        (key, payload, story_headers): (&[u8], &[u8], &HeaderMap),
+        trace_id: &str,
+        audience: Audience,
+    ) -> Result<Vec<OutputRecord>, store::StoreError> {
         let mut priors = HashMap::new();
         for sub in &self.subscriptions {
             priors.insert(sub.name.clone(), self.prior(&sub.name, article)?);
@@ -141,6 +174,9 @@ impl Publisher {
         let mut records = Vec::new();
         for (i, route) in routes {
             let subscriber = &self.subscribers[i];
+            if audience == Audience::TakingEmbargoed && subscriber.subscription.embargo != EmbargoChoice::Deliver {
+                continue;
+            }
             let name = subscriber.subscription.name.clone();
             if let Some(topic) = &subscriber.topic {
                 let mut h = story_headers.clone();
@@ -172,6 +208,53 @@ impl Publisher {
         Ok(records)
     }
 
+    /// The records of `article` for `audience`: `newswire.published` (for
+    /// everyone) and the subscribers' routes.
+    fn publish(&mut self, article: &Article, input: &InputMessage<'_>, audience: Audience) -> Result<Outcome, StageError> {
+        let payload = serde_json::to_vec(&ninjs::strict_ninjs(article)).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
+        let story_headers = story_headers(article, input.headers);
+        let key = story_key(article, input);
+        let mut records = Vec::new();
+        if audience == Audience::Everyone {
+            records.push(OutputRecord { topic: self.published_topic.clone(), key: key.to_vec(), payload: payload.clone(), headers: story_headers.clone() });
+        }
+        let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
+        // A delivery-state failure is not the story's fault: the batch is retried.
+        let routed = self
+            .route(article, (key, &payload, &story_headers), trace_id, audience)
+            .map_err(|error| StageError::retry_batch("state_unavailable", error.to_string()))?;
+        records.extend(routed);
+        Ok(Outcome::forward(records))
+    }
+
+    /// Holds `article` until `until`: its record on the embargo topic, and the
+    /// story now for those who take embargoed stories at once.
+    fn hold(&mut self, article: &Article, input: &InputMessage<'_>, until: chrono::DateTime<chrono::Utc>, replaces: bool) -> Result<Outcome, StageError> {
+        let mut outcome = self.publish(article, input, Audience::TakingEmbargoed)?;
+        let held = Held::of(article, until, story_key(article, input), input.payload, input.headers);
+        outcome.records.push(held.record(self.embargo.topic()));
+        self.embargo.held.hold(held);
+        self.embargo.events.push(EmbargoEvent::Held { uri: article.uri.clone(), until, replaced: replaces });
+        Ok(outcome)
+    }
+
+    /// Cancels the held version of `article`'s story and routes `article` to everyone.
+    fn cancel_held(&mut self, article: &Article, input: &InputMessage<'_>, reason: embargo::decision::Cancel) -> Result<Outcome, StageError> {
+        let mut outcome = self.publish(article, input, Audience::Everyone)?;
+        outcome.tombstones.push(Held::tombstone(&article.uri, self.embargo.topic()));
+        self.embargo.held.remove(&article.uri);
+        self.embargo.events.push(EmbargoEvent::Cancelled { uri: article.uri.clone(), reason });
+        Ok(outcome)
+    }
+
+    /// Releases a held story whose time came (its removal was staged when it was due).
+    fn release(&mut self, article: &Article, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let outcome = self.publish(article, input, Audience::Everyone)?;
+        let at = self.embargo.now();
+        self.embargo.events.push(EmbargoEvent::Released { uri: article.uri.clone(), until: article.embargoed.map_or(at, |t| t.to_utc()), at });
+        Ok(outcome)
+    }
+
     fn clear_batch(&mut self) {
         self.staged_receipts.clear();
         self.staged_notices.clear();
@@ -179,6 +262,11 @@ impl Publisher {
         self.staged_jobs.clear();
         self.queued.clear();
     }
+}
+
+/// The story's key on publish's topics: the input's key, else its uri.
+fn story_key<'a>(article: &'a Article, input: &InputMessage<'a>) -> &'a [u8] {
+    input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes())
 }
 
 /// The id of one delivery: stable for a subscriber, story, version and status
@@ -198,23 +286,30 @@ impl Stage for Publisher {
         if article.uri.trim().is_empty() {
             return Err(StageError::new("missing_uri", "the article has an empty `uri`; ninjs requires one"));
         }
-        let payload = serde_json::to_vec(&ninjs::strict_ninjs(&article)).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
-        let story_headers = story_headers(&article, input.headers);
-        let key = input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes()).to_vec();
-        let mut records = vec![OutputRecord {
-            topic: self.published_topic.clone(),
-            key: key.clone(),
-            payload: payload.clone(),
-            headers: story_headers.clone(),
-        }];
+        if input.topic == self.embargo.topic() {
+            return self.release(&article, input);
+        }
+        let held = self.embargo.held.get(&article.uri).map(Held::version);
+        match decide(&article, held, self.embargo.now()) {
+            Decision::Publish => self.publish(&article, input, Audience::Everyone),
+            Decision::Hold { until } => self.hold(&article, input, until, held.is_some()),
+            Decision::Cancel(reason) => self.cancel_held(&article, input, reason),
+            Decision::BelowHeld => {
+                let outcome = self.publish(&article, input, Audience::TakingEmbargoed)?;
+                Ok(if outcome.records.is_empty() { Outcome::drop("below_held_embargoed_version") } else { outcome })
+            }
+        }
+    }
 
-        let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
-        // A delivery-state failure is not the story's fault: the batch is retried.
-        let routed = self
-            .route(&article, &key, &payload, &story_headers, trace_id)
-            .map_err(|error| StageError::retry_batch("state_unavailable", error.to_string()))?;
-        records.extend(routed);
-        Ok(Outcome::forward(records))
+    fn prepare(&mut self) -> Result<(), StageError> {
+        let held = self.embargo.restore().map_err(|error| StageError::new("embargo_restore_failed", error.to_string()))?;
+        self.metrics.embargoed_held.set(held as i64);
+        tracing::info!(held, topic = self.embargo.topic(), "embargoed stories restored");
+        Ok(())
+    }
+
+    fn due(&mut self, max: usize) -> Vec<DueRecord> {
+        self.embargo.due(max)
     }
 
     fn before_commit(&mut self) -> Result<(), StageError> {
@@ -240,6 +335,7 @@ impl Stage for Publisher {
                 dispatcher.release(highest, self.queued.iter().map(|(_, j)| j.subscriber.as_str()));
             }
         }
+        self.embargo.commit(&self.metrics);
         self.clear_batch();
     }
 
@@ -248,6 +344,7 @@ impl Stage for Publisher {
             // Harmless: the re-read batch finds the same jobs already queued.
             tracing::warn!(%error, "cannot remove the aborted batch's webhook jobs");
         }
+        self.embargo.abort();
         self.clear_batch();
     }
 }
@@ -262,7 +359,7 @@ mod tests {
 
     fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
         let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
-        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook }, topic: topic.then(|| format!("news.{name}")) }
+        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook, embargo: Default::default() }, topic: topic.then(|| format!("news.{name}")) }
     }
 
     fn publisher(dir: &std::path::Path) -> Publisher {

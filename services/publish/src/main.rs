@@ -6,10 +6,12 @@ use std::time::Duration;
 use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
 use newswire_publish::dispatcher::{Dispatcher, RetryPolicy};
+use newswire_publish::embargo::state::{default_topic, Embargoes};
 use newswire_publish::metrics::PublishMetrics;
 use newswire_publish::retry::Backoff;
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
+use newswire_shared::clock::SystemClock;
 use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
@@ -37,7 +39,12 @@ async fn main() -> std::process::ExitCode {
         let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
         let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
         tracing::info!(subscriptions = subscriptions.len(), "publish configured");
-        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics).with_dispatcher(dispatcher);
+        let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
+        spec.compacted_topics.push(embargo_topic.clone());
+        let embargoes = Embargoes::new(embargo_topic, Arc::new(SystemClock)).restoring_from(common.kafka.clone());
+        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics)
+            .with_dispatcher(dispatcher)
+            .with_embargoes(embargoes);
         Ok((spec, publisher))
     })
     .await

@@ -2,13 +2,16 @@
 //! carry the `stage="publish"` label. Subscriber names are configured, so their
 //! number is bounded: they are fine as a label.
 
-use newswire_shared::metrics::{counter_vec, histogram_vec, Metrics};
-use prometheus::{HistogramVec, IntCounterVec, IntGaugeVec, Opts};
+use newswire_shared::metrics::{counter, counter_vec, histogram, histogram_vec, Metrics};
+use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts};
 
 /// Buckets for webhook request latency, in seconds.
 const WEBHOOK_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
-/// Deliveries, webhook latency and queue depth.
+/// Buckets for how late an embargoed story went out after its time, in seconds.
+const RELEASE_DELAY_BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 30.0, 300.0];
+
+/// Deliveries, webhook latency and queue depth, and the embargoed stories held.
 #[derive(Clone)]
 pub struct PublishMetrics {
     /// `newswire_publish_deliveries_total{subscriber, channel, outcome}`: channel is
@@ -19,6 +22,17 @@ pub struct PublishMetrics {
     /// `newswire_webhook_queue_depth{subscriber}`: deliveries waiting, including
     /// one being retried.
     pub queue_depth: IntGaugeVec,
+    /// `newswire_embargoed_held`: embargoed stories held now.
+    pub embargoed_held: IntGauge,
+    /// `newswire_embargo_holds_total`: stories held (a replaced held version counts again).
+    pub embargo_holds: IntCounter,
+    /// `newswire_embargo_releases_total`: held stories released at their time.
+    pub embargo_releases: IntCounter,
+    /// `newswire_embargo_release_delay_seconds`: how long after its time a held story went out.
+    pub embargo_release_delay: Histogram,
+    /// `newswire_embargo_cancellations_total{reason}`: held stories cancelled
+    /// before their time (`kill`, `withhold`, `lifted`).
+    pub embargo_cancellations: IntCounterVec,
 }
 
 impl Default for PublishMetrics {
@@ -40,6 +54,20 @@ impl Default for PublishMetrics {
                 &["subscriber"],
             )
             .unwrap_or_else(|_| unreachable!("static metric names are valid")),
+            embargoed_held: IntGauge::new("newswire_embargoed_held", "Embargoed stories held for release now.")
+                .unwrap_or_else(|_| unreachable!("static metric names are valid")),
+            embargo_holds: counter("newswire_embargo_holds_total", "Embargoed stories held (a replaced held version counts again)."),
+            embargo_releases: counter("newswire_embargo_releases_total", "Held embargoed stories released at their time."),
+            embargo_release_delay: histogram(
+                "newswire_embargo_release_delay_seconds",
+                "How long after its embargo time a held story went out.",
+                RELEASE_DELAY_BUCKETS,
+            ),
+            embargo_cancellations: counter_vec(
+                "newswire_embargo_cancellations_total",
+                "Held embargoed stories cancelled before their time, by reason (kill, withhold, lifted).",
+                &["reason"],
+            ),
         }
     }
 }
@@ -50,6 +78,11 @@ impl PublishMetrics {
         metrics.register(Box::new(self.deliveries.clone()));
         metrics.register(Box::new(self.webhook_seconds.clone()));
         metrics.register(Box::new(self.queue_depth.clone()));
+        metrics.register(Box::new(self.embargoed_held.clone()));
+        metrics.register(Box::new(self.embargo_holds.clone()));
+        metrics.register(Box::new(self.embargo_releases.clone()));
+        metrics.register(Box::new(self.embargo_release_delay.clone()));
+        metrics.register(Box::new(self.embargo_cancellations.clone()));
     }
 
     /// Counts one delivery outcome.

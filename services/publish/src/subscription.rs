@@ -19,6 +19,10 @@ pub struct Subscription {
     /// Deliver by signed HTTP POST.
     #[serde(default)]
     pub webhook: Option<WebhookTarget>,
+    /// Embargoed stories: `hold` them until their time (the default) or
+    /// `deliver` them at once with `embargoed` set ([`crate::embargo`]).
+    #[serde(default)]
+    pub embargo: crate::embargo::EmbargoChoice,
 }
 
 /// Where and how to POST a subscriber's stories.

@@ -50,6 +50,11 @@ impl HeaderMap {
         HeaderMap(Vec::new())
     }
 
+    /// Removes `key`, if it is there.
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
     /// Sets `key` to `value`, replacing an earlier value.
     pub fn insert(&mut self, key: &str, value: impl Into<Vec<u8>>) {
         let value = value.into();

@@ -14,6 +14,12 @@
 //! Batches are bounded by count and by time, which bounds both memory in flight
 //! (backpressure: nothing more is read until the batch commits) and each
 //! transaction's length.
+//!
+//! Timed work ([`Stage::due`]) is asked for on every turn of the loop (at least
+//! every [`IDLE_POLL`] when idle) and processed in the same transactions as
+//! consumed records, with no input offset; a stage's state kept in compacted
+//! topics is removed by tombstones in the same transaction ([`Stage::prepare`]
+//! restores it on start-up).
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -35,7 +41,7 @@ use crate::kafka::dead_letter::dead_letter_record;
 use crate::kafka::headers::{self, HeaderMap};
 use crate::metrics::Metrics;
 use crate::kafka::transaction::TransactionalProducer;
-use crate::stage::{InputMessage, Stage, StageError};
+use crate::stage::{DueRecord, InputMessage, Stage, StageError, Tombstone};
 
 /// How long one poll waits for the first record of a batch (also how often shutdown is checked).
 const IDLE_POLL: Duration = Duration::from_millis(100);
@@ -68,6 +74,9 @@ pub enum RuntimeError {
     /// A client could not be created or subscribed.
     #[error("Kafka client setup failed: {0}")]
     Setup(#[source] KafkaError),
+    /// The stage could not prepare itself ([`Stage::prepare`]: restoring its state).
+    #[error("the stage could not prepare: {0}")]
+    Prepare(#[source] StageError),
     /// The producer hit a fatal error (for example it was fenced by another
     /// instance with the same transactional id); the process must restart.
     #[error("fatal Kafka error: {0}")]
@@ -77,7 +86,10 @@ pub enum RuntimeError {
 /// A batch in progress: what was read, where it started, what it produced.
 #[derive(Default)]
 struct Batch {
+    /// Records consumed.
     messages: usize,
+    /// Timed work the stage said was due ([`Stage::due`]): processed, not consumed.
+    due: usize,
     /// First offset read per (topic, partition): where to seek back to on abort.
     first_offsets: HashMap<(String, i32), i64>,
     /// Next offset to consume per (topic, partition): what to commit.
@@ -97,6 +109,13 @@ enum HandleError {
     Kafka(KafkaError),
     /// The stage asked for the batch to be retried ([`StageError::retry_batch`]).
     Retry(StageError),
+}
+
+impl Batch {
+    /// Records in the batch, consumed or due.
+    fn len(&self) -> usize {
+        self.messages + self.due
+    }
 }
 
 impl From<KafkaError> for HandleError {
@@ -120,6 +139,7 @@ pub fn run<S: Stage>(
         .map_err(RuntimeError::Setup)?;
     let producer =
         TransactionalProducer::start(&settings.kafka, &client_id, &settings.transactional_id, context.clone(), shutdown.clone())?;
+    stage.prepare().map_err(RuntimeError::Prepare)?;
     let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None };
     runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
     readiness.set(true);
@@ -149,17 +169,32 @@ impl Runtime {
         let max_wait = Duration::from_millis(self.settings.kafka.batch_max_wait_ms);
         let mut batch = Batch::default();
         loop {
-            let batch_open = batch.messages > 0;
             let stop = self.shutdown.is_cancelled();
-            let full = batch.messages >= max_messages;
+            let full = batch.len() >= max_messages;
             let expired = batch.started.is_some_and(|t| t.elapsed() >= max_wait);
-            if batch_open && (stop || full || expired) {
+            if batch.len() > 0 && (stop || full || expired) {
                 self.finish(stage, std::mem::take(&mut batch))?;
                 continue;
             }
             if stop {
                 return Ok(());
             }
+            // Timed work first: it is due now, and a record consumed after it may depend on it.
+            for due in stage.due(max_messages - batch.len()) {
+                if batch.len() == 0 {
+                    self.producer.begin()?;
+                    batch.started = Some(Instant::now());
+                }
+                match self.handle_due(stage, &due, &mut batch) {
+                    Ok(()) => {}
+                    Err(error) => {
+                        // The rest of this turn's due work is the stage's again after its on_abort.
+                        self.fail(stage, std::mem::take(&mut batch), error)?;
+                        break;
+                    }
+                }
+            }
+            let batch_open = batch.len() > 0;
             let timeout = if batch_open { Duration::ZERO } else { IDLE_POLL };
             // Detached at once: the record must not borrow the consumer while the batch may abort.
             let polled = self.consumer.poll(timeout).map(|r| r.map(|m| m.detach()));
@@ -169,25 +204,32 @@ impl Runtime {
                 self.abort(stage, std::mem::take(&mut batch), "consumer group rebalanced")?;
             }
             match polled {
-                None if batch.messages > 0 => self.finish(stage, std::mem::take(&mut batch))?,
+                None if batch.len() > 0 => self.finish(stage, std::mem::take(&mut batch))?,
                 None => {}
                 Some(Err(error)) => tracing::warn!(%error, "consumer error"),
                 Some(Ok(message)) => {
-                    if batch.messages == 0 {
+                    if batch.len() == 0 {
                         self.producer.begin()?;
                         batch.started = Some(Instant::now());
                     }
-                    match self.handle(stage, &message, &mut batch) {
-                        Ok(()) => {}
-                        Err(HandleError::Kafka(error)) => self.abort(stage, std::mem::take(&mut batch), &error.to_string())?,
-                        Err(HandleError::Retry(error)) => self.retry(stage, std::mem::take(&mut batch), &error)?,
+                    if let Err(error) = self.handle(stage, &message, &mut batch) {
+                        self.fail(stage, std::mem::take(&mut batch), error)?;
                     }
                 }
             }
         }
     }
 
-    /// Processes one record inside the open transaction.
+    /// Aborts the batch after a record could not be handled: at once for a
+    /// Kafka error, after a pause when the stage asked to retry.
+    fn fail<S: Stage>(&mut self, stage: &mut S, batch: Batch, error: HandleError) -> Result<(), RuntimeError> {
+        match error {
+            HandleError::Kafka(error) => self.abort(stage, batch, &error.to_string()),
+            HandleError::Retry(error) => self.retry(stage, batch, &error),
+        }
+    }
+
+    /// Processes one consumed record inside the open transaction.
     fn handle<S: Stage>(&self, stage: &mut S, message: &OwnedMessage, batch: &mut Batch) -> Result<(), HandleError> {
         let position = (message.topic().to_owned(), message.partition());
         batch.first_offsets.entry(position.clone()).or_insert(message.offset());
@@ -208,6 +250,20 @@ impl Runtime {
             payload: message.payload().unwrap_or_default(),
             headers: &headers,
         };
+        self.process(stage, &input, None, batch)
+    }
+
+    /// Processes one record of timed work inside the open transaction: no
+    /// offset to commit, no consumption, no end-to-end latency (it waited on purpose).
+    fn handle_due<S: Stage>(&self, stage: &mut S, due: &DueRecord, batch: &mut Batch) -> Result<(), HandleError> {
+        batch.due += 1;
+        self.process(stage, &due.input(), due.settles.as_ref(), batch)
+    }
+
+    /// Runs the stage on `input` and sends what it decided (or its dead letter),
+    /// then `settles` whatever the outcome.
+    fn process<S: Stage>(&self, stage: &mut S, input: &InputMessage<'_>, settles: Option<&Tombstone>, batch: &mut Batch) -> Result<(), HandleError> {
+        let headers = input.headers;
         let span = tracing::info_span!(
             "story",
             stage = stage.name(),
@@ -217,7 +273,7 @@ impl Runtime {
         );
         let _entered = span.enter();
         let started = Instant::now();
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(&input))).unwrap_or_else(|panic| {
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(input))).unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
@@ -240,16 +296,28 @@ impl Runtime {
                     self.producer.send(record)?;
                     *batch.produced.entry(record.topic.clone()).or_default() += 1;
                 }
+                for tombstone in &outcome.tombstones {
+                    self.send_tombstone(tombstone, batch)?;
+                }
             }
             Err(error) if error.is_retry() => return Err(HandleError::Retry(error)),
             Err(error) => {
                 let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
-                let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), &input, &error);
+                let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), input, &error);
                 batch.events.dead_lettered(error.reason, error.detail, source);
                 self.producer.send(&record)?;
                 *batch.produced.entry(record.topic).or_default() += 1;
             }
         }
+        if let Some(tombstone) = settles {
+            self.send_tombstone(tombstone, batch)?;
+        }
+        Ok(())
+    }
+
+    fn send_tombstone(&self, tombstone: &Tombstone, batch: &mut Batch) -> Result<(), KafkaError> {
+        self.producer.send_tombstone(&tombstone.topic, &tombstone.key)?;
+        *batch.produced.entry(tombstone.topic.clone()).or_default() += 1;
         Ok(())
     }
 
@@ -278,15 +346,19 @@ impl Runtime {
         for ((topic, partition), next) in &batch.next_offsets {
             offsets.add_partition_offset(topic, *partition, Offset::Offset(*next))?;
         }
+        if offsets.count() == 0 {
+            // Timed work alone: nothing consumed, no offsets, no need of the group.
+            return self.producer.commit(None);
+        }
         let group = self
             .consumer
             .group_metadata()
             .ok_or_else(|| KafkaError::Subscription("the consumer has no group metadata yet".into()))?;
-        self.producer.commit(&offsets, &group)
+        self.producer.commit(Some((&offsets, &group)))
     }
 
     fn record_commit(&self, batch: Batch) {
-        events::BatchCommitted { messages: batch.messages }.emit(&self.metrics);
+        events::BatchCommitted { messages: batch.len() }.emit(&self.metrics);
         batch.events.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
         for (topic, count) in &batch.produced {
@@ -317,7 +389,7 @@ impl Runtime {
 
     /// Aborts the open transaction and seeks back so the batch is read again.
     fn abort<S: Stage>(&mut self, stage: &mut S, batch: Batch, why: &str) -> Result<(), RuntimeError> {
-        events::BatchAborted { messages: batch.messages, error: why }.emit(&self.metrics);
+        events::BatchAborted { messages: batch.len(), error: why }.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
         stage.on_abort();
         self.producer.abort()?;

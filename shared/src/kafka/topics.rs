@@ -57,13 +57,29 @@ pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(),
     tokio::task::spawn_blocking(move || check_connection(&checked, CONNECT_TIMEOUT))
         .await
         .map_err(|e| TopicError::Create { topic: topics.join(","), detail: format!("connection check crashed: {e}") })??;
+    ensure(kafka, topics, &[]).await
+}
+
+/// Like [`ensure_topics`], for topics that keep a stage's state by key
+/// (`cleanup.policy=compact`: the latest record of each key stays, a tombstone
+/// removes it). A topic that exists keeps the policy it has. The connection is
+/// not checked again: a stage calls [`ensure_topics`] first.
+pub async fn ensure_compacted_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(), TopicError> {
+    ensure(kafka, topics, &[("cleanup.policy", "compact")]).await
+}
+
+async fn ensure(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
+    if topics.is_empty() {
+        return Ok(());
+    }
     let admin: AdminClient<DefaultClientContext> =
         client::base(kafka, "newswire-admin").create().map_err(TopicError::Client)?;
     let max_bytes = kafka.max_message_bytes.to_string();
     let new_topics: Vec<NewTopic<'_>> = topics
         .iter()
         .map(|t| {
-            NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)).set(MAX_MESSAGE_BYTES, &max_bytes)
+            let topic = NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)).set(MAX_MESSAGE_BYTES, &max_bytes);
+            settings.iter().fold(topic, |topic, (key, value)| topic.set(key, value))
         })
         .collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30))).request_timeout(Some(Duration::from_secs(30)));

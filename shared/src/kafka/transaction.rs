@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::ConsumerGroupMetadata;
 use rdkafka::error::{KafkaError, RDKafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::message::ToBytes;
 use rdkafka::TopicPartitionList;
 use tokio_util::sync::CancellationToken;
 
@@ -99,7 +100,16 @@ impl TransactionalProducer {
 
     /// Enqueues a record in the open transaction, waiting while the local queue is full.
     pub fn send(&self, record: &OutputRecord) -> Result<(), KafkaError> {
-        let mut base = BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka());
+        self.enqueue(BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka()))
+    }
+
+    /// Enqueues a tombstone (a record with no value) for `key` on the compacted
+    /// `topic` in the open transaction, waiting while the local queue is full.
+    pub fn send_tombstone(&self, topic: &str, key: &[u8]) -> Result<(), KafkaError> {
+        self.enqueue(BaseRecord::<[u8], [u8]>::to(topic).key(key))
+    }
+
+    fn enqueue<K: ToBytes + ?Sized, P: ToBytes + ?Sized>(&self, mut base: BaseRecord<'_, K, P>) -> Result<(), KafkaError> {
         loop {
             match self.producer.send(base) {
                 Ok(()) => return Ok(()),
@@ -112,10 +122,13 @@ impl TransactionalProducer {
         }
     }
 
-    /// Commits the open transaction with the consumer's next `offsets`: outputs and
-    /// offsets become visible together, or not at all.
-    pub fn commit(&self, offsets: &TopicPartitionList, group: &ConsumerGroupMetadata) -> Result<(), KafkaError> {
-        self.producer.send_offsets_to_transaction(offsets, group, TXN_TIMEOUT)?;
+    /// Commits the open transaction with the consumer's next offsets (and its
+    /// group): outputs and offsets become visible together, or not at all. A
+    /// batch of timed work alone consumed nothing and has no offsets (`None`).
+    pub fn commit(&self, offsets: Option<(&TopicPartitionList, &ConsumerGroupMetadata)>) -> Result<(), KafkaError> {
+        if let Some((offsets, group)) = offsets {
+            self.producer.send_offsets_to_transaction(offsets, group, TXN_TIMEOUT)?;
+        }
         self.wait_for_deliveries()?;
         let mut attempts = 0;
         loop {

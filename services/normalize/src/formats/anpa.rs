@@ -8,19 +8,22 @@
 //! (indented, or separated by blank lines), the first beginning with the dateline
 //! ("LONDON (PA) —"). End codes ("(END)", "-0-", a transmission trailer) are dropped.
 //!
-//! Kills and withholds are read from the slug and an advisory line ([`anpa_status`]).
+//! Kills and withholds are read from the slug and an advisory line ([`anpa_status`]);
+//! an embargo from a first line that states one ([`embargo::read_statement`]),
+//! which is then not part of the text.
 //!
 //! Priority → urgency: ANPA letters f(lash) 1, b(ulletin) 2, u(rgent) 3,
 //! r(egular) 5, d(eferred) 6, a(dvance) 7, s (weekend) 8; IPTC 7901 digits are kept.
 
 use std::sync::LazyLock;
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, Concept, Text};
 use newswire_shared::stage::StageError;
 use regex::Regex;
 
-use crate::formats::{anpa_status, bodies_from_paragraphs};
+use crate::formats::{anpa_status, bodies_from_paragraphs, embargo};
 use crate::problems::{self, Field, Kind};
 use crate::text::clean;
 
@@ -39,8 +42,9 @@ static DATELINE: LazyLock<Regex> =
 /// A byline.
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?i:by)\s+(\S.{0,80})$").expect("static regex"));
 
-/// Parses one IPTC 7901 / ANPA message.
-pub fn parse(text: &str, _zone: Tz) -> Result<Article, StageError> {
+/// Parses one IPTC 7901 / ANPA message; `arrived` (when ingest accepted it)
+/// completes an embargo line that leaves out its date.
+pub fn parse(text: &str, zone: Tz, arrived: Option<DateTime<Utc>>) -> Result<Article, StageError> {
     let after_soh = text.split_once(SOH).map_or(text, |(_, rest)| rest);
     let (header, rest) = after_soh
         .split_once(STX)
@@ -48,9 +52,21 @@ pub fn parse(text: &str, _zone: Tz) -> Result<Article, StageError> {
     let body_text = rest.split(ETX).next().unwrap_or_default();
     let mut article = Article::default();
     read_header(header, &mut article);
-    read_text(body_text, &mut article);
+    read_text(without_embargo_line(body_text, zone, arrived, &mut article), &mut article);
     anpa_status::read(&slug_tokens(header), body_text, &mut article);
     Ok(article)
+}
+
+/// The text without its first line when that line is an embargo statement
+/// ("EMBARGOED UNTIL 0001 GMT TUESDAY MARCH 15"), read into `article.embargoed`:
+/// the line is metadata, and left in it would stand before the headline.
+fn without_embargo_line<'a>(text: &'a str, zone: Tz, arrived: Option<DateTime<Utc>>, article: &mut Article) -> &'a str {
+    let Some(line) = text.lines().find(|l| !l.trim().is_empty()) else { return text };
+    if !embargo::read_statement(article, "text: embargo line", line, zone, arrived) {
+        return text;
+    }
+    let start = line.as_ptr() as usize - text.as_ptr() as usize;
+    &text[(start + line.len()).min(text.len())..]
 }
 
 /// The header: selector, priority, category, slug, word count (slug may be several tokens).
@@ -172,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_framed_anpa_message_maps_to_the_article() {
-        let a = parse(WIRE, Tz::UTC).unwrap();
+        let a = parse(WIRE, Tz::UTC, None).unwrap();
         assert_eq!(a.urgency, Some(3), "priority u is urgency 3");
         assert_eq!(a.headline(), Some("Harbour reopens after storm repairs"));
         assert_eq!(a.by.as_deref(), Some("Jane Doe"));
@@ -188,11 +204,11 @@ mod tests {
     fn rail_markers_around_nothing_are_not_an_empty_headline() {
         // Found by fuzzing (normalize_anpa, minimized): "^" alone became an empty
         // headline, so a message with no text passed normalize's no-content check.
-        let a = parse("\u{2}^", Tz::UTC).unwrap();
+        let a = parse("\u{2}^", Tz::UTC, None).unwrap();
         assert!(a.headlines.is_empty(), "{:?}", a.headlines);
         let err = crate::normalize(newswire_shared::story::SourceFormat::Anpa, b"\x02^", None, "pa", "k", &crate::config::NormalizeConfig::default()).unwrap_err();
         assert_eq!(err.reason, "no_content");
-        let a = parse("\u{2}^<\n\n^Harbour reopens<\n\nThe port reopened.", Tz::UTC).unwrap();
+        let a = parse("\u{2}^<\n\n^Harbour reopens<\n\nThe port reopened.", Tz::UTC, None).unwrap();
         assert_eq!(a.headline(), Some("Harbour reopens"));
         assert_eq!(a.body_text(), Some("The port reopened."));
     }
@@ -201,24 +217,45 @@ mod tests {
     fn a_kill_slug_or_advisory_line_makes_the_message_a_kill() {
         let killed = WIRE.replacen("BC-Harbour-Reopens", "BC-Harbour-Reopens-KILL", 1);
         assert_ne!(killed, WIRE, "the fixture has the slug");
-        let a = parse(&killed, Tz::UTC).unwrap();
+        let a = parse(&killed, Tz::UTC, None).unwrap();
         assert_eq!(a.pubstatus, newswire_shared::article::PubStatus::Canceled);
         assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
-        let advised = parse("\u{1}a0001 r a BC-Harbour\u{2}KILL\n\n   Editors: kill the story slugged BC-Harbour.\u{3}", Tz::UTC).unwrap();
+        let advised = parse("\u{1}a0001 r a BC-Harbour\u{2}KILL\n\n   Editors: kill the story slugged BC-Harbour.\u{3}", Tz::UTC, None).unwrap();
         assert_eq!(advised.pubstatus, newswire_shared::article::PubStatus::Canceled);
         assert_eq!(advised.newswire.problems[0].kind, "nonstandard");
-        assert_eq!(parse(WIRE, Tz::UTC).unwrap().pubstatus, newswire_shared::article::PubStatus::Usable);
+        assert_eq!(parse(WIRE, Tz::UTC, None).unwrap().pubstatus, newswire_shared::article::PubStatus::Usable);
+    }
+
+    #[test]
+    fn an_embargo_line_is_read_against_the_arrival_and_leaves_the_text() {
+        let arrived = DateTime::parse_from_rfc3339("2022-03-14T18:30:00Z").ok().map(|t| t.with_timezone(&Utc));
+        let embargoed = WIRE.replacen('\u{2}', "\u{2}EMBARGOED UNTIL 0001 GMT TUESDAY\n", 1);
+        assert_ne!(embargoed, WIRE);
+        let a = parse(&embargoed, Tz::UTC, arrived).unwrap();
+        assert_eq!(a.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-03-15T00:01:00+00:00"));
+        let plain = parse(WIRE, Tz::UTC, arrived).unwrap();
+        assert_eq!((a.headline(), a.body_text()), (plain.headline(), plain.body_text()), "the line is not text");
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+        assert_eq!(plain.embargoed, None);
+
+        let vague = WIRE.replacen('\u{2}', "\u{2}EMBARGOED UNTIL FURTHER NOTICE\n", 1);
+        let a = parse(&vague, Tz::UTC, arrived).unwrap();
+        assert_eq!(a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect::<Vec<_>>(), [("embargoed", "unreadable")]);
+        assert_eq!(a.headline(), plain.headline());
+
+        let headline = parse("\u{1}a0001 r a BC-Oil\u{2}Embargo on Russian oil tightened\n\n   The EU agreed.\u{3}", Tz::UTC, arrived).unwrap();
+        assert_eq!((headline.embargoed, headline.headline()), (None, Some("Embargo on Russian oil tightened")));
     }
 
     #[test]
     fn a_message_without_stx_is_malformed() {
-        assert_eq!(parse("\u{1}a0001 r a slug 0010\nno text marker", Tz::UTC).unwrap_err().reason, "malformed_anpa");
+        assert_eq!(parse("\u{1}a0001 r a slug 0010\nno text marker", Tz::UTC, None).unwrap_err().reason, "malformed_anpa");
     }
 
     #[test]
     fn an_unknown_priority_is_recorded_and_the_message_is_kept_without_urgency() {
         for (priority, kind) in [("z", "unreadable"), ("0", "out_of_range"), ("12", "out_of_range")] {
-            let a = parse(&format!("\u{1}a0001 {priority} a slug\u{2}The harbour reopened.\u{3}"), Tz::UTC).unwrap();
+            let a = parse(&format!("\u{1}a0001 {priority} a slug\u{2}The harbour reopened.\u{3}"), Tz::UTC, None).unwrap();
             assert_eq!(a.urgency, None, "{priority}");
             assert_eq!(a.body_text(), Some("The harbour reopened."));
             let [problem] = &a.newswire.problems[..] else { panic!("{priority}: {:?}", a.newswire.problems) };

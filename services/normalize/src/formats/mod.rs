@@ -4,6 +4,8 @@ pub mod anpa;
 pub mod anpa_status;
 pub mod body;
 pub mod body_fallback;
+pub mod embargo;
+pub mod embargo_statement;
 pub mod html;
 pub mod html_times;
 pub mod newsml_1;
@@ -11,6 +13,7 @@ pub mod newsml_1_content;
 pub mod newsml_g2;
 pub mod ninjs;
 pub mod nitf;
+pub mod nitf_embargo;
 pub mod nitf_status;
 pub mod pubstatus_code;
 pub mod rss;
@@ -18,6 +21,7 @@ pub mod scraped_text;
 pub mod wire_copy;
 pub mod xml;
 
+use chrono::{DateTime, Utc};
 use newswire_shared::article::Timestamp;
 use chrono_tz::Tz;
 use newswire_shared::article::{Article, PubStatus, Text};
@@ -38,7 +42,7 @@ use crate::{dates, text};
 /// The story's id and version are read from its bytes as ingest reads them
 /// (a record ingest wrote carries them: [`parse_record`]).
 pub fn parse(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Article, StageError> {
-    parse_record(format, payload, charset, None, zone, kind)?
+    parse_record(format, payload, charset, Ingested::default(), zone, kind)?
         .into_iter()
         .next()
         .map(|story| story.article)
@@ -47,19 +51,32 @@ pub fn parse(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: 
 
 /// Like [`parse`], for every story in the record.
 pub fn parse_stories(format: SourceFormat, payload: &[u8], charset: Option<&str>, zone: Tz, kind: Option<FeedKind>) -> Result<Vec<Story>, StageError> {
-    parse_record(format, payload, charset, None, zone, kind)
+    parse_record(format, payload, charset, Ingested::default(), zone, kind)
 }
 
-/// Every story in a record, its id and version the `identity` ingest decided
-/// (the `newswire-source-id` / `newswire-source-version` headers), trusted as
-/// they are. A record without those headers (`None`: written by an older
-/// ingest) has its identity decided here by the same rule ingest uses,
+/// What ingest decided about a record and wrote in its headers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ingested<'a> {
+    /// The story's identity (`newswire-source-id` / `newswire-source-version`);
+    /// `None` for a record without them (written by an older ingest).
+    pub identity: Option<&'a Identity>,
+    /// When ingest accepted the record (`newswire-ingested-at-ms`): what an
+    /// embargo statement that leaves out its date is read against, and where
+    /// the hold of an unreadable embargo starts ([`embargo`]).
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Every story in a record, its id and version the identity ingest decided
+/// (`ingested.identity`: the `newswire-source-id` / `newswire-source-version`
+/// headers), trusted as they are. A record without those headers (written by
+/// an older ingest) has its identity decided here by the same rule ingest uses,
 /// [`newswire_shared::story::identity`]; the format parsers never read one.
+/// An embargo that could not be read is held from `ingested.at` ([`embargo::settle`]).
 pub fn parse_record(
     format: SourceFormat,
     payload: &[u8],
     charset: Option<&str>,
-    identity: Option<&Identity>,
+    ingested: Ingested<'_>,
     zone: Tz,
     kind: Option<FeedKind>,
 ) -> Result<Vec<Story>, StageError> {
@@ -73,12 +90,12 @@ pub fn parse_record(
         SourceFormat::NewsmlG2 => one(newsml_g2::parse(text, zone)),
         SourceFormat::Nitf => one(nitf::parse(text, zone)),
         SourceFormat::Rss | SourceFormat::Atom => one(rss::parse(text, zone)),
-        SourceFormat::Anpa => one(anpa::parse(text, zone)),
+        SourceFormat::Anpa => one(anpa::parse(text, zone, ingested.at)),
         SourceFormat::ScrapedText => one(Ok(scraped_text::parse_as(text, zone, kind))),
         SourceFormat::Html => one(html::parse(text, zone)),
     }?;
     let derived;
-    let identity = match identity {
+    let identity = match ingested.identity {
         Some(identity) => identity,
         None => {
             derived = identity::identity(format, payload, &decided);
@@ -91,6 +108,7 @@ pub fn parse_record(
     for story in &mut stories {
         apply_identity(&mut story.article, format, identity);
         fall_back_between_dates(&mut story.article);
+        embargo::settle(&mut story.article, ingested.at);
     }
     Ok(stories)
 }
@@ -179,12 +197,19 @@ pub fn pubstatus(article: &mut Article, source: &str, code: &str) -> Option<PubS
 }
 
 /// [`pubstatus`] for a format whose own vocabulary has `embargoed` (NewsML 1.2,
-/// NITF): held until a later revision lifts the embargo, so withheld, and not a problem.
+/// NITF): an embargo is a time, not a status, so the story is usable, and
+/// the format's reader gives it its embargo time ([`embargo`]: one it states,
+/// else an embargo without a time, held like an unreadable one). Not a problem.
 pub fn pubstatus_with_embargo(article: &mut Article, source: &str, code: &str) -> Option<PubStatus> {
-    if code.trim().eq_ignore_ascii_case("embargoed") {
-        return Some(PubStatus::Withheld);
+    if says_embargoed(code) {
+        return Some(PubStatus::Usable);
     }
     pubstatus(article, source, code)
+}
+
+/// Whether a status code is `embargoed` (NewsML 1.2, NITF).
+pub fn says_embargoed(code: &str) -> bool {
+    code.trim().eq_ignore_ascii_case("embargoed")
 }
 
 /// An urgency 1–9 from text; anything else is recorded and gives `None`.

@@ -4,7 +4,8 @@
 //! whole envelope is read too. Per item (its uri and version are the item's
 //! identity, decided once: [`newswire_shared::story::identity`]):
 //! `NewsManagement` the times (`FirstCreated`, `ThisRevisionCreated`; `DateId`
-//! when there is no `FirstCreated`), `Status` and `Urgency`. Each
+//! when there is no `FirstCreated`), `Status` and `Urgency`, and the embargo
+//! (`StatusWillChange` lifting an `Embargoed` or `Withheld` status at its time). Each
 //! `NewsComponent` adds what it says: `NewsLines` (`HeadLine`, `SubHeadLine`,
 //! `ByLine`, `DateLine`, `CreditLine`, `CopyrightLine`, `KeywordLine`),
 //! `AdministrativeMetadata` (`Provider`, `Creator`, `Source`) and
@@ -31,12 +32,12 @@
 //! losing the story.
 
 use chrono_tz::Tz;
-use newswire_shared::article::{Article, Association, Concept, InfoSource, Text};
+use newswire_shared::article::{Article, Association, Concept, InfoSource, PubStatus, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::newsml_1_content::{self as content, formal_name, party, role};
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, nitf, pubstatus_with_embargo, time, urgency, Story};
+use crate::formats::{body, embargo, nitf, pubstatus_with_embargo, says_embargoed, time, urgency, Story};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -184,11 +185,31 @@ fn read_management(management: &Element, zone: Tz, article: &mut Article) {
         if let Some(s) = pubstatus_with_embargo(article, "NewsManagement/Status@FormalName", &status) {
             article.pubstatus = s;
         }
+        read_embargo(management, &status, zone, article);
     }
     if let Some(value) = management.child("Urgency").and_then(|u| u.attr_nonblank("FormalName")) {
         if let Some(u) = urgency(article, "NewsManagement/Urgency@FormalName", value) {
             article.urgency = Some(u);
         }
+    }
+}
+
+/// The embargo: a `Status` of `Embargoed` or `Withheld` that `StatusWillChange`
+/// says becomes `Usable` at its `DateAndTime` is usable, embargoed until then;
+/// `Embargoed` with no such time is an embargo without one ([`embargo`]).
+fn read_embargo(management: &Element, status: &str, zone: Tz, article: &mut Article) {
+    let embargoed = says_embargoed(status);
+    let change = management.child("StatusWillChange");
+    let lifted_at = change
+        .filter(|c| formal_name(c, "FutureStatus").is_some_and(|s| s == "usable"))
+        .and_then(|c| c.child_text("DateAndTime"));
+    match lifted_at {
+        Some(at) if embargoed || status == "withheld" => {
+            embargo::read(article, "NewsManagement/StatusWillChange/DateAndTime", &at, zone);
+            article.pubstatus = PubStatus::Usable;
+        }
+        _ if embargoed => embargo::without_time(article, "NewsManagement/Status@FormalName"),
+        _ => {}
     }
 }
 
@@ -321,13 +342,35 @@ mod tests {
     fn an_xhtml_item_is_sanitized_and_its_zoneless_times_are_in_the_feed_zone() {
         let a = one(XHTML);
         assert_eq!(a.uri, "urn:newsml:newswire.test:20240508:TX-BRIDGE-7", "built from its parts without a PublicIdentifier");
-        assert_eq!(a.pubstatus, PubStatus::Withheld, "embargoed is held back");
+        assert_eq!(a.pubstatus, PubStatus::Usable, "embargoed is an embargo, not a withhold");
+        let problems: Vec<(&str, &str)> = a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect();
+        assert_eq!(problems, [("embargoed", "unreadable")], "it says no time: held a day");
+        assert_eq!(a.embargoed, a.versioncreated.map(|t| t + chrono::Duration::hours(24)), "a day after the story's time in a bare parse");
         assert_eq!(a.language.as_deref(), Some("fr"));
         assert_eq!(a.located.as_deref(), Some("LYON"));
         assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2024-05-08T09:15:00+02:00", "Paris summer time");
         assert_eq!(a.body_text(), Some("Le pont Lafayette a rouvert mardi matin.\n\nLes travaux ont duré six mois."));
         let html = &a.bodies[1].value;
         assert!(html.contains("<b>mardi</b>") && !html.contains("script") && !html.contains("ignored title"), "{html}");
+    }
+
+    #[test]
+    fn status_will_change_to_usable_is_the_embargo_of_an_embargoed_or_withheld_item() {
+        let change = r#"<Status FormalName="Embargoed"/><StatusWillChange><FutureStatus FormalName="Usable"/><DateAndTime>20240510T000100</DateAndTime></StatusWillChange>"#;
+        let embargoed = PLAIN.replace(r#"<Status FormalName="Usable"/>"#, change);
+        assert_ne!(embargoed, PLAIN, "the fixture has a usable status");
+        let a = &via_record(&embargoed, chrono_tz::Europe::Paris)[0].article;
+        assert_eq!(a.pubstatus, PubStatus::Usable);
+        assert_eq!(a.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2024-05-10T00:01:00+02:00"), "zoneless: the feed's zone");
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+        let withheld = embargoed.replace(r#"<Status FormalName="Embargoed"/>"#, r#"<Status FormalName="Withheld"/>"#);
+        let a = &via_record(&withheld, Tz::UTC)[0].article;
+        assert_eq!((a.pubstatus, a.embargoed.map(|t| t.to_rfc3339())), (PubStatus::Usable, Some("2024-05-10T00:01:00+00:00".into())));
+        let killed_later = embargoed.replace(r#"<FutureStatus FormalName="Usable"/>"#, r#"<FutureStatus FormalName="Canceled"/>"#);
+        let a = &via_record(&killed_later, Tz::UTC)[0].article;
+        assert_eq!(a.embargoed, a.versioncreated.map(|t| t + chrono::Duration::hours(24)), "no time it becomes usable: an embargo without a time");
+        let usable = PLAIN.replace("<Urgency", r#"<StatusWillChange><FutureStatus FormalName="Usable"/><DateAndTime>20240510T000100</DateAndTime></StatusWillChange><Urgency"#);
+        assert_eq!(via_record(&usable, Tz::UTC)[0].article.embargoed, None, "a usable item is not embargoed by it");
     }
 
     #[test]

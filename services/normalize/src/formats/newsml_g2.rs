@@ -4,7 +4,7 @@
 //! so the item is read without its ancestors' namespace declarations. The
 //! story's uri and version are its identity, decided once
 //! ([`newswire_shared::story::identity`]: the item's `guid` and `version`); `itemMeta` gives
-//! the times, `pubStatus` and provider; `contentMeta` the urgency, headlines,
+//! the times, the embargo (`embargoed`), `pubStatus` and provider; `contentMeta` the urgency, headlines,
 //! creator, dateline place, language, subjects and descriptions; `contentSet`
 //! the body (inline NITF, inline XHTML, or inline plain text).
 
@@ -13,7 +13,7 @@ use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource,
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, nitf, pubstatus, time, urgency};
+use crate::formats::{body, embargo, nitf, pubstatus, time, urgency};
 use crate::problems::Field;
 
 /// Known IPTC scheme aliases and the URIs they stand for.
@@ -57,6 +57,13 @@ fn read_item_meta(meta: &Element, zone: Tz, article: &mut Article) {
     }
     if let Some(t) = meta.child_text("firstCreated") {
         article.firstcreated = time(article, Field::FirstCreated, "itemMeta/firstCreated", &t, zone);
+    }
+    if let Some(embargoed) = meta.child("embargoed") {
+        // An empty element: embargoed until further notice.
+        match embargoed.text_nonblank() {
+            Some(t) => embargo::read(article, "itemMeta/embargoed", &t, zone),
+            None => embargo::without_time(article, "itemMeta/embargoed"),
+        }
     }
     if let Some(status) = meta.child("pubStatus").and_then(|s| s.attr_nonblank("qcode").or_else(|| s.attr_nonblank("uri"))) {
         article.pubstatus = pubstatus(article, "itemMeta/pubStatus@qcode", status).unwrap_or(article.pubstatus);
@@ -244,6 +251,32 @@ mod tests {
         assert_eq!(a.associations[0].copyrightholder.as_deref(), Some("Jane Roe/Example"));
         assert_eq!(a.body_text(), Some("This story has been withdrawn.\n\nDo not use."));
         assert!(!a.bodies[1].value.contains("onclick"));
+    }
+
+    /// A small usable item embargoed by `embargoed` (the element as written).
+    fn embargoed_item(embargoed: &str) -> String {
+        format!(
+            r#"<newsItem guid="urn:x:e" version="1"><itemMeta><versionCreated>2022-03-14T09:00:00Z</versionCreated>{embargoed}<pubStatus qcode="stat:usable"/></itemMeta><contentMeta><headline>Rates rise</headline></contentMeta></newsItem>"#
+        )
+    }
+
+    #[test]
+    fn the_embargo_is_read_from_item_meta_in_the_feed_zone_when_it_has_no_offset() {
+        let a = via_record(&embargoed_item("<embargoed>2022-07-15T00:01:00</embargoed>"), "Europe/London".parse().unwrap());
+        assert_eq!(a.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-07-15T00:01:00+01:00"));
+        assert_eq!(a.pubstatus, PubStatus::Usable, "an embargo is a time, not a status");
+        assert!(a.newswire.problems.is_empty());
+        assert_eq!(via_record(&embargoed_item(""), Tz::UTC).embargoed, None);
+    }
+
+    #[test]
+    fn an_empty_or_unreadable_embargo_is_recorded_and_held_a_day() {
+        for element in ["<embargoed/>", "<embargoed>when the minister speaks</embargoed>"] {
+            let a = via_record(&embargoed_item(element), Tz::UTC);
+            let kinds: Vec<(&str, &str)> = a.newswire.problems.iter().map(|p| (p.field.as_str(), p.kind.as_str())).collect();
+            assert_eq!(kinds, [("embargoed", "unreadable")], "{element}");
+            assert_eq!(a.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-03-15T09:00:00+00:00"), "{element}");
+        }
     }
 
     #[test]

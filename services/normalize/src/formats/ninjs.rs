@@ -6,14 +6,15 @@
 //! `description_text`, `person`/`place`/`organisation`/`subject`, associations
 //! as an object keyed by name) become 2.x's arrays. HTML bodies are sanitized
 //! and a plain-text body is derived from them when none is given. Fields the
-//! canonical model has no place for are not carried.
+//! canonical model has no place for are not carried. The embargo is 2.x's
+//! `embargoed` or 3.x's `embargoedUntil` ([`crate::formats::embargo`]).
 
 use newswire_shared::article::Timestamp;
 use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource, Text};
 use newswire_shared::stage::StageError;
 use serde_json::{Map, Value};
 
-use crate::formats::{body, pubstatus, urgency};
+use crate::formats::{body, embargo, pubstatus, urgency};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -34,6 +35,12 @@ pub fn parse(payload: &str) -> Result<Article, StageError> {
     };
     article.versioncreated = time(&mut article, &doc, Field::VersionCreated, "versioncreated");
     article.firstcreated = time(&mut article, &doc, Field::FirstCreated, "firstcreated");
+    // 1.x and 2.x say `embargoed`, 3.x `embargoedUntil`; the times carry their offset.
+    for (key, source) in [("embargoed", "embargoed"), ("embargoeduntil", "embargoedUntil")] {
+        if let Some(value) = string(&doc, key) {
+            embargo::read(&mut article, source, &value, chrono_tz::Tz::UTC);
+        }
+    }
     if let Some(status) = string(&doc, "pubstatus") {
         article.pubstatus = pubstatus(&mut article, "pubstatus", &status).unwrap_or(article.pubstatus);
     }
@@ -234,6 +241,26 @@ mod tests {
         assert_eq!(a.body_text(), Some("B"));
         assert_eq!(a.version, 2);
         assert_eq!(a.by.as_deref(), Some("Jo"));
+    }
+
+    #[test]
+    fn the_embargo_is_read_from_2x_embargoed_and_3x_embargoed_until() {
+        let two = parse(r#"{"uri":"u","headline":"H","embargoed":"2022-03-15T00:01:00+01:00"}"#).unwrap();
+        assert_eq!(two.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-03-15T00:01:00+01:00"));
+        let three = parse(r#"{"uri":"u","headline":"H","embargoedUntil":"2022-03-15T00:01:00Z","versionCreated":"2022-03-14T09:00:00Z"}"#).unwrap();
+        assert_eq!(three.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-03-15T00:01:00+00:00"));
+        assert!(three.newswire.problems.is_empty());
+        let none = parse(r#"{"uri":"u","headline":"H","embargoed":null}"#).unwrap();
+        assert_eq!(none.embargoed, None);
+    }
+
+    #[test]
+    fn an_unreadable_embargo_is_recorded_and_held_a_day_not_published_at_once() {
+        let a = via_record(r#"{"uri":"u","headline":"H","versioncreated":"2022-03-14T09:00:00Z","embargoed":"Tuesday 00:01"}"#);
+        let [problem] = &a.newswire.problems[..] else { panic!("{:?}", a.newswire.problems) };
+        assert_eq!((problem.field.as_str(), problem.kind.as_str()), ("embargoed", "unreadable"));
+        assert!(problem.detail.starts_with("embargoed:") && problem.detail.contains("Tuesday 00:01"), "{}", problem.detail);
+        assert_eq!(a.embargoed.map(|t| t.to_rfc3339()).as_deref(), Some("2022-03-15T09:00:00+00:00"), "without an arrival: a day after the story's time");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! ([`newswire_shared::story::identity`]: `doc-id`, `du-key@version`).
 //! head: `title`, `docdata` (`urgency@ed-urg`, `date.issue@norm`,
 //! `@management-status` and kill `ed-msg`s ([`nitf_status`]),
-//! `date.release@norm`, `doc.copyright@holder`, `key-list`,
+//! `date.release@norm` (also the embargo, with `ed-msg`s: [`nitf_embargo`]),
+//! `doc.copyright@holder`, `key-list`,
 //! `identified-content`). body.head: `hedline/hl1` (and `hl2`), `byline`,
 //! `dateline`, `abstract`. body.content: the paragraphs. `media` elements of
 //! type image become picture associations, not body text.
@@ -14,7 +15,7 @@ use newswire_shared::article::{Article, Association, Concept, Text};
 use newswire_shared::stage::StageError;
 
 use crate::formats::xml::{self, Element, Mode};
-use crate::formats::{body, first_time, nitf_status, time, urgency};
+use crate::formats::{body, first_time, nitf_embargo, nitf_status, time, urgency};
 use crate::problems::Field;
 use crate::text::clean;
 
@@ -50,6 +51,7 @@ fn read_head(nitf: &Element, zone: Tz, article: &mut Article) {
         if let Some(release) = docdata.child("date.release").and_then(|d| d.attr_nonblank("norm")) {
             article.versioncreated = time(article, Field::VersionCreated, "docdata/date.release@norm", release, zone);
         }
+        nitf_embargo::read(docdata, article.versioncreated, zone, article);
         article.versioncreated = article.versioncreated.or(article.firstcreated);
         article.copyrightholder = docdata.child("doc.copyright").and_then(|c| c.attr_nonblank("holder")).map(str::to_owned);
         for keyword in docdata.find_all("keyword") {
@@ -180,6 +182,7 @@ mod tests {
         // date.issue carries an offset; date.release has none and takes the feed zone (GMT in February).
         assert_eq!(a.firstcreated.unwrap().to_rfc3339(), "2022-02-14T09:00:00+00:00");
         assert_eq!(a.versioncreated.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00");
+        assert_eq!(a.embargoed.unwrap().to_rfc3339(), "2022-02-14T16:23:00+00:00", "released hours after its issue: embargoed until then");
         assert!(a.subjects.iter().any(|s| s.name.as_deref() == Some("ports")));
         assert!(a.people.iter().any(|p| p.name.as_deref() == Some("Ann Smith")));
         let body = a.body_text().unwrap();
@@ -235,6 +238,21 @@ mod tests {
         assert_eq!(a.pubstatus, PubStatus::Canceled);
         assert_eq!(recorded(&a), [("pubstatus", "nonstandard")]);
         assert_eq!(parse(STORY, Tz::UTC).unwrap().pubstatus, PubStatus::Usable, "the fixture itself is usable");
+    }
+
+    #[test]
+    fn an_embargoed_story_is_usable_and_held_until_its_release_or_a_day_when_it_names_no_time() {
+        let future = STORY.replacen("<docdata>", r#"<docdata management-status="embargoed">"#, 1).replace("20220214T162300", "20300101T000100Z");
+        let a = via_record(&future, Tz::UTC);
+        assert_eq!((a.pubstatus, a.embargoed.map(|t| t.to_rfc3339())), (PubStatus::Usable, Some("2030-01-01T00:01:00+00:00".into())));
+        assert!(a.newswire.problems.is_empty(), "{:?}", a.newswire.problems);
+        let release = regex::Regex::new(r#"<date\.release norm="[^"]*"/>"#).unwrap();
+        let no_time = release.replace(&future, "");
+        assert_ne!(no_time, future, "the fixture has a date.release");
+        let a = via_record(&no_time, Tz::UTC);
+        assert_eq!(a.pubstatus, PubStatus::Usable);
+        assert_eq!(recorded(&a), [("embargoed", "unreadable")]);
+        assert_eq!(a.embargoed.unwrap().to_rfc3339(), "2022-02-15T09:00:00+00:00", "a day after the story's time (no arrival in a bare parse)");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! - `docdata@management-status` (NITF 3.x; values such as `usable`, `embargoed`,
 //!   `withheld`, `canceled`) is the structural signal, read by the one pubstatus
-//!   rule ([`crate::problems`]); `embargoed` is withheld.
+//!   rule ([`crate::problems`]); `embargoed` is usable: an embargo is a time
+//!   ([`crate::formats::nitf_embargo`]), not a status.
 //! - An editorial message `ed-msg` whose `msg-type` names a kill or a withhold
 //!   (`kill`, `canceled`, `withheld`) says the same; other message types
 //!   (`advisory`, `correction`, …) are no status and are left alone.
@@ -74,10 +75,10 @@ mod tests {
     }
 
     #[test]
-    fn management_status_is_read_as_the_standard_codes_and_embargoed_is_withheld() {
+    fn management_status_is_read_as_the_standard_codes_and_embargoed_is_an_embargo_not_a_withhold() {
         assert_eq!(status_of(r#"<docdata management-status="canceled"/>"#), (PubStatus::Canceled, vec![]));
         assert_eq!(status_of(r#"<docdata management-status="withheld"/>"#), (PubStatus::Withheld, vec![]));
-        assert_eq!(status_of(r#"<docdata management-status="embargoed"/>"#), (PubStatus::Withheld, vec![]));
+        assert_eq!(status_of(r#"<docdata management-status="embargoed"/>"#), (PubStatus::Usable, vec![]));
         assert_eq!(status_of(r#"<docdata management-status="usable"/>"#), (PubStatus::Usable, vec![]));
         assert_eq!(status_of(r#"<docdata management-status="killed"/>"#), (PubStatus::Canceled, nonstandard()));
     }

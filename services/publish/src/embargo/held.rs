@@ -1,0 +1,270 @@
+//! The held stories: each one's record on the embargo topic, and the set
+//! publish keeps in memory to know what is due, with this batch's changes
+//! staged apart until the batch commits (an aborted batch leaves no trace and
+//! the releases it took are due again).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use newswire_shared::article::Article;
+use newswire_shared::kafka::headers::HeaderMap;
+use newswire_shared::stage::{DueRecord, OutputRecord, Tombstone};
+
+use crate::embargo::decision::{is_due, HeldVersion};
+
+/// The header that keeps a held story's own Kafka key (the held record is keyed by its uri).
+pub const HELD_KEY_HEADER: &str = "newswire-held-key";
+
+/// One held story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// Its uri: the key on the embargo topic.
+    pub uri: String,
+    /// Its version.
+    pub version: u64,
+    /// When it is released.
+    pub until: DateTime<Utc>,
+    /// Its key on publish's input (the story key).
+    pub key: Vec<u8>,
+    /// The story as publish received it (the enriched article).
+    pub payload: Vec<u8>,
+    /// The headers it arrived with.
+    pub headers: HeaderMap,
+    /// Where its record is on the embargo topic, when known (-1 otherwise).
+    pub partition: i32,
+    /// Its offset there, when known (-1 otherwise).
+    pub offset: i64,
+}
+
+impl Held {
+    /// The held record of `article` received as `payload` with `key` and `headers`.
+    pub fn of(article: &Article, until: DateTime<Utc>, key: &[u8], payload: &[u8], headers: &HeaderMap) -> Self {
+        Held {
+            uri: article.uri.clone(),
+            version: article.version,
+            until,
+            key: key.to_vec(),
+            payload: payload.to_vec(),
+            headers: headers.clone(),
+            partition: -1,
+            offset: -1,
+        }
+    }
+
+    /// A held story as read back from its record on the embargo topic. A
+    /// record whose story cannot be read is due at once, so that its release
+    /// dead-letters it with its bytes rather than holding it for ever.
+    pub fn from_record(uri: &str, payload: &[u8], headers: &HeaderMap, partition: i32, offset: i64) -> Self {
+        let article: Option<Article> = serde_json::from_slice(payload).ok();
+        let mut headers = headers.clone();
+        let key = headers.get(HELD_KEY_HEADER).map(<[u8]>::to_vec).unwrap_or_else(|| uri.as_bytes().to_vec());
+        headers.remove(HELD_KEY_HEADER);
+        Held {
+            uri: uri.to_owned(),
+            version: article.as_ref().map_or(0, |a| a.version),
+            until: article.and_then(|a| a.embargoed).map_or(DateTime::UNIX_EPOCH, |t| t.to_utc()),
+            key,
+            payload: payload.to_vec(),
+            headers,
+            partition,
+            offset,
+        }
+    }
+
+    /// Its record on the embargo `topic`.
+    pub fn record(&self, topic: &str) -> OutputRecord {
+        let headers = self.headers.clone().with(HELD_KEY_HEADER, self.key.clone());
+        OutputRecord { topic: topic.to_owned(), key: self.uri.as_bytes().to_vec(), payload: self.payload.clone(), headers }
+    }
+
+    /// The tombstone that removes its record from the embargo `topic`.
+    pub fn tombstone(uri: &str, topic: &str) -> Tombstone {
+        Tombstone { topic: topic.to_owned(), key: uri.as_bytes().to_vec() }
+    }
+
+    /// Its release, as timed work for the runtime: processed as the story read
+    /// from the embargo `topic`, its record removed in the same transaction.
+    pub fn due_record(&self, topic: &str) -> DueRecord {
+        DueRecord {
+            topic: topic.to_owned(),
+            partition: self.partition,
+            offset: self.offset,
+            key: self.key.clone(),
+            payload: self.payload.clone(),
+            headers: self.headers.clone(),
+            settles: Some(Held::tombstone(&self.uri, topic)),
+        }
+    }
+
+    /// Its version and release time, as [`crate::embargo::decision`] needs them.
+    pub fn version(&self) -> HeldVersion {
+        HeldVersion { version: self.version, until: self.until }
+    }
+}
+
+/// The held stories by uri, in release order, with this batch's changes staged.
+#[derive(Debug, Default)]
+pub struct HeldSet {
+    committed: HashMap<String, Held>,
+    by_time: BTreeSet<(DateTime<Utc>, String)>,
+    /// This batch's changes: a story held (or held anew), or `None`: released or cancelled.
+    staged: HashMap<String, Option<Held>>,
+}
+
+impl HeldSet {
+    /// What is held of `uri`, this batch's changes included.
+    pub fn get(&self, uri: &str) -> Option<&Held> {
+        match self.staged.get(uri) {
+            Some(change) => change.as_ref(),
+            None => self.committed.get(uri),
+        }
+    }
+
+    /// Holds `held` (replacing what was held of its story) once the batch commits.
+    pub fn hold(&mut self, held: Held) {
+        self.staged.insert(held.uri.clone(), Some(held));
+    }
+
+    /// Stops holding `uri` once the batch commits.
+    pub fn remove(&mut self, uri: &str) {
+        self.staged.insert(uri.to_owned(), None);
+    }
+
+    /// Up to `max` committed stories due at `now`, earliest first, each staged
+    /// as removed (a story this batch changed waits for the batch to commit).
+    pub fn take_due(&mut self, now: DateTime<Utc>, max: usize) -> Vec<Held> {
+        let due: Vec<String> = self
+            .by_time
+            .iter()
+            .take_while(|(until, _)| is_due(*until, now))
+            .filter(|(_, uri)| !self.staged.contains_key(uri))
+            .take(max)
+            .map(|(_, uri)| uri.clone())
+            .collect();
+        let mut taken = Vec::with_capacity(due.len());
+        for uri in due {
+            if let Some(held) = self.committed.get(&uri) {
+                taken.push(held.clone());
+                self.staged.insert(uri, None);
+            }
+        }
+        taken
+    }
+
+    /// Makes this batch's changes final.
+    pub fn commit(&mut self) {
+        for (uri, change) in std::mem::take(&mut self.staged) {
+            self.set(uri, change);
+        }
+    }
+
+    /// Forgets this batch's changes.
+    pub fn abort(&mut self) {
+        self.staged.clear();
+    }
+
+    /// Applies what the embargo topic says of `uri` (`None`: a tombstone), in topic order.
+    pub fn restore(&mut self, uri: String, held: Option<Held>) {
+        self.set(uri, held);
+    }
+
+    fn set(&mut self, uri: String, held: Option<Held>) {
+        if let Some(old) = self.committed.remove(&uri) {
+            self.by_time.remove(&(old.until, uri.clone()));
+        }
+        if let Some(held) = held {
+            self.by_time.insert((held.until, uri.clone()));
+            self.committed.insert(uri, held);
+        }
+    }
+
+    /// How many stories are held (committed).
+    pub fn len(&self) -> usize {
+        self.committed.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.committed.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap()
+    }
+
+    fn held(uri: &str, version: u64, until: i64) -> Held {
+        let article = Article { uri: uri.into(), version, embargoed: Some(t(until).fixed_offset()), ..Default::default() };
+        let payload = serde_json::to_vec(&article).unwrap();
+        Held::of(&article, t(until), format!("key-{uri}").as_bytes(), &payload, &HeaderMap::new().with("newswire-trace-id", "tr"))
+    }
+
+    #[test]
+    fn due_stories_come_out_in_time_order_once_and_only_after_a_commit_are_gone() {
+        let mut set = HeldSet::default();
+        set.hold(held("b", 1, 20));
+        set.hold(held("a", 1, 10));
+        set.hold(held("c", 1, 30));
+        assert!(set.take_due(t(100), 10).is_empty(), "nothing is due before it is committed");
+        set.commit();
+        assert!(set.take_due(t(9), 10).is_empty());
+        let due: Vec<String> = set.take_due(t(20), 10).into_iter().map(|h| h.uri).collect();
+        assert_eq!(due, ["a", "b"]);
+        assert!(set.take_due(t(20), 10).is_empty(), "taken stories are not due twice in a batch");
+        set.abort();
+        assert_eq!(set.take_due(t(20), 1).len(), 1, "an aborted release is due again; max is honoured");
+        set.commit();
+        assert_eq!(set.len(), 2);
+        let due: Vec<String> = set.take_due(t(29), 10).into_iter().map(|h| h.uri).collect();
+        assert_eq!(due, ["b"]);
+        set.commit();
+        assert_eq!(set.get("c").map(|h| h.until), Some(t(30)));
+    }
+
+    #[test]
+    fn a_staged_change_is_seen_at_once_and_a_replacement_moves_the_release() {
+        let mut set = HeldSet::default();
+        set.hold(held("a", 1, 10));
+        set.commit();
+        set.hold(held("a", 2, 50));
+        assert_eq!(set.get("a").map(|h| h.version), Some(2));
+        assert!(set.take_due(t(20), 10).is_empty(), "a story this batch changed waits for the commit");
+        set.commit();
+        assert!(set.take_due(t(20), 10).is_empty(), "the new version's time counts");
+        assert_eq!(set.take_due(t(50), 10)[0].version, 2);
+        set.abort();
+        set.remove("a");
+        assert!(set.get("a").is_none());
+        set.commit();
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn restoring_applies_the_topic_in_order_so_a_tombstone_or_a_later_record_wins() {
+        let mut set = HeldSet::default();
+        set.restore("a".into(), Some(held("a", 1, 10)));
+        set.restore("b".into(), Some(held("b", 1, 20)));
+        set.restore("a".into(), Some(held("a", 2, 40)));
+        set.restore("b".into(), None);
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.get("a").map(|h| (h.version, h.until)), Some((2, t(40))));
+        assert!(set.take_due(t(39), 10).is_empty(), "the replaced time does not linger");
+    }
+
+    #[test]
+    fn a_held_record_round_trips_with_its_own_key_and_an_unreadable_one_is_due_at_once() {
+        let h = held("urn:x", 3, 10);
+        let record = h.record("held");
+        assert_eq!((record.topic.as_str(), record.key.as_slice()), ("held", b"urn:x".as_slice()));
+        let back = Held::from_record("urn:x", &record.payload, &record.headers, 2, 7);
+        assert_eq!(back, Held { partition: 2, offset: 7, ..h.clone() });
+        let due = back.due_record("held");
+        assert_eq!((due.key.as_slice(), due.settles), (b"key-urn:x".as_slice(), Some(Held::tombstone("urn:x", "held"))));
+        let broken = Held::from_record("urn:y", b"{not json", &HeaderMap::new(), 0, 1);
+        assert_eq!((broken.until, broken.key.as_slice()), (DateTime::UNIX_EPOCH, b"urn:y".as_slice()));
+    }
+}

@@ -1,0 +1,95 @@
+//! Publish's embargo state: where held stories are kept, the held set, the
+//! clock that says what is due, and this batch's events.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use newswire_shared::clock::{Clock, SystemClock};
+use newswire_shared::config::KafkaConfig;
+use newswire_shared::stage::DueRecord;
+
+use crate::embargo::events::EmbargoEvent;
+use crate::embargo::held::HeldSet;
+use crate::embargo::restore::{self, RestoreError};
+use crate::metrics::PublishMetrics;
+
+/// The embargo topic's name when `publish.embargo_topic` is not set:
+/// `<kafka.group_prefix>.publish.embargoed` (publish's own state, named like
+/// its consumer group, so pipelines sharing a broker never share held stories).
+pub fn default_topic(group_prefix: &str) -> String {
+    format!("{group_prefix}.publish.embargoed")
+}
+
+/// The held stories and what publish needs to hold and release them.
+pub struct Embargoes {
+    topic: String,
+    /// The held stories, this batch's changes staged.
+    pub held: HeldSet,
+    clock: Arc<dyn Clock>,
+    restore_from: Option<KafkaConfig>,
+    /// What this batch did to held stories, emitted when it commits.
+    pub events: Vec<EmbargoEvent>,
+}
+
+impl Embargoes {
+    /// Held stories kept on `topic`, released by `clock`; nothing is read
+    /// back on start-up until [`Embargoes::restoring_from`] says from where.
+    pub fn new(topic: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+        Embargoes { topic: topic.into(), held: HeldSet::default(), clock, restore_from: None, events: Vec::new() }
+    }
+
+    /// The same, reading the held stories back from the topic on `kafka` when publish starts.
+    pub fn restoring_from(mut self, kafka: KafkaConfig) -> Self {
+        self.restore_from = Some(kafka);
+        self
+    }
+
+    /// The embargo topic.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Now, by the clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Reads the held stories back from the topic, when told where; returns how many are held.
+    pub fn restore(&mut self) -> Result<usize, RestoreError> {
+        let Some(kafka) = &self.restore_from else { return Ok(self.held.len()) };
+        for (uri, held) in restore::read_all(kafka, &self.topic, restore::RESTORE_TIMEOUT)? {
+            self.held.restore(uri, held);
+        }
+        Ok(self.held.len())
+    }
+
+    /// Up to `max` held stories due now, as timed work (their removal staged).
+    pub fn due(&mut self, max: usize) -> Vec<DueRecord> {
+        if self.held.is_empty() {
+            return Vec::new();
+        }
+        let now = self.clock.now();
+        self.held.take_due(now, max).iter().map(|held| held.due_record(&self.topic)).collect()
+    }
+
+    /// The batch committed: its holds and releases are final, its events counted.
+    pub fn commit(&mut self, metrics: &PublishMetrics) {
+        self.held.commit();
+        for event in self.events.drain(..) {
+            event.emit(metrics);
+        }
+        metrics.embargoed_held.set(self.held.len() as i64);
+    }
+
+    /// The batch was aborted: it will be processed again.
+    pub fn abort(&mut self) {
+        self.held.abort();
+        self.events.clear();
+    }
+}
+
+impl Default for Embargoes {
+    fn default() -> Self {
+        Embargoes::new(default_topic("newswire"), Arc::new(SystemClock))
+    }
+}
