@@ -13,6 +13,7 @@ pub mod ids;
 pub mod kafka;
 pub mod metrics;
 pub mod newsml_1_id;
+pub mod ninjs_ids;
 pub mod records;
 pub mod service;
 pub mod shutdown;

@@ -2,7 +2,7 @@
 //! `tests/fixtures/{ingest,normalize}` goes through ingest's core
 //! ([`prepare`]: format, charset, story splitting, identity and key), the
 //! normalize stage ([`Normalizer`], over a fresh dedupe store per fixture) and
-//! publish's ninjs rendering ([`strict_ninjs`]), with no Kafka in between. The
+//! publish's strict ninjs 2.1 rendering ([`render`]), with no Kafka in between. The
 //! result is compared with `tests/golden/<dir>/<fixture>.json`.
 //!
 //! A difference fails the test and names the golden; run with `UPDATE_GOLDEN=1`
@@ -19,7 +19,7 @@ use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::dedupe::store::DedupeStore;
 use newswire_normalize::Normalizer;
-use newswire_publish::ninjs::strict_ninjs;
+use newswire_publish::output::{render, Output};
 use newswire_shared::article::Article;
 use newswire_shared::kafka::headers::HeaderMap;
 use newswire_shared::stage::{InputMessage, Stage};
@@ -82,7 +82,7 @@ fn run(dir: &str, name: &str, body: &[u8]) -> Value {
                                 "key": String::from_utf8_lossy(&out.key),
                                 "headers": headers_json(&out.headers),
                                 "newswire": article.newswire,
-                                "ninjs": strict_ninjs(&article),
+                                "ninjs": serde_json::from_slice::<Value>(&render(&article, Output::STRICT_2_1).expect("ninjs")).expect("json"),
                             })
                         })
                         .collect();

@@ -1,5 +1,6 @@
 //! newswire's publish stage: delivers each enriched story to its subscribers,
-//! and every story as strict ninjs to `newswire.published`.
+//! each in the ninjs version it chose ([`output`]), and every story as strict
+//! ninjs 2.1 to `newswire.published`.
 //!
 //! Delivery semantics:
 //! - **Kafka topics** (`newswire.published`, `<topic_prefix><subscriber>`): the
@@ -19,7 +20,7 @@ pub mod dead_letter;
 pub mod dispatcher;
 pub mod filter;
 pub mod metrics;
-pub mod ninjs;
+pub mod output;
 pub mod retry;
 pub mod routing;
 pub mod signature;
@@ -40,6 +41,7 @@ use newswire_shared::stage::{InputMessage, Outcome, OutputRecord, Stage, StageEr
 use crate::dead_letter::SUBSCRIBER_HEADER;
 use crate::dispatcher::Dispatcher;
 use crate::metrics::PublishMetrics;
+use crate::output::{Output, Renderings};
 use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{DeliveryStore, Pending, WebhookJob};
 use crate::subscription::Subscription;
@@ -126,22 +128,25 @@ impl Publisher {
     }
 
     /// Routes `article` to the subscribers: their topic records, and their webhook
-    /// jobs and receipts staged for the batch.
-    fn route(&mut self, article: &Article, key: &[u8], payload: &[u8], story_headers: &HeaderMap, trace_id: &str) -> Result<Vec<OutputRecord>, store::StoreError> {
+    /// jobs and receipts staged for the batch, each in the subscriber's output
+    /// (the same bytes on its topic and its webhook).
+    fn route(&mut self, article: &Article, key: &[u8], renderings: &mut Renderings<'_>, story_headers: &HeaderMap, trace_id: &str) -> Result<Vec<OutputRecord>, StageError> {
+        // A delivery-state failure is not the story's fault: the batch is retried.
+        let unavailable = |error: store::StoreError| StageError::retry_batch("state_unavailable", error.to_string());
         let mut priors = HashMap::new();
         for sub in &self.subscriptions {
-            priors.insert(sub.name.clone(), self.prior(&sub.name, article)?);
+            priors.insert(sub.name.clone(), self.prior(&sub.name, article).map_err(unavailable)?);
         }
-        let story = self.story_notice(&article.uri)?;
+        let story = self.story_notice(&article.uri).map_err(unavailable)?;
         let routes = route_all(article, &self.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
         if let Some(notice) = notice_after(article, story, priors.values().copied().flatten()) {
             self.staged_notices.insert(article.uri.clone(), notice);
         }
-        let body = String::from_utf8_lossy(payload).into_owned();
         let mut records = Vec::new();
         for (i, route) in routes {
             let subscriber = &self.subscribers[i];
             let name = subscriber.subscription.name.clone();
+            let payload = renderings.get(subscriber.subscription.output()).map_err(serialize_failed)?;
             if let Some(topic) = &subscriber.topic {
                 let mut h = story_headers.clone();
                 h.insert(SUBSCRIBER_HEADER, name.as_str());
@@ -157,11 +162,11 @@ impl Publisher {
                     version: article.version,
                     kill: article.pubstatus == PubStatus::Canceled,
                     withheld: article.pubstatus == PubStatus::Withheld,
-                    body: body.clone(),
+                    body: String::from_utf8_lossy(payload).into_owned(),
                     trace_id: trace_id.to_owned(),
                 };
                 let staged = self.staged_jobs.iter().any(|j| j.key() == job.key());
-                if !staged && !self.store.job_known(&job)? {
+                if !staged && !self.store.job_known(&job).map_err(unavailable)? {
                     self.staged_jobs.push(job);
                 }
             }
@@ -181,6 +186,11 @@ impl Publisher {
     }
 }
 
+/// A story that cannot be written as JSON (a dead letter with this reason).
+fn serialize_failed(error: serde_json::Error) -> StageError {
+    StageError::new("serialize_failed", error.to_string())
+}
+
 /// The id of one delivery: stable for a subscriber, story, version and status
 /// (a kill or withhold notice has its own id, apart from the usable copy).
 pub fn delivery_id(subscriber: &str, uri: &str, version: u64, status: PubStatus) -> String {
@@ -198,7 +208,8 @@ impl Stage for Publisher {
         if article.uri.trim().is_empty() {
             return Err(StageError::new("missing_uri", "the article has an empty `uri`; ninjs requires one"));
         }
-        let payload = serde_json::to_vec(&ninjs::strict_ninjs(&article)).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
+        let mut renderings = Renderings::new(&article);
+        let payload = renderings.get(Output::STRICT_2_1).map_err(serialize_failed)?.to_vec();
         let story_headers = story_headers(&article, input.headers);
         let key = input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes()).to_vec();
         let mut records = vec![OutputRecord {
@@ -209,10 +220,7 @@ impl Stage for Publisher {
         }];
 
         let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
-        // A delivery-state failure is not the story's fault: the batch is retried.
-        let routed = self
-            .route(&article, &key, &payload, &story_headers, trace_id)
-            .map_err(|error| StageError::retry_batch("state_unavailable", error.to_string()))?;
+        let routed = self.route(&article, &key, &mut renderings, &story_headers, trace_id)?;
         records.extend(routed);
         Ok(Outcome::forward(records))
     }
@@ -262,7 +270,7 @@ mod tests {
 
     fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
         let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
-        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook }, topic: topic.then(|| format!("news.{name}")) }
+        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook, format: Default::default(), extended: false }, topic: topic.then(|| format!("news.{name}")) }
     }
 
     fn publisher(dir: &std::path::Path) -> Publisher {

@@ -103,6 +103,8 @@ fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>
         filter: Filter::default(),
         topic: false,
         webhook: Some(WebhookTarget { url: url.into(), secret: "secret".into() }),
+        format: Default::default(),
+        extended: false,
     };
     let policy = RetryPolicy {
         max_attempts,
