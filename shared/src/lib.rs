@@ -8,6 +8,7 @@ pub mod config;
 pub mod dev_data;
 pub mod enrichment;
 pub mod events;
+pub mod golden;
 pub mod http_hints;
 pub mod ids;
 pub mod kafka;

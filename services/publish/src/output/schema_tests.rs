@@ -193,3 +193,11 @@ fn the_extension_carries_quotes_keywords_entities_and_coordinates_alike_in_both_
     assert_eq!((&old["places"][0]["lat"], &old["places"][0]["lon"]), (&51.126.into(), &1.316.into()));
     assert_eq!(old["places"][1]["lat"], Value::Null);
 }
+
+#[test]
+fn the_checks_above_can_fail_the_article_as_stored_is_refused_by_the_2_1_schema() {
+    let Some(v) = validator(OutputFormat::Ninjs21) else { return };
+    let mut stored = serde_json::to_value(rich()).unwrap();
+    stored.as_object_mut().unwrap().remove("newswire");
+    assert!(v.iter_errors(&stored).count() > 0, "the stored article's empty and relative identifiers are what the views settle");
+}
