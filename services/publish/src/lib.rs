@@ -320,6 +320,30 @@ mod tests {
     }
 
     #[test]
+    fn each_subscriber_gets_its_own_output_format_the_same_bytes_on_topic_and_webhook() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut extended = subscriber("desk", Filter::default(), true, true);
+        (extended.subscription.format, extended.subscription.extended) = (crate::output::OutputFormat::Ninjs31, true);
+        let subs = vec![subscriber("plain", Filter::default(), true, false), extended];
+        let mut p = Publisher::new("newswire.published", subs, DeliveryStore::open(dir.path()).unwrap(), Arc::new(PublishMetrics::default()));
+        let mut article: Article = serde_json::from_slice(&story(1, "15000000", PubStatus::Usable)).unwrap();
+        article.newswire.enrichment = Some(newswire_shared::enrichment::Enrichment { keywords: vec!["harbour".into()], ..Default::default() });
+        let payload = serde_json::to_vec(&article).unwrap();
+        let h = HeaderMap::new();
+        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
+        let records = p.process(&input).unwrap().records;
+        let doc = |topic: &str| -> serde_json::Value { serde_json::from_slice(&records.iter().find(|r| r.topic == topic).unwrap().payload).unwrap() };
+        for topic in ["newswire.published", "news.plain"] {
+            assert_eq!((doc(topic)["pubstatus"].as_str(), doc(topic).get(crate::output::EXTENSION_KEY)), (Some("usable"), None), "{topic}: strict 2.1");
+        }
+        let desk = doc("news.desk");
+        assert_eq!((desk["pubStatus"].as_str(), desk["standard"]["version"].as_str()), (Some("usable"), Some("3.1")));
+        assert_eq!(desk[crate::output::EXTENSION_KEY]["keywords"][0], "harbour");
+        let topic_bytes = &records.iter().find(|r| r.topic == "news.desk").unwrap().payload;
+        assert_eq!(p.staged_jobs[0].body.as_bytes(), topic_bytes.as_slice(), "the webhook sends the topic's bytes");
+    }
+
+    #[test]
     fn a_correction_follows_a_former_recipient_and_a_kill_reaches_only_recipients() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = publisher(dir.path());

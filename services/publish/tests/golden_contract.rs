@@ -6,7 +6,10 @@
 //! decided), the real enrich core ([`enrich`], with its shipped NER model and
 //! gazetteer) and publish's view of each [`Output`]; the documents are compared
 //! field by field with `tests/golden/publish/<output>/<fixture>.json`
-//! ([`Goldens`]). `UPDATE_GOLDEN=1` rewrites them; review the diff.
+//! ([`Goldens`]), and each is checked against IPTC's schema of its version
+//! (the extension removed). `UPDATE_GOLDEN=1` rewrites them; review the diff.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +76,12 @@ fn every_output_format_delivers_what_its_golden_files_say_for_every_wire_format(
     }
     let mut failures = Vec::new();
     for output in Output::ALL {
+        if let Some(v) = common::validator(output.format) {
+            for (fixture, article) in runs.iter().flat_map(|(f, a)| a.iter().map(move |a| (f, a))) {
+                let errors = common::schema_errors(&v, &document(article, output));
+                assert!(errors.is_empty(), "{} of {fixture} is not valid: {errors:#?}", output.name());
+            }
+        }
         let mut goldens = Goldens::at(tests_dir().join("golden/publish").join(output.name()));
         for (fixture, articles) in &runs {
             let stories: Vec<Value> = articles.iter().map(|a| document(a, output)).collect();

@@ -100,6 +100,3 @@ impl<'a> Renderings<'a> {
         Ok(slot.as_deref().unwrap_or_default())
     }
 }
-
-#[cfg(test)]
-mod schema_tests;

@@ -3,51 +3,14 @@
 //! rich article (every field, a full enrichment, identifiers the schemas refuse)
 //! and a minimal one.
 
-use super::*;
+mod common;
+use common::{check, validator};
+
 use chrono::DateTime;
-use newswire_shared::article::{AltId, Association, Concept, InfoSource, PubStatus, Text};
+use newswire_publish::output::{concepts, extension, Output, OutputFormat, EXTENSION_KEY};
+use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource, PubStatus, Text};
 use newswire_shared::enrichment::{Enrichment, NamedEntity, PlaceEntity, QuoteNote, Topic};
 use serde_json::Value;
-
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iptc/ninjs-schema/");
-
-/// The schemas refer to GeoJSON by its web address for place geometry; there
-/// is no network here, so an open schema stands in (the points are checked below).
-struct OfflineGeoJson;
-
-impl jsonschema::Retrieve for OfflineGeoJson {
-    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        if uri.as_str().starts_with("https://geojson.org/") {
-            return Ok(serde_json::json!({}));
-        }
-        Err(format!("no network: cannot fetch {}", uri.as_str()).into())
-    }
-}
-
-fn validator(format: OutputFormat) -> Option<jsonschema::Validator> {
-    let file = match format {
-        OutputFormat::Ninjs21 => "ninjs-schema_2.1.json",
-        OutputFormat::Ninjs31 => "ninjs-schema_3.1.json",
-    };
-    let Ok(text) = std::fs::read_to_string(format!("{SCHEMAS}{file}")) else {
-        newswire_shared::dev_data::missing(format!("../shared/iptc/ninjs-schema/{file}"));
-        return None;
-    };
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    Some(jsonschema::options().should_validate_formats(true).with_retriever(OfflineGeoJson).build(&schema).unwrap())
-}
-
-/// The document `article` gives as `output`, and its schema errors with the extension removed.
-fn check(article: &Article, output: Output) -> Option<(Value, Vec<String>)> {
-    let v = validator(output.format)?;
-    let doc: Value = serde_json::from_slice(&render(article, output).unwrap()).unwrap();
-    let mut strict = doc.clone();
-    if let Some(object) = strict.as_object_mut() {
-        object.remove(EXTENSION_KEY);
-    }
-    let errors = v.iter_errors(&strict).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    Some((doc, errors))
-}
 
 fn rich() -> Article {
     let time = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap());
