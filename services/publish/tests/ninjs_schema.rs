@@ -7,7 +7,8 @@ mod common;
 use common::{check, validator};
 
 use chrono::DateTime;
-use newswire_publish::output::{concepts, extension, Output, OutputFormat, EXTENSION_KEY};
+use newswire_publish::output::common::KEYWORD_REL;
+use newswire_publish::output::{extension, Output, OutputFormat, EXTENSION_KEY};
 use newswire_shared::article::{AltId, Article, Association, Concept, InfoSource, PubStatus, Text};
 use newswire_shared::enrichment::{Enrichment, NamedEntity, PlaceEntity, QuoteNote, Topic};
 use serde_json::Value;
@@ -133,7 +134,7 @@ fn enrich_findings_fill_the_standard_fields_in_every_variant() {
         let Some((doc, _)) = check(&rich(), output) else { return };
         let subjects = doc["subjects"].as_array().unwrap();
         assert_eq!(subjects[2]["relevance"], 80, "a Media Topic enrich assigned carries its relevance");
-        let keywords: Vec<&str> = subjects.iter().filter(|s| s["rel"] == concepts::KEYWORD_REL).filter_map(|s| s["name"].as_str()).collect();
+        let keywords: Vec<&str> = subjects.iter().filter(|s| s["rel"] == KEYWORD_REL).filter_map(|s| s["name"].as_str()).collect();
         assert_eq!(keywords, ["harbour", "clear message"], "keywords as subjects; 'Weather' is a subject already");
         let geo = if output.format == OutputFormat::Ninjs21 { "geojson" } else { "geoJSON" };
         assert_eq!(doc["places"][0][geo], serde_json::json!({"type": "Point", "coordinates": [1.316, 51.126]}), "{}", output.name());

@@ -5,14 +5,14 @@
 //! Each format is a typed, borrowed serde view of the [`Article`]
 //! ([`ninjs_2_1::Ninjs21`], [`ninjs_3_1::Ninjs31`]): nothing is patched after
 //! serialization. Both fill the standard fields ninjs has for enrich's findings
-//! ([`concepts`]: keywords as `subjects` with `rel: "keyword"`, topic relevance,
+//! ([`common`]: keywords as `subjects` with `rel: "keyword"`, topic relevance,
 //! place coordinates as GeoJSON points); the extended variants add the rest as
 //! one namespaced object under [`EXTENSION_KEY`] ([`extension`]). The
 //! identifiers the schemas insist on are decided by [`newswire_shared::ninjs_ids`].
 //!
 //! `newswire.published` always carries strict ninjs 2.1.
 
-pub mod concepts;
+pub mod common;
 pub mod extension;
 pub mod ninjs_2_1;
 pub mod ninjs_3_1;

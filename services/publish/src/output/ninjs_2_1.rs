@@ -4,16 +4,14 @@
 use newswire_shared::article::{format_timestamp, AltId, Article, Association, Text};
 use serde::Serialize;
 
-use super::concepts::{self, EntityView, Point, SourceView, SubjectView};
+use super::common::{self, AssociationCore, Common, EntityView, Point, SourceView};
 use super::extension::Extension;
 
 /// A story as ninjs 2.1, borrowing from the article.
 #[derive(Debug, Serialize)]
 pub struct Ninjs21<'a> {
-    uri: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    version: String,
+    #[serde(flatten)]
+    common: Common<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     versioncreated: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23,8 +21,6 @@ pub struct Ninjs21<'a> {
     pubstatus: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     urgency: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    language: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     headlines: &'a [Text],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -32,17 +28,7 @@ pub struct Ninjs21<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     bodies: &'a [Text],
     #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    located: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     copyrightholder: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    subjects: Vec<SubjectView<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    people: Vec<EntityView<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    organisations: Vec<EntityView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     places: Vec<Place<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -65,59 +51,39 @@ struct Place<'a> {
     geojson: Option<Point>,
 }
 
-/// An association with the name and uri ninjs requires.
+/// An association.
 #[derive(Debug, Serialize)]
 struct Associated<'a> {
-    name: std::borrow::Cow<'a, str>,
-    uri: std::borrow::Cow<'a, str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
+    #[serde(flatten)]
+    core: AssociationCore<'a>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     descriptions: &'a [Text],
     #[serde(skip_serializing_if = "Option::is_none")]
     copyrightholder: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<&'a str>,
-}
-
-impl<'a> Associated<'a> {
-    fn of(story_uri: &str, index: usize, a: &'a Association) -> Self {
-        Associated {
-            name: a.ninjs_name(index),
-            uri: a.ninjs_uri(story_uri, index),
-            kind: a.kind.as_deref(),
-            descriptions: &a.descriptions,
-            copyrightholder: a.copyrightholder.as_deref(),
-            by: a.by.as_deref(),
-        }
-    }
 }
 
 impl<'a> Ninjs21<'a> {
     /// The view of `article`; with `extended`, the extension too (when enrich ran).
     pub fn of(article: &'a Article, extended: bool) -> Self {
+        let associated = |(i, a): (usize, &'a Association)| Associated {
+            core: AssociationCore::of(&article.uri, i, a),
+            descriptions: &a.descriptions,
+            copyrightholder: a.copyrightholder.as_deref(),
+        };
         Ninjs21 {
-            uri: &article.uri,
-            kind: &article.kind,
-            version: article.version.to_string(),
+            common: Common::of(article),
             versioncreated: article.versioncreated.as_ref().map(format_timestamp),
             firstcreated: article.firstcreated.as_ref().map(format_timestamp),
             embargoed: article.embargoed.as_ref().map(format_timestamp),
             pubstatus: article.pubstatus.as_str(),
             urgency: article.urgency,
-            language: article.language.as_deref(),
             headlines: &article.headlines,
             descriptions: &article.descriptions,
             bodies: &article.bodies,
-            by: article.by.as_deref(),
-            located: article.located.as_deref(),
             copyrightholder: article.copyrightholder.as_deref(),
-            subjects: concepts::subjects(article),
-            people: concepts::entities(&article.people),
-            organisations: concepts::entities(&article.organisations),
-            places: concepts::places(article).into_iter().map(|(concept, geojson)| Place { concept, geojson }).collect(),
-            infosources: concepts::sources(&article.infosources),
-            associations: article.associations.iter().enumerate().map(|(i, a)| Associated::of(&article.uri, i, a)).collect(),
+            places: common::places(article).into_iter().map(|(concept, geojson)| Place { concept, geojson }).collect(),
+            infosources: common::sources(&article.infosources),
+            associations: article.associations.iter().enumerate().map(associated).collect(),
             altids: &article.altids,
             extension: if extended { Extension::of(article) } else { None },
         }

@@ -7,7 +7,7 @@
 use newswire_shared::article::{format_timestamp, AltId, Article, Association, Text};
 use serde::Serialize;
 
-use super::concepts::{self, EntityView, Point, SourceView, SubjectView};
+use super::common::{self, AssociationCore, Common, EntityView, Point, SourceView};
 use super::extension::Extension;
 
 /// The `standard` object of every 3.1 document.
@@ -24,10 +24,8 @@ const STANDARD: Standard = Standard { name: "ninjs", version: "3.1", schema: "ht
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ninjs31<'a> {
-    uri: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    version: String,
+    #[serde(flatten)]
+    common: Common<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version_created: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,8 +35,6 @@ pub struct Ninjs31<'a> {
     pub_status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     urgency: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    language: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     headlines: Vec<TextView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -46,17 +42,7 @@ pub struct Ninjs31<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     bodies: Vec<TextView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    located: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     copyright_holder: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    subjects: Vec<SubjectView<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    people: Vec<EntityView<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    organisations: Vec<EntityView<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     places: Vec<Place<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -95,60 +81,40 @@ struct Place<'a> {
     geo_json: Option<Point>,
 }
 
-/// An association with the name and uri ninjs requires.
+/// An association.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Associated<'a> {
-    name: std::borrow::Cow<'a, str>,
-    uri: std::borrow::Cow<'a, str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
+    #[serde(flatten)]
+    core: AssociationCore<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     descriptions: Vec<TextView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     copyright_holder: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<&'a str>,
-}
-
-impl<'a> Associated<'a> {
-    fn of(story_uri: &str, index: usize, a: &'a Association) -> Self {
-        Associated {
-            name: a.ninjs_name(index),
-            uri: a.ninjs_uri(story_uri, index),
-            kind: a.kind.as_deref(),
-            descriptions: texts(&a.descriptions),
-            copyright_holder: a.copyrightholder.as_deref(),
-            by: a.by.as_deref(),
-        }
-    }
 }
 
 impl<'a> Ninjs31<'a> {
     /// The view of `article`; with `extended`, the extension too (when enrich ran).
     pub fn of(article: &'a Article, extended: bool) -> Self {
+        let associated = |(i, a): (usize, &'a Association)| Associated {
+            core: AssociationCore::of(&article.uri, i, a),
+            descriptions: texts(&a.descriptions),
+            copyright_holder: a.copyrightholder.as_deref(),
+        };
         Ninjs31 {
-            uri: &article.uri,
-            kind: &article.kind,
-            version: article.version.to_string(),
+            common: Common::of(article),
             version_created: article.versioncreated.as_ref().map(format_timestamp),
             first_created: article.firstcreated.as_ref().map(format_timestamp),
             embargoed_until: article.embargoed.as_ref().map(format_timestamp),
             pub_status: article.pubstatus.as_str(),
             urgency: article.urgency.filter(|u| (1..=9).contains(u)),
-            language: article.language.as_deref(),
             headlines: texts(&article.headlines),
             descriptions: texts(&article.descriptions),
             bodies: texts(&article.bodies),
-            by: article.by.as_deref(),
-            located: article.located.as_deref(),
             copyright_holder: article.copyrightholder.as_deref(),
-            subjects: concepts::subjects(article),
-            people: concepts::entities(&article.people),
-            organisations: concepts::entities(&article.organisations),
-            places: concepts::places(article).into_iter().map(|(concept, geo_json)| Place { concept, geo_json }).collect(),
-            info_sources: concepts::sources(&article.infosources),
-            associations: article.associations.iter().enumerate().map(|(i, a)| Associated::of(&article.uri, i, a)).collect(),
+            places: common::places(article).into_iter().map(|(concept, geo_json)| Place { concept, geo_json }).collect(),
+            info_sources: common::sources(&article.infosources),
+            associations: article.associations.iter().enumerate().map(associated).collect(),
             alt_ids: &article.altids,
             standard: &STANDARD,
             extension: if extended { Extension::of(article) } else { None },

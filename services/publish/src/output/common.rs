@@ -1,5 +1,6 @@
-//! The parts both ninjs versions write alike, viewed from the article:
-//! concepts with only the identifiers ninjs accepts
+//! The parts both ninjs versions write alike, viewed from the article: the
+//! fields of the same name ([`Common`]), the identity of associations
+//! ([`AssociationCore`]), concepts with only the identifiers ninjs accepts
 //! ([`newswire_shared::ninjs_ids`]), and the standard fields enrich's findings fill:
 //!
 //! - each keyword as a subject `{ "name": "talks", "rel": "keyword" }` (unless a
@@ -7,12 +8,71 @@
 //! - a subject that is one of enrich's Media Topics gets its `relevance` (0–100);
 //! - a place enrich located gets a GeoJSON point (`[longitude, latitude]`).
 
-use newswire_shared::article::{Article, Concept, InfoSource};
+use std::borrow::Cow;
+
+use newswire_shared::article::{Article, Association, Concept, InfoSource};
 use newswire_shared::enrichment::{Enrichment, PlaceEntity};
 use serde::Serialize;
 
 /// The `rel` of a subject that is one of enrich's keywords.
 pub const KEYWORD_REL: &str = "keyword";
+
+/// The fields ninjs 2.1 and 3.1 name alike (flattened into each version's document).
+#[derive(Debug, Serialize)]
+pub struct Common<'a> {
+    uri: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    located: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subjects: Vec<SubjectView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    people: Vec<EntityView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    organisations: Vec<EntityView<'a>>,
+}
+
+impl<'a> Common<'a> {
+    /// The fields of `article` both versions name alike.
+    pub fn of(article: &'a Article) -> Self {
+        Common {
+            uri: &article.uri,
+            kind: &article.kind,
+            version: article.version.to_string(),
+            language: article.language.as_deref(),
+            by: article.by.as_deref(),
+            located: article.located.as_deref(),
+            subjects: subjects(article),
+            people: entities(&article.people),
+            organisations: entities(&article.organisations),
+        }
+    }
+}
+
+/// An association's fields both versions name alike, with the name and uri
+/// ninjs requires ([`Association::ninjs_name`], [`Association::ninjs_uri`]).
+#[derive(Debug, Serialize)]
+pub struct AssociationCore<'a> {
+    name: Cow<'a, str>,
+    uri: Cow<'a, str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'a str>,
+}
+
+impl<'a> AssociationCore<'a> {
+    /// The `index`th association of the story `story_uri`.
+    pub fn of(story_uri: &str, index: usize, a: &'a Association) -> Self {
+        AssociationCore { name: a.ninjs_name(index), uri: a.ninjs_uri(story_uri, index), kind: a.kind.as_deref(), by: a.by.as_deref() }
+    }
+}
 
 /// A person, organisation or place (the place's geometry apart).
 #[derive(Debug, Serialize)]
