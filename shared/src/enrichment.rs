@@ -125,7 +125,7 @@ pub struct PlaceEntity {
     /// Other forms it was written in.
     #[serde(default)]
     pub variants: Vec<String>,
-    /// `continent`, `country`, `state` or `city`.
+    /// `continent`, `country`, `region` (US states) or `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// ISO 3166 alpha-2 code.
