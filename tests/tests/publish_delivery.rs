@@ -218,8 +218,8 @@ fn uris(records: &[Record]) -> Vec<String> {
 
 // ---------------------------------------------------------------- checks
 
-/// The 2.1 schema names GeoJSON by its web address (place geometry); with no
-/// network and no geometry emitted, an open schema stands in for it.
+/// The schemas name GeoJSON by its web address (place geometry); with no
+/// network, an open schema stands in for it (the tests check the points they expect).
 struct OfflineGeoJson;
 
 impl jsonschema::Retrieve for OfflineGeoJson {
