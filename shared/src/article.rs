@@ -3,8 +3,9 @@
 //! Field names follow IPTC ninjs 2.1 so that a published article *is* a ninjs
 //! document. What ninjs has no field for lives in one namespaced extension object,
 //! [`Article::newswire`], serialized under the key `"newswire"`. That key is
-//! internal: [`Article::to_ninjs`] removes it, so the strict ninjs that subscribers
-//! receive validates against the official schema.
+//! internal: subscribers receive publish's ninjs views of the article (its
+//! `output` module), which leave it out, and the identifiers the schemas insist on
+//! are decided by [`crate::ninjs_ids`].
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::{Deserialize, Serialize};
@@ -195,7 +196,7 @@ pub struct Article {
     /// Alternative ids, e.g. the newswire story id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub altids: Vec<AltId>,
-    /// What ninjs has no field for (internal; removed by [`Article::to_ninjs`]).
+    /// What ninjs has no field for (internal; never part of what subscribers receive).
     #[serde(default)]
     pub newswire: Extension,
 }
@@ -274,15 +275,12 @@ impl Article {
     pub fn note_problem(&mut self, field: &str, kind: &str, detail: impl Into<String>) {
         self.newswire.problems.push(FieldProblem { field: field.to_owned(), kind: kind.to_owned(), detail: detail.into() });
     }
+}
 
-    /// The strict ninjs 2.1 document: the article without the internal extension.
-    pub fn to_ninjs(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let Some(object) = value.as_object_mut() {
-            object.remove("newswire");
-        }
-        value
-    }
+/// `t` as RFC 3339 with the source's offset, `Z` for UTC, e.g.
+/// `2022-02-14T16:23:00Z` or `2019-11-19T19:47:00-05:00`: how every time is written.
+pub fn format_timestamp(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// ninjs carries `version` as a string; newswire orders versions numerically.
@@ -315,7 +313,7 @@ mod opt_rfc3339 {
 
     pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Some(t) => s.serialize_str(&format_timestamp(t)),
             None => s.serialize_none(),
         }
     }
@@ -368,10 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn ninjs_view_drops_the_internal_extension() {
-        let ninjs = sample().to_ninjs();
-        assert!(ninjs.get("newswire").is_none());
-        assert_eq!(ninjs["headlines"][0]["value"], "Hello");
+    fn the_main_headline_and_plain_body_are_found() {
         assert_eq!(sample().headline(), Some("Hello"));
         assert_eq!(sample().body_text(), Some("Body."));
     }

@@ -17,7 +17,8 @@
 //!               "lat": 55.752, "lon": 37.6178, "geonames_id": 524901, "population": 10381222}],
 //!   "topics": [{"uri": "http://cv.iptc.org/newscodes/mediatopic/11000000", "code": "11000000",
 //!               "name": "politics and government", "level": 1, "relevance": 100}],
-//!   "quotes": [{"text": "…", "speaker": "Liz Truss", "speaker_kind": "person", "speaker_text": "Ms Truss", "paragraph": 3}],
+//!   "quotes": [{"text": "…", "speaker": "Liz Truss", "speaker_kind": "person", "speaker_text": "Ms Truss", "paragraph": 3,
+//!               "sentence": "Ms Truss told reporters: “…”"}],
 //!   "summary": "…",
 //!   "external": { … }
 //! }
@@ -124,7 +125,7 @@ pub struct PlaceEntity {
     /// Other forms it was written in.
     #[serde(default)]
     pub variants: Vec<String>,
-    /// `continent`, `country`, `state` or `city`.
+    /// `continent`, `country`, `region` (US states) or `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// ISO 3166 alpha-2 code.
@@ -178,6 +179,10 @@ pub struct QuoteNote {
     /// Index of the body paragraph it starts in.
     #[serde(default)]
     pub paragraph: usize,
+    /// The body sentence it starts in, quote marks and attribution included
+    /// (absent from enrichments written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<String>,
 }
 
 #[cfg(test)]

@@ -52,7 +52,15 @@ fn the_pa_seed_is_enriched_with_topics_places_people_quotes_and_a_summary() {
 
     let published = pipeline.read("published", 1, WAIT, SETTLE);
     let ninjs = published[0].json();
-    assert_eq!(ninjs["subjects"], article["subjects"], "published ninjs keeps the subjects");
+    let (kept, stored) = (ninjs["subjects"].as_array().expect("published subjects"), article["subjects"].as_array().expect("subjects"));
+    for (kept, stored) in kept.iter().zip(stored) {
+        for key in ["name", "rel", "uri"] {
+            assert_eq!(kept[key], stored[key], "published ninjs keeps the subjects");
+        }
+        assert!(kept["relevance"].is_u64(), "an enrich Media Topic carries its relevance: {kept}");
+    }
+    let keywords: Vec<&serde_json::Value> = kept[stored.len().min(kept.len())..].iter().inspect(|s| assert_eq!(s["rel"], "keyword")).map(|s| &s["name"]).collect();
+    assert_eq!(keywords, enrichment["keywords"].as_array().expect("keywords").iter().collect::<Vec<_>>(), "then each keyword as a subject");
     assert!(ninjs.get("newswire").is_none());
 }
 

@@ -218,8 +218,8 @@ fn uris(records: &[Record]) -> Vec<String> {
 
 // ---------------------------------------------------------------- checks
 
-/// The 2.1 schema names GeoJSON by its web address (place geometry); with no
-/// network and no geometry emitted, an open schema stands in for it.
+/// The schemas name GeoJSON by its web address (place geometry); with no
+/// network, an open schema stands in for it (the tests check the points they expect).
 struct OfflineGeoJson;
 
 impl jsonschema::Retrieve for OfflineGeoJson {
@@ -233,8 +233,15 @@ impl jsonschema::Retrieve for OfflineGeoJson {
 
 /// Validates every payload against IPTC's ninjs 2.1 schema (formats checked too).
 fn assert_valid_ninjs<'a>(payloads: impl IntoIterator<Item = &'a [u8]>) {
-    let Ok(text) = std::fs::read_to_string(SCHEMA) else {
-        newswire_shared::dev_data::missing("../shared/iptc/ninjs-schema/ninjs-schema_2.1.json");
+    assert_valid_against("2.1", payloads);
+}
+
+/// Validates every payload against IPTC's ninjs schema of `version` ("2.1" or
+/// "3.1"), with the extended variants' `newswire:enrichment` object removed.
+fn assert_valid_against<'a>(version: &str, payloads: impl IntoIterator<Item = &'a [u8]>) {
+    let path = SCHEMA.replace("2.1", version);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        newswire_shared::dev_data::missing(format!("../shared/iptc/ninjs-schema/ninjs-schema_{version}.json"));
         return;
     };
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
@@ -242,9 +249,12 @@ fn assert_valid_ninjs<'a>(payloads: impl IntoIterator<Item = &'a [u8]>) {
         jsonschema::options().should_validate_formats(true).with_retriever(OfflineGeoJson).build(&schema).expect("schema compiles");
     let mut checked = 0;
     for payload in payloads {
-        let doc: Value = serde_json::from_slice(payload).expect("payload is JSON");
+        let mut doc: Value = serde_json::from_slice(payload).expect("payload is JSON");
+        if let Some(object) = doc.as_object_mut() {
+            object.remove("newswire:enrichment");
+        }
         let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "not valid ninjs 2.1: {errors:?}\n{doc:#}");
+        assert!(errors.is_empty(), "not valid ninjs {version}: {errors:?}\n{doc:#}");
         checked += 1;
     }
     assert!(checked > 0, "nothing to validate");
@@ -375,6 +385,42 @@ fn the_reference_story_pushed_through_every_stage_is_published_as_valid_ninjs() 
     assert_eq!(published[0].payload, subscribed[0].payload, "one ninjs document for every channel");
     assert_eq!(published[0].payload, hooked[0].body);
     assert_valid_ninjs([published[0].payload.as_slice()]);
+}
+
+#[test]
+fn subscribers_of_ninjs_3_1_and_of_the_extended_variants_receive_schema_valid_output_of_their_choice() {
+    let hook = Hook::start(|_, _| ok());
+    let subs = format!(
+        "{}format = \"ninjs-3.1\"\n\n{}format = \"ninjs-3.1\"\nextended = true\n\n{}extended = true\n",
+        topic_sub("v31", "{ all = [] }", None),
+        topic_sub("v31x", "{ all = [] }", Some(&hook.url)),
+        topic_sub("v21x", "{ all = [] }", None),
+    );
+    let setup = Setup::start(&subs);
+    setup.pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture("pa-truss-lavrov-2022-02-14.txt"));
+
+    let published = setup.pipeline.read("published", 1, WAIT, SETTLE);
+    let (v31, v31x, v21x) = (setup.read_sub("v31", 1), setup.read_sub("v31x", 1), setup.read_sub("v21x", 1));
+    assert_eq!((published.len(), v31.len(), v31x.len(), v21x.len()), (1, 1, 1, 1));
+    assert_valid_against("2.1", published.iter().chain(&v21x).map(|r| r.payload.as_slice()));
+    assert_valid_against("3.1", v31.iter().chain(&v31x).map(|r| r.payload.as_slice()));
+    let hooked = hook.wait_for(1, WAIT, SETTLE);
+    assert_eq!(hooked.len(), 1);
+    assert_eq!(hooked[0].body, v31x[0].payload, "the webhook gets the bytes of the subscriber's topic");
+
+    let (strict, plain31, extended31, extended21) = (published[0].json(), v31[0].json(), v31x[0].json(), v21x[0].json());
+    assert!(strict.get("newswire:enrichment").is_none() && strict.get("versioncreated").is_some(), "newswire.published stays strict 2.1");
+    assert!(plain31.get("newswire:enrichment").is_none() && plain31.get("versionCreated").is_some(), "{plain31:#}");
+    assert_eq!(plain31["standard"]["version"], "3.1");
+    for doc in [&extended31, &extended21] {
+        let quotes = doc["newswire:enrichment"]["quotes"].as_array().expect("the extension's quotes");
+        for speaker in ["Liz Truss", "Sergei Lavrov"] {
+            assert!(quotes.iter().any(|q| q["speaker"] == speaker), "{speaker}: {quotes:#?}");
+        }
+    }
+    let moscow = |doc: &Value, key: &str| doc["places"].as_array().and_then(|p| p.iter().find(|p| p["name"] == "Moscow")).map(|p| p[key].clone());
+    assert_eq!(moscow(&extended31, "geoJSON"), Some(json!({"type": "Point", "coordinates": [37.6178, 55.752]})));
+    assert_eq!(moscow(&extended21, "geojson"), moscow(&extended31, "geoJSON"));
 }
 
 #[test]

@@ -139,6 +139,7 @@ fn enrichment_owned(findings: Findings, taxonomy: &Taxonomy) -> Enrichment {
                 speaker_kind: speaker.map(|e| e.kind.as_str().to_owned()),
                 speaker_text: q.speaker_text,
                 paragraph: q.paragraph,
+                sentence: Some(q.sentence),
             }
         })
         .collect();

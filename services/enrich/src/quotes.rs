@@ -42,6 +42,8 @@ pub struct Quote {
     pub speaker_text: Option<String>,
     /// Index of the body paragraph it starts in.
     pub paragraph: usize,
+    /// The body sentence it starts in, quote marks and attribution included.
+    pub sentence: String,
 }
 
 /// A quoted span inside one paragraph.
@@ -69,7 +71,8 @@ pub fn find_quotes(doc: &Document, entities: &Entities) -> Vec<Quote> {
             } else if inner.split_whitespace().count() >= MIN_QUOTE_WORDS {
                 let previous = quotes.last().filter(|_| last_quote_paragraph.is_some_and(|last| last + 1 == p));
                 let (speaker, speaker_text) = attribute(doc, entities, span, range.start, previous);
-                quotes.push(Quote { text: inner.to_owned(), start: span.open, speaker, speaker_text, paragraph: p });
+                let sentence = doc.slice(&doc.sentence_at(span.open).unwrap_or(span.open..range.end)).trim().to_owned();
+                quotes.push(Quote { text: inner.to_owned(), start: span.open, speaker, speaker_text, paragraph: p, sentence });
             } else {
                 continue;
             }

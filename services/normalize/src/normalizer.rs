@@ -236,9 +236,9 @@ fn finish(mut article: Article, part: Option<&str>, format: SourceFormat, feed: 
     if let Some(part) = part {
         article.uri = format!("{}#{part}", article.uri);
     }
-    for association in article.associations.iter_mut().filter(|a| a.uri.is_empty()) {
+    for (index, association) in article.associations.iter_mut().enumerate() {
         // Pictures found in the text have no id of their own: name them within the story.
-        association.uri = format!("{}#{}", article.uri, association.name);
+        association.settle_identity(&article.uri, index);
     }
     if article.version == 0 {
         article.version = 1;

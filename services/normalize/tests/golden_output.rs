@@ -2,12 +2,12 @@
 //! `tests/fixtures/{ingest,normalize}` goes through ingest's core
 //! ([`prepare`]: format, charset, story splitting, identity and key), the
 //! normalize stage ([`Normalizer`], over a fresh dedupe store per fixture) and
-//! publish's ninjs rendering ([`strict_ninjs`]), with no Kafka in between. The
+//! publish's strict ninjs 2.1 rendering ([`render`]), with no Kafka in between. The
 //! result is compared with `tests/golden/<dir>/<fixture>.json`.
 //!
-//! A difference fails the test and names the golden; run with `UPDATE_GOLDEN=1`
-//! to write the goldens anew, then review the diff: every change to a golden
-//! must be an intended fix.
+//! A difference fails the test and names the golden and every field that
+//! differs ([`Goldens`]); run with `UPDATE_GOLDEN=1` to write the goldens anew,
+//! then review the diff: every change to a golden must be an intended fix.
 
 mod common;
 use common::content_type;
@@ -19,8 +19,9 @@ use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
 use newswire_normalize::dedupe::store::DedupeStore;
 use newswire_normalize::Normalizer;
-use newswire_publish::ninjs::strict_ninjs;
+use newswire_publish::output::{render, Output};
 use newswire_shared::article::Article;
+use newswire_shared::golden::Goldens;
 use newswire_shared::kafka::headers::HeaderMap;
 use newswire_shared::stage::{InputMessage, Stage};
 use serde_json::{json, Value};
@@ -82,7 +83,7 @@ fn run(dir: &str, name: &str, body: &[u8]) -> Value {
                                 "key": String::from_utf8_lossy(&out.key),
                                 "headers": headers_json(&out.headers),
                                 "newswire": article.newswire,
-                                "ninjs": strict_ninjs(&article),
+                                "ninjs": serde_json::from_slice::<Value>(&render(&article, Output::STRICT_2_1).expect("ninjs")).expect("json"),
                             })
                         })
                         .collect();
@@ -98,12 +99,11 @@ fn run(dir: &str, name: &str, body: &[u8]) -> Value {
 
 #[test]
 fn every_fixture_gives_what_its_golden_file_says_subscribers_receive() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
-    let mut differences = Vec::new();
     let mut checked = 0;
+    let mut failures = Vec::new();
     for dir in FIXTURE_DIRS {
         let fixtures = tests_dir().join("fixtures").join(dir);
-        let goldens = tests_dir().join("golden").join(dir);
+        let mut goldens = Goldens::at(tests_dir().join("golden").join(dir));
         let mut names: Vec<String> = std::fs::read_dir(&fixtures)
             .unwrap_or_else(|e| panic!("{}: {e}", fixtures.display()))
             .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
@@ -112,33 +112,13 @@ fn every_fixture_gives_what_its_golden_file_says_subscribers_receive() {
         names.sort();
         for name in &names {
             let body = std::fs::read(fixtures.join(name)).unwrap_or_else(|e| panic!("{dir}/{name}: {e}"));
-            let actual = serde_json::to_string_pretty(&run(dir, name, &body)).expect("json") + "\n";
-            let golden = goldens.join(format!("{name}.json"));
-            if update {
-                std::fs::create_dir_all(&goldens).expect("the golden directory");
-                std::fs::write(&golden, &actual).unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
-            } else {
-                match std::fs::read_to_string(&golden) {
-                    Ok(expected) if expected == actual => {}
-                    Ok(expected) => differences.push(format!("{}: differs at line {}", golden.display(), first_different_line(&expected, &actual))),
-                    Err(e) => differences.push(format!("{}: {e}", golden.display())),
-                }
-            }
-            checked += 1;
+            goldens.check(&format!("{name}.json"), &run(dir, name, &body));
         }
-        // A golden whose fixture is gone pins nothing.
-        for entry in std::fs::read_dir(&goldens).into_iter().flatten().flatten() {
-            let file = entry.file_name().to_string_lossy().into_owned();
-            if !names.iter().any(|n| format!("{n}.json") == file) {
-                differences.push(format!("{}: no fixture {dir}/{} any more", entry.path().display(), file.trim_end_matches(".json")));
-            }
+        match goldens.finish() {
+            Ok(n) => checked += n,
+            Err(differences) => failures.push(differences),
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 25, "only {checked} fixtures were found");
-    assert!(differences.is_empty(), "output differs from the goldens (UPDATE_GOLDEN=1 rewrites them; review the diff):\n{}", differences.join("\n"));
-}
-
-/// The 1-based line where two texts first differ.
-fn first_different_line(expected: &str, actual: &str) -> usize {
-    expected.lines().zip(actual.lines()).position(|(e, a)| e != a).unwrap_or_else(|| expected.lines().count().min(actual.lines().count())) + 1
 }

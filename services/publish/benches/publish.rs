@@ -11,7 +11,8 @@
 //!   routing rules ([`route_all`]) that also apply prior receipts, and one
 //!   keyword filter that does not match (it searches every text of the story).
 //! - `publish_stage/process_first_delivery`: [`Stage::process`] of a story no
-//!   subscriber has had (strict ninjs, story headers, delivery state lookups in a
+//!   subscriber has had (strict ninjs 2.1, and ninjs 3.1 with the extension for
+//!   `pa-people`; story headers, delivery state lookups in a
 //!   sled store in a temporary directory, topic records, webhook jobs staged),
 //!   with the batch aborted after each story so it is new again each time.
 //!   `publish_stage/abort_empty_batch` is that abort alone, to subtract.

@@ -151,6 +151,7 @@ mod tests {
     use super::*;
     use crate::embargo::EmbargoChoice;
     use crate::filter::Filter;
+    use crate::output::{Output, OutputFormat};
     use figment::providers::Serialized;
     use newswire_shared::config::load_from;
 
@@ -225,6 +226,26 @@ mod tests {
     }
 
     #[test]
+    fn a_subscription_chooses_its_output_format_and_the_extension() {
+        let config = load(
+            "[[publish.subscriptions]]\nname = \"a\"\ntopic = true\n\
+             [[publish.subscriptions]]\nname = \"b\"\ntopic = true\nformat = \"ninjs-3.1\"\nextended = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.subscriptions[0].output(), Output::STRICT_2_1, "ninjs 2.1 without the extension by default");
+        assert_eq!(config.subscriptions[1].output(), Output { format: OutputFormat::Ninjs31, extended: true });
+    }
+
+    #[test]
+    fn an_unknown_output_format_is_refused_naming_the_known_ones() {
+        let err = load("[[publish.subscriptions]]\nname = \"x\"\ntopic = true\nformat = \"ninjs-3.0\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ninjs-3.0") && text.contains("ninjs-2.1") && text.contains("ninjs-3.1"), "{text}");
+        let err = load("[[publish.subscriptions]]\nname = \"x\"\ntopic = true\nextended = \"yes\"\n").unwrap_err();
+        assert!(err.to_string().contains("extended"), "{err}");
+    }
+
+    #[test]
     fn unknown_filter_kinds_are_refused() {
         let err = load("[[publish.subscriptions]]\nname = \"x\"\ntopic = true\nfilter = { colour = \"red\" }\n").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
@@ -257,6 +278,7 @@ mod tests {
         assert_eq!(names, ["sport", "uk-urgent", "pa-people"]);
         assert!(subs[1].topic && subs[1].webhook.is_some());
         assert_eq!((subs[1].embargo, subs[2].embargo), (EmbargoChoice::Hold, EmbargoChoice::Deliver));
+        assert_eq!(subs[2].output(), Output { format: OutputFormat::Ninjs31, extended: true });
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! newswire's publish stage: delivers each enriched story to its subscribers,
-//! and every story as strict ninjs to `newswire.published`.
+//! each in the ninjs version it chose ([`output`]), and every story as strict
+//! ninjs 2.1 to `newswire.published`.
 //!
 //! Delivery semantics:
 //! - **Kafka topics** (`newswire.published`, `<topic_prefix><subscriber>`): the
@@ -23,7 +24,7 @@ pub mod dispatcher;
 pub mod embargo;
 pub mod filter;
 pub mod metrics;
-pub mod ninjs;
+pub mod output;
 pub mod retry;
 pub mod routing;
 pub mod signature;
@@ -49,6 +50,7 @@ use crate::embargo::held::Held;
 use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
 use crate::metrics::PublishMetrics;
+use crate::output::{Output, Renderings};
 use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{DeliveryStore, Pending, WebhookJob};
 use crate::subscription::Subscription;
@@ -153,24 +155,27 @@ impl Publisher {
     }
 
     /// Routes `article` to the subscribers in `audience`: their topic records,
-    /// and their webhook jobs and receipts staged for the batch.
+    /// and their webhook jobs and receipts staged for the batch, each in the
+    /// subscriber's output (the same bytes on its topic and its webhook).
     fn route(
         &mut self,
         article: &Article,
-        (key, payload, story_headers): (&[u8], &[u8], &HeaderMap),
+        (key, story_headers): (&[u8], &HeaderMap),
+        renderings: &mut Renderings<'_>,
         trace_id: &str,
         audience: Audience,
-    ) -> Result<Vec<OutputRecord>, store::StoreError> {
+    ) -> Result<Vec<OutputRecord>, StageError> {
+        // A delivery-state failure is not the story's fault: the batch is retried.
+        let unavailable = |error: store::StoreError| StageError::retry_batch("state_unavailable", error.to_string());
         let mut priors = HashMap::new();
         for sub in &self.subscriptions {
-            priors.insert(sub.name.clone(), self.prior(&sub.name, article)?);
+            priors.insert(sub.name.clone(), self.prior(&sub.name, article).map_err(unavailable)?);
         }
-        let story = self.story_notice(&article.uri)?;
+        let story = self.story_notice(&article.uri).map_err(unavailable)?;
         let routes = route_all(article, &self.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
         if let Some(notice) = notice_after(article, story, priors.values().copied().flatten()) {
             self.staged_notices.insert(article.uri.clone(), notice);
         }
-        let body = String::from_utf8_lossy(payload).into_owned();
         let mut records = Vec::new();
         for (i, route) in routes {
             let subscriber = &self.subscribers[i];
@@ -178,6 +183,7 @@ impl Publisher {
                 continue;
             }
             let name = subscriber.subscription.name.clone();
+            let payload = renderings.get(subscriber.subscription.output()).map_err(serialize_failed)?;
             if let Some(topic) = &subscriber.topic {
                 let mut h = story_headers.clone();
                 h.insert(SUBSCRIBER_HEADER, name.as_str());
@@ -193,11 +199,11 @@ impl Publisher {
                     version: article.version,
                     kill: article.pubstatus == PubStatus::Canceled,
                     withheld: article.pubstatus == PubStatus::Withheld,
-                    body: body.clone(),
+                    body: String::from_utf8_lossy(payload).into_owned(),
                     trace_id: trace_id.to_owned(),
                 };
                 let staged = self.staged_jobs.iter().any(|j| j.key() == job.key());
-                if !staged && !self.store.job_known(&job)? {
+                if !staged && !self.store.job_known(&job).map_err(unavailable)? {
                     self.staged_jobs.push(job);
                 }
             }
@@ -211,18 +217,16 @@ impl Publisher {
     /// The records of `article` for `audience`: `newswire.published` (for
     /// everyone) and the subscribers' routes.
     fn publish(&mut self, article: &Article, input: &InputMessage<'_>, audience: Audience) -> Result<Outcome, StageError> {
-        let payload = serde_json::to_vec(&ninjs::strict_ninjs(article)).map_err(|e| StageError::new("serialize_failed", e.to_string()))?;
+        let mut renderings = Renderings::new(article);
         let story_headers = story_headers(article, input.headers);
         let key = story_key(article, input);
         let mut records = Vec::new();
         if audience == Audience::Everyone {
-            records.push(OutputRecord { topic: self.published_topic.clone(), key: key.to_vec(), payload: payload.clone(), headers: story_headers.clone() });
+            let payload = renderings.get(Output::STRICT_2_1).map_err(serialize_failed)?.to_vec();
+            records.push(OutputRecord { topic: self.published_topic.clone(), key: key.to_vec(), payload, headers: story_headers.clone() });
         }
         let trace_id = input.headers.get_str(headers::TRACE_ID).unwrap_or_default();
-        // A delivery-state failure is not the story's fault: the batch is retried.
-        let routed = self
-            .route(article, (key, &payload, &story_headers), trace_id, audience)
-            .map_err(|error| StageError::retry_batch("state_unavailable", error.to_string()))?;
+        let routed = self.route(article, (key, &story_headers), &mut renderings, trace_id, audience)?;
         records.extend(routed);
         Ok(Outcome::forward(records))
     }
@@ -267,6 +271,11 @@ impl Publisher {
 /// The story's key on publish's topics: the input's key, else its uri.
 fn story_key<'a>(article: &'a Article, input: &InputMessage<'a>) -> &'a [u8] {
     input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes())
+}
+
+/// A story that cannot be written as JSON (a dead letter with this reason).
+fn serialize_failed(error: serde_json::Error) -> StageError {
+    StageError::new("serialize_failed", error.to_string())
 }
 
 /// The id of one delivery: stable for a subscriber, story, version and status
@@ -359,7 +368,10 @@ mod tests {
 
     fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
         let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
-        Subscriber { subscription: Subscription { name: name.into(), filter, topic, webhook, embargo: Default::default() }, topic: topic.then(|| format!("news.{name}")) }
+        Subscriber {
+            subscription: Subscription { name: name.into(), filter, topic, webhook, embargo: Default::default(), format: Default::default(), extended: false },
+            topic: topic.then(|| format!("news.{name}")),
+        }
     }
 
     fn publisher(dir: &std::path::Path) -> Publisher {
@@ -406,6 +418,30 @@ mod tests {
         let value: serde_json::Value = serde_json::from_slice(&outcome.records[0].payload).unwrap();
         assert_eq!(value["uri"], "urn:x");
         assert!(value.get("newswire").is_none());
+    }
+
+    #[test]
+    fn each_subscriber_gets_its_own_output_format_the_same_bytes_on_topic_and_webhook() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut extended = subscriber("desk", Filter::default(), true, true);
+        (extended.subscription.format, extended.subscription.extended) = (crate::output::OutputFormat::Ninjs31, true);
+        let subs = vec![subscriber("plain", Filter::default(), true, false), extended];
+        let mut p = Publisher::new("newswire.published", subs, DeliveryStore::open(dir.path()).unwrap(), Arc::new(PublishMetrics::default()));
+        let mut article: Article = serde_json::from_slice(&story(1, "15000000", PubStatus::Usable)).unwrap();
+        article.newswire.enrichment = Some(newswire_shared::enrichment::Enrichment { keywords: vec!["harbour".into()], ..Default::default() });
+        let payload = serde_json::to_vec(&article).unwrap();
+        let h = HeaderMap::new();
+        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
+        let records = p.process(&input).unwrap().records;
+        let doc = |topic: &str| -> serde_json::Value { serde_json::from_slice(&records.iter().find(|r| r.topic == topic).unwrap().payload).unwrap() };
+        for topic in ["newswire.published", "news.plain"] {
+            assert_eq!((doc(topic)["pubstatus"].as_str(), doc(topic).get(crate::output::EXTENSION_KEY)), (Some("usable"), None), "{topic}: strict 2.1");
+        }
+        let desk = doc("news.desk");
+        assert_eq!((desk["pubStatus"].as_str(), desk["standard"]["version"].as_str()), (Some("usable"), Some("3.1")));
+        assert_eq!(desk[crate::output::EXTENSION_KEY]["keywords"][0], "harbour");
+        let topic_bytes = &records.iter().find(|r| r.topic == "news.desk").unwrap().payload;
+        assert_eq!(p.staged_jobs[0].body.as_bytes(), topic_bytes.as_slice(), "the webhook sends the topic's bytes");
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! A subscription: a name, a filter, and where matching stories go.
+//! A subscription: a name, a filter, where matching stories go, and in which
+//! output format ([`crate::output`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
+use crate::output::{Output, OutputFormat};
 
 /// One subscriber's declaration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +25,12 @@ pub struct Subscription {
     /// `deliver` them at once with `embargoed` set ([`crate::embargo`]).
     #[serde(default)]
     pub embargo: crate::embargo::EmbargoChoice,
+    /// The ninjs version it receives: `"ninjs-2.1"` (default) or `"ninjs-3.1"`.
+    #[serde(default)]
+    pub format: OutputFormat,
+    /// Whether it also receives what enrich found, in the `"newswire:enrichment"` object.
+    #[serde(default)]
+    pub extended: bool,
 }
 
 /// Where and how to POST a subscriber's stories.
@@ -42,6 +50,11 @@ impl std::fmt::Debug for WebhookTarget {
 }
 
 impl Subscription {
+    /// How its stories are written, on its topic and its webhook alike.
+    pub fn output(&self) -> Output {
+        Output { format: self.format, extended: self.extended }
+    }
+
     /// Records every problem with this subscription, naming it by `path`.
     pub fn validate(&self, path: &str, errors: &mut Vec<String>) {
         let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');

@@ -104,6 +104,8 @@ fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>
         topic: false,
         webhook: Some(WebhookTarget { url: url.into(), secret: "secret".into() }),
         embargo: Default::default(),
+        format: Default::default(),
+        extended: false,
     };
     let policy = RetryPolicy {
         max_attempts,
