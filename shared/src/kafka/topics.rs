@@ -53,6 +53,13 @@ const MAX_MESSAGE_BYTES: &str = "max.message.bytes";
 /// First checks that the brokers answer this client at all ([`check_connection`]),
 /// so a refused certificate or password fails start-up with its reason.
 pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(), TopicError> {
+    ensure_topics_with(kafka, topics, &[]).await
+}
+
+/// [`ensure_topics`], creating a missing topic with these topic `settings` too
+/// (e.g. `cleanup.policy=compact`); an existing topic's settings are left as
+/// they are, but for its record size limit.
+pub async fn ensure_topics_with(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
     let checked = kafka.clone();
     tokio::task::spawn_blocking(move || check_connection(&checked, CONNECT_TIMEOUT))
         .await
@@ -63,7 +70,8 @@ pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(),
     let new_topics: Vec<NewTopic<'_>> = topics
         .iter()
         .map(|t| {
-            NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)).set(MAX_MESSAGE_BYTES, &max_bytes)
+            let topic = NewTopic::new(t, kafka.partitions, TopicReplication::Fixed(kafka.replication_factor)).set(MAX_MESSAGE_BYTES, &max_bytes);
+            settings.iter().fold(topic, |topic, (key, value)| topic.set(key, value))
         })
         .collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30))).request_timeout(Some(Duration::from_secs(30)));
