@@ -5,6 +5,8 @@
 //! Each [`Pipeline`] gets fresh topic names, consumer groups, ports and data
 //! folders, so tests never see each other's messages.
 
+pub mod webhook;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -303,6 +305,19 @@ impl Pipeline {
 
     /// Starts (or restarts) one service process.
     pub fn spawn(&mut self, name: &str) {
+        self.spawn_with(name, &[]);
+    }
+
+    /// Stops a service (SIGTERM) and starts it again with `extra_env` over the
+    /// pipeline's settings (e.g. a lower limit for this one stage), waiting until it is ready.
+    pub fn restart_with(&mut self, name: &str, extra_env: &[(&str, &str)]) {
+        self.stop(name);
+        self.spawn_with(name, extra_env);
+        self.wait_ready(name, Duration::from_secs(60));
+    }
+
+    /// Starts (or restarts) one service process with `extra_env` over the pipeline's settings.
+    pub fn spawn_with(&mut self, name: &str, extra_env: &[(&str, &str)]) {
         let env = self.env.clone();
         let log_path = self.dir.path().join(format!("{name}.log"));
         let data_root = self.dir.path().join("data");
@@ -315,6 +330,7 @@ impl Pipeline {
             // Each instance keeps its own on-disk state, as each pod has its own volume.
             .env("NEWSWIRE_DATA_DIR", data_root.join(&service.instance_id))
             .env(admin_var, format!("127.0.0.1:{}", service.admin_port))
+            .envs(extra_env.iter().copied())
             .stdout(Stdio::from(log.try_clone().expect("log file")))
             .stderr(Stdio::from(log))
             .spawn()
@@ -402,6 +418,16 @@ impl Pipeline {
     /// `timeout` passed, then keeps reading for `settle` to catch extras.
     pub fn read(&self, name: &str, expected: usize, timeout: Duration, settle: Duration) -> Vec<Record> {
         read_topic_on(&self.brokers, self.topic(name), expected, timeout, settle)
+    }
+
+    /// Runs the `newswire` command with the pipeline's settings (configuration
+    /// file, brokers, topic names and any extra settings it was started with).
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(binary("newswire"))
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run newswire {args:?}: {e}"))
     }
 
     /// Fetches a service's `/metrics` text.
