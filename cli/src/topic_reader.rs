@@ -228,14 +228,12 @@ impl TopicReader {
         let mut assignment = TopicPartitionList::new();
         assignment.add_partition_offset(topic, partition, Offset::Offset(offset)).map_err(|e| self.failed(topic, e))?;
         self.consumer.assign(&assignment).map_err(|e| self.failed(topic, e))?;
-        let found = loop {
-            match self.consumer.poll(self.timeout) {
-                None => return Err(ReadError::Read { topic: topic.to_owned(), detail: format!("the broker sent nothing for {} s", self.timeout.as_secs()) }),
-                Some(Err(KafkaError::PartitionEOF(_))) => break None,
-                Some(Err(error)) => return Err(self.failed(topic, error)),
-                Some(Ok(message)) if message.offset() == offset => break Some(Fetched::of(&message)),
-                Some(Ok(_)) => break None,
-            }
+        let found = match self.consumer.poll(self.timeout) {
+            None => return Err(ReadError::Read { topic: topic.to_owned(), detail: format!("the broker sent nothing for {} s", self.timeout.as_secs()) }),
+            Some(Err(KafkaError::PartitionEOF(_))) => None,
+            Some(Err(error)) => return Err(self.failed(topic, error)),
+            // The first record at or after the offset: the one asked for, or the next when it holds none.
+            Some(Ok(message)) => (message.offset() == offset).then(|| Fetched::of(&message)),
         };
         self.consumer.unassign().map_err(|e| self.failed(topic, e))?;
         found.ok_or_else(|| none("the offset holds no committed record (a transaction marker or an aborted write)".into()))

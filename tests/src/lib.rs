@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::ClientConfig;
+use serde_json::{json, Value};
 
 /// The token of the test feed `pa`.
 pub const PA_TOKEN: &str = "test-token-pa";
@@ -454,6 +455,28 @@ impl Drop for Pipeline {
             std::mem::forget(std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir")));
         }
     }
+}
+
+/// A canonical article as normalize and enrich write it (ninjs fields plus the
+/// `newswire` extension; feed `pa`), with the fields of `extra` set over it.
+pub fn canonical_article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {
+    let mut a = json!({
+        "uri": uri,
+        "type": "text",
+        "version": version.to_string(),
+        "versioncreated": "2026-11-24T12:00:00Z",
+        "pubstatus": "usable",
+        "language": "en-GB",
+        "headlines": [{"role": "main", "contenttype": "text/plain", "value": headline}],
+        "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("{headline}. More text follows.")}],
+        "newswire": {"feed": "pa", "story_id": uri},
+    });
+    if let (Some(base), Some(more)) = (a.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    a
 }
 
 /// Reads committed records of `topic` on the shared test broker (see [`read_topic_on`]).

@@ -11,7 +11,7 @@
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use newswire_e2e::{binary, free_port, read_topic_on, Pipeline, PA_TOKEN};
+use newswire_e2e::{binary, canonical_article, free_port, read_topic_on, Pipeline, PA_TOKEN};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
@@ -46,21 +46,14 @@ fn id_of(list: &str, needle: &str) -> String {
     row.split_whitespace().next().unwrap_or_default().to_owned()
 }
 
-/// A canonical article as normalize writes it, whose body alone is about 70 KB.
+/// A canonical article of feed `ap`, as normalize writes it, whose body alone is about 70 KB.
 fn large_article(uri: &str) -> String {
     let body = "The harbour board met again on Tuesday to discuss the repairs to the northern wall. ".repeat(840);
-    json!({
-        "uri": uri,
-        "type": "text",
-        "version": "1",
-        "versioncreated": "2026-11-24T12:00:00Z",
-        "pubstatus": "usable",
-        "language": "en-GB",
-        "headlines": [{"role": "main", "contenttype": "text/plain", "value": "Harbour wall repairs discussed again"}],
+    let extra = json!({
         "bodies": [{"role": "main", "contenttype": "text/plain", "value": body}],
         "newswire": {"feed": "ap", "story_id": uri},
-    })
-    .to_string()
+    });
+    canonical_article(uri, 1, "Harbour wall repairs discussed again", extra).to_string()
 }
 
 #[test]

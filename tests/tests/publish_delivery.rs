@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use newswire_e2e::webhook::{hmac_sha256_hex, ok, Hook, Reply};
-use newswire_e2e::{fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
+use newswire_e2e::webhook::{hmac_sha256_hex, ok, Hook, Received, Reply};
+use newswire_e2e::{canonical_article as article, fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
@@ -80,27 +80,6 @@ impl Setup {
     fn read_sub(&self, subscriber: &str, expected: usize) -> Vec<Record> {
         read_topic_on(&self.pipeline.brokers, &self.topic(subscriber), expected, WAIT, SETTLE)
     }
-}
-
-/// A canonical article as enrich writes it (ninjs fields plus the `newswire` extension).
-fn article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {
-    let mut a = json!({
-        "uri": uri,
-        "type": "text",
-        "version": version.to_string(),
-        "versioncreated": "2026-11-24T12:00:00Z",
-        "pubstatus": "usable",
-        "language": "en-GB",
-        "headlines": [{"role": "main", "contenttype": "text/plain", "value": headline}],
-        "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("{headline}. More text follows.")}],
-        "newswire": {"feed": "pa", "story_id": uri},
-    });
-    if let (Some(base), Some(more)) = (a.as_object_mut(), extra.as_object()) {
-        for (k, v) in more {
-            base.insert(k.clone(), v.clone());
-        }
-    }
-    a
 }
 
 fn medtop(code: &str) -> Value {

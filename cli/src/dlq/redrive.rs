@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::kafka::client;
+use newswire_shared::kafka::transaction::send_waiting;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 
@@ -192,10 +193,10 @@ impl Redriver {
                 if let Some(partition) = redriven.partition {
                     record = record.partition(partition);
                 }
-                self.send(record)?;
+                send_waiting(&self.producer, record)?;
                 let key = planned.letter.id.qualified(&self.dlq_topic);
                 let value = entry(&planned.letter, redriven, now).to_json();
-                self.send(BaseRecord::to(&self.ledger).key(key.as_bytes()).payload(&value[..]))?;
+                send_waiting(&self.producer, BaseRecord::to(&self.ledger).key(key.as_bytes()).payload(&value[..]))?;
             }
             self.producer.commit_transaction(TXN_TIMEOUT)
         });
@@ -207,20 +208,6 @@ impl Redriver {
             let _ = self.producer.abort_transaction(TXN_TIMEOUT);
             RedriveError::Transaction(error)
         })
-    }
-
-    /// Enqueues `record` in the open transaction, waiting while the local queue is full.
-    fn send(&self, mut record: BaseRecord<'_, [u8], [u8]>) -> Result<(), KafkaError> {
-        loop {
-            match self.producer.send(record) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                    self.producer.poll(Duration::from_millis(20));
-                    record = back;
-                }
-                Err((error, _)) => return Err(error),
-            }
-        }
     }
 }
 
