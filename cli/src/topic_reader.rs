@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::kafka::client;
+use newswire_shared::kafka::connect_check::{check_connection, ConnectError};
 use newswire_shared::kafka::headers::HeaderMap;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
@@ -50,16 +51,18 @@ impl Fetched {
 /// Why a topic could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    /// No broker answered in time.
-    #[error("cannot reach the Kafka broker at {brokers} within {seconds} s (set kafka.brokers or NEWSWIRE_KAFKA_BROKERS): {detail}")]
-    Unreachable {
-        /// The bootstrap list tried.
+    /// The client could not be made.
+    #[error("cannot make a Kafka client for {brokers}: {source}")]
+    Client {
+        /// The configured brokers.
         brokers: String,
-        /// How long it waited.
-        seconds: u64,
-        /// What the client said.
-        detail: String,
+        /// librdkafka's reason.
+        #[source]
+        source: KafkaError,
     },
+    /// No broker answered in time, or TLS or SASL was refused.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
     /// The topic is not on the broker.
     #[error("topic {topic} does not exist on {brokers}{hint}")]
     NoTopic {
@@ -100,17 +103,18 @@ pub struct TopicReader {
 }
 
 impl TopicReader {
-    /// Connects to the brokers `kafka` names and checks that one answers within `timeout`.
+    /// Connects to the brokers `kafka` names and checks, within `timeout`, that
+    /// one answers this client as configured (a refused TLS handshake or SASL
+    /// login is named at once).
     pub fn connect(kafka: &KafkaConfig, timeout: Duration) -> Result<Self, ReadError> {
-        let unreachable = |detail: String| ReadError::Unreachable { brokers: kafka.brokers.clone(), seconds: timeout.as_secs(), detail };
         let group = format!("newswire-cli-{}", std::process::id());
         let kafka = KafkaConfig { statistics_interval_ms: 0, ..kafka.clone() };
         let mut config = client::reader(&kafka, "newswire-cli", &group);
         // The end of each partition is where a command stops reading; don't let
-        // every fetch there wait librdkafka's default 500 ms for more.
+        // every fetch there wait for more.
         config.set("enable.partition.eof", "true").set("fetch.wait.max.ms", "10");
-        let consumer: BaseConsumer = config.create().map_err(|e| unreachable(e.to_string()))?;
-        consumer.fetch_metadata(None, timeout).map_err(|e| unreachable(e.to_string()))?;
+        let consumer: BaseConsumer = config.create().map_err(|source| ReadError::Client { brokers: kafka.brokers.clone(), source })?;
+        check_connection(&kafka, timeout)?;
         Ok(TopicReader { consumer, brokers: kafka.brokers.clone(), timeout })
     }
 

@@ -155,5 +155,5 @@ fn dead_letters_are_listed_shown_and_redriven_once_after_the_cause_is_fixed() {
         .output()
         .expect("run newswire");
     let (_, err) = text(&nobody);
-    assert!(!nobody.status.success() && err.contains("cannot reach the Kafka broker at 127.0.0.1:"), "{err}");
+    assert!(!nobody.status.success() && err.contains("no answer from Kafka at 127.0.0.1:"), "{err}");
 }

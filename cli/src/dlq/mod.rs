@@ -15,7 +15,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context;
-use newswire_shared::config::{figment, CommonConfig};
+use newswire_shared::config::{figment, load_kafka, CommonConfig};
 use newswire_shared::kafka::topics;
 
 use crate::progress;
@@ -77,7 +77,9 @@ pub fn run(args: DlqArgs) -> anyhow::Result<u8> {
             anyhow::bail!("say which dead letters to redrive: ids (2:41), filters (--stage, --reason, --feed, --since, --until), or --all");
         }
     }
-    let common: CommonConfig = figment().extract().context("configuration")?;
+    let mut common: CommonConfig = figment().extract().context("configuration")?;
+    // Kafka settings validated (security included), as every Kafka command of `newswire` reads them.
+    common.kafka = load_kafka(None)?;
     let dlq_topic = common.topics.dlq.clone();
     let reader = TopicReader::connect(&common.kafka, Duration::from_secs(args.timeout))?;
     reader.require_partitions(&dlq_topic, NO_DLQ)?;
