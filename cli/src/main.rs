@@ -1,10 +1,16 @@
 //! `newswire`: the command-line tool for operators, feeds and subscribers.
 
 mod bench;
+mod dlq;
 mod eval;
+mod progress;
 mod push;
+mod replay;
 mod status;
+mod table;
 mod tail;
+mod topic_reader;
+mod when;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,6 +30,10 @@ enum Command {
     Push(push::PushOptions),
     /// Print the stories of a published topic, readably or as JSON (`--json`), optionally filtered.
     Tail(tail::TailArgs),
+    /// Dead letters: list them, show one, and redrive them once their cause is fixed.
+    Dlq(dlq::DlqArgs),
+    /// Send one subscriber the stories it received in a time window again, marked as a replay.
+    Replay(replay::ReplayArgs),
     /// Live table of the pipeline: per-stage rate, p99 latency, lag, dead letters, duplicates.
     Status {
         /// Admin endpoints as stage=host:port (default: the four local ports 9101–9104).
@@ -91,6 +101,14 @@ fn parse_target(s: &str) -> Result<(String, String), String> {
     Ok((stage.to_owned(), addr.to_owned()))
 }
 
+/// The exit code of a command that decides its own: its code, or [`failed`]'s.
+fn exit_with(result: anyhow::Result<u8>) -> std::process::ExitCode {
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(error) => failed(&error),
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -102,6 +120,8 @@ fn main() -> std::process::ExitCode {
                 Err(error) => failed(&error),
             };
         }
+        Command::Dlq(args) => return exit_with(dlq::run(args)),
+        Command::Replay(args) => return exit_with(replay::run(args)),
         Command::Tail(args) => tail::run(&args),
         Command::Push(options) => match push::run_push(&options) {
             Ok(summary) => {

@@ -5,6 +5,8 @@
 //! Each [`Pipeline`] gets fresh topic names, consumer groups, ports and data
 //! folders, so tests never see each other's messages.
 
+pub mod webhook;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::ClientConfig;
+use serde_json::{json, Value};
 
 /// The token of the test feed `pa`.
 pub const PA_TOKEN: &str = "test-token-pa";
@@ -305,6 +308,19 @@ impl Pipeline {
 
     /// Starts (or restarts) one service process.
     pub fn spawn(&mut self, name: &str) {
+        self.spawn_with(name, &[]);
+    }
+
+    /// Stops a service (SIGTERM) and starts it again with `extra_env` over the
+    /// pipeline's settings (e.g. a lower limit for this one stage), waiting until it is ready.
+    pub fn restart_with(&mut self, name: &str, extra_env: &[(&str, &str)]) {
+        self.stop(name);
+        self.spawn_with(name, extra_env);
+        self.wait_ready(name, Duration::from_secs(60));
+    }
+
+    /// Starts (or restarts) one service process with `extra_env` over the pipeline's settings.
+    pub fn spawn_with(&mut self, name: &str, extra_env: &[(&str, &str)]) {
         let env = self.env.clone();
         let log_path = self.dir.path().join(format!("{name}.log"));
         let data_root = self.dir.path().join("data");
@@ -317,6 +333,7 @@ impl Pipeline {
             // Each instance keeps its own on-disk state, as each pod has its own volume.
             .env("NEWSWIRE_DATA_DIR", data_root.join(&service.instance_id))
             .env(admin_var, format!("127.0.0.1:{}", service.admin_port))
+            .envs(extra_env.iter().copied())
             .stdout(Stdio::from(log.try_clone().expect("log file")))
             .stderr(Stdio::from(log))
             .spawn()
@@ -406,6 +423,16 @@ impl Pipeline {
         read_topic_on(&self.brokers, self.topic(name), expected, timeout, settle)
     }
 
+    /// Runs the `newswire` command with the pipeline's settings (configuration
+    /// file, brokers, topic names and any extra settings it was started with).
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(binary("newswire"))
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run newswire {args:?}: {e}"))
+    }
+
     /// Fetches a service's `/metrics` text.
     pub fn metrics(&self, name: &str) -> String {
         self.http
@@ -430,6 +457,28 @@ impl Drop for Pipeline {
             std::mem::forget(std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir")));
         }
     }
+}
+
+/// A canonical article as normalize and enrich write it (ninjs fields plus the
+/// `newswire` extension; feed `pa`), with the fields of `extra` set over it.
+pub fn canonical_article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {
+    let mut a = json!({
+        "uri": uri,
+        "type": "text",
+        "version": version.to_string(),
+        "versioncreated": "2026-11-24T12:00:00Z",
+        "pubstatus": "usable",
+        "language": "en-GB",
+        "headlines": [{"role": "main", "contenttype": "text/plain", "value": headline}],
+        "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("{headline}. More text follows.")}],
+        "newswire": {"feed": "pa", "story_id": uri},
+    });
+    if let (Some(base), Some(more)) = (a.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    a
 }
 
 /// Reads committed records of `topic` on the shared test broker (see [`read_topic_on`]).

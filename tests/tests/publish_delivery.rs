@@ -7,15 +7,13 @@
 //! enrich finds. Subscriptions come from a separate TOML file
 //! (`NEWSWIRE_PUBLISH_SUBSCRIPTIONS_FILE`), and each test gets its own topic prefix.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use newswire_e2e::{fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
-use newswire_shared::ids::sha256_hex;
+use newswire_e2e::webhook::{hmac_sha256_hex, ok, Hook, Received, Reply};
+use newswire_e2e::{canonical_article as article, fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
@@ -24,107 +22,6 @@ const WAIT: Duration = Duration::from_secs(60);
 const SETTLE: Duration = Duration::from_secs(2);
 const SECRET: &str = "e2e-shared-secret";
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/iptc/ninjs-schema/ninjs-schema_2.1.json");
-
-// ---------------------------------------------------------------- webhook servers
-
-/// One request a webhook server received.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("webhook body is JSON")
-    }
-}
-
-/// How a server answers: status, optional Retry-After seconds, and a delay first.
-struct Reply {
-    status: u16,
-    delay: Duration,
-}
-
-fn ok() -> Reply {
-    Reply { status: 200, delay: Duration::ZERO }
-}
-
-/// A tiny HTTP/1.1 server on loopback that records every request and answers with
-/// `behaviour(request, attempt)`, where attempt counts requests with its delivery id.
-struct Hook {
-    url: String,
-    received: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Hook {
-    fn start(behaviour: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> Hook {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook server");
-        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let behaviour = Arc::new(behaviour);
-        let log = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let log = log.clone();
-                let behaviour = behaviour.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &log, behaviour.as_ref());
-                });
-            }
-        });
-        Hook { url, received }
-    }
-
-    fn requests(&self) -> Vec<Received> {
-        self.received.lock().expect("lock").clone()
-    }
-
-    /// Waits until at least `n` requests arrived (or the timeout passed), then settles.
-    fn wait_for(&self, n: usize, timeout: Duration, settle: Duration) -> Vec<Received> {
-        let deadline = Instant::now() + timeout;
-        while self.requests().len() < n && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        std::thread::sleep(settle);
-        self.requests()
-    }
-}
-
-fn serve(stream: std::net::TcpStream, log: &Mutex<Vec<Received>>, behaviour: &(dyn Fn(&Received, usize) -> Reply + Send + Sync)) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut headers = HashMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line)?;
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = trimmed.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let request = Received { headers, body };
-    let attempt = {
-        let mut log = log.lock().expect("lock");
-        log.push(request.clone());
-        log.iter().filter(|r| r.header("x-newswire-delivery") == request.header("x-newswire-delivery")).count()
-    };
-    let reply = behaviour(&request, attempt);
-    std::thread::sleep(reply.delay);
-    let mut stream = stream;
-    write!(stream, "HTTP/1.1 {} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", reply.status)?;
-    stream.flush()
-}
 
 // ---------------------------------------------------------------- pipeline helpers
 
@@ -185,27 +82,6 @@ impl Setup {
     }
 }
 
-/// A canonical article as enrich writes it (ninjs fields plus the `newswire` extension).
-fn article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {
-    let mut a = json!({
-        "uri": uri,
-        "type": "text",
-        "version": version.to_string(),
-        "versioncreated": "2026-11-24T12:00:00Z",
-        "pubstatus": "usable",
-        "language": "en-GB",
-        "headlines": [{"role": "main", "contenttype": "text/plain", "value": headline}],
-        "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("{headline}. More text follows.")}],
-        "newswire": {"feed": "pa", "story_id": uri},
-    });
-    if let (Some(base), Some(more)) = (a.as_object_mut(), extra.as_object()) {
-        for (k, v) in more {
-            base.insert(k.clone(), v.clone());
-        }
-    }
-    a
-}
-
 fn medtop(code: &str) -> Value {
     json!([{"name": code, "uri": format!("http://cv.iptc.org/newscodes/mediatopic/{code}")}])
 }
@@ -258,20 +134,6 @@ fn assert_valid_against<'a>(version: &str, payloads: impl IntoIterator<Item = &'
         checked += 1;
     }
     assert!(checked > 0, "nothing to validate");
-}
-
-fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
-}
-
-/// HMAC-SHA256 (RFC 2104) written here from SHA-256 alone, independent of publish's code.
-fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
-    let mut k = if key.len() > 64 { unhex(&sha256_hex(key)) } else { key.to_vec() };
-    k.resize(64, 0);
-    let inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).chain(message.iter().copied()).collect();
-    let inner = unhex(&sha256_hex(&inner));
-    let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(inner).collect();
-    sha256_hex(&outer)
 }
 
 fn webhook_sub(name: &str, url: &str, filter: &str) -> String {

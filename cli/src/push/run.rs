@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -47,11 +46,7 @@ pub async fn push_paths(options: &PushOptions) -> Result<Summary, String> {
     let files = collect_files(&options.paths).map_err(|e| e.to_string())?;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| e.to_string())?;
     let endpoint = format!("{}/v1/stories", options.url.trim_end_matches('/'));
-    let progress = ProgressBar::new(files.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed_precise}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = crate::progress::bar(files.len() as u64, "files");
     let permits = Arc::new(Semaphore::new(usize::from(options.concurrency)));
     let mut tasks = JoinSet::new();
     for path in files {

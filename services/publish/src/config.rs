@@ -4,12 +4,15 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use figment::providers::{Format, Toml};
 use figment::Figment;
 use newswire_shared::config::{check_addr, Validate};
 use serde::{Deserialize, Serialize};
 
+use crate::dispatcher::RetryPolicy;
+use crate::retry::Backoff;
 use crate::subscription::Subscription;
 
 /// The `[publish]` table.
@@ -91,6 +94,18 @@ impl PublishConfig {
     /// The Kafka topic of subscription `name`.
     pub fn topic_for(&self, name: &str) -> String {
         format!("{}{name}", self.topic_prefix)
+    }
+
+    /// How every webhook delivery is retried (`webhook_max_attempts`, the backoff and the timeout).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.webhook_max_attempts,
+            backoff: Backoff {
+                initial: Duration::from_millis(self.webhook_backoff_initial_ms),
+                max: Duration::from_millis(self.webhook_backoff_max_ms),
+            },
+            timeout: Duration::from_millis(self.webhook_timeout_ms),
+        }
     }
 }
 

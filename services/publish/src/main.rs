@@ -1,14 +1,12 @@
 //! `newswire-publish`: `newswire.enriched` → subscribers and `newswire.published`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
-use newswire_publish::dispatcher::{Dispatcher, RetryPolicy};
+use newswire_publish::dispatcher::Dispatcher;
 use newswire_publish::embargo::state::{default_topic, Embargoes};
 use newswire_publish::metrics::PublishMetrics;
-use newswire_publish::retry::Backoff;
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::clock::SystemClock;
@@ -28,14 +26,7 @@ async fn main() -> std::process::ExitCode {
         let store = DeliveryStore::open(&common.data_dir.join("publish"))?;
         let own_metrics = Arc::new(PublishMetrics::default());
         own_metrics.register(metrics);
-        let policy = RetryPolicy {
-            max_attempts: config.webhook_max_attempts,
-            backoff: Backoff {
-                initial: Duration::from_millis(config.webhook_backoff_initial_ms),
-                max: Duration::from_millis(config.webhook_backoff_max_ms),
-            },
-            timeout: Duration::from_millis(config.webhook_timeout_ms),
-        };
+        let policy = config.retry_policy();
         let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
         let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
         tracing::info!(subscriptions = subscriptions.len(), "publish configured");

@@ -22,6 +22,8 @@
 //! rule (it passes only versions above the highest seen), so publish sees stale
 //! copies only when they were replayed straight onto its input.
 
+use std::collections::HashMap;
+
 use newswire_shared::article::{Article, PubStatus};
 
 use crate::story_view::StoryView;
@@ -167,11 +169,54 @@ pub fn route_all(
         .collect()
 }
 
+/// Publish's routing with its memory held in memory rather than in sled: each
+/// subscriber's receipt of each story and each story's last notice. Fed the
+/// stories in the order publish read them (one partition's order is enough: all
+/// versions of a story share a partition), it decides what publish decided;
+/// `newswire replay` re-derives a webhook-only subscriber's deliveries with it.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryRouter {
+    subscriptions: Vec<Subscription>,
+    /// `(subscriber, uri)` → what the subscriber holds of the story.
+    receipts: HashMap<(String, String), Receipt>,
+    /// uri → the story's last kill or withhold notice.
+    notices: HashMap<String, Receipt>,
+}
+
+impl MemoryRouter {
+    /// A router over `subscriptions`, with nothing delivered yet.
+    pub fn new(subscriptions: Vec<Subscription>) -> Self {
+        MemoryRouter { subscriptions, ..Default::default() }
+    }
+
+    /// The subscriptions, indexed as [`MemoryRouter::route`] names them.
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subscriptions
+    }
+
+    /// Routes `article` as publish does ([`route_all`], [`notice_after`]) and
+    /// remembers what each subscriber it went to now holds.
+    pub fn route(&mut self, article: &Article) -> Vec<(usize, Route)> {
+        let priors: Vec<Option<Receipt>> =
+            self.subscriptions.iter().map(|s| self.receipts.get(&(s.name.clone(), article.uri.clone())).copied()).collect();
+        let story = self.notices.get(&article.uri).copied();
+        let routes = route_all(article, &self.subscriptions, story, |s| {
+            self.receipts.get(&(s.name.clone(), article.uri.clone())).copied()
+        });
+        if let Some(notice) = notice_after(article, story, priors.iter().flatten().copied()) {
+            self.notices.insert(article.uri.clone(), notice);
+        }
+        for (i, _) in &routes {
+            self.receipts.insert((self.subscriptions[*i].name.clone(), article.uri.clone()), Receipt::after(priors[*i], article));
+        }
+        routes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::filter::Filter;
-    use std::collections::HashMap;
 
     fn version(v: u64, status: PubStatus, feed: &str) -> Article {
         let mut a = Article { uri: "urn:s".into(), version: v, pubstatus: status, ..Default::default() };
@@ -190,24 +235,22 @@ mod tests {
     /// Routes a sequence of versions, remembering receipts and the story's last
     /// notice like the stage does.
     fn deliver(versions: &[Article], subs: &[Subscription]) -> Vec<Vec<(String, Route)>> {
-        let mut receipts: HashMap<String, Receipt> = HashMap::new();
-        let mut story: Option<Receipt> = None;
-        versions
-            .iter()
-            .map(|a| {
-                let routes = route_all(a, subs, story, |s| receipts.get(&s.name).copied());
-                story = notice_after(a, story, receipts.values().copied()).or(story);
-                routes
-                    .into_iter()
-                    .map(|(i, r)| {
-                        let name = subs[i].name.clone();
-                        let after = Receipt::after(receipts.get(&name).copied(), a);
-                        receipts.insert(name.clone(), after);
-                        (name, r)
-                    })
-                    .collect()
-            })
-            .collect()
+        let mut router = MemoryRouter::new(subs.to_vec());
+        versions.iter().map(|a| router.route(a).into_iter().map(|(i, r)| (subs[i].name.clone(), r)).collect()).collect()
+    }
+
+    #[test]
+    fn the_memory_router_keeps_each_story_apart() {
+        let subs = [sub("pa-desk", "pa"), sub("ap-desk", "ap")];
+        let mut router = MemoryRouter::new(subs.to_vec());
+        let mut other = usable(1, "ap");
+        other.uri = "urn:other".into();
+        assert_eq!(router.route(&usable(1, "pa")), [(0, Route::Match)]);
+        assert_eq!(router.route(&other), [(1, Route::Match)]);
+        let mut kill = version(1, PubStatus::Canceled, "pa");
+        kill.uri = "urn:other".into();
+        assert_eq!(router.route(&kill), [(1, Route::Kill)], "pa-desk never had urn:other");
+        assert_eq!(router.route(&usable(2, "ap")), [(0, Route::Correction), (1, Route::Match)]);
     }
 
     fn routes(pairs: &[(&str, Route)]) -> Vec<(String, Route)> {

@@ -15,6 +15,10 @@ pub const DELIVERY_HEADER: &str = "X-Newswire-Delivery";
 pub const STORY_URI_HEADER: &str = "X-Newswire-Story-Uri";
 /// The header that carries the story version.
 pub const STORY_VERSION_HEADER: &str = "X-Newswire-Story-Version";
+/// On a re-send by `newswire replay`: the replay's id. The delivery id stays the
+/// original's; a receiver that drops repeats by delivery id should let a request
+/// carrying this header through (the subscriber asked for it again).
+pub const REPLAY_HEADER: &str = "X-Newswire-Replay";
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

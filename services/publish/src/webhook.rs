@@ -21,19 +21,24 @@ pub struct AttemptResult {
 /// POSTs `job`'s body to `target`, signed now, and classifies the answer.
 /// Transport errors (refused, timeout, reset) are worth a retry.
 pub async fn attempt(client: &reqwest::Client, target: &WebhookTarget, job: &WebhookJob) -> AttemptResult {
+    attempt_with_headers(client, target, job, &[]).await
+}
+
+/// [`attempt`] with `extra` headers on the request (`newswire replay` marks its
+/// re-sends with [`crate::signature::REPLAY_HEADER`]); the signature is the same,
+/// over the timestamp and the body.
+pub async fn attempt_with_headers(client: &reqwest::Client, target: &WebhookTarget, job: &WebhookJob, extra: &[(&str, &str)]) -> AttemptResult {
     let now = SystemTime::now();
     let timestamp = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let started = Instant::now();
-    let sent = client
+    let request = client
         .post(&target.url)
         .header("content-type", "application/json")
         .header(SIGNATURE_HEADER, sign(target.secret.as_bytes(), timestamp, job.body.as_bytes()))
         .header(DELIVERY_HEADER, &job.delivery_id)
         .header(STORY_URI_HEADER, &job.uri)
-        .header(STORY_VERSION_HEADER, job.version.to_string())
-        .body(job.body.clone())
-        .send()
-        .await;
+        .header(STORY_VERSION_HEADER, job.version.to_string());
+    let sent = extra.iter().fold(request, |request, (name, value)| request.header(*name, *value)).body(job.body.clone()).send().await;
     let elapsed = started.elapsed();
     match sent {
         Ok(response) => {

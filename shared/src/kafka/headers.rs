@@ -39,6 +39,13 @@ pub const DLQ_REASON: &str = "newswire-dlq-reason";
 pub const DLQ_DETAIL: &str = "newswire-dlq-detail";
 /// Dead letters: `topic/partition/offset` of the original record.
 pub const DLQ_SOURCE: &str = "newswire-dlq-source";
+/// What every dead-letter header's name starts with; a redriven record has none.
+pub const DLQ_PREFIX: &str = "newswire-dlq-";
+/// On a record `newswire dlq redrive` put back on its topic: the dead letter it
+/// came from, as `<dlq topic>/<partition>/<offset>`.
+pub const REDRIVEN_FROM: &str = "newswire-redriven-from";
+/// On a subscriber topic record `newswire replay` sent again: the replay's id.
+pub const REPLAY: &str = "newswire-replay";
 
 /// An ordered list of headers, owned, with string-keyed lookup.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,6 +97,11 @@ impl HeaderMap {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
+    /// The headers whose names do not start with `prefix`, in order, repeats kept.
+    pub fn without_prefix(&self, prefix: &str) -> HeaderMap {
+        HeaderMap(self.0.iter().filter(|(k, _)| !k.starts_with(prefix)).cloned().collect())
+    }
+
     /// Copies the headers of a consumed record.
     pub fn from_kafka<H: rdkafka::message::Headers>(headers: Option<&H>) -> Self {
         let mut map = HeaderMap::new();
@@ -131,6 +143,19 @@ mod tests {
         assert_eq!(back.get_str(TRACE_ID), Some("t-2"));
         assert_eq!(back.get_str(FEED), Some("pa"));
         assert_eq!(back.iter().count(), 2);
+    }
+
+    #[test]
+    fn headers_without_a_prefix_keep_the_others_in_order_with_repeats() {
+        let map = HeaderMap(vec![
+            ("a".into(), b"1".to_vec()),
+            (DLQ_REASON.into(), b"no_content".to_vec()),
+            ("a".into(), b"2".to_vec()),
+            (DLQ_SOURCE.into(), b"t/0/1".to_vec()),
+        ]);
+        let kept = map.without_prefix(DLQ_PREFIX);
+        assert_eq!(kept.iter().collect::<Vec<_>>(), [("a", &b"1"[..]), ("a", &b"2"[..])]);
+        assert!([DLQ_STAGE, DLQ_REASON, DLQ_DETAIL, DLQ_SOURCE].iter().all(|k| k.starts_with(DLQ_PREFIX)));
     }
 
     #[test]

@@ -53,11 +53,18 @@ const MAX_MESSAGE_BYTES: &str = "max.message.bytes";
 /// First checks that the brokers answer this client at all ([`check_connection`]),
 /// so a refused certificate or password fails start-up with its reason.
 pub async fn ensure_topics(kafka: &KafkaConfig, topics: &[String]) -> Result<(), TopicError> {
+    ensure_topics_with(kafka, topics, &[]).await
+}
+
+/// [`ensure_topics`], creating a missing topic with these topic `settings` too
+/// (e.g. `cleanup.policy=compact`); an existing topic's settings are left as
+/// they are, but for its record size limit.
+pub async fn ensure_topics_with(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
     let checked = kafka.clone();
     tokio::task::spawn_blocking(move || check_connection(&checked, CONNECT_TIMEOUT))
         .await
         .map_err(|e| TopicError::Create { topic: topics.join(","), detail: format!("connection check crashed: {e}") })??;
-    ensure(kafka, topics, &[]).await
+    ensure(kafka, topics, settings).await
 }
 
 /// Like [`ensure_topics`], for topics that keep a stage's state by key

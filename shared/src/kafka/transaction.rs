@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::ConsumerGroupMetadata;
 use rdkafka::error::{KafkaError, RDKafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::message::ToBytes;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer, ProducerContext};
 use rdkafka::TopicPartitionList;
 use tokio_util::sync::CancellationToken;
 
@@ -100,26 +100,13 @@ impl TransactionalProducer {
 
     /// Enqueues a record in the open transaction, waiting while the local queue is full.
     pub fn send(&self, record: &OutputRecord) -> Result<(), KafkaError> {
-        self.enqueue(BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka()))
+        send_waiting(&self.producer, BaseRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(record.headers.to_kafka()))
     }
 
     /// Enqueues a tombstone (a record with no value) for `key` on the compacted
     /// `topic` in the open transaction, waiting while the local queue is full.
     pub fn send_tombstone(&self, topic: &str, key: &[u8]) -> Result<(), KafkaError> {
-        self.enqueue(BaseRecord::<[u8], [u8]>::to(topic).key(key))
-    }
-
-    fn enqueue<K: ToBytes + ?Sized, P: ToBytes + ?Sized>(&self, mut base: BaseRecord<'_, K, P>) -> Result<(), KafkaError> {
-        loop {
-            match self.producer.send(base) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
-                    self.producer.poll(Duration::from_millis(20));
-                    base = returned;
-                }
-                Err((error, _)) => return Err(error),
-            }
-        }
+        send_waiting(&self.producer, BaseRecord::<[u8], [u8]>::to(topic).key(key))
     }
 
     /// Commits the open transaction with the consumer's next offsets (and its
@@ -214,6 +201,25 @@ impl TransactionalProducer {
     pub fn flush_on_shutdown(&self) {
         if let Err(error) = self.producer.flush(Duration::from_secs(10)) {
             tracing::warn!(%error, "producer flush on shutdown failed");
+        }
+    }
+}
+
+/// Enqueues `record` on `producer`, serving delivery reports while the local queue is full.
+pub fn send_waiting<C, K, P>(producer: &BaseProducer<C>, mut record: BaseRecord<'_, K, P, C::DeliveryOpaque>) -> Result<(), KafkaError>
+where
+    C: ProducerContext,
+    K: ToBytes + ?Sized,
+    P: ToBytes + ?Sized,
+{
+    loop {
+        match producer.send(record) {
+            Ok(()) => return Ok(()),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                producer.poll(Duration::from_millis(20));
+                record = returned;
+            }
+            Err((error, _)) => return Err(error),
         }
     }
 }
