@@ -113,7 +113,7 @@ pub struct NamedEntity {
 }
 
 /// A place, with its gazetteer entry when one was found (a place not in the
-/// gazetteer has no kind, code, coordinates or id; a country has no coordinates).
+/// gazetteer has no kind, code, coordinates or id; a US state has no coordinates).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlaceEntity {

