@@ -237,6 +237,13 @@ pub trait Stage: Send {
 
     /// Called after the batch was aborted; it will be processed again.
     fn on_abort(&mut self) {}
+
+    /// Called when the runtime dead-letters the input the last
+    /// [`Stage::process`] call saw (it returned an error, panicked, or
+    /// produced a record larger than the topics take): whatever that call
+    /// staged must not commit with the rest of the batch, or a redrive of the
+    /// dead letter would meet its own state (a "stale version", a receipt).
+    fn on_dead_lettered(&mut self) {}
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::config::NormalizeConfig;
 use crate::{formats, problems};
 use crate::dedupe::decision::{decide_input, Verdict};
 use crate::dedupe::metrics::DedupeMetrics;
-use crate::dedupe::store::DedupeStore;
+use crate::dedupe::store::{DedupeStore, Savepoint};
 use crate::formats::Ingested;
 
 /// The normalize stage's core: parse, clean, then dedupe and version checks.
@@ -26,6 +26,8 @@ pub struct Normalizer {
     clock: fn() -> i64,
     last_expiry_ms: i64,
     metrics: Option<DedupeMetrics>,
+    /// The staged state before the input being processed, taken back if it is dead-lettered.
+    savepoint: Savepoint,
 }
 
 impl Normalizer {
@@ -38,6 +40,7 @@ impl Normalizer {
             clock: now_ms,
             last_expiry_ms: 0,
             metrics: None,
+            savepoint: Savepoint::default(),
         }
     }
 
@@ -89,6 +92,7 @@ impl Stage for Normalizer {
     }
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        self.savepoint = self.store.savepoint();
         let feed = input.headers.get_str(headers::FEED).unwrap_or("unknown");
         let format = input
             .headers
@@ -174,6 +178,13 @@ impl Stage for Normalizer {
 
     fn on_abort(&mut self) {
         self.store.discard();
+    }
+
+    /// A dead-lettered input leaves no dedupe state behind, so its redrive is
+    /// new again (one story of a multi-story record may have staged before the
+    /// record failed; the runtime may refuse an output too large for Kafka).
+    fn on_dead_lettered(&mut self) {
+        self.store.roll_back_to(self.savepoint);
     }
 }
 
@@ -319,6 +330,23 @@ mod tests {
 
     fn ninjs_headers() -> HeaderMap {
         HeaderMap::new().with(headers::FEED, "pa").with(headers::FORMAT, "ninjs")
+    }
+
+    #[test]
+    fn a_dead_lettered_input_leaves_no_state_so_its_redrive_is_new_while_its_batch_mates_keep_theirs() {
+        let mut stage = Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::temporary(7).unwrap());
+        let h = ninjs_headers();
+        let other = br#"{"uri":"urn:9","version":"1","headline":"Storm closes roads","body_text":"Roads closed."}"#;
+        assert!(stage.process(&ninjs_input(&h, b"k9", other, 0)).unwrap().dropped.is_none());
+        // The runtime refused the next outcome (say, a record too large for the topics).
+        assert!(stage.process(&ninjs_input(&h, b"k1", V1, 1)).unwrap().dropped.is_none());
+        stage.on_dead_lettered();
+        stage.before_commit().unwrap();
+        stage.on_commit();
+        // The redriven dead letter is a first copy again; the committed batch mate is remembered.
+        let redriven = stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap();
+        assert_eq!((redriven.dropped, redriven.records.len()), (None, 1));
+        assert_eq!(stage.process(&ninjs_input(&h, b"k9", other, 3)).unwrap().dropped, Some("stale_version"));
     }
 
     #[test]

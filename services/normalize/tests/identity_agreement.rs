@@ -23,7 +23,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("a directory entry").path())
-        .filter(|path| path.is_file() && !path.extension().is_some_and(|e| e == "md") && path.file_name().is_some_and(|n| n != "LICENSE"))
+        .filter(|path| path.is_file() && path.extension().is_none_or(|e| e != "md") && path.file_name().is_some_and(|n| n != "LICENSE"))
         .collect();
     files.sort();
     files

@@ -302,6 +302,7 @@ impl Runtime {
             }
             Err(error) if error.is_retry() => return Err(HandleError::Retry(error)),
             Err(error) => {
+                stage.on_dead_lettered();
                 let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
                 let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), input, &error);
                 batch.events.dead_lettered(error.reason, error.detail, source);

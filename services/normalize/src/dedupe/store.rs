@@ -100,7 +100,24 @@ struct Overlay {
     versions: HashMap<String, VersionRecord>,
     exact: HashMap<String, ExactRecord>,
     near: Vec<NearRecord>,
+    /// How to take back each staged write, newest last (see [`DedupeStore::savepoint`]).
+    undo: Vec<Undo>,
 }
+
+/// What a staged write replaced, so that it can be taken back.
+#[derive(Debug)]
+enum Undo {
+    /// `versions[uri]` held this before (or nothing).
+    Version(String, Option<VersionRecord>),
+    /// `exact[hash]` was staged where nothing was.
+    Exact(String),
+    /// A record was pushed on `near`.
+    Near,
+}
+
+/// A point in the batch's staged writes that [`DedupeStore::roll_back_to`] returns to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Savepoint(usize);
 
 /// The dedupe state: sled plus the staged overlay.
 pub struct DedupeStore {
@@ -178,13 +195,15 @@ impl DedupeStore {
 
     /// Stages what is known about `uri`.
     pub fn stage_version(&mut self, uri: &str, record: VersionRecord) {
-        self.staged.versions.insert(uri.to_owned(), record);
+        let before = self.staged.versions.insert(uri.to_owned(), record);
+        self.staged.undo.push(Undo::Version(uri.to_owned(), before));
     }
 
     /// Stages the first copy of a content hash (a later copy never replaces it).
     pub fn stage_exact(&mut self, hash: &str, record: ExactRecord) -> Result<(), StoreError> {
         if self.exact(hash)?.is_none() {
             self.staged.exact.insert(hash.to_owned(), record);
+            self.staged.undo.push(Undo::Exact(hash.to_owned()));
         }
         Ok(())
     }
@@ -192,6 +211,35 @@ impl DedupeStore {
     /// Stages a first copy's SimHash.
     pub fn stage_near(&mut self, record: NearRecord) {
         self.staged.near.push(record);
+        self.staged.undo.push(Undo::Near);
+    }
+
+    /// Marks the staged writes so far: what is staged after it can be taken
+    /// back alone ([`DedupeStore::roll_back_to`]), for an input that is
+    /// dead-lettered while the rest of its batch commits.
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint(self.staged.undo.len())
+    }
+
+    /// Takes back every write staged since `savepoint`, newest first.
+    pub fn roll_back_to(&mut self, savepoint: Savepoint) {
+        while self.staged.undo.len() > savepoint.0 {
+            match self.staged.undo.pop() {
+                Some(Undo::Version(uri, Some(before))) => {
+                    self.staged.versions.insert(uri, before);
+                }
+                Some(Undo::Version(uri, None)) => {
+                    self.staged.versions.remove(&uri);
+                }
+                Some(Undo::Exact(hash)) => {
+                    self.staged.exact.remove(&hash);
+                }
+                Some(Undo::Near) => {
+                    self.staged.near.pop();
+                }
+                None => break,
+            }
+        }
     }
 
     /// Writes the staged records to sled and flushes them to disk.
@@ -297,6 +345,25 @@ mod tests {
         assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1));
         store.discard();
         assert_eq!(store.version("u").unwrap(), None);
+    }
+
+    #[test]
+    fn rolling_back_to_a_savepoint_takes_back_only_what_was_staged_after_it() {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        store.stage_version("kept", record(1, 0));
+        store.stage_version("u", record(1, 0));
+        let savepoint = store.savepoint();
+        store.stage_version("u", record(2, 0));
+        store.stage_version("new", record(1, 0));
+        store.stage_exact("h", ExactRecord { uri: "new".into(), story_id: "s".into(), seen_ms: 0 }).unwrap();
+        store.stage_near(NearRecord { uri: "new".into(), simhash: 0b1011, story_id: "s".into(), seen_ms: 0 });
+        store.roll_back_to(savepoint);
+        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1), "the earlier staged version is back");
+        assert_eq!(store.version("kept").unwrap().map(|r| r.version), Some(1));
+        assert_eq!((store.version("new").unwrap(), store.exact("h").unwrap()), (None, None));
+        assert_eq!(store.nearest(0b1011, "other", 0), None);
+        store.commit().unwrap();
+        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1), "and is what commits");
     }
 
     #[test]
