@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use newswire_shared::ids;
+use newswire_shared::state::StateError;
 
 use crate::accept::RawRecord;
 
@@ -21,40 +22,27 @@ pub struct RepushStore {
     window_ms: i64,
 }
 
-/// A failure of the local store.
-#[derive(Debug, thiserror::Error)]
-#[error("re-push store {action}: {source}")]
-pub struct StoreError {
-    action: &'static str,
-    #[source]
-    source: sled::Error,
-}
-
-impl StoreError {
-    /// A failure of `action` on the store (used by every tree of ingest's store).
-    pub(crate) fn new(action: &'static str, source: sled::Error) -> Self {
-        StoreError { action, source }
-    }
-}
+/// The name ingest's on-disk state goes by in errors.
+pub const STORE: &str = "ingest's re-push store";
 
 impl RepushStore {
     /// Opens (or creates) the store in `dir`; marks older than `window_ms` do not count.
-    pub fn open(dir: &Path, window_ms: i64) -> Result<Self, StoreError> {
-        let db = newswire_shared::state::open_sled(dir).map_err(|source| StoreError { action: "cannot be opened", source })?;
-        let marks = db.open_tree("accepted").map_err(|source| StoreError { action: "cannot open its tree", source })?;
+    pub fn open(dir: &Path, window_ms: i64) -> Result<Self, StateError> {
+        let db = newswire_shared::state::open_sled(dir).map_err(StateError::sled(STORE, "open"))?;
+        let marks = db.open_tree("accepted").map_err(StateError::sled(STORE, "open a tree"))?;
         Ok(RepushStore { db, marks, window_ms })
     }
 
     /// Another tree of the same database: all of ingest's local state (re-push
     /// marks, the pollers' memory) lives in this one sled store.
-    pub fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
-        self.db.open_tree(name).map_err(|source| StoreError { action: "cannot open its tree", source })
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, StateError> {
+        self.db.open_tree(name).map_err(StateError::sled(STORE, "open a tree"))
     }
 
     /// Whether `record` from `feed` was accepted within the window before `now_ms`.
-    pub fn is_repush(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<bool, StoreError> {
+    pub fn is_repush(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<bool, StateError> {
         for mark in marks_of(feed, record) {
-            let found = self.marks.get(&mark).map_err(|source| StoreError { action: "cannot be read", source })?;
+            let found = self.marks.get(&mark).map_err(StateError::sled(STORE, "read"))?;
             if found.and_then(|v| decode_ms(&v)).is_some_and(|at| now_ms.saturating_sub(at) <= self.window_ms) {
                 return Ok(true);
             }
@@ -63,22 +51,22 @@ impl RepushStore {
     }
 
     /// Records that Kafka acknowledged `record` from `feed` at `now_ms`.
-    pub fn remember(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<(), StoreError> {
+    pub fn remember(&self, feed: &str, record: &RawRecord, now_ms: i64) -> Result<(), StateError> {
         for mark in marks_of(feed, record) {
             self.marks
                 .insert(mark, &now_ms.to_be_bytes())
-                .map_err(|source| StoreError { action: "cannot be written", source })?;
+                .map_err(StateError::sled(STORE, "write"))?;
         }
         Ok(())
     }
 
     /// Deletes marks older than the window; returns how many went.
-    pub fn prune(&self, now_ms: i64) -> Result<usize, StoreError> {
+    pub fn prune(&self, now_ms: i64) -> Result<usize, StateError> {
         let mut removed = 0;
         for entry in self.marks.iter() {
-            let (key, value) = entry.map_err(|source| StoreError { action: "cannot be scanned", source })?;
+            let (key, value) = entry.map_err(StateError::sled(STORE, "scan"))?;
             if decode_ms(&value).is_none_or(|at| now_ms.saturating_sub(at) > self.window_ms) {
-                self.marks.remove(key).map_err(|source| StoreError { action: "cannot be pruned", source })?;
+                self.marks.remove(key).map_err(StateError::sled(STORE, "prune"))?;
                 removed += 1;
             }
         }
@@ -86,8 +74,8 @@ impl RepushStore {
     }
 
     /// Makes every mark durable (called at shutdown; sled also flushes on its own).
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await.map(|_| ()).map_err(|source| StoreError { action: "cannot be flushed", source })
+    pub async fn flush(&self) -> Result<(), StateError> {
+        self.db.flush_async().await.map(|_| ()).map_err(StateError::sled(STORE, "flush"))
     }
 }
 

@@ -136,7 +136,7 @@ impl Publisher {
     /// What `subscriber` last received of `article`'s story: this batch's staged
     /// receipt, else the stored one, else (a receipt lost to a crash right after a
     /// commit) the latest earlier delivery in the webhook jobs index.
-    fn prior(&self, subscriber: &str, article: &Article) -> Result<Option<Receipt>, store::StoreError> {
+    fn prior(&self, subscriber: &str, article: &Article) -> Result<Option<Receipt>, store::StateError> {
         if let Some(r) = self.staged_receipts.get(&(subscriber.to_owned(), article.uri.clone())) {
             return Ok(Some(*r));
         }
@@ -147,7 +147,7 @@ impl Publisher {
     }
 
     /// The story's last kill or withhold notice: this batch's staged one, else the stored one.
-    fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, store::StoreError> {
+    fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, store::StateError> {
         match self.staged_notices.get(uri) {
             Some(notice) => Ok(Some(*notice)),
             None => self.store.story_notice(uri),
@@ -166,7 +166,7 @@ impl Publisher {
         audience: Audience,
     ) -> Result<Vec<OutputRecord>, StageError> {
         // A delivery-state failure is not the story's fault: the batch is retried.
-        let unavailable = |error: store::StoreError| StageError::retry_batch("state_unavailable", error.to_string());
+        let unavailable = |error: store::StateError| StageError::retry_batch("state_unavailable", error.to_string());
         let mut priors = HashMap::new();
         for sub in &self.subscriptions {
             priors.insert(sub.name.clone(), self.prior(&sub.name, article).map_err(unavailable)?);

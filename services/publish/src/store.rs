@@ -18,25 +18,13 @@ use newswire_shared::article::PubStatus;
 
 use crate::routing::{status_code, status_rank, Receipt};
 
-/// Why the store failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// sled failed.
-    #[error("delivery state ({what}): {source}")]
-    Sled {
-        /// What was being done.
-        what: &'static str,
-        /// sled's error.
-        #[source]
-        source: sled::Error,
-    },
-    /// A stored job could not be read back.
-    #[error("delivery state: corrupt outbox entry: {0}")]
-    Corrupt(String),
-}
+pub use newswire_shared::state::StateError;
 
-fn sled_err(what: &'static str) -> impl FnOnce(sled::Error) -> StoreError {
-    move |source| StoreError::Sled { what, source }
+/// The name publish's on-disk state goes by in errors.
+const STORE: &str = "publish's delivery state";
+
+fn sled_err(action: &'static str) -> impl FnOnce(sled::Error) -> StateError {
+    StateError::sled(STORE, action)
 }
 
 /// One webhook delivery to make.
@@ -130,7 +118,7 @@ pub type Pending = (u64, WebhookJob);
 
 impl DeliveryStore {
     /// Opens (or creates) the store in `dir`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    pub fn open(dir: &Path) -> Result<Self, StateError> {
         let db = newswire_shared::state::open_sled(dir).map_err(sled_err("open"))?;
         let receipts = db.open_tree("receipts").map_err(sled_err("open receipts"))?;
         let outbox = db.open_tree("outbox").map_err(sled_err("open outbox"))?;
@@ -139,13 +127,13 @@ impl DeliveryStore {
     }
 
     /// What `subscriber` last received of story `uri`.
-    pub fn receipt(&self, subscriber: &str, uri: &str) -> Result<Option<Receipt>, StoreError> {
+    pub fn receipt(&self, subscriber: &str, uri: &str) -> Result<Option<Receipt>, StateError> {
         let value = self.receipts.get(receipt_key(subscriber, uri)).map_err(sled_err("read receipt"))?;
         Ok(value.and_then(|v| Receipt::from_bytes(&v)))
     }
 
     /// The story's last kill or withhold notice, as routed (see [`crate::routing::notice_after`]).
-    pub fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, StoreError> {
+    pub fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, StateError> {
         self.receipt(STORY, uri)
     }
 
@@ -156,7 +144,7 @@ impl DeliveryStore {
     /// the commit. Orders by version number, not by time: for a kill numbered below
     /// an earlier delivery it finds a receipt of the kill's number, which is enough
     /// for the kill to go out.
-    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Result<Option<Receipt>, StoreError> {
+    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Result<Option<Receipt>, StateError> {
         let mut prefix = receipt_key(subscriber, uri);
         prefix.push(0);
         let order = |r: Receipt| (r.version, status_rank(r.status));
@@ -178,7 +166,7 @@ impl DeliveryStore {
         &self,
         receipts: impl IntoIterator<Item = (&'a str, &'a str, Receipt)>,
         notices: impl IntoIterator<Item = (&'a str, Receipt)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StateError> {
         let mut batch = sled::Batch::default();
         let notices = notices.into_iter().map(|(uri, notice)| (STORY, uri, notice));
         for (subscriber, uri, receipt) in receipts.into_iter().chain(notices) {
@@ -190,23 +178,23 @@ impl DeliveryStore {
     }
 
     /// Whether a job with this key was ever queued.
-    pub fn job_known(&self, job: &WebhookJob) -> Result<bool, StoreError> {
+    pub fn job_known(&self, job: &WebhookJob) -> Result<bool, StateError> {
         self.jobs.contains_key(job.key()).map_err(sled_err("read jobs"))
     }
 
     /// Queues the jobs not queued before, in order, durably; returns the sequence
     /// numbers given to the new ones.
-    pub fn enqueue(&self, jobs: &[WebhookJob]) -> Result<Vec<Pending>, StoreError> {
+    pub fn enqueue(&self, jobs: &[WebhookJob]) -> Result<Vec<Pending>, StateError> {
         let mut added = Vec::new();
         for job in jobs {
             if self.job_known(job)? {
                 continue;
             }
-            let seq = self.db.generate_id().map_err(sled_err("sequence"))?;
-            let value = serde_json::to_vec(job).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let seq = self.db.generate_id().map_err(sled_err("number a job"))?;
+            let value = serde_json::to_vec(job).map_err(|e| StateError::corrupt(STORE, "outbox", e))?;
             let mut key = outbox_prefix(&job.subscriber);
             key.extend_from_slice(&seq.to_be_bytes());
-            self.outbox.insert(key, value).map_err(sled_err("write outbox"))?;
+            self.outbox.insert(key, value).map_err(sled_err("write to the outbox"))?;
             self.jobs.insert(job.key(), b"pending".to_vec()).map_err(sled_err("write jobs"))?;
             added.push((seq, job.clone()));
         }
@@ -215,11 +203,11 @@ impl DeliveryStore {
     }
 
     /// Removes jobs queued by a batch whose transaction then aborted (it will be re-read).
-    pub fn unqueue(&self, added: &[Pending]) -> Result<(), StoreError> {
+    pub fn unqueue(&self, added: &[Pending]) -> Result<(), StateError> {
         for (seq, job) in added {
             let mut key = outbox_prefix(&job.subscriber);
             key.extend_from_slice(&seq.to_be_bytes());
-            self.outbox.remove(key).map_err(sled_err("remove outbox"))?;
+            self.outbox.remove(key).map_err(sled_err("remove from the outbox"))?;
             self.jobs.remove(job.key()).map_err(sled_err("remove jobs"))?;
         }
         self.db.flush().map_err(sled_err("flush outbox"))?;
@@ -228,17 +216,17 @@ impl DeliveryStore {
 
     /// Up to `limit` pending jobs of `subscriber` with a sequence number at most
     /// `released`, oldest first.
-    pub fn pending(&self, subscriber: &str, released: u64, limit: usize) -> Result<Vec<Pending>, StoreError> {
+    pub fn pending(&self, subscriber: &str, released: u64, limit: usize) -> Result<Vec<Pending>, StateError> {
         let prefix = outbox_prefix(subscriber);
         let mut out = Vec::new();
         for entry in self.outbox.scan_prefix(&prefix) {
             let (key, value) = entry.map_err(sled_err("scan outbox"))?;
-            let seq_bytes: [u8; 8] = key[prefix.len()..].try_into().map_err(|_| StoreError::Corrupt(format!("key {key:?}")))?;
+            let seq_bytes: [u8; 8] = key[prefix.len()..].try_into().map_err(|_| StateError::corrupt(STORE, "outbox", format!("key {key:?} has no sequence number")))?;
             let seq = u64::from_be_bytes(seq_bytes);
             if seq > released || out.len() >= limit {
                 break;
             }
-            let job: WebhookJob = serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let job: WebhookJob = serde_json::from_slice(&value).map_err(|e| StateError::corrupt(STORE, "outbox", e))?;
             out.push((seq, job));
         }
         Ok(out)
@@ -263,7 +251,7 @@ impl DeliveryStore {
     }
 
     /// Marks a job finished and removes it from the outbox, durably.
-    pub fn finish(&self, seq: u64, job: &WebhookJob, end: JobEnd) -> Result<(), StoreError> {
+    pub fn finish(&self, seq: u64, job: &WebhookJob, end: JobEnd) -> Result<(), StateError> {
         let mut key = outbox_prefix(&job.subscriber);
         key.extend_from_slice(&seq.to_be_bytes());
         let state: &[u8] = match end {
@@ -271,13 +259,13 @@ impl DeliveryStore {
             JobEnd::Dead => b"dead",
         };
         self.jobs.insert(job.key(), state).map_err(sled_err("write jobs"))?;
-        self.outbox.remove(key).map_err(sled_err("remove outbox"))?;
+        self.outbox.remove(key).map_err(sled_err("remove from the outbox"))?;
         self.db.flush().map_err(sled_err("flush"))?;
         Ok(())
     }
 
     /// The state of a job: `pending`, `done`, `dead`, or `None` when never queued.
-    pub fn job_state(&self, job: &WebhookJob) -> Result<Option<String>, StoreError> {
+    pub fn job_state(&self, job: &WebhookJob) -> Result<Option<String>, StateError> {
         let value = self.jobs.get(job.key()).map_err(sled_err("read jobs"))?;
         Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }

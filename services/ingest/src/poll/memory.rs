@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::poll::fetch::Validators;
-use crate::repush::{RepushStore, StoreError};
+use crate::repush::{RepushStore, STORE};
+use newswire_shared::state::StateError;
 
 /// One feed's remembered state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,14 +38,14 @@ pub struct PollMemory {
 
 impl PollMemory {
     /// Opens the `polls` tree of `store`.
-    pub fn open(store: &RepushStore) -> Result<Self, StoreError> {
+    pub fn open(store: &RepushStore) -> Result<Self, StateError> {
         Ok(PollMemory { tree: store.tree("polls")? })
     }
 
     /// What is remembered of `feed` polled at `configured_url`; an unreadable
     /// entry (from another version, say) is forgotten with a warning.
-    pub fn get(&self, feed: &str, configured_url: &str) -> Result<Remembered, StoreError> {
-        let Some(bytes) = self.tree.get(key(feed, configured_url)).map_err(|e| StoreError::new("cannot be read", e))? else {
+    pub fn get(&self, feed: &str, configured_url: &str) -> Result<Remembered, StateError> {
+        let Some(bytes) = self.tree.get(key(feed, configured_url)).map_err(StateError::sled(STORE, "read"))? else {
             return Ok(Remembered::default());
         };
         Ok(serde_json::from_slice(&bytes).unwrap_or_else(|error| {
@@ -54,9 +55,9 @@ impl PollMemory {
     }
 
     /// Remembers `state` for `feed` polled at `configured_url`.
-    pub fn put(&self, feed: &str, configured_url: &str, state: &Remembered) -> Result<(), StoreError> {
+    pub fn put(&self, feed: &str, configured_url: &str, state: &Remembered) -> Result<(), StateError> {
         let bytes = serde_json::to_vec(state).unwrap_or_default();
-        self.tree.insert(key(feed, configured_url), bytes).map_err(|e| StoreError::new("cannot be written", e))?;
+        self.tree.insert(key(feed, configured_url), bytes).map_err(StateError::sled(STORE, "write"))?;
         Ok(())
     }
 }

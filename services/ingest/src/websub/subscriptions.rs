@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::poll::address::AddressPolicy;
 use crate::poll::fetch::{FetchError, Fetcher};
-use crate::repush::{RepushStore, StoreError};
+use crate::repush::{RepushStore, STORE};
+use newswire_shared::state::StateError;
 use crate::websub::discover::Advertised;
 
 /// A subscription not yet verified is asked for again after this long.
@@ -53,7 +54,7 @@ pub enum SubscribeError {
     },
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] StateError),
 }
 
 /// Whether the hub must be asked now, for `advertised` (the hub and topic the
@@ -89,7 +90,7 @@ pub struct WebSub {
 
 impl WebSub {
     /// Opens the `websub` tree of ingest's store.
-    pub fn open(store: &RepushStore, callback_base: &str, lease_secs: u64) -> Result<Self, StoreError> {
+    pub fn open(store: &RepushStore, callback_base: &str, lease_secs: u64) -> Result<Self, StateError> {
         Ok(WebSub { tree: store.tree("websub")?, callback_base: callback_base.trim_end_matches('/').to_owned(), lease_secs })
     }
 
@@ -104,15 +105,15 @@ impl WebSub {
     }
 
     /// The stored subscription `id`.
-    pub fn get(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
-        let found = self.tree.get(id.as_bytes()).map_err(|e| StoreError::new("cannot be read", e))?;
+    pub fn get(&self, id: &str) -> Result<Option<Subscription>, StateError> {
+        let found = self.tree.get(id.as_bytes()).map_err(StateError::sled(STORE, "read"))?;
         Ok(found.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
     }
 
     /// Stores subscription `id`.
-    pub fn put(&self, id: &str, sub: &Subscription) -> Result<(), StoreError> {
+    pub fn put(&self, id: &str, sub: &Subscription) -> Result<(), StateError> {
         let bytes = serde_json::to_vec(sub).unwrap_or_default();
-        self.tree.insert(id.as_bytes(), bytes).map_err(|e| StoreError::new("cannot be written", e))?;
+        self.tree.insert(id.as_bytes(), bytes).map_err(StateError::sled(STORE, "write"))?;
         Ok(())
     }
 
@@ -174,7 +175,7 @@ impl WebSub {
 
     /// The hub's verification of intent for `id`: the challenge to echo when
     /// it is a subscription we asked for, to this topic; the lease is recorded.
-    pub fn verify_intent(&self, id: &str, mode: &str, topic: &str, lease_secs: Option<u64>, now_ms: i64) -> Result<bool, StoreError> {
+    pub fn verify_intent(&self, id: &str, mode: &str, topic: &str, lease_secs: Option<u64>, now_ms: i64) -> Result<bool, StateError> {
         let Some(mut sub) = self.get(id)? else { return Ok(false) };
         if mode != "subscribe" || sub.topic != topic {
             return Ok(false);

@@ -6,7 +6,7 @@ use newswire_shared::article::{Article, PubStatus, UriSource};
 
 use crate::dedupe::fingerprint::{distance, fingerprint, Fingerprint, NEAR_MAX_DISTANCE};
 use crate::problems::{self, Field, Kind};
-use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StoreError, VersionRecord};
+use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StateError, VersionRecord};
 
 /// The decision for one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum Verdict {
 
 /// Decides for `article` and stages what must be remembered; on `Pass`, sets
 /// the article's story id and `near_duplicate_of`. `now_ms` stamps the records.
-pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Result<Verdict, StoreError> {
+pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Result<Verdict, StateError> {
     decide_input(store, article, now_ms, None)
 }
 
@@ -43,7 +43,7 @@ pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Re
 /// commit leaves the state of records that will be read again. A record read
 /// again finds its own version recorded under its own `origin`: that is a
 /// replay, decided afresh, not a stale re-send.
-pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64, origin: Option<&str>) -> Result<Verdict, StoreError> {
+pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64, origin: Option<&str>) -> Result<Verdict, StateError> {
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;

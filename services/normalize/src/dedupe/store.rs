@@ -17,25 +17,14 @@ use std::path::Path;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-/// Why the store could not be opened or written.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// sled failed.
-    #[error("dedupe store at {path}: {source}")]
-    Sled {
-        /// The store's directory.
-        path: String,
-        /// sled's error.
-        source: sled::Error,
-    },
-    /// A stored record could not be read back.
-    #[error("dedupe store: record in tree {tree} is unreadable: {source}")]
-    Corrupt {
-        /// The tree.
-        tree: &'static str,
-        /// serde's error.
-        source: serde_json::Error,
-    },
+pub use newswire_shared::state::StateError;
+
+/// The name normalize's on-disk state goes by in errors.
+const STORE: &str = "normalize's dedupe store";
+
+/// The store's name with where it lives.
+fn store_name(path: &str) -> String {
+    format!("{STORE} at {path}")
 }
 
 /// What is known about one uri.
@@ -135,24 +124,24 @@ pub struct DedupeStore {
 
 impl DedupeStore {
     /// Opens (or creates) the store in `dir`; state older than `window_days` expires.
-    pub fn open(dir: &Path, window_days: u32) -> Result<Self, StoreError> {
+    pub fn open(dir: &Path, window_days: u32) -> Result<Self, StateError> {
         let path = dir.display().to_string();
-        let db = newswire_shared::state::open_sled(dir).map_err(|source| StoreError::Sled { path: path.clone(), source })?;
+        let db = newswire_shared::state::open_sled(dir).map_err(StateError::sled(&store_name(&path), "open"))?;
         Self::with_db(db, path, window_days)
     }
 
     /// A store that lives only as long as the process (for tests).
-    pub fn temporary(window_days: u32) -> Result<Self, StoreError> {
-        let db = newswire_shared::state::temporary_sled().map_err(|source| StoreError::Sled { path: "(temporary)".into(), source })?;
+    pub fn temporary(window_days: u32) -> Result<Self, StateError> {
+        let db = newswire_shared::state::temporary_sled().map_err(StateError::sled(&store_name("(temporary)"), "open"))?;
         Self::with_db(db, "(temporary)".into(), window_days)
     }
 
-    fn with_db(db: sled::Db, path: String, window_days: u32) -> Result<Self, StoreError> {
-        let tree = |name: &str| db.open_tree(name).map_err(|source| StoreError::Sled { path: path.clone(), source });
+    fn with_db(db: sled::Db, path: String, window_days: u32) -> Result<Self, StateError> {
+        let tree = |name: &str| db.open_tree(name).map_err(StateError::sled(&store_name(&path), &format!("open the tree {name:?}")));
         let (versions, exact, near_tree) = (tree("versions")?, tree("exact")?, tree("near")?);
         let mut near = Vec::new();
         for entry in near_tree.iter() {
-            let (_, value) = entry.map_err(|source| StoreError::Sled { path: path.clone(), source })?;
+            let (_, value) = entry.map_err(StateError::sled(&store_name(&path), "read the near-duplicate hashes"))?;
             near.push(decode::<NearRecord>("near", &value)?);
         }
         let window_ms = i64::from(window_days) * 24 * 3600 * 1000;
@@ -161,7 +150,7 @@ impl DedupeStore {
     }
 
     /// What is known about `uri`, staged writes first.
-    pub fn version(&self, uri: &str) -> Result<Option<VersionRecord>, StoreError> {
+    pub fn version(&self, uri: &str) -> Result<Option<VersionRecord>, StateError> {
         if let Some(r) = self.staged.versions.get(uri) {
             return Ok(Some(r.clone()));
         }
@@ -169,7 +158,7 @@ impl DedupeStore {
     }
 
     /// The first copy with this content hash, staged writes first.
-    pub fn exact(&self, hash: &str) -> Result<Option<ExactRecord>, StoreError> {
+    pub fn exact(&self, hash: &str) -> Result<Option<ExactRecord>, StateError> {
         if let Some(r) = self.staged.exact.get(hash) {
             return Ok(Some(r.clone()));
         }
@@ -200,7 +189,7 @@ impl DedupeStore {
     }
 
     /// Stages the first copy of a content hash (a later copy never replaces it).
-    pub fn stage_exact(&mut self, hash: &str, record: ExactRecord) -> Result<(), StoreError> {
+    pub fn stage_exact(&mut self, hash: &str, record: ExactRecord) -> Result<(), StateError> {
         if self.exact(hash)?.is_none() {
             self.staged.exact.insert(hash.to_owned(), record);
             self.staged.undo.push(Undo::Exact(hash.to_owned()));
@@ -243,7 +232,7 @@ impl DedupeStore {
     }
 
     /// Writes the staged records to sled and flushes them to disk.
-    pub fn commit(&mut self) -> Result<(), StoreError> {
+    pub fn commit(&mut self) -> Result<(), StateError> {
         let staged = std::mem::take(&mut self.staged);
         let mut versions = sled::Batch::default();
         for (uri, record) in &staged.versions {
@@ -257,12 +246,12 @@ impl DedupeStore {
         for record in &staged.near {
             near.insert(record.uri.as_bytes(), encode(record));
         }
-        self.versions.apply_batch(versions).map_err(|e| self.sled_error(e))?;
-        self.exact.apply_batch(exact).map_err(|e| self.sled_error(e))?;
-        self.near_tree.apply_batch(near).map_err(|e| self.sled_error(e))?;
+        self.versions.apply_batch(versions).map_err(self.sled_error("write the batch"))?;
+        self.exact.apply_batch(exact).map_err(self.sled_error("write the batch"))?;
+        self.near_tree.apply_batch(near).map_err(self.sled_error("write the batch"))?;
         self.near_hashes.extend(staged.near.iter().map(|r| r.simhash));
         self.near.extend(staged.near);
-        self.db.flush().map_err(|e| self.sled_error(e))?;
+        self.db.flush().map_err(self.sled_error("flush to disk"))?;
         Ok(())
     }
 
@@ -273,7 +262,7 @@ impl DedupeStore {
 
     /// Removes every committed record last seen before `now_ms` minus the window.
     /// Returns how many were removed.
-    pub fn expire(&mut self, now_ms: i64) -> Result<usize, StoreError> {
+    pub fn expire(&mut self, now_ms: i64) -> Result<usize, StateError> {
         let cutoff = now_ms.saturating_sub(self.window_ms);
         let mut removed = 0;
         removed += self.expire_tree::<VersionRecord>("versions", cutoff, |r| r.seen_ms)?;
@@ -284,7 +273,7 @@ impl DedupeStore {
         Ok(removed)
     }
 
-    fn expire_tree<T: DeserializeOwned>(&self, name: &'static str, cutoff: i64, seen: impl Fn(&T) -> i64) -> Result<usize, StoreError> {
+    fn expire_tree<T: DeserializeOwned>(&self, name: &'static str, cutoff: i64, seen: impl Fn(&T) -> i64) -> Result<usize, StateError> {
         let tree = match name {
             "versions" => &self.versions,
             "exact" => &self.exact,
@@ -293,14 +282,14 @@ impl DedupeStore {
         let mut batch = sled::Batch::default();
         let mut removed = 0;
         for entry in tree.iter() {
-            let (key, value) = entry.map_err(|e| self.sled_error(e))?;
+            let (key, value) = entry.map_err(self.sled_error("scan for expired records"))?;
             // An unreadable record is expired rather than kept forever.
             if decode::<T>(name, &value).map_or(true, |r| seen(&r) < cutoff) {
                 batch.remove(key);
                 removed += 1;
             }
         }
-        tree.apply_batch(batch).map_err(|e| self.sled_error(e))?;
+        tree.apply_batch(batch).map_err(self.sled_error("remove expired records"))?;
         Ok(removed)
     }
 
@@ -309,15 +298,15 @@ impl DedupeStore {
         (self.versions.len(), self.exact.len(), self.near.len())
     }
 
-    fn get<T: DeserializeOwned>(&self, tree: &sled::Tree, name: &'static str, key: &str) -> Result<Option<T>, StoreError> {
-        match tree.get(key.as_bytes()).map_err(|e| self.sled_error(e))? {
+    fn get<T: DeserializeOwned>(&self, tree: &sled::Tree, name: &'static str, key: &str) -> Result<Option<T>, StateError> {
+        match tree.get(key.as_bytes()).map_err(self.sled_error("read"))? {
             Some(value) => decode(name, &value).map(Some),
             None => Ok(None),
         }
     }
 
-    fn sled_error(&self, source: sled::Error) -> StoreError {
-        StoreError::Sled { path: self.path.clone(), source }
+    fn sled_error(&self, action: &str) -> impl FnOnce(sled::Error) -> StateError + use<> {
+        StateError::sled(&store_name(&self.path), action)
     }
 }
 
@@ -326,8 +315,8 @@ fn encode<T: Serialize>(record: &T) -> Vec<u8> {
     serde_json::to_vec(record).unwrap_or_default()
 }
 
-fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { tree, source })
+fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StateError> {
+    serde_json::from_slice(bytes).map_err(|error| StateError::corrupt(STORE, tree, error))
 }
 
 #[cfg(test)]
