@@ -17,10 +17,8 @@
 //!   earlier versions; the window is on the time enrich wrote each story (a
 //!   batch before publish delivered it).
 
-use newswire_publish::dead_letter::SUBSCRIBER_HEADER;
 use newswire_publish::output::render;
 use newswire_publish::routing::{MemoryRouter, Route};
-use newswire_publish::ROUTE_HEADER;
 use newswire_shared::article::{Article, PubStatus};
 use newswire_shared::kafka::headers::{self, HeaderMap};
 
@@ -64,7 +62,7 @@ pub fn from_topic_record(record: Fetched) -> Result<Option<Story>, String> {
         timestamp_ms: record.timestamp_ms,
         position: (record.partition, record.offset),
         key: record.key.unwrap_or_default(),
-        route: record.headers.get_str(ROUTE_HEADER).unwrap_or("match").to_owned(),
+        route: record.headers.get_str(headers::ROUTE).unwrap_or("match").to_owned(),
         trace_id: record.headers.get_str(headers::TRACE_ID).unwrap_or_default().to_owned(),
         uri: article.uri,
         version: article.version,
@@ -105,8 +103,8 @@ impl Rerouted {
         let payload = render(&article, self.router.subscriptions()[self.subscriber].output()).ok()?;
         let key = record.key.clone().filter(|k| !k.is_empty()).unwrap_or_else(|| article.uri.as_bytes().to_vec());
         let mut headers = newswire_shared::records::story_headers(&article, &record.headers);
-        headers.insert(SUBSCRIBER_HEADER, self.router.subscriptions()[self.subscriber].name.as_str());
-        headers.insert(ROUTE_HEADER, route.as_str());
+        headers.insert(headers::SUBSCRIBER, self.router.subscriptions()[self.subscriber].name.as_str());
+        headers.insert(headers::ROUTE, route.as_str());
         Some(Story {
             timestamp_ms: record.timestamp_ms,
             position: (record.partition, record.offset),
@@ -141,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_topic_record_is_a_story_unless_it_is_a_replay_itself() {
-        let h = HeaderMap::new().with(ROUTE_HEADER, "correction").with(headers::TRACE_ID, "t");
+        let h = HeaderMap::new().with(headers::ROUTE, "correction").with(headers::TRACE_ID, "t");
         let story = from_topic_record(record(3, 10, article("urn:a", 2, "pa", PubStatus::Usable), h.clone())).unwrap().unwrap();
         assert_eq!((story.uri.as_str(), story.version, story.route.as_str(), story.trace_id.as_str()), ("urn:a", 2, "correction", "t"));
         assert_eq!(story.position, (0, 3));
@@ -163,7 +161,7 @@ mod tests {
         assert_eq!(feed(&mut rerouted, 0, 50, article("urn:a", 1, "pa", PubStatus::Usable)), None, "delivered before the window");
         let correction = feed(&mut rerouted, 1, 150, article("urn:a", 2, "ap", PubStatus::Usable)).expect("a correction to a former recipient");
         assert_eq!((correction.version, correction.route.as_str()), (2, "correction"));
-        assert_eq!(correction.headers.get_str(SUBSCRIBER_HEADER), Some("desk"));
+        assert_eq!(correction.headers.get_str(headers::SUBSCRIBER), Some("desk"));
         let body: serde_json::Value = serde_json::from_slice(&correction.payload).unwrap();
         assert!(body.get("newswire").is_none(), "the body is strict ninjs, as publish sends it");
         assert_eq!(feed(&mut rerouted, 2, 160, article("urn:b", 1, "ap", PubStatus::Usable)), None, "never matched");

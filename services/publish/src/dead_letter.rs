@@ -21,9 +21,6 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use crate::signature::DELIVERY_HEADER;
 use crate::store::WebhookJob;
 
-/// The header naming the subscriber on a webhook dead letter.
-pub const SUBSCRIBER_HEADER: &str = "newswire-subscriber";
-
 /// Somewhere webhook dead letters can go: Kafka in the service, a recorder in tests.
 pub trait DeadLetters: Send + Sync + 'static {
     /// Writes the dead letter of `job` and resolves once it is durably stored.
@@ -71,7 +68,7 @@ impl DeadLetterSink {
         h.insert(headers::DLQ_REASON, reason);
         h.insert(headers::DLQ_DETAIL, detail);
         h.insert(headers::DLQ_SOURCE, format!("webhook/{}", job.subscriber));
-        h.insert(SUBSCRIBER_HEADER, job.subscriber.as_str());
+        h.insert(headers::SUBSCRIBER, job.subscriber.as_str());
         h.insert(&DELIVERY_HEADER.to_ascii_lowercase(), job.delivery_id.as_str());
         h
     }

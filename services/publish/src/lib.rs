@@ -42,7 +42,6 @@ use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::records::{read_article, story_headers};
 use newswire_shared::stage::{DueRecord, InputMessage, Outcome, OutputRecord, Stage, StageError};
 
-use crate::dead_letter::SUBSCRIBER_HEADER;
 use crate::dispatcher::Dispatcher;
 use crate::embargo::decision::{decide, Decision};
 use crate::embargo::events::EmbargoEvent;
@@ -54,10 +53,6 @@ use crate::output::{Output, Renderings};
 use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{DeliveryStore, Pending, WebhookJob};
 use crate::subscription::Subscription;
-
-/// The header that says why a subscriber got a story version: `match`,
-/// `correction`, `kill`, `withhold` or `republish` ([`routing::Route`]).
-pub const ROUTE_HEADER: &str = "newswire-route";
 
 /// A subscription with its resolved Kafka topic.
 #[derive(Debug, Clone)]
@@ -186,8 +181,8 @@ impl Publisher {
             let payload = renderings.get(subscriber.subscription.output()).map_err(serialize_failed)?;
             if let Some(topic) = &subscriber.topic {
                 let mut h = story_headers.clone();
-                h.insert(SUBSCRIBER_HEADER, name.as_str());
-                h.insert(ROUTE_HEADER, route.as_str());
+                h.insert(headers::SUBSCRIBER, name.as_str());
+                h.insert(headers::ROUTE, route.as_str());
                 records.push(OutputRecord { topic: topic.clone(), key: key.to_vec(), payload: payload.to_vec(), headers: h });
                 self.staged_topic_deliveries.push(name.clone());
             }

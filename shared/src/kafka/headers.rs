@@ -46,6 +46,13 @@ pub const DLQ_PREFIX: &str = "newswire-dlq-";
 pub const REDRIVEN_FROM: &str = "newswire-redriven-from";
 /// On a subscriber topic record `newswire replay` sent again: the replay's id.
 pub const REPLAY: &str = "newswire-replay";
+/// On subscriber topic records and webhook dead letters: the subscriber's name.
+pub const SUBSCRIBER: &str = "newswire-subscriber";
+/// On subscriber topic records: why the subscriber got this story version,
+/// `match`, `correction`, `kill`, `withhold` or `republish` (publish's `routing::Route`).
+pub const ROUTE: &str = "newswire-route";
+/// On publish's held (embargoed) records, which are keyed by uri: the story's own Kafka key.
+pub const HELD_KEY: &str = "newswire-held-key";
 
 /// An ordered list of headers, owned, with string-keyed lookup.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

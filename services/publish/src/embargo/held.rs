@@ -7,13 +7,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use newswire_shared::article::Article;
-use newswire_shared::kafka::headers::HeaderMap;
+use newswire_shared::kafka::headers::{HeaderMap, HELD_KEY};
 use newswire_shared::stage::{DueRecord, OutputRecord, Tombstone};
 
 use crate::embargo::decision::{is_due, HeldVersion};
-
-/// The header that keeps a held story's own Kafka key (the held record is keyed by its uri).
-pub const HELD_KEY_HEADER: &str = "newswire-held-key";
 
 /// One held story.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +54,8 @@ impl Held {
     pub fn from_record(uri: &str, payload: &[u8], headers: &HeaderMap, partition: i32, offset: i64) -> Self {
         let article: Option<Article> = serde_json::from_slice(payload).ok();
         let mut headers = headers.clone();
-        let key = headers.get(HELD_KEY_HEADER).map(<[u8]>::to_vec).unwrap_or_else(|| uri.as_bytes().to_vec());
-        headers.remove(HELD_KEY_HEADER);
+        let key = headers.get(HELD_KEY).map(<[u8]>::to_vec).unwrap_or_else(|| uri.as_bytes().to_vec());
+        headers.remove(HELD_KEY);
         Held {
             uri: uri.to_owned(),
             version: article.as_ref().map_or(0, |a| a.version),
@@ -73,7 +70,7 @@ impl Held {
 
     /// Its record on the embargo `topic`.
     pub fn record(&self, topic: &str) -> OutputRecord {
-        let headers = self.headers.clone().with(HELD_KEY_HEADER, self.key.clone());
+        let headers = self.headers.clone().with(HELD_KEY, self.key.clone());
         OutputRecord { topic: topic.to_owned(), key: self.uri.as_bytes().to_vec(), payload: self.payload.clone(), headers }
     }
 

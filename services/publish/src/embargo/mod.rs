@@ -6,7 +6,7 @@
 //!   (default `<kafka.group_prefix>.publish.embargoed`, so
 //!   `newswire.publish.embargoed`), keyed by the story's uri: the enriched
 //!   story as it arrived, with its headers and its own Kafka key
-//!   ([`held::HELD_KEY_HEADER`]). It is written in the same transaction as the
+//!   (`newswire-held-key`). It is written in the same transaction as the
 //!   input's offset and publish's other output, so a story is held exactly
 //!   when its input counts as processed; nothing lives only on a local disk.
 //!   In memory, publish keeps the held set ([`held::HeldSet`]) to know what is due.
