@@ -19,6 +19,7 @@ pub mod ninjs_ids;
 pub mod records;
 pub mod service;
 pub mod shutdown;
+pub mod staging;
 pub mod state;
 pub mod stage;
 pub mod story;

@@ -12,9 +12,9 @@
 //! messages of the same batch also see; [`DedupeStore::commit`] writes them to
 //! sled and flushes, [`DedupeStore::discard`] forgets them.
 
-use std::collections::HashMap;
 use std::path::Path;
 
+use newswire_shared::staging::{self, StagedMap};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 pub use newswire_shared::state::StateError;
@@ -86,27 +86,18 @@ pub struct NearRecord {
 /// Writes not yet committed.
 #[derive(Debug, Default)]
 struct Overlay {
-    versions: HashMap<String, VersionRecord>,
-    exact: HashMap<String, ExactRecord>,
+    versions: StagedMap<String, VersionRecord>,
+    exact: StagedMap<String, ExactRecord>,
     near: Vec<NearRecord>,
-    /// How to take back each staged write, newest last (see [`DedupeStore::savepoint`]).
-    undo: Vec<Undo>,
-}
-
-/// What a staged write replaced, so that it can be taken back.
-#[derive(Debug)]
-enum Undo {
-    /// `versions[uri]` held this before (or nothing).
-    Version(String, Option<VersionRecord>),
-    /// `exact[hash]` was staged where nothing was.
-    Exact(String),
-    /// A record was pushed on `near`.
-    Near,
 }
 
 /// A point in the batch's staged writes that [`DedupeStore::roll_back_to`] returns to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Savepoint(usize);
+pub struct Savepoint {
+    versions: staging::Savepoint,
+    exact: staging::Savepoint,
+    near: usize,
+}
 
 /// The dedupe state: sled plus the staged overlay.
 pub struct DedupeStore {
@@ -184,15 +175,13 @@ impl DedupeStore {
 
     /// Stages what is known about `uri`.
     pub fn stage_version(&mut self, uri: &str, record: VersionRecord) {
-        let before = self.staged.versions.insert(uri.to_owned(), record);
-        self.staged.undo.push(Undo::Version(uri.to_owned(), before));
+        self.staged.versions.insert(uri.to_owned(), record);
     }
 
     /// Stages the first copy of a content hash (a later copy never replaces it).
     pub fn stage_exact(&mut self, hash: &str, record: ExactRecord) -> Result<(), StateError> {
         if self.exact(hash)?.is_none() {
             self.staged.exact.insert(hash.to_owned(), record);
-            self.staged.undo.push(Undo::Exact(hash.to_owned()));
         }
         Ok(())
     }
@@ -200,46 +189,31 @@ impl DedupeStore {
     /// Stages a first copy's SimHash.
     pub fn stage_near(&mut self, record: NearRecord) {
         self.staged.near.push(record);
-        self.staged.undo.push(Undo::Near);
     }
 
     /// Marks the staged writes so far: what is staged after it can be taken
     /// back alone ([`DedupeStore::roll_back_to`]), for an input that is
     /// dead-lettered while the rest of its batch commits.
     pub fn savepoint(&self) -> Savepoint {
-        Savepoint(self.staged.undo.len())
+        Savepoint { versions: self.staged.versions.savepoint(), exact: self.staged.exact.savepoint(), near: self.staged.near.len() }
     }
 
-    /// Takes back every write staged since `savepoint`, newest first.
+    /// Takes back every write staged since `savepoint`.
     pub fn roll_back_to(&mut self, savepoint: Savepoint) {
-        while self.staged.undo.len() > savepoint.0 {
-            match self.staged.undo.pop() {
-                Some(Undo::Version(uri, Some(before))) => {
-                    self.staged.versions.insert(uri, before);
-                }
-                Some(Undo::Version(uri, None)) => {
-                    self.staged.versions.remove(&uri);
-                }
-                Some(Undo::Exact(hash)) => {
-                    self.staged.exact.remove(&hash);
-                }
-                Some(Undo::Near) => {
-                    self.staged.near.pop();
-                }
-                None => break,
-            }
-        }
+        self.staged.versions.roll_back_to(savepoint.versions);
+        self.staged.exact.roll_back_to(savepoint.exact);
+        self.staged.near.truncate(savepoint.near);
     }
 
     /// Writes the staged records to sled and flushes them to disk.
     pub fn commit(&mut self) -> Result<(), StateError> {
-        let staged = std::mem::take(&mut self.staged);
+        let mut staged = std::mem::take(&mut self.staged);
         let mut versions = sled::Batch::default();
-        for (uri, record) in &staged.versions {
+        for (uri, record) in &staged.versions.take() {
             versions.insert(uri.as_bytes(), encode(record));
         }
         let mut exact = sled::Batch::default();
-        for (hash, record) in &staged.exact {
+        for (hash, record) in &staged.exact.take() {
             exact.insert(hash.as_bytes(), encode(record));
         }
         let mut near = sled::Batch::default();
