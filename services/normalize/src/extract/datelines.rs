@@ -76,14 +76,16 @@ fn spaced(text: &str) -> String {
 /// The page's datelines as written (each as [`dates_in_text`] gives it, a
 /// `<time>`'s `datetime` before its text), the
 /// nearest to the first `<h1>` first (counted in elements, either side; after
-/// it on a tie); in page order when the page has no `<h1>`.
+/// it on a tie); in page order when the page has no `<h1>`. Beside the
+/// headline, a date labelled as an update ([`UPDATE_LABELS`]) comes after
+/// those that are not: "Dec 22, 2022 · Updated: Jan 2, 2026" was published on
+/// the first, whichever of the two sits nearer the headline.
 pub fn datelines(doc: &Document) -> Vec<String> {
     let (headline, found) = located(doc);
-    let mut found: Vec<(usize, Vec<String>)> = found.into_iter().map(|(at, dates, _)| (at, dates)).collect();
-    if let Some(h1) = headline {
-        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
-    }
-    first_dates(found)
+    let mut found: Vec<(usize, Vec<String>, bool)> = found;
+    // Stable: page order within each group when there is no headline.
+    found.sort_by_key(|(at, _, update)| headline.map(|h1| (at.abs_diff(h1) > BESIDE_HEADLINE, *update, at.abs_diff(h1), *at < h1)));
+    first_dates(found.into_iter().map(|(at, dates, _)| (at, dates)).collect())
 }
 
 /// The datelines at most [`BESIDE_HEADLINE`] elements from the first `<h1>`,
@@ -215,6 +217,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn beside_the_headline_an_update_date_comes_after_the_publication_date() {
+        let doc = Document::from(
+            r#"<h1>Ten ways</h1><p class="dateline updated">Updated: JANUARY 02, 2026</p><p>By Jo Bloggs, DECEMBER 22, 2022</p><p>Story.</p>"#,
+        );
+        assert_eq!(datelines(&doc)[0], "DECEMBER 22, 2022", "{:?}", datelines(&doc));
+        let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
+        let far = Document::from(format!(r#"<h1>Ten ways</h1><p>Updated: JANUARY 02, 2026</p>{filler}<p>Related: March 4, 2019</p>"#));
+        assert_eq!(datelines(&far)[0], "JANUARY 02, 2026", "a date far from the headline is not preferred for want of a label");
+    }
+
+    #[test]
     fn a_date_is_found_inside_a_byline_or_a_label() {
         assert_eq!(dates_in_text("by: Ziyi Xu, Dec 17, 2025"), ["Dec 17, 2025"]);
         assert_eq!(dates_in_text("[Submitted on 18 Dec 2025]"), ["18 Dec 2025"]);
@@ -285,7 +298,8 @@ mod tests {
         assert_eq!(beside_headline(&doc), ["4 March 2019"]);
         let inner = Document::from(r#"<body><h1>Harbour reopens</h1><div>Updated <span>9 May 2024</span></div></body>"#);
         assert!(beside_headline(&inner).is_empty(), "{:?}", beside_headline(&inner));
-        assert_eq!(datelines(&doc)[0], "9 May 2024", "still the page's date when it shows no other");
+        assert_eq!(datelines(&doc)[0], "4 March 2019", "the publication date before the update's");
+        assert_eq!(datelines(&inner)[0], "9 May 2024", "still the page's date when it shows no other");
     }
 
     #[test]
