@@ -8,13 +8,12 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
+use crate::dates::MONTHS;
+
 /// A year, a month (number or English name) and a day as three whole path segments.
 static PATH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)/((?:19|20)\d{2})/(\d{1,2}|january|february|march|april|may|june|july|august|september|october|november|december)/(\d{1,2})(?:/|$)")
-        .expect("static regex")
+    Regex::new(&format!(r"(?i)/((?:19|20)\d{{2}})/(\d{{1,2}}|{})/(\d{{1,2}})(?:/|$)", MONTHS.join("|"))).expect("static regex")
 });
-
-const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 /// The calendar day written in the path of `url` as year / month / day
 /// segments, or `None` when the path has none or it is not a real date.

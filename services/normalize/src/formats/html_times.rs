@@ -22,6 +22,10 @@
 //! date-only byline read as midnight, or a late-evening local time in UTC, is
 //! a day apart from the same instant, and the metadata's exact time is the
 //! better one.
+//!
+//! Last, the page's address: a permalink's day (`/2023/10/03/slug`) is the
+//! day the story was created, and overrules a time two days or more away
+//! from it ([`dated_by_address`]).
 
 use chrono::{NaiveTime, TimeDelta, TimeZone};
 use newswire_shared::article::Timestamp;
