@@ -82,7 +82,7 @@ fn spaced(text: &str) -> String {
 /// the first, whichever of the two sits nearer the headline.
 pub fn datelines(doc: &Document) -> Vec<String> {
     let (headline, found) = located(doc);
-    let mut found: Vec<(usize, Vec<String>, bool)> = found;
+    let mut found: Vec<Dateline> = found;
     // Stable: page order within each group when there is no headline.
     found.sort_by_key(|(at, _, update)| headline.map(|h1| (at.abs_diff(h1) > BESIDE_HEADLINE, *update, at.abs_diff(h1), *at < h1)));
     first_dates(found.into_iter().map(|(at, dates, _)| (at, dates)).collect())
@@ -152,12 +152,15 @@ const NOT_STATEMENT: &str = "nav, form, script, style, noscript, template, selec
 /// Words before a date that make it an update's date, not a publication's.
 pub const UPDATE_LABELS: [&str; 6] = ["updat", "modif", "revis", "review", "edited", "refresh"];
 
+/// A dateline: its element's position, its dates, and whether it is labelled as an update.
+type Dateline = (usize, Vec<String>, bool);
+
 /// The position of the first `<h1>` among the candidate elements, and every
 /// dateline with its position and whether it is labelled as an update, in page order.
-fn located(doc: &Document) -> (Option<usize>, Vec<(usize, Vec<String>, bool)>) {
+fn located(doc: &Document) -> (Option<usize>, Vec<Dateline>) {
     let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return (None, Vec::new()) };
     let mut headline: Option<usize> = None;
-    let mut found: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    let mut found: Vec<Dateline> = Vec::new();
     for (at, element) in elements.iter().enumerate() {
         if element.is("h1") {
             headline = headline.or(Some(at));
