@@ -27,6 +27,9 @@ use chrono_tz::Tz;
 
 use crate::dates::written::ZoneMark;
 
+/// The English month names, January first (shared with the readers of dates in addresses).
+pub(crate) use crate::dates::written::MONTHS;
+
 /// Why a time could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {

@@ -71,7 +71,8 @@ static ZONE_NAME_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*\([
 
 /// Words between the parts of a date that carry nothing.
 const FILLERS: &[&str] = &["at", "on", "of", "-", "–", "—", "|", "@", "/", "·", "•"];
-const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+/// The English month names, January first.
+pub(crate) const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Mon),
     ("tuesday", Weekday::Tue),

@@ -76,14 +76,16 @@ fn spaced(text: &str) -> String {
 /// The page's datelines as written (each as [`dates_in_text`] gives it, a
 /// `<time>`'s `datetime` before its text), the
 /// nearest to the first `<h1>` first (counted in elements, either side; after
-/// it on a tie); in page order when the page has no `<h1>`.
+/// it on a tie); in page order when the page has no `<h1>`. Beside the
+/// headline, a date labelled as an update ([`UPDATE_LABELS`]) comes after
+/// those that are not: "Dec 22, 2022 · Updated: Jan 2, 2026" was published on
+/// the first, whichever of the two sits nearer the headline.
 pub fn datelines(doc: &Document) -> Vec<String> {
     let (headline, found) = located(doc);
-    let mut found: Vec<(usize, Vec<String>)> = found.into_iter().map(|(at, dates, _)| (at, dates)).collect();
-    if let Some(h1) = headline {
-        found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
-    }
-    first_dates(found)
+    let mut found: Vec<Dateline> = found;
+    // Stable: page order within each group when there is no headline.
+    found.sort_by_key(|(at, _, update)| headline.map(|h1| (at.abs_diff(h1) > BESIDE_HEADLINE, *update, at.abs_diff(h1), *at < h1)));
+    first_dates(found.into_iter().map(|(at, dates, _)| (at, dates)).collect())
 }
 
 /// The datelines at most [`BESIDE_HEADLINE`] elements from the first `<h1>`,
@@ -150,12 +152,15 @@ const NOT_STATEMENT: &str = "nav, form, script, style, noscript, template, selec
 /// Words before a date that make it an update's date, not a publication's.
 pub const UPDATE_LABELS: [&str; 6] = ["updat", "modif", "revis", "review", "edited", "refresh"];
 
+/// A dateline: its element's position, its dates, and whether it is labelled as an update.
+type Dateline = (usize, Vec<String>, bool);
+
 /// The position of the first `<h1>` among the candidate elements, and every
 /// dateline with its position and whether it is labelled as an update, in page order.
-fn located(doc: &Document) -> (Option<usize>, Vec<(usize, Vec<String>, bool)>) {
+fn located(doc: &Document) -> (Option<usize>, Vec<Dateline>) {
     let Some(elements) = doc.try_select(&format!("h1, {DATELINE_ELEMENTS}")) else { return (None, Vec::new()) };
     let mut headline: Option<usize> = None;
-    let mut found: Vec<(usize, Vec<String>, bool)> = Vec::new();
+    let mut found: Vec<Dateline> = Vec::new();
     for (at, element) in elements.iter().enumerate() {
         if element.is("h1") {
             headline = headline.or(Some(at));
@@ -213,6 +218,17 @@ fn first_dates(found: Vec<(usize, Vec<String>)>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beside_the_headline_an_update_date_comes_after_the_publication_date() {
+        let doc = Document::from(
+            r#"<h1>Ten ways</h1><p class="dateline updated">Updated: JANUARY 02, 2026</p><p>By Jo Bloggs, DECEMBER 22, 2022</p><p>Story.</p>"#,
+        );
+        assert_eq!(datelines(&doc)[0], "DECEMBER 22, 2022", "{:?}", datelines(&doc));
+        let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
+        let far = Document::from(format!(r#"<h1>Ten ways</h1><p>Updated: JANUARY 02, 2026</p>{filler}<p>Related: March 4, 2019</p>"#));
+        assert_eq!(datelines(&far)[0], "JANUARY 02, 2026", "a date far from the headline is not preferred for want of a label");
+    }
 
     #[test]
     fn a_date_is_found_inside_a_byline_or_a_label() {
@@ -285,7 +301,8 @@ mod tests {
         assert_eq!(beside_headline(&doc), ["4 March 2019"]);
         let inner = Document::from(r#"<body><h1>Harbour reopens</h1><div>Updated <span>9 May 2024</span></div></body>"#);
         assert!(beside_headline(&inner).is_empty(), "{:?}", beside_headline(&inner));
-        assert_eq!(datelines(&doc)[0], "9 May 2024", "still the page's date when it shows no other");
+        assert_eq!(datelines(&doc)[0], "4 March 2019", "the publication date before the update's");
+        assert_eq!(datelines(&inner)[0], "9 May 2024", "still the page's date when it shows no other");
     }
 
     #[test]

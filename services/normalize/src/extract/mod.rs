@@ -47,6 +47,7 @@ pub mod page_dates;
 pub mod page_meta;
 pub mod page_title;
 pub mod title_parts;
+pub mod url_dates;
 pub mod paragraphs;
 pub mod pictures;
 pub mod streamed;

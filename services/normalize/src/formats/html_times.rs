@@ -22,15 +22,19 @@
 //! date-only byline read as midnight, or a late-evening local time in UTC, is
 //! a day apart from the same instant, and the metadata's exact time is the
 //! better one.
+//!
+//! Last, the page's address: a permalink's day (`/2023/10/03/slug`) is the
+//! day the story was created, and overrules a time two days or more away
+//! from it ([`dated_by_address`]).
 
-use chrono::TimeDelta;
+use chrono::{NaiveTime, TimeDelta, TimeZone};
 use newswire_shared::article::Timestamp;
 use chrono_tz::Tz;
 use dom_query::Document;
 use newswire_shared::article::Article;
 
 use crate::dates;
-use crate::extract::datelines;
+use crate::extract::{datelines, url_dates};
 use crate::extract::page_dates::{self, DateCandidate, Origin};
 use crate::extract::page_meta::PageMeta;
 use crate::problems::{self, Field, Kind};
@@ -53,6 +57,12 @@ pub struct PageTimes {
 /// Reads the times of the page `doc` parsed from `html`; a candidate that cannot be read is recorded on
 /// `article` as a field problem (never an error: a date never fails a page).
 pub fn read(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) -> PageTimes {
+    let times = as_the_page_states(html, doc, meta, zone, article);
+    dated_by_address(times, doc, meta, zone)
+}
+
+/// The times the page's metadata and text give, before its address is read.
+fn as_the_page_states(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut Article) -> PageTimes {
     let stated = first_time(&meta.published, zone, Field::FirstCreated, article);
     let modified = first_time(&meta.modified, zone, Field::VersionCreated, article);
     let statement = if datelines::may_state_first_publication(html) { page_dates::first_published_statement(doc) } else { Vec::new() };
@@ -70,6 +80,25 @@ pub fn read(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, article: &mut
         _ => PageTimes { first_published: Some(stated), this_version: modified },
     };
     in_local_offset(times, doc, zone)
+}
+
+/// A permalink's date ([`url_dates::date_in_path`]) is the day the story was
+/// created, and the address keeps it however often the story is re-saved: a
+/// publication time [`EARLIER_BY`] or more away from it is a re-publication
+/// (or a stamp of the page, not the story), and the address's day is the
+/// story's, at a time the page gives on that day when it gives one (else
+/// midnight in the feed's zone). A time within a day of it is kept (a local
+/// date in the path, a UTC time in the metadata); a page with no time at all
+/// is dated by its address.
+fn dated_by_address(times: PageTimes, doc: &Document, meta: &PageMeta, zone: Tz) -> PageTimes {
+    let Some(day) = meta.canonical.as_deref().and_then(url_dates::date_in_path) else { return times };
+    if times.first_published.is_some_and(|t| (t.date_naive() - day).num_days().abs() < EARLIER_BY.num_days()) {
+        return times;
+    }
+    let given = meta.published.iter().chain(&meta.modified).cloned().chain(page_dates::visible(doc));
+    let on_the_day = given.filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).find(|t| t.date_naive() == day);
+    let Some(at) = on_the_day.or_else(|| zone.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest().map(|t| t.fixed_offset())) else { return times };
+    PageTimes { first_published: Some(at), this_version: times.this_version.or(times.first_published) }
 }
 
 /// Many publishing systems write their metadata times in UTC while the page
@@ -168,6 +197,29 @@ mod tests {
         let (first, version) = times(page);
         assert_eq!(first.as_deref(), Some("2019-09-26T16:12:00+01:00"));
         assert_eq!(version.as_deref(), Some("2024-05-20T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn a_permalink_day_overrules_a_publication_time_days_away_from_it() {
+        let page = |published: &str| {
+            format!(
+                r#"<head><link rel="canonical" href="https://news.example/blog/2023/october/03/wine-styles"><meta property="article:published_time" content="{published}"></head>
+                <body><h1>Wine styles</h1><p>The story.</p></body>"#
+            )
+        };
+        let (first, version) = times(&page("2026-02-16T00:00:00Z"));
+        assert_eq!(first.as_deref(), Some("2023-10-03T00:00:00+01:00"), "midnight in the feed's zone");
+        assert_eq!(version.as_deref(), Some("2026-02-16T00:00:00+00:00"), "the re-publication is a version");
+        assert_eq!(times(&page("2023-10-04T01:30:00Z")).0.as_deref(), Some("2023-10-04T01:30:00+00:00"), "a day apart: the exact time stands");
+    }
+
+    #[test]
+    fn a_permalink_day_takes_the_time_the_page_gives_on_that_day() {
+        let page = r#"<head><link rel="canonical" href="https://news.example/2025/12/18/harbour/"><meta property="article:published_time" content="2025-12-28T09:00:00Z">
+            <meta property="article:modified_time" content="2025-12-18T10:15:00-05:00"></head><body><h1>Harbour</h1><p>The story.</p></body>"#;
+        assert_eq!(times(page).0.as_deref(), Some("2025-12-18T10:15:00-05:00"));
+        let undated = r#"<head><link rel="canonical" href="https://news.example/2025/12/18/harbour/"></head><body><h1>Harbour</h1><p>The story.</p></body>"#;
+        assert_eq!(times(undated).0.as_deref(), Some("2025-12-18T00:00:00+00:00"), "a page with no time is dated by its address");
     }
 
     #[test]
