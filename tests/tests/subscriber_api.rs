@@ -10,9 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use newswire_e2e::{canonical_article as article, free_port, Pipeline};
+use newswire_e2e::{canonical_article as article, free_port, send_article, Pipeline};
 use newswire_shared::bearer::token_hash;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::BaseProducer;
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
 
@@ -60,11 +60,7 @@ impl Api {
 
     /// Produces an article onto publish's input topic, keyed by its uri.
     fn send(&self, article: &Value) {
-        let payload = article.to_string();
-        let key = article["uri"].as_str().unwrap_or_default().to_owned();
-        let topic = self.pipeline.topic("enriched").to_owned();
-        self.producer.send(BaseRecord::to(&topic).key(&key).payload(&payload)).expect("enqueue");
-        self.producer.flush(Duration::from_secs(10)).expect("flush");
+        send_article(&self.producer, self.pipeline.topic("enriched"), article);
     }
 
     /// `GET /v1/stories` with `query`: the status and the JSON answer.
