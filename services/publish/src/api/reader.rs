@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::kafka::client;
-use newswire_shared::kafka::headers::HeaderMap;
+use newswire_shared::kafka::headers::{HeaderMap, ROUTE};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
@@ -19,7 +19,6 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio::time::Instant;
 
 use super::cursor::Cursor;
-use crate::ROUTE_HEADER;
 
 /// How long a metadata or watermark request may take when a reader opens.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -112,7 +111,7 @@ impl Buffered {
 /// The record's route; a value publish would not write (it writes words) is `unknown`,
 /// so that it can always be an SSE event name.
 fn route(headers: &HeaderMap) -> String {
-    match headers.get_str(ROUTE_HEADER) {
+    match headers.get_str(ROUTE) {
         Some(route) if !route.is_empty() && route.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => route.to_owned(),
         _ => "unknown".to_owned(),
     }
