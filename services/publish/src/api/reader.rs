@@ -179,6 +179,13 @@ fn open_blocking(kafka: &KafkaConfig, group_id: &str, topic: &str, cursor: Curso
     Ok(TopicReader { consumer, topic: topic.to_owned(), partitions, cursor })
 }
 
+/// A closed reader: where it stopped.
+#[derive(Debug)]
+pub struct Closed {
+    /// Just past the last story it gave out.
+    pub cursor: Cursor,
+}
+
 /// A subscription topic read from a cursor.
 pub struct TopicReader {
     consumer: StreamConsumer,
@@ -232,7 +239,16 @@ impl TopicReader {
             stories.push(Delivered { cursor: self.cursor.to_string(), route: record.route, payload: record.payload });
         }
         let caught_up = buffers.values().all(VecDeque::is_empty) && self.partitions.iter().all(|p| at_end.contains(p));
-        Page { stories, next: self.cursor, caught_up }
+        let Closed { cursor } = self.close();
+        Page { stories, next: cursor, caught_up }
+    }
+
+    /// Closes the consumer off the async reactor (librdkafka's close waits for
+    /// its threads); what is left is the reader's cursor.
+    pub fn close(self) -> Closed {
+        let TopicReader { consumer, cursor, .. } = self;
+        tokio::task::spawn_blocking(move || drop(consumer));
+        Closed { cursor }
     }
 
     /// The next story, waiting as long as it takes (a stream's reader). Kafka

@@ -46,18 +46,20 @@ pub async fn handler(State(state): State<ApiState>, headers: HeaderMap, Query(pa
     tokio::spawn(async move {
         let _permit = permit;
         let gone = events.clone();
+        let mut reader = reader;
         tokio::select! {
-            _ = forward(reader, events, &name, &open.metrics) => {}
+            _ = forward(&mut reader, events, &name, &open.metrics) => {}
             _ = gone.closed() => {}
             _ = shutdown.cancelled() => {}
         }
+        reader.close();
     });
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move { receiver.recv().await.map(|event| (Ok::<Event, Infallible>(event), receiver)) });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
 /// Sends every story the reader finds until the client goes away.
-async fn forward(mut reader: TopicReader, events: mpsc::Sender<Event>, subscriber: &str, metrics: &PublishMetrics) {
+async fn forward(reader: &mut TopicReader, events: mpsc::Sender<Event>, subscriber: &str, metrics: &PublishMetrics) {
     loop {
         let story = reader.next().await;
         let data = String::from_utf8_lossy(&story.payload);
