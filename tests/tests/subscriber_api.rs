@@ -314,4 +314,9 @@ fn the_stream_carries_stories_corrections_and_kills_and_resumes_after_a_publish_
     assert_eq!(uris.len(), total, "nothing repeated");
     let metrics = api.pipeline.metrics("publish");
     assert!(metrics.contains("newswire_api_open_streams{stage=\"publish\"} 1"), "the resumed stream is open: {metrics}");
+
+    // SIGTERM ends the open stream and publish exits 0.
+    let status = api.pipeline.stop("publish");
+    assert_eq!(status.code(), Some(0), "log:\n{}", api.pipeline.log("publish"));
+    assert_eq!(resumed.recv_timeout(Duration::from_secs(10)).map(|e| e.id), Err(mpsc::RecvTimeoutError::Disconnected), "the stream ended");
 }

@@ -134,7 +134,9 @@ async fn count_requests(State(state): State<ApiState>, request: Request, next: N
     let matched = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
     let route = ROUTES.into_iter().find(|r| Some(*r) == matched).unwrap_or("unmatched");
     let response = next.run(request).await;
-    state.metrics.api_requests.with_label_values(&[route, response.status().as_str()]).inc();
+    let status = response.status();
+    tracing::debug!(route, status = status.as_u16(), "subscriber API request");
+    state.metrics.api_requests.with_label_values(&[route, status.as_str()]).inc();
     response
 }
 
