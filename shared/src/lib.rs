@@ -4,6 +4,7 @@
 
 pub mod admin_server;
 pub mod article;
+pub mod bearer;
 pub mod clock;
 pub mod config;
 pub mod dev_data;

@@ -459,6 +459,16 @@ impl Drop for Pipeline {
     }
 }
 
+/// Produces `article` onto `topic` keyed by its uri, and waits until the broker has it
+/// (publish's tests feed its input topic this way).
+pub fn send_article(producer: &rdkafka::producer::BaseProducer, topic: &str, article: &Value) {
+    use rdkafka::producer::{BaseRecord, Producer};
+    let payload = article.to_string();
+    let key = article["uri"].as_str().unwrap_or_default().to_owned();
+    producer.send(BaseRecord::to(topic).key(&key).payload(&payload)).expect("enqueue");
+    producer.flush(Duration::from_secs(10)).expect("flush");
+}
+
 /// A canonical article as normalize and enrich write it (ninjs fields plus the
 /// `newswire` extension; feed `pa`), with the fields of `extra` set over it.
 pub fn canonical_article(uri: &str, version: u64, headline: &str, extra: Value) -> Value {

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use newswire_e2e::webhook::{hmac_sha256_hex, ok, Hook, Received, Reply};
-use newswire_e2e::{canonical_article as article, fixture, read_topic_on, Pipeline, Record, PA_TOKEN};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use newswire_e2e::{canonical_article as article, fixture, read_topic_on, send_article, Pipeline, Record, PA_TOKEN};
+use rdkafka::producer::BaseProducer;
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
 
@@ -66,11 +66,7 @@ impl Setup {
 
     /// Produces an article onto publish's input topic, keyed by its uri.
     fn send(&self, article: &Value) {
-        let payload = article.to_string();
-        let key = article["uri"].as_str().unwrap_or_default().to_owned();
-        let topic = self.pipeline.topic("enriched").to_owned();
-        self.producer.send(BaseRecord::to(&topic).key(&key).payload(&payload)).expect("enqueue");
-        self.producer.flush(Duration::from_secs(10)).expect("flush");
+        send_article(&self.producer, self.pipeline.topic("enriched"), article);
     }
 
     fn topic(&self, subscriber: &str) -> String {

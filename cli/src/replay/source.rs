@@ -152,8 +152,8 @@ mod tests {
     fn rerouting_finds_corrections_and_kills_a_filter_alone_would_miss() {
         let hook = Some(WebhookTarget { url: "http://127.0.0.1:9/h".into(), secret: "s".into() });
         let subs = vec![
-            Subscription { name: "other".into(), filter: Filter::Feed("ap".into()), topic: true, webhook: None, embargo: Default::default(), format: Default::default(), extended: false },
-            Subscription { name: "desk".into(), filter: Filter::Feed("pa".into()), topic: false, webhook: hook, embargo: Default::default(), format: Default::default(), extended: false },
+            Subscription { name: "other".into(), filter: Filter::Feed("ap".into()), topic: true, webhook: None, embargo: Default::default(), format: Default::default(), extended: false, api: None },
+            Subscription { name: "desk".into(), filter: Filter::Feed("pa".into()), topic: false, webhook: hook, embargo: Default::default(), format: Default::default(), extended: false, api: None },
         ];
         let since = DateTime::from_timestamp_millis(100);
         let mut rerouted = Rerouted::new(MemoryRouter::new(subs), 1, Window { since, until: None });

@@ -1,39 +1,37 @@
-//! Feed authentication: a bearer token per feed, compared by its SHA-256.
+//! Feed authentication: a bearer token per feed, compared by its SHA-256
+//! ([`newswire_shared::bearer`], shared with publish's subscriber API).
 
-use sha2::{Digest, Sha256};
+use newswire_shared::bearer::{BearerError, TokenTable};
 
 use crate::config::FeedConfig;
 use crate::rejection::Rejection;
 
+pub use newswire_shared::bearer::token_hash;
+
 /// The configured feeds, looked up by token hash.
 #[derive(Clone)]
 pub struct Feeds {
-    feeds: Vec<(String, [u8; 32])>,
+    tokens: TokenTable<String>,
     signing_secrets: std::collections::HashMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for Feeds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ids: Vec<&str> = self.feeds.iter().map(|(id, _)| id.as_str()).collect();
-        f.debug_struct("Feeds").field("ids", &ids).finish_non_exhaustive()
+        let mut ids: Vec<&str> = self.signing_secrets.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        f.debug_struct("Feeds").field("tokens", &self.tokens).field("signing", &ids).finish_non_exhaustive()
     }
 }
 
 impl Feeds {
     /// Builds the lookup from config (validated: every hash is 64 hex characters).
     pub fn new(configs: &[FeedConfig]) -> Self {
-        let feeds = configs
-            .iter()
-            .filter_map(|f| {
-                let bytes = hex::decode(&f.token_sha256).ok()?;
-                Some((f.id.clone(), bytes.try_into().ok()?))
-            })
-            .collect();
+        let tokens = TokenTable::new(configs.iter().map(|f| (f.id.clone(), f.token_sha256.clone())));
         let signing_secrets = configs
             .iter()
             .filter_map(|f| Some((f.id.clone(), f.signing_secret.as_ref()?.0.as_bytes().to_vec())))
             .collect();
-        Feeds { feeds, signing_secrets }
+        Feeds { tokens, signing_secrets }
     }
 
     /// The secret `feed` signs its pushes with, when it must sign them.
@@ -44,31 +42,12 @@ impl Feeds {
     /// The feed id whose token the `Authorization` header carries.
     /// Missing or malformed credentials are 401; a token no feed has is 403.
     pub fn authenticate(&self, authorization: Option<&str>) -> Result<&str, Rejection> {
-        let header = authorization.ok_or_else(|| {
-            Rejection::new(401, "unauthorized", "send the feed's token as `Authorization: Bearer <token>`")
-        })?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Rejection::new(401, "unauthorized", "the Authorization header must be `Bearer <token>`"))?;
-        let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        // Compare every configured hash fully, so timing does not reveal a prefix match.
-        let mut found = None;
-        for (id, expected) in &self.feeds {
-            let diff = expected.iter().zip(hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-            if diff == 0 {
-                found = Some(id.as_str());
-            }
-        }
-        found.ok_or_else(|| Rejection::new(403, "forbidden", "the token does not belong to any configured feed"))
+        self.tokens.authenticate(authorization).map(String::as_str).map_err(|error| match error {
+            BearerError::Missing => Rejection::new(401, "unauthorized", "send the feed's token as `Authorization: Bearer <token>`"),
+            BearerError::Malformed => Rejection::new(401, "unauthorized", "the Authorization header must be `Bearer <token>`"),
+            BearerError::Unknown => Rejection::new(403, "forbidden", "the token does not belong to any configured feed"),
+        })
     }
-}
-
-/// SHA-256 of a token in hex: what goes into `token_sha256`.
-pub fn token_hash(token: &str) -> String {
-    newswire_shared::ids::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

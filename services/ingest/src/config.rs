@@ -174,10 +174,7 @@ impl Validate for IngestConfig {
             if !seen.insert(feed.id.clone()) {
                 errors.push(format!("ingest.feeds[{i}].id: {:?} is configured twice", feed.id));
             }
-            if feed.token_sha256.len() != 64 || hex::decode(&feed.token_sha256).is_err() {
-                errors
-                    .push(format!("ingest.feeds[{i}].token_sha256: must be 64 hex characters (SHA-256 of the token)"));
-            }
+            newswire_shared::bearer::check_token_sha256(&format!("ingest.feeds[{i}].token_sha256"), &feed.token_sha256, errors);
             if feed.signing_secret.as_ref().is_some_and(|s| s.0.len() < 16) {
                 errors.push(format!("ingest.feeds[{i}].signing_secret: must be at least 16 characters"));
             }

@@ -38,6 +38,10 @@ pub struct PublishConfig {
     /// The compacted topic where embargoed stories are held until their time
     /// (default `<kafka.group_prefix>.publish.embargoed`: [`crate::embargo`]).
     pub embargo_topic: Option<String>,
+    /// Where the subscriber API listens, when a subscription has `api` ([`crate::api`]).
+    pub api_addr: String,
+    /// How long a caught-up `GET /v1/stories` waits for a story at most, in milliseconds.
+    pub api_long_poll_ms: u64,
 }
 
 impl Default for PublishConfig {
@@ -52,6 +56,8 @@ impl Default for PublishConfig {
             webhook_backoff_max_ms: 60_000,
             webhook_timeout_ms: 10_000,
             embargo_topic: None,
+            api_addr: crate::api::access::DEFAULT_ADDR.into(),
+            api_long_poll_ms: crate::api::access::DEFAULT_LONG_POLL_MS,
         }
     }
 }
@@ -112,6 +118,8 @@ impl PublishConfig {
 impl Validate for PublishConfig {
     fn validate(&self, errors: &mut Vec<String>) {
         check_addr("publish.admin_addr", &self.admin_addr, errors);
+        check_addr("publish.api_addr", &self.api_addr, errors);
+        crate::api::access::check_long_poll(self.api_long_poll_ms, errors);
         if self.webhook_max_attempts == 0 {
             errors.push("publish.webhook_max_attempts: must be at least 1".into());
         }
@@ -157,6 +165,9 @@ impl Validate for PublishConfig {
                     }
                 }
             }
+        }
+        if let Ok(all) = self.all_subscriptions() {
+            crate::api::access::check_distinct_tokens(&all, errors);
         }
     }
 }

@@ -18,6 +18,7 @@
 //!   same transaction, and released by the same routing when their time comes
 //!   ([`embargo`]: the rules, the opt-in, the restore and the race window).
 
+pub mod api;
 pub mod config;
 pub mod dead_letter;
 pub mod dispatcher;
@@ -364,7 +365,7 @@ mod tests {
     fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
         let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
         Subscriber {
-            subscription: Subscription { name: name.into(), filter, topic, webhook, embargo: Default::default(), format: Default::default(), extended: false },
+            subscription: Subscription { name: name.into(), filter, topic, webhook, embargo: Default::default(), format: Default::default(), extended: false, api: None },
             topic: topic.then(|| format!("news.{name}")),
         }
     }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use newswire_publish::api;
 use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
 use newswire_publish::dispatcher::Dispatcher;
@@ -11,6 +12,7 @@ use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::clock::SystemClock;
 use newswire_shared::service::{self, StageSpec};
+use newswire_shared::shutdown;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -30,6 +32,12 @@ async fn main() -> std::process::ExitCode {
         let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
         let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
         tracing::info!(subscriptions = subscriptions.len(), "publish configured");
+        if api::wanted(&subscribers) {
+            let addr = config.api_addr.parse().map_err(|e| anyhow::anyhow!("publish.api_addr {:?}: {e}", config.api_addr))?;
+            let long_poll = std::time::Duration::from_millis(config.api_long_poll_ms);
+            let state = api::ApiState::new(&subscribers, common.kafka.clone(), long_poll, own_metrics.clone(), shutdown::on_signals());
+            api::spawn(addr, state).map_err(|e| anyhow::anyhow!("publish.api_addr {addr}: {e}"))?;
+        }
         let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
         spec.compacted_topics.push(embargo_topic.clone());
         let embargoes = Embargoes::new(embargo_topic, Arc::new(SystemClock)).restoring_from(common.kafka.clone());

@@ -33,6 +33,12 @@ pub struct PublishMetrics {
     /// `newswire_embargo_cancellations_total{reason}`: held stories cancelled
     /// before their time (`kill`, `withhold`, `lifted`).
     pub embargo_cancellations: IntCounterVec,
+    /// `newswire_api_requests_total{route, status}`: subscriber API requests answered.
+    pub api_requests: IntCounterVec,
+    /// `newswire_api_open_streams`: Server-Sent Event streams open now.
+    pub api_open_streams: IntGauge,
+    /// `newswire_api_stories_total{subscriber}`: stories given out by the subscriber API (pages and streams).
+    pub api_stories: IntCounterVec,
 }
 
 impl Default for PublishMetrics {
@@ -68,6 +74,18 @@ impl Default for PublishMetrics {
                 "Held embargoed stories cancelled before their time, by reason (kill, withhold, lifted).",
                 &["reason"],
             ),
+            api_requests: counter_vec(
+                "newswire_api_requests_total",
+                "Subscriber API requests answered, by route and HTTP status.",
+                &["route", "status"],
+            ),
+            api_open_streams: IntGauge::new("newswire_api_open_streams", "Subscriber API Server-Sent Event streams open now.")
+                .unwrap_or_else(|_| unreachable!("static metric names are valid")),
+            api_stories: counter_vec(
+                "newswire_api_stories_total",
+                "Stories given out by the subscriber API (pages and streams), by subscriber.",
+                &["subscriber"],
+            ),
         }
     }
 }
@@ -83,6 +101,9 @@ impl PublishMetrics {
         metrics.register(Box::new(self.embargo_releases.clone()));
         metrics.register(Box::new(self.embargo_release_delay.clone()));
         metrics.register(Box::new(self.embargo_cancellations.clone()));
+        metrics.register(Box::new(self.api_requests.clone()));
+        metrics.register(Box::new(self.api_open_streams.clone()));
+        metrics.register(Box::new(self.api_stories.clone()));
     }
 
     /// Counts one delivery outcome.

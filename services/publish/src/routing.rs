@@ -229,7 +229,7 @@ mod tests {
     }
 
     fn sub(name: &str, feed: &str) -> Subscription {
-        Subscription { name: name.into(), filter: Filter::Feed(feed.into()), topic: true, webhook: None, embargo: Default::default(), format: Default::default(), extended: false }
+        Subscription { name: name.into(), filter: Filter::Feed(feed.into()), topic: true, webhook: None, embargo: Default::default(), format: Default::default(), extended: false, api: None }
     }
 
     /// Routes a sequence of versions, remembering receipts and the story's last

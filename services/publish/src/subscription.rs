@@ -31,6 +31,9 @@ pub struct Subscription {
     /// Whether it also receives what enrich found, in the `"newswire:enrichment"` object.
     #[serde(default)]
     pub extended: bool,
+    /// Reads its topic over the subscriber HTTP API with this token ([`crate::api`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<crate::api::access::ApiAccess>,
 }
 
 /// Where and how to POST a subscriber's stories.
@@ -73,6 +76,9 @@ impl Subscription {
             if hook.secret.trim().is_empty() {
                 errors.push(format!("{path}.webhook.secret: must not be empty"));
             }
+        }
+        if let Some(api) = &self.api {
+            api.validate(path, self.topic, errors);
         }
         self.filter.validate(&format!("{path}.filter"), errors);
     }

@@ -106,6 +106,7 @@ fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>
         embargo: Default::default(),
         format: Default::default(),
         extended: false,
+        api: None,
     };
     let policy = RetryPolicy {
         max_attempts,

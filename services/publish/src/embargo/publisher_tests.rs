@@ -26,7 +26,7 @@ fn t0() -> DateTime<Utc> {
 
 fn subscriber(name: &str, embargo: EmbargoChoice, webhook: bool) -> Subscriber {
     let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
-    let subscription = Subscription { name: name.into(), filter: Filter::Subject("medtop:15000000".into()), topic: true, webhook, embargo, format: Default::default(), extended: false };
+    let subscription = Subscription { name: name.into(), filter: Filter::Subject("medtop:15000000".into()), topic: true, webhook, embargo, format: Default::default(), extended: false, api: None };
     Subscriber { subscription, topic: Some(format!("news.{name}")) }
 }
 
