@@ -6,15 +6,19 @@ use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
 use newswire_publish::dispatcher::Dispatcher;
 use newswire_publish::embargo::state::{default_topic, Embargoes};
+use newswire_publish::live::PublishLive;
 use newswire_publish::metrics::PublishMetrics;
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::clock::SystemClock;
+use newswire_shared::config::Loaded;
+use newswire_shared::reload::{self, Reloader};
 use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     service::stage_main("publish", |common, config: PublishConfig, metrics| {
+        let at_start = Loaded { common: common.clone(), service: config.clone() };
         let subscriptions = config.all_subscriptions()?;
         let subscribers: Vec<Subscriber> = subscriptions
             .iter()
@@ -36,6 +40,10 @@ async fn main() -> std::process::ExitCode {
         let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics)
             .with_dispatcher(dispatcher)
             .with_embargoes(embargoes);
+        let live = PublishLive { subscriptions, live: publisher.live_subscribers(), kafka: common.kafka.clone() };
+        let poll = reload::watch::poll_interval(common.reload.poll_secs);
+        // The reload task lives as long as the process (stage_main owns the shutdown).
+        reload::watch::spawn(Reloader::new(live, &at_start, metrics), poll, std::future::pending())?;
         Ok((spec, publisher))
     })
     .await

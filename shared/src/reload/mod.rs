@@ -104,6 +104,13 @@ pub trait LiveConfig: Send + 'static {
         Vec::new()
     }
 
+    /// Changes inside the live settings that still need a restart (publish: a
+    /// webhook added, removed or moved, whose worker starts with the process),
+    /// each named as a setting path; empty by default.
+    fn restart_only(&self, _new: &Self::Service) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Builds the live state from `new` (validated, with no restart-only change)
     /// and swaps it in. Returns what changed, one line per feed or subscription
     /// added, removed or changed; empty when the live state is the same (then

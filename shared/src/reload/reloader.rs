@@ -123,7 +123,8 @@ impl<L: LiveConfig> Reloader<L> {
     /// Refuses a restart-only change, else lets the service swap its live state.
     async fn apply(&mut self, candidate: Candidate<L::Service>) -> (Outcome, String) {
         let next = snapshot::<L>(&candidate.loaded);
-        let restart_only = restart_only_changes::<L>(&self.current, &next);
+        let mut restart_only = restart_only_changes::<L>(&self.current, &next);
+        restart_only.extend(self.live.restart_only(&candidate.loaded.service));
         if !restart_only.is_empty() {
             return (Outcome::RestartRequired, format!("only a restart can change {}", restart_only.join(", ")));
         }
