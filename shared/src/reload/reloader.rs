@@ -41,7 +41,11 @@ impl<L: LiveConfig> Reloader<L> {
     /// A reloader for the configuration `loaded` at start-up (from the file
     /// [`config::config_path`] and the environment), registering its metrics.
     pub fn new(live: L, loaded: &Loaded<L::Service>, metrics: &Metrics) -> Self {
-        let path = config::config_path();
+        Self::at(config::config_path(), live, loaded, metrics)
+    }
+
+    /// Like [`Reloader::new`], for the configuration file at `path`.
+    pub fn at(path: PathBuf, live: L, loaded: &Loaded<L::Service>, metrics: &Metrics) -> Self {
         let extra_files = live.extra_files(&loaded.service);
         let metrics = ReloadMetrics::register(metrics);
         let mut reloader = Reloader {
@@ -178,4 +182,83 @@ fn hash_files(main: &[u8], extra: &[PathBuf]) -> Result<String, String> {
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Demo {
+        addr: String,
+        feeds: Vec<String>,
+    }
+
+    impl config::Validate for Demo {
+        fn validate(&self, errors: &mut Vec<String>) {
+            if self.feeds.iter().any(String::is_empty) {
+                errors.push("demo.feeds: an empty feed name".into());
+            }
+        }
+    }
+
+    struct DemoLive(Vec<String>);
+
+    impl LiveConfig for DemoLive {
+        type Service = Demo;
+        const SECTION: &'static str = "demo";
+        const LIVE: &'static [&'static str] = &["feeds"];
+
+        async fn apply(&mut self, new: &Demo) -> Result<Vec<String>, String> {
+            let changes = crate::reload::diff::changes_by_name(&self.0, &new.feeds, String::as_str);
+            self.0 = new.feeds.clone();
+            Ok(changes)
+        }
+    }
+
+    fn loaded(toml: &str) -> Loaded<Demo> {
+        config::load_from(config::figment_from_text(toml), "demo").unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_a_valid_file_with_no_restart_only_change_is_applied_and_each_outcome_is_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswire.toml");
+        let first = "[demo]\naddr = \"a\"\nfeeds = [\"pa\"]\n";
+        std::fs::write(&path, first).unwrap();
+        let metrics = Metrics::new("demo");
+        let mut reloader = Reloader::at(path.clone(), DemoLive(vec!["pa".into()]), &loaded(first), &metrics);
+        assert_eq!(reloader.sha256(), crate::ids::sha256_hex(first.as_bytes()));
+        assert!(!reloader.changed_on_disk());
+
+        std::fs::write(&path, "[demo]\nfeeds = [\"\"]\naddr = \"a\"\n").unwrap();
+        assert!(reloader.changed_on_disk());
+        assert_eq!(reloader.attempt("test").await, Outcome::Invalid);
+        assert!(!reloader.changed_on_disk(), "a bad file is acted on once, not every poll");
+        assert_eq!(reloader.live.0, ["pa"]);
+
+        std::fs::write(&path, "[demo]\naddr = \"b\"\nfeeds = [\"pa\", \"ap\"]\n").unwrap();
+        assert_eq!(reloader.attempt("test").await, Outcome::RestartRequired);
+        assert_eq!(reloader.live.0, ["pa"], "a file with a restart-only change is refused whole");
+
+        let second = "[demo]\naddr = \"a\"\nfeeds = [\"pa\", \"ap\"]\n";
+        std::fs::write(&path, second).unwrap();
+        assert_eq!(reloader.attempt("test").await, Outcome::Applied);
+        assert_eq!(reloader.live.0, ["pa", "ap"]);
+        std::fs::write(&path, format!("# a comment\n{second}")).unwrap();
+        assert_eq!(reloader.attempt("test").await, Outcome::Unchanged);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(reloader.attempt("test").await, Outcome::Invalid, "a file gone mid-swap is not read as the defaults");
+
+        let text = metrics.render();
+        for outcome in ["applied", "unchanged", "invalid", "restart_required"] {
+            let want = if outcome == "invalid" { 2 } else { 1 };
+            assert!(text.contains(&format!("newswire_config_reloads_total{{outcome=\"{outcome}\",stage=\"demo\"}} {want}")), "{outcome}: {text}");
+        }
+        assert!(text.contains("newswire_config_reloads_total{outcome=\"failed\",stage=\"demo\"} 0"), "{text}");
+        let in_force = crate::ids::sha256_hex(format!("# a comment\n{second}").as_bytes());
+        assert!(text.contains(&format!("newswire_config_info{{sha256=\"{in_force}\",stage=\"demo\"}} 1")), "{text}");
+    }
 }
