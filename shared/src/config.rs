@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::kafka::security::{self, KafkaSecurity};
 
 /// Tables whose env vars are split at the first underscore (`KAFKA_BROKERS` → `kafka.brokers`).
-const TABLES: &[&str] = &["kafka", "topics", "log", "ingest", "normalize", "enrich", "publish"];
+const TABLES: &[&str] = &["kafka", "topics", "log", "reload", "ingest", "normalize", "enrich", "publish"];
 
 /// Tables inside a table whose env vars are split once more
 /// (`KAFKA_SECURITY_PROTOCOL` → `kafka.security.protocol`).
@@ -222,6 +222,22 @@ impl Validate for LogConfig {
     }
 }
 
+/// Live configuration (`[reload]`): how ingest and publish notice a changed
+/// file ([`crate::reload`]); SIGHUP reloads whatever this says.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReloadConfig {
+    /// Seconds between looks at the configuration file(s) for a change of
+    /// content (`NEWSWIRE_RELOAD_POLL_SECS`); 0 turns file watching off.
+    pub poll_secs: u64,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        ReloadConfig { poll_secs: 5 }
+    }
+}
+
 /// Settings every service shares.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -232,6 +248,8 @@ pub struct CommonConfig {
     pub topics: TopicNames,
     /// Logging.
     pub log: LogConfig,
+    /// Live configuration.
+    pub reload: ReloadConfig,
     /// Root folder for on-disk state (sled); each service uses a subfolder.
     pub data_dir: PathBuf,
     /// This instance's name; makes Kafka transactional ids unique per instance.
@@ -245,6 +263,7 @@ impl Default for CommonConfig {
             kafka: KafkaConfig::default(),
             topics: TopicNames::default(),
             log: LogConfig::default(),
+            reload: ReloadConfig::default(),
             data_dir: PathBuf::from("data"),
             instance_id: default_instance_id(),
         }
@@ -290,13 +309,27 @@ pub struct Loaded<S> {
     pub service: S,
 }
 
+/// This process's configuration file: `NEWSWIRE_CONFIG`, default `newswire.toml`.
+pub fn config_path() -> PathBuf {
+    std::env::var_os("NEWSWIRE_CONFIG").map_or_else(|| PathBuf::from("newswire.toml"), PathBuf::from)
+}
+
 /// The figment for this process: defaults < file < environment.
 pub fn figment() -> Figment {
-    let file = std::env::var("NEWSWIRE_CONFIG").unwrap_or_else(|_| "newswire.toml".into());
-    let env = Env::prefixed("NEWSWIRE_")
+    Figment::new().merge(Toml::file(config_path())).merge(env_settings())
+}
+
+/// Like [`figment`], with the file's text as already read (a reload hashes
+/// and parses the very same bytes).
+pub fn figment_from_text(file_text: &str) -> Figment {
+    Figment::new().merge(Toml::string(file_text)).merge(env_settings())
+}
+
+/// The `NEWSWIRE_*` environment variables as settings.
+fn env_settings() -> Env {
+    Env::prefixed("NEWSWIRE_")
         .filter(|key| !NOT_SETTINGS.contains(&key.as_str()))
-        .map(|key| env_key_to_path(key.as_str()).into());
-    Figment::new().merge(Toml::file(file)).merge(env)
+        .map(|key| env_key_to_path(key.as_str()).into())
 }
 
 fn env_key_to_path(key: &str) -> String {

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod newsml_1_id;
 pub mod ninjs_ids;
 pub mod records;
+pub mod reload;
 pub mod service;
 pub mod shutdown;
 pub mod staging;

@@ -71,8 +71,9 @@ impl Default for IngestConfig {
     }
 }
 
-/// One feed allowed to push stories.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// One feed allowed to push stories. Every setting here is live: a reload
+/// ([`crate::live`]) applies a changed `[[ingest.feeds]]` list without a restart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     /// The feed's id, e.g. `pa`; carried with every story it sends.

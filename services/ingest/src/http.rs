@@ -5,7 +5,6 @@
 //! and wait for every acknowledgement → remember the stories → answer.
 //! Nothing is answered `accepted` before Kafka has it.
 
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -17,10 +16,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::auth::Feeds;
 use crate::decompress;
 use crate::deliver::{Delivery, StoryStatus};
-use crate::rate_limit::RateLimits;
+use crate::live::LiveFeeds;
 use crate::rejection::Rejection;
 use crate::signature;
 use crate::stories::ShapeLimits;
@@ -42,10 +40,8 @@ pub struct ApiLimits {
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// Configured feeds and their credentials.
-    pub feeds: Arc<Feeds>,
-    /// Per-feed rate limits.
-    pub rate_limits: Arc<RateLimits>,
+    /// Configured feeds, their credentials and rate limits, as a reload left them.
+    pub feeds: LiveFeeds,
     /// Where accepted stories go.
     pub delivery: Delivery,
     /// Request limits.
@@ -114,9 +110,11 @@ type PushResult = Result<(Vec<(String, StoryStatus)>, String), (Rejection, Optio
 
 async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> PushResult {
     let header_str = |name: &str| request_headers.get(name).and_then(|v| v.to_str().ok());
-    let feed = state.feeds.authenticate(header_str(header::AUTHORIZATION.as_str())).map_err(|r| (r, None))?.to_owned();
+    // One version of the feeds for the whole push, whatever a reload does meanwhile.
+    let feeds = state.feeds.load_full();
+    let feed = feeds.feeds.authenticate(header_str(header::AUTHORIZATION.as_str())).map_err(|r| (r, None))?.to_owned();
     let fail = |r: Rejection| (r, Some(feed.clone()));
-    state.rate_limits.check(&feed, &governor::clock::DefaultClock::default()).map_err(&fail)?;
+    feeds.rate_limits.check(&feed, &governor::clock::DefaultClock::default()).map_err(&fail)?;
     let max = state.limits.max_body_bytes;
     let body = body.map_err(|e| {
         fail(match e.status() {
@@ -128,7 +126,7 @@ async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result
         return Err(fail(too_large(Some(body.len()), max)));
     }
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    if let Some(secret) = state.feeds.signing_secret(&feed) {
+    if let Some(secret) = feeds.feeds.signing_secret(&feed) {
         let timestamp = header_str(signature::TIMESTAMP_HEADER);
         let signed = header_str(signature::SIGNATURE_HEADER);
         signature::verify(

@@ -8,6 +8,7 @@ pub mod decompress;
 pub mod deliver;
 pub mod format;
 pub mod http;
+pub mod live;
 pub mod metrics;
 pub mod newsml_1;
 pub mod poll;

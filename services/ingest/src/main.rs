@@ -3,16 +3,15 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use newswire_ingest::auth::Feeds;
 use newswire_ingest::config::IngestConfig;
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::{self, ApiLimits, AppState};
+use newswire_ingest::live::{FeedSet, IngestLive};
 use newswire_ingest::poll::fetch::{self, Fetcher};
 use newswire_ingest::poll::hosts::HostLimits;
 use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
 use newswire_ingest::producer::RawProducer;
-use newswire_ingest::rate_limit::RateLimits;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::websub::callback::{self, CallbackState};
@@ -21,6 +20,7 @@ use newswire_ingest::IngestMetrics;
 use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::topics;
 use newswire_shared::metrics::Metrics;
+use newswire_shared::reload::{self, Reloader};
 use newswire_shared::{config, shutdown, telemetry};
 
 #[tokio::main]
@@ -43,6 +43,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
+    let at_start = loaded.clone();
     let (common, ingest) = (loaded.common, loaded.service);
     let shutdown = shutdown::on_signals();
     let metrics = Arc::new(Metrics::new("ingest"));
@@ -58,8 +59,6 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
         Ok(removed) => tracing::info!(removed, "expired re-push marks pruned"),
         Err(error) => tracing::warn!(%error, "expired re-push marks could not be pruned"),
     }
-    let rate_limits =
-        ingest.feeds.iter().filter_map(|f| Some((f.id.as_str(), std::num::NonZeroU32::new(f.rate_limit_per_minute?)?)));
     let ingest_metrics = Arc::new(IngestMetrics::register(&metrics));
     let started = now_ms() as f64 / 1000.0;
     for feed in &ingest.feeds {
@@ -70,9 +69,13 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     for poll in &ingest.polls {
         ingest_metrics.watch_feed(&poll.feed, poll.idle_alert_secs, started);
     }
+    let feeds = FeedSet::live(&ingest.feeds);
+    let live = IngestLive { feeds: ingest.feeds.clone(), live: feeds.clone(), metrics: ingest_metrics.clone() };
+    let reloader = Reloader::new(live, &at_start, &metrics);
+    let poll = reload::watch::poll_interval(common.reload.poll_secs);
+    let reloads = reload::watch::spawn(reloader, poll, shutdown.clone().cancelled_owned()).context("live configuration")?;
     let state = AppState {
-        feeds: Arc::new(Feeds::new(&ingest.feeds)),
-        rate_limits: Arc::new(RateLimits::new(rate_limits)),
+        feeds,
         delivery: Delivery {
             producer: RawProducer::new(&common.kafka, &common.topics.raw, ingest.delivery_timeout_ms)?,
             repush: repush.clone(),
@@ -139,6 +142,7 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
         tracing::warn!(%error, "re-push store not flushed at shutdown");
     }
     let _ = admin.await;
+    let _ = reloads.await;
     tracing::info!("ingest stopped");
     Ok(())
 }

@@ -99,6 +99,14 @@ impl IngestMetrics {
     }
 }
 
+impl IngestMetrics {
+    /// Drops `feed`'s idle-alert series (the feed was removed by a reload).
+    pub fn forget_feed(&self, feed: &str) {
+        let _ = self.feed_idle_threshold.remove_label_values(&[feed]);
+        let _ = self.feed_last_story.remove_label_values(&[feed]);
+    }
+}
+
 /// A gauge labelled by feed; panics only on an invalid static name.
 fn gauge_vec(name: &str, help: &str) -> IntGaugeVec {
     IntGaugeVec::new(Opts::new(name, help), &["feed"]).expect("valid metric")

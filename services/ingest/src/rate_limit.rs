@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
@@ -15,7 +16,9 @@ type Limiter<C> = RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as C
 
 /// One limiter per feed that has a limit.
 pub struct RateLimits<C: Clock = DefaultClock> {
-    limiters: HashMap<String, Limiter<C>>,
+    /// Feed → its pushes per minute and its limiter (shared with the set a
+    /// reload replaced, when the limit stayed the same).
+    limiters: HashMap<String, (NonZeroU32, Arc<Limiter<C>>)>,
 }
 
 impl RateLimits<DefaultClock> {
@@ -29,10 +32,19 @@ impl<C: Clock + Clone> RateLimits<C> {
     /// Limits on an explicit clock (tests use a fake one). Each feed may burst
     /// its whole minute's allowance, then one push per 1/n minute.
     pub fn with_clock<'a>(limits: impl IntoIterator<Item = (&'a str, NonZeroU32)>, clock: &C) -> Self {
+        Self::carried_over(limits, None, clock)
+    }
+
+    /// Limits that take over `previous`'s allowance of each feed whose limit is
+    /// unchanged (a reload neither refills nor empties it); a new feed, or one
+    /// whose limit changed, starts with a full allowance.
+    pub fn carried_over<'a>(limits: impl IntoIterator<Item = (&'a str, NonZeroU32)>, previous: Option<&Self>, clock: &C) -> Self {
         let limiters = limits
             .into_iter()
             .map(|(feed, per_minute)| {
-                (feed.to_owned(), RateLimiter::direct_with_clock(Quota::per_minute(per_minute), clock.clone()))
+                let kept = previous.and_then(|p| p.limiters.get(feed)).filter(|(n, _)| *n == per_minute).map(|(_, l)| l.clone());
+                let limiter = kept.unwrap_or_else(|| Arc::new(RateLimiter::direct_with_clock(Quota::per_minute(per_minute), clock.clone())));
+                (feed.to_owned(), (per_minute, limiter))
             })
             .collect();
         RateLimits { limiters }
@@ -40,7 +52,7 @@ impl<C: Clock + Clone> RateLimits<C> {
 
     /// Takes one push from `feed`'s allowance, or says how long to wait.
     pub fn check(&self, feed: &str, clock: &C) -> Result<(), Rejection> {
-        let Some(limiter) = self.limiters.get(feed) else { return Ok(()) };
+        let Some((_, limiter)) = self.limiters.get(feed) else { return Ok(()) };
         limiter.check().map_err(|not_until| {
             let wait = not_until.wait_time_from(clock.now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -66,6 +78,19 @@ mod tests {
         assert_eq!((err.status, err.error, err.retry_after_secs), (429, "rate_limited", Some(30)));
         clock.advance(Duration::from_secs(30));
         assert!(limits.check("pa", &clock).is_ok());
+    }
+
+    #[test]
+    fn a_reload_keeps_the_allowance_of_an_unchanged_limit_and_resets_a_changed_one() {
+        let clock = FakeRelativeClock::default();
+        let two = NonZeroU32::new(2).unwrap();
+        let limits = RateLimits::with_clock([("pa", two), ("ap", two)], &clock);
+        for feed in ["pa", "pa", "ap", "ap"] {
+            assert!(limits.check(feed, &clock).is_ok());
+        }
+        let reloaded = RateLimits::carried_over([("pa", two), ("ap", NonZeroU32::new(3).unwrap())], Some(&limits), &clock);
+        assert_eq!(reloaded.check("pa", &clock).unwrap_err().status, 429, "pa's spent allowance survives the reload");
+        assert!(reloaded.check("ap", &clock).is_ok(), "ap's new limit starts full");
     }
 
     #[test]

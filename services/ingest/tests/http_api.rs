@@ -2,16 +2,15 @@
 //! at a port where no broker listens: every refusal path, and the 503 a push
 //! gets when Kafka cannot take the write.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use newswire_ingest::auth::{token_hash, Feeds};
+use newswire_ingest::auth::token_hash;
 use newswire_ingest::config::{FeedConfig, Secret};
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::{router, ApiLimits, AppState};
+use newswire_ingest::live::FeedSet;
 use newswire_ingest::producer::RawProducer;
-use newswire_ingest::rate_limit::RateLimits;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::signature;
 use newswire_ingest::stories::ShapeLimits;
@@ -50,8 +49,7 @@ async fn start_api() -> Api {
     let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
     let metrics = Arc::new(Metrics::new("ingest"));
     let state = AppState {
-        feeds: Arc::new(Feeds::new(&feeds)),
-        rate_limits: Arc::new(RateLimits::new([("slow", NonZeroU32::new(1).unwrap())])),
+        feeds: FeedSet::live(&feeds),
         delivery: Delivery {
             producer: RawProducer::new(&kafka, "nowhere.raw", 300).unwrap(),
             repush: RepushStore::open(&dir.path().join("ingest"), 7 * 24 * 3600 * 1000).unwrap(),

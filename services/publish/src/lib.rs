@@ -24,6 +24,7 @@ pub mod dead_letter;
 pub mod dispatcher;
 pub mod embargo;
 pub mod filter;
+pub mod live;
 pub mod metrics;
 pub mod output;
 pub mod retry;
@@ -49,6 +50,7 @@ use crate::embargo::events::EmbargoEvent;
 use crate::embargo::held::Held;
 use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
+use crate::live::{LiveSubscribers, SubscriberSet};
 use crate::metrics::PublishMetrics;
 use crate::output::{Output, Renderings};
 use crate::routing::{notice_after, route_all, status_code, Receipt};
@@ -67,8 +69,11 @@ pub struct Subscriber {
 /// The publish stage's core.
 pub struct Publisher {
     published_topic: String,
-    subscribers: Vec<Subscriber>,
-    subscriptions: Vec<Subscription>,
+    /// The subscriber set a reload left in force ([`live`]).
+    live: LiveSubscribers,
+    /// The set this story is routed under: loaded once per story in
+    /// [`Stage::process`], so a story sees the old set or the new one, never both.
+    current: Arc<SubscriberSet>,
     store: DeliveryStore,
     dispatcher: Option<Dispatcher>,
     metrics: Arc<PublishMetrics>,
@@ -100,11 +105,11 @@ impl Publisher {
     /// `subscribers`, with its delivery state in `store`. Webhook jobs are only
     /// queued until a [`Dispatcher`] is attached.
     pub fn new(published_topic: impl Into<String>, subscribers: Vec<Subscriber>, store: DeliveryStore, metrics: Arc<PublishMetrics>) -> Self {
-        let subscriptions = subscribers.iter().map(|s| s.subscription.clone()).collect();
+        let current = Arc::new(SubscriberSet::new(subscribers));
         Publisher {
             published_topic: published_topic.into(),
-            subscribers,
-            subscriptions,
+            live: Arc::new(arc_swap::ArcSwap::new(current.clone())),
+            current,
             store,
             dispatcher: None,
             metrics,
@@ -115,6 +120,11 @@ impl Publisher {
             queued: Vec::new(),
             embargo: Embargoes::default(),
         }
+    }
+
+    /// The handle a reload swaps the subscriber set through.
+    pub fn live_subscribers(&self) -> LiveSubscribers {
+        self.live.clone()
     }
 
     /// Holds embargoed stories in `embargoes` (its topic, clock and restore).
@@ -164,17 +174,18 @@ impl Publisher {
         // A delivery-state failure is not the story's fault: the batch is retried.
         let unavailable = |error: store::StateError| StageError::retry_batch("state_unavailable", error.to_string());
         let mut priors = HashMap::new();
-        for sub in &self.subscriptions {
+        let set = self.current.clone();
+        for sub in &set.subscriptions {
             priors.insert(sub.name.clone(), self.prior(&sub.name, article).map_err(unavailable)?);
         }
         let story = self.story_notice(&article.uri).map_err(unavailable)?;
-        let routes = route_all(article, &self.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
+        let routes = route_all(article, &set.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
         if let Some(notice) = notice_after(article, story, priors.values().copied().flatten()) {
             self.staged_notices.insert(article.uri.clone(), notice);
         }
         let mut records = Vec::new();
         for (i, route) in routes {
-            let subscriber = &self.subscribers[i];
+            let subscriber = &set.subscribers[i];
             if audience == Audience::TakingEmbargoed && subscriber.subscription.embargo != EmbargoChoice::Deliver {
                 continue;
             }
@@ -287,6 +298,7 @@ impl Stage for Publisher {
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         let article = read_article(input)?;
+        self.current = self.live.load_full();
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
         if article.uri.trim().is_empty() {
             return Err(StageError::new("missing_uri", "the article has an empty `uri`; ninjs requires one"));

@@ -7,16 +7,20 @@ use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
 use newswire_publish::dispatcher::Dispatcher;
 use newswire_publish::embargo::state::{default_topic, Embargoes};
+use newswire_publish::live::PublishLive;
 use newswire_publish::metrics::PublishMetrics;
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::clock::SystemClock;
+use newswire_shared::config::Loaded;
+use newswire_shared::reload::{self, Reloader};
 use newswire_shared::service::{self, StageSpec};
 use newswire_shared::shutdown;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     service::stage_main("publish", |common, config: PublishConfig, metrics| {
+        let at_start = Loaded { common: common.clone(), service: config.clone() };
         let subscriptions = config.all_subscriptions()?;
         let subscribers: Vec<Subscriber> = subscriptions
             .iter()
@@ -32,18 +36,23 @@ async fn main() -> std::process::ExitCode {
         let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
         let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
         tracing::info!(subscriptions = subscriptions.len(), "publish configured");
-        if api::wanted(&subscribers) {
-            let addr = config.api_addr.parse().map_err(|e| anyhow::anyhow!("publish.api_addr {:?}: {e}", config.api_addr))?;
-            let long_poll = std::time::Duration::from_millis(config.api_long_poll_ms);
-            let state = api::ApiState::new(&subscribers, common.kafka.clone(), long_poll, own_metrics.clone(), shutdown::on_signals());
-            api::spawn(addr, state).map_err(|e| anyhow::anyhow!("publish.api_addr {addr}: {e}"))?;
-        }
+        let serve_api = api::wanted(&subscribers);
         let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
         spec.compacted_topics.push(embargo_topic.clone());
         let embargoes = Embargoes::new(embargo_topic, Arc::new(SystemClock)).restoring_from(common.kafka.clone());
-        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics)
+        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics.clone())
             .with_dispatcher(dispatcher)
             .with_embargoes(embargoes);
+        if serve_api {
+            let addr = config.api_addr.parse().map_err(|e| anyhow::anyhow!("publish.api_addr {:?}: {e}", config.api_addr))?;
+            let long_poll = std::time::Duration::from_millis(config.api_long_poll_ms);
+            let state = api::ApiState::new(publisher.live_subscribers(), common.kafka.clone(), long_poll, own_metrics, shutdown::on_signals());
+            api::spawn(addr, state).map_err(|e| anyhow::anyhow!("publish.api_addr {addr}: {e}"))?;
+        }
+        let live = PublishLive { subscriptions, live: publisher.live_subscribers(), kafka: common.kafka.clone(), api_served: serve_api };
+        let poll = reload::watch::poll_interval(common.reload.poll_secs);
+        // The reload task lives as long as the process (stage_main owns the shutdown).
+        reload::watch::spawn(Reloader::new(live, &at_start, metrics), poll, std::future::pending())?;
         Ok((spec, publisher))
     })
     .await

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use newswire_publish::api::{self, ApiState};
+use newswire_publish::live::{LiveSubscribers, SubscriberSet};
 use newswire_publish::metrics::PublishMetrics;
 use newswire_publish::subscription::Subscription;
 use newswire_publish::Subscriber;
@@ -19,18 +20,27 @@ fn document() -> Value {
     serde_yaml::from_str(api::OPENAPI_YAML).expect("openapi.yaml parses as YAML")
 }
 
+/// A subscriber `name` reading through the API with `token`.
+fn api_subscriber(name: &str, token: &str) -> Subscriber {
+    let toml = format!("name = \"{name}\"\ntopic = true\napi = {{ token_sha256 = \"{}\" }}\n", token_hash(token));
+    Subscriber { subscription: toml_subscription(&toml), topic: Some(format!("news.{name}")) }
+}
+
 async fn serve() -> (String, Arc<PublishMetrics>, CancellationToken) {
-    let toml = format!("name = \"desk\"\ntopic = true\napi = {{ token_sha256 = \"{}\" }}\n", token_hash("desk-token"));
-    let subscription: Subscription = toml_subscription(&toml);
-    let subscribers = [Subscriber { subscription, topic: Some("news.desk".into()) }];
+    let (base, metrics, shutdown, _) = serve_live().await;
+    (base, metrics, shutdown)
+}
+
+async fn serve_live() -> (String, Arc<PublishMetrics>, CancellationToken, LiveSubscribers) {
+    let live: LiveSubscribers = Arc::new(arc_swap::ArcSwap::from_pointee(SubscriberSet::new(vec![api_subscriber("desk", "desk-token")])));
     let metrics = Arc::new(PublishMetrics::default());
     let shutdown = CancellationToken::new();
     let kafka = newswire_shared::config::KafkaConfig::default();
-    let state = ApiState::new(&subscribers, kafka, Duration::from_millis(100), metrics.clone(), shutdown.clone());
+    let state = ApiState::new(live.clone(), kafka, Duration::from_millis(100), metrics.clone(), shutdown.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(api::serve(listener, state));
-    (base, metrics, shutdown)
+    (base, metrics, shutdown, live)
 }
 
 fn toml_subscription(text: &str) -> Subscription {
@@ -92,5 +102,24 @@ async fn every_documented_route_answers_with_a_documented_status() {
     assert_eq!(unknown.status().as_u16(), 404, "what the document does not list is not served");
     let counted = metrics.api_requests.with_label_values(&["/v1/stories", "403"]).get();
     assert_eq!(counted, 1, "requests are counted by route and status");
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn a_reloaded_subscriber_set_changes_the_tokens_at_once() {
+    let (base, _metrics, shutdown, live) = serve_live().await;
+    let http = reqwest::Client::new();
+    // A bad cursor is refused 400 only after the token was accepted, so the
+    // status tells whether the token is known without needing Kafka.
+    let status = |token: &'static str| {
+        let request = http.get(format!("{base}/v1/stories?cursor=garbage")).bearer_auth(token);
+        async move { request.send().await.expect("request").status().as_u16() }
+    };
+    assert_eq!(status("desk-token").await, 400, "desk's token is known");
+    assert_eq!(status("wire-token").await, 403, "wire is not yet a subscriber");
+
+    live.store(Arc::new(SubscriberSet::new(vec![api_subscriber("wire", "wire-token")])));
+    assert_eq!(status("wire-token").await, 400, "an added subscriber reads at once");
+    assert_eq!(status("desk-token").await, 403, "a removed subscriber is refused at once");
     shutdown.cancel();
 }

@@ -36,6 +36,7 @@ use newswire_shared::config::KafkaConfig;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::live::LiveSubscribers;
 use crate::metrics::PublishMetrics;
 use crate::Subscriber;
 use error::ApiError;
@@ -63,7 +64,7 @@ pub struct ApiSubscriber {
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct ApiState {
-    tokens: Arc<TokenTable<ApiSubscriber>>,
+    subscribers: LiveSubscribers,
     readers: TopicReaders,
     permits: Arc<Semaphore>,
     long_poll: Duration,
@@ -72,22 +73,18 @@ pub struct ApiState {
 }
 
 impl ApiState {
-    /// The state for `subscribers` (those with `api` and a topic), reading with `kafka`.
-    /// `shutdown` ends open streams.
+    /// The state for the subscriber set in force (those with `api` and a topic
+    /// may read; a reload that swaps the set adds, removes or changes tokens at
+    /// once), reading with `kafka`. `shutdown` ends open streams.
     pub fn new(
-        subscribers: &[Subscriber],
+        subscribers: LiveSubscribers,
         kafka: KafkaConfig,
         long_poll: Duration,
         metrics: Arc<PublishMetrics>,
         shutdown: CancellationToken,
     ) -> Self {
-        let tokens = TokenTable::new(subscribers.iter().filter_map(|s| {
-            let api = s.subscription.api.as_ref()?;
-            let topic = s.topic.clone()?;
-            Some((ApiSubscriber { name: s.subscription.name.clone(), topic }, api.token_sha256.clone()))
-        }));
         ApiState {
-            tokens: Arc::new(tokens),
+            subscribers,
             readers: TopicReaders::new(kafka),
             permits: Arc::new(Semaphore::new(MAX_READERS)),
             long_poll,
@@ -96,10 +93,11 @@ impl ApiState {
         }
     }
 
-    /// The subscriber whose token the request carries.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<&ApiSubscriber, ApiError> {
+    /// The subscriber whose token the request carries, in the set in force now.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<ApiSubscriber, ApiError> {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        Ok(self.tokens.authenticate(authorization)?)
+        let set = self.subscribers.load();
+        Ok(token_table(&set.subscribers).authenticate(authorization)?.clone())
     }
 
     /// A permit to hold one Kafka reader, or 503 when all are taken.
@@ -108,6 +106,15 @@ impl ApiState {
             ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "busy", format!("all {MAX_READERS} readers are in use; retry shortly"))
         })
     }
+}
+
+/// The tokens of `subscribers` that read through the API (with `api` and a topic).
+fn token_table(subscribers: &[Subscriber]) -> TokenTable<ApiSubscriber> {
+    TokenTable::new(subscribers.iter().filter_map(|s| {
+        let api = s.subscription.api.as_ref()?;
+        let topic = s.topic.clone()?;
+        Some((ApiSubscriber { name: s.subscription.name.clone(), topic }, api.token_sha256.clone()))
+    }))
 }
 
 /// Whether any of `subscribers` reads through the API (else publish serves none).

@@ -72,7 +72,7 @@ fn page_size_and_wait(params: &Params, long_poll: Duration) -> Result<(usize, Du
 
 /// The handler.
 pub async fn handler(State(state): State<ApiState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
-    let subscriber = state.authenticate(&headers)?.clone();
+    let subscriber = state.authenticate(&headers)?;
     let (limit, wait) = page_size_and_wait(&params, state.long_poll)?;
     let cursor = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(text) => Cursor::parse(text, &subscriber.topic)?,

@@ -31,7 +31,7 @@ pub struct Params {
 
 /// The handler.
 pub async fn handler(State(state): State<ApiState>, headers: HeaderMap, Query(params): Query<Params>) -> Result<Response, ApiError> {
-    let subscriber = state.authenticate(&headers)?.clone();
+    let subscriber = state.authenticate(&headers)?;
     let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let cursor = match last_event_id.or(params.cursor).filter(|c| !c.trim().is_empty()) {
         Some(text) => Cursor::parse(&text, &subscriber.topic)?,
