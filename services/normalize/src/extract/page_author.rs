@@ -144,9 +144,31 @@ fn byline_name(text: &str) -> Option<String> {
             break;
         }
     }
+    let name = after_date_stamp(name)?;
     let name = name.split([ '|', '•', '·', '\n']).next().unwrap_or(name);
     let name = cut_at_date(name);
     as_name(name)
+}
+
+/// Words that open a date stamp rather than a name ("Updated March 13, 2024").
+const STAMP_WORDS: [&str; 4] = ["updated", "last updated", "published", "posted on"];
+
+/// A byline that opens with a date stamp ("Updated January 08, 2026 Meghan
+/// Neville") goes on after the stamp's year; a stamp with no year, or nothing
+/// after it, holds no name.
+fn after_date_stamp(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    if !STAMP_WORDS.iter().any(|w| lower.starts_with(w)) {
+        return Some(text);
+    }
+    let bytes = text.as_bytes();
+    let year_end = (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let four = &bytes[i..i + 4];
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit()) && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+        (bounded && four.iter().all(u8::is_ascii_digit) && (four.starts_with(b"19") || four.starts_with(b"20"))).then_some(i + 4)
+    })?;
+    let rest = text[year_end..].trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '•' | '·' | '-' | '–' | '—'));
+    (!rest.is_empty()).then_some(rest)
 }
 
 /// The text before a date or time in a byline ("Jane Doe Updated 4 June 2024").
@@ -156,8 +178,10 @@ fn cut_at_date(text: &str) -> &str {
     let cut = markers.iter().filter_map(|m| lower.find(m)).min();
     let cut = cut.into_iter().chain(text.find(|c: char| c.is_ascii_digit())).min();
     match cut {
-        Some(at) if at > 0 => text[..at].trim_end_matches([',', ' ', '-']),
-        _ => text,
+        // A byline that opens with a number ("8:23 PM ET", "3 hours ago") names no one.
+        Some(0) => "",
+        Some(at) => text[..at].trim_end_matches([',', ' ', '-']),
+        None => text,
     }
 }
 
@@ -168,7 +192,8 @@ const NOT_NAMES: [&str; 8] = ["by", "author", "the author", "authors", "admin", 
 fn as_name(raw: &str) -> Option<String> {
     let name = clean(&html_escape::decode_html_entities(raw));
     let name = strip_by(name.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '|' | '-' | '–' | '—')));
-    if NOT_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+    let first_word = name.split_whitespace().next().unwrap_or_default().to_lowercase();
+    if NOT_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n)) || STAMP_WORDS.contains(&first_word.as_str()) {
         return None;
     }
     let looks_like_link = name.starts_with("http") || name.starts_with("www.") || name.contains('@') && !name.contains(' ');
@@ -223,6 +248,17 @@ mod tests {
         assert_eq!(read(&doc, None).as_deref(), Some("Jane Doe"));
         let doc = Document::from(r#"<span class="author">Written by John Roe Updated June 4</span>"#);
         assert_eq!(read(&doc, None).as_deref(), Some("John Roe"));
+    }
+
+    #[test]
+    fn a_byline_opening_with_a_date_stamp_names_who_follows_it_or_no_one() {
+        let doc = Document::from(r#"<div class="author"><div>Updated <span>January 08, 2026</span></div> <a href="/a/mn">Meghan Neville</a></div>"#);
+        assert_eq!(read(&doc, None).as_deref(), Some("Meghan Neville"));
+        let doc = Document::from(r#"<p class="article-byline__pub-dates">Updated March 13, 2024</p><span class="author">Joanna Nelius</span>"#);
+        assert_eq!(read(&doc, None).as_deref(), Some("Joanna Nelius"), "a dates element named like a byline is skipped");
+        let doc = Document::from(r#"<p class="byline">Updated November 11, 2022 8:23 PM ET</p>"#);
+        assert_eq!(read(&doc, None), None, "a stamp and a time name no one");
+        assert_eq!(as_name("Updated January"), None);
     }
 
     #[test]
