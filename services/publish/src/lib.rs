@@ -43,12 +43,13 @@ use newswire_shared::ids::digest;
 use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::records::{read_article, story_headers};
 use newswire_shared::stage::{DueRecord, InputMessage, Outcome, OutputRecord, Stage, StageError};
+use newswire_shared::staging::{Savepoint, StagedMap};
 
 use crate::dispatcher::Dispatcher;
 use crate::embargo::decision::{decide, Decision};
 use crate::embargo::events::EmbargoEvent;
 use crate::embargo::held::Held;
-use crate::embargo::state::Embargoes;
+use crate::embargo::state::{EmbargoSavepoint, Embargoes};
 use crate::embargo::EmbargoChoice;
 use crate::live::{LiveSubscribers, SubscriberSet};
 use crate::metrics::PublishMetrics;
@@ -78,9 +79,9 @@ pub struct Publisher {
     dispatcher: Option<Dispatcher>,
     metrics: Arc<PublishMetrics>,
     /// Receipts of this batch, keyed by (subscriber, uri); written on commit.
-    staged_receipts: HashMap<(String, String), Receipt>,
+    staged_receipts: StagedMap<(String, String), Receipt>,
     /// Stories' last kill or withhold notices of this batch, keyed by uri; written on commit.
-    staged_notices: HashMap<String, Receipt>,
+    staged_notices: StagedMap<String, Receipt>,
     /// Topic deliveries of this batch, counted on commit.
     staged_topic_deliveries: Vec<String>,
     /// Webhook jobs of this batch, queued before commit.
@@ -89,6 +90,20 @@ pub struct Publisher {
     queued: Vec<Pending>,
     /// Held embargoed stories.
     embargo: Embargoes,
+    /// The batch's staged state before the input being processed, taken back
+    /// if that input is dead-lettered ([`Stage::on_dead_lettered`]).
+    savepoint: PublishSavepoint,
+}
+
+/// A point in a batch's staged state to return to: everything
+/// [`Stage::process`] stages for one input.
+#[derive(Debug, Clone, Copy, Default)]
+struct PublishSavepoint {
+    receipts: Savepoint,
+    notices: Savepoint,
+    topic_deliveries: usize,
+    jobs: usize,
+    embargo: EmbargoSavepoint,
 }
 
 /// Who gets a story version now.
@@ -113,12 +128,13 @@ impl Publisher {
             store,
             dispatcher: None,
             metrics,
-            staged_receipts: HashMap::new(),
-            staged_notices: HashMap::new(),
+            staged_receipts: StagedMap::new(),
+            staged_notices: StagedMap::new(),
             staged_topic_deliveries: Vec::new(),
             staged_jobs: Vec::new(),
             queued: Vec::new(),
             embargo: Embargoes::default(),
+            savepoint: PublishSavepoint::default(),
         }
     }
 
@@ -266,6 +282,26 @@ impl Publisher {
         Ok(outcome)
     }
 
+    /// Marks everything staged so far in the batch.
+    fn savepoint(&self) -> PublishSavepoint {
+        PublishSavepoint {
+            receipts: self.staged_receipts.savepoint(),
+            notices: self.staged_notices.savepoint(),
+            topic_deliveries: self.staged_topic_deliveries.len(),
+            jobs: self.staged_jobs.len(),
+            embargo: self.embargo.savepoint(),
+        }
+    }
+
+    /// Takes back everything staged since `savepoint`.
+    fn roll_back_to(&mut self, savepoint: PublishSavepoint) {
+        self.staged_receipts.roll_back_to(savepoint.receipts);
+        self.staged_notices.roll_back_to(savepoint.notices);
+        self.staged_topic_deliveries.truncate(savepoint.topic_deliveries);
+        self.staged_jobs.truncate(savepoint.jobs);
+        self.embargo.roll_back_to(savepoint.embargo);
+    }
+
     fn clear_batch(&mut self) {
         self.staged_receipts.clear();
         self.staged_notices.clear();
@@ -297,6 +333,7 @@ impl Stage for Publisher {
     }
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        self.savepoint = self.savepoint();
         let article = read_article(input)?;
         self.current = self.live.load_full();
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
@@ -363,6 +400,15 @@ impl Stage for Publisher {
         }
         self.embargo.abort();
         self.clear_batch();
+    }
+
+    /// A dead-lettered input leaves nothing staged (receipts, notices, topic
+    /// deliveries, webhook jobs, holds and embargo events), so its redrive is
+    /// routed as new rather than met by its own receipts; the batch's other
+    /// inputs keep theirs. The runtime may refuse an outcome after
+    /// [`Stage::process`] returned it (`output_too_large`).
+    fn on_dead_lettered(&mut self) {
+        self.roll_back_to(self.savepoint);
     }
 }
 
@@ -559,6 +605,38 @@ mod tests {
         p.clear_batch();
         assert_eq!(run(&mut p, &payload, true), ["newswire.published", "news.sport"], "the topic copy is produced again");
         assert_eq!(p.store.depth("sport"), 1, "the webhook job is not queued twice");
+    }
+
+    /// `story(...)` under another uri.
+    fn other_story(version: u64, topic: &str, status: PubStatus) -> Vec<u8> {
+        let mut article: Article = serde_json::from_slice(&story(version, topic, status)).unwrap();
+        article.uri = "urn:test:other".into();
+        serde_json::to_vec(&article).unwrap()
+    }
+
+    #[test]
+    fn a_dead_lettered_input_leaves_nothing_staged_and_its_batch_mates_keep_their_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        run(&mut p, &other_story(1, "15000000", PubStatus::Usable), true);
+        let h = HeaderMap::new();
+        let input = |payload| InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload, headers: &h };
+        let mate = story(1, "15000000", PubStatus::Usable);
+        p.process(&input(&mate)).unwrap();
+        let kill = other_story(2, "20000000", PubStatus::Canceled);
+        assert_eq!(p.process(&input(&kill)).unwrap().records.len(), 2, "the kill is routed to sport before the runtime refuses it");
+        assert!(p.staged_notices.get("urn:test:other").is_some() && p.staged_jobs.len() == 2, "the kill staged its notice and its job");
+        p.on_dead_lettered();
+        assert_eq!((p.staged_topic_deliveries.as_slice(), p.staged_jobs.len()), (["sport".to_owned()].as_slice(), 1), "only the mate's delivery and job");
+        p.before_commit().unwrap();
+        p.on_commit();
+        let usable = |version| Some(Receipt { version, status: PubStatus::Usable });
+        assert_eq!(p.store.receipt("sport", "urn:test:other").unwrap(), usable(1), "the dead letter's receipt is not written");
+        assert_eq!(p.store.story_notice("urn:test:other").unwrap(), None, "nor its kill notice");
+        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), usable(1), "the batch mate's receipt is");
+        assert_eq!(p.store.depth("sport"), 2, "the mate's webhook job and the earlier one, not the kill's");
+        assert_eq!(run(&mut p, &kill, true), ["newswire.published", "news.sport"], "the redriven kill reaches sport");
+        assert_eq!(p.store.depth("sport"), 3);
     }
 
     #[test]
