@@ -382,7 +382,7 @@ impl Stage for Publisher {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::filter::Filter;
     use crate::subscription::WebhookTarget;
@@ -576,11 +576,16 @@ mod tests {
         assert_eq!(p.store.depth("sport"), 1, "the webhook job is not queued twice");
     }
 
-    /// `story(...)` under another uri.
-    fn other_story(version: u64, topic: &str, status: PubStatus) -> Vec<u8> {
-        let mut article: Article = serde_json::from_slice(&story(version, topic, status)).unwrap();
+    /// The story in `payload` under the uri `urn:test:other`.
+    pub(crate) fn as_other_story(payload: &[u8]) -> Vec<u8> {
+        let mut article: Article = serde_json::from_slice(payload).unwrap();
         article.uri = "urn:test:other".into();
         serde_json::to_vec(&article).unwrap()
+    }
+
+    /// `story(...)` under another uri.
+    fn other_story(version: u64, topic: &str, status: PubStatus) -> Vec<u8> {
+        as_other_story(&story(version, topic, status))
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
 use crate::filter::Filter;
 use crate::metrics::PublishMetrics;
+use crate::publisher::tests::as_other_story;
 use crate::store::DeliveryStore;
 use crate::subscription::{Subscription, WebhookTarget};
 use crate::{Publisher, Subscriber};
@@ -171,12 +172,6 @@ fn an_aborted_hold_leaves_nothing_and_an_aborted_release_is_due_again_and_goes_o
     assert_eq!(p.store.depth("desk"), 1, "one webhook job");
 }
 
-/// `story(...)` under another uri.
-fn other_story(version: u64, status: PubStatus, embargoed: Option<DateTime<Utc>>) -> Vec<u8> {
-    let mut article: Article = serde_json::from_slice(&story(version, status, embargoed)).unwrap();
-    article.uri = "urn:test:other".into();
-    serde_json::to_vec(&article).unwrap()
-}
 
 #[test]
 fn a_dead_lettered_hold_leaves_nothing_held_and_its_batch_mate_stays_held() {
@@ -188,7 +183,7 @@ fn a_dead_lettered_hold_leaves_nothing_held_and_its_batch_mate_stays_held() {
     let input = |payload| InputMessage { topic: "enriched", partition: 0, offset: 0, key: Some(b"story-key"), payload, headers: &h };
     let mate = story(1, PubStatus::Usable, Some(until));
     p.process(&input(&mate)).unwrap();
-    let refused = other_story(1, PubStatus::Usable, Some(until));
+    let refused = as_other_story(&story(1, PubStatus::Usable, Some(until)));
     p.process(&input(&refused)).unwrap();
     p.on_dead_lettered();
     finish(&mut p, true);
