@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use newswire_shared::events::DuplicateFound;
 use newswire_shared::ids;
+use newswire_shared::kafka::acked::{AckedProducer, AckedRecord};
 use newswire_shared::kafka::headers::TRACE_ID;
 use newswire_shared::metrics::Metrics;
 
 use crate::accept::{self, RawRecord, Submission};
-use crate::producer::RawProducer;
 use crate::rejection::Rejection;
 use crate::repush::{self, RepushStore};
 use crate::stories::ShapeLimits;
@@ -22,7 +22,7 @@ use crate::IngestMetrics;
 #[derive(Clone)]
 pub struct Delivery {
     /// The producer to `newswire.raw`.
-    pub producer: RawProducer,
+    pub producer: AckedProducer,
     /// Stories accepted recently, to answer re-pushes.
     pub repush: RepushStore,
     /// Ingest's own metrics.
@@ -93,7 +93,8 @@ impl Delivery {
         let statuses = self.repush_statuses(feed, records, now_ms);
         let fresh: Vec<&RawRecord> =
             records.iter().zip(&statuses).filter(|(_, s)| **s == StoryStatus::Accepted).map(|(r, _)| r).collect();
-        let outcomes = self.producer.write_all(&fresh).await;
+        let writes: Vec<AckedRecord<'_>> = fresh.iter().map(|r| AckedRecord { key: r.key.as_bytes(), payload: &r.payload, headers: &r.headers }).collect();
+        let outcomes = self.producer.write_all(&writes).await;
         let mut failure = None;
         for (record, outcome) in fresh.iter().zip(outcomes) {
             match outcome {

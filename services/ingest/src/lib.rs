@@ -12,7 +12,6 @@ pub mod live;
 pub mod metrics;
 pub mod newsml_1;
 pub mod poll;
-pub mod producer;
 pub mod rate_limit;
 pub mod rejection;
 pub mod repush;

@@ -1,6 +1,7 @@
 //! `newswire-ingest`: the push API in front of `newswire.raw`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use newswire_ingest::config::IngestConfig;
@@ -11,13 +12,13 @@ use newswire_ingest::poll::fetch::{self, Fetcher};
 use newswire_ingest::poll::hosts::HostLimits;
 use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
-use newswire_ingest::producer::RawProducer;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::websub::callback::{self, CallbackState};
 use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::admin_server::{self, Readiness};
+use newswire_shared::kafka::acked::AckedProducer;
 use newswire_shared::kafka::topics;
 use newswire_shared::metrics::Metrics;
 use newswire_shared::reload::{self, Reloader};
@@ -77,7 +78,7 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     let state = AppState {
         feeds,
         delivery: Delivery {
-            producer: RawProducer::new(&common.kafka, &common.topics.raw, ingest.delivery_timeout_ms)?,
+            producer: AckedProducer::new(&common.kafka, "newswire-ingest", &common.topics.raw, Duration::from_millis(ingest.delivery_timeout_ms))?,
             repush: repush.clone(),
             metrics: ingest_metrics.clone(),
             stage_metrics: metrics.clone(),

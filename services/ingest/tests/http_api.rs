@@ -10,12 +10,12 @@ use newswire_ingest::config::{FeedConfig, Secret};
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::http::{router, ApiLimits, AppState};
 use newswire_ingest::live::FeedSet;
-use newswire_ingest::producer::RawProducer;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::signature;
 use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::config::KafkaConfig;
+use newswire_shared::kafka::acked::AckedProducer;
 use newswire_shared::metrics::Metrics;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -51,7 +51,7 @@ async fn start_api() -> Api {
     let state = AppState {
         feeds: FeedSet::live(&feeds),
         delivery: Delivery {
-            producer: RawProducer::new(&kafka, "nowhere.raw", 300).unwrap(),
+            producer: AckedProducer::new(&kafka, "newswire-ingest", "nowhere.raw", Duration::from_millis(300)).unwrap(),
             repush: RepushStore::open(&dir.path().join("ingest"), 7 * 24 * 3600 * 1000).unwrap(),
             metrics: Arc::new(IngestMetrics::register(&metrics)),
             stage_metrics: metrics,

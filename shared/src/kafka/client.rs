@@ -60,7 +60,8 @@ fn fetch_sizes(config: &mut ClientConfig, kafka: &KafkaConfig) {
     config.set("fetch.max.bytes", fetch_max.to_string()).set("receive.message.max.bytes", (fetch_max + 1024 * 1024).to_string());
 }
 
-/// An idempotent producer (`enable.idempotence=true`, so `acks=all`) for ingest:
+/// An idempotent producer (`enable.idempotence=true`, so `acks=all`) for writes
+/// outside a transaction ([`crate::kafka::acked`]):
 /// a write is acknowledged only once every in-sync replica has it, and retries
 /// never duplicate or reorder records.
 pub fn idempotent_producer(kafka: &KafkaConfig, client_id: &str) -> ClientConfig {

@@ -1,4 +1,6 @@
-//! Dead-letter records: the original bytes and headers, plus why and where.
+//! Dead letters: the original bytes and headers, plus why and where (every
+//! dead letter newswire writes carries the same four `newswire-dlq-*` headers,
+//! built here: [`dead_letter_headers`]).
 
 use crate::kafka::headers::{self, HeaderMap};
 use crate::stage::{InputMessage, OutputRecord, StageError};
@@ -7,17 +9,25 @@ use crate::stage::{InputMessage, OutputRecord, StageError};
 /// original bytes untouched; the headers are the original headers plus the stage,
 /// the reason, the detail and the source `topic/partition/offset`.
 pub fn dead_letter_record(dlq_topic: &str, stage: &str, input: &InputMessage<'_>, error: &StageError) -> OutputRecord {
-    let mut headers: HeaderMap = input.headers.clone();
-    headers.insert(headers::DLQ_STAGE, stage);
-    headers.insert(headers::DLQ_REASON, error.reason);
-    headers.insert(headers::DLQ_DETAIL, truncate(&error.detail, 4096));
-    headers.insert(headers::DLQ_SOURCE, format!("{}/{}/{}", input.topic, input.partition, input.offset));
+    let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
+    let headers = dead_letter_headers(input.headers.clone(), stage, error.reason, &error.detail, &source);
     OutputRecord {
         topic: dlq_topic.to_owned(),
         key: input.key.map(<[u8]>::to_vec).unwrap_or_default(),
         payload: input.payload.to_vec(),
         headers,
     }
+}
+
+/// `headers` with why and where a dead letter comes from: the `stage` that
+/// gave up, its short `reason`, the `detail` (cut to 4 KiB on a character
+/// boundary) and the `source` (`topic/partition/offset`, or what stands for it).
+pub fn dead_letter_headers(mut headers: HeaderMap, stage: &str, reason: &str, detail: &str, source: &str) -> HeaderMap {
+    headers.insert(headers::DLQ_STAGE, stage);
+    headers.insert(headers::DLQ_REASON, reason);
+    headers.insert(headers::DLQ_DETAIL, truncate(detail, 4096));
+    headers.insert(headers::DLQ_SOURCE, source);
+    headers
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -1,5 +1,6 @@
 //! Everything newswire does with Kafka, written once.
 
+pub mod acked;
 pub mod client;
 pub mod connect_check;
 pub mod context;

@@ -7,10 +7,10 @@ use std::time::Duration;
 use newswire_ingest::deliver::Delivery;
 use newswire_ingest::poll::fetch::{self, Fetcher};
 use newswire_ingest::poll::hosts::HostLimits;
-use newswire_ingest::producer::RawProducer;
 use newswire_ingest::repush::RepushStore;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::config::KafkaConfig;
+use newswire_shared::kafka::acked::AckedProducer;
 use newswire_shared::metrics::Metrics;
 
 /// A delivery over `store` that Kafka never acknowledges (answers 503), and its metrics.
@@ -18,7 +18,7 @@ pub fn offline_delivery(store: &RepushStore) -> (Delivery, Arc<Metrics>) {
     let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
     let metrics = Arc::new(Metrics::new("ingest"));
     let delivery = Delivery {
-        producer: RawProducer::new(&kafka, "nowhere.raw", 300).unwrap(),
+        producer: AckedProducer::new(&kafka, "newswire-ingest", "nowhere.raw", Duration::from_millis(300)).unwrap(),
         repush: store.clone(),
         metrics: Arc::new(IngestMetrics::register(&metrics)),
         stage_metrics: metrics.clone(),

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use newswire_shared::article::Article;
 use newswire_shared::kafka::headers::{HeaderMap, HELD_KEY};
 use newswire_shared::stage::{DueRecord, OutputRecord, Tombstone};
+use newswire_shared::staging::{Savepoint, StagedMap};
 
 use crate::embargo::decision::{is_due, HeldVersion};
 
@@ -105,7 +106,7 @@ pub struct HeldSet {
     committed: HashMap<String, Held>,
     by_time: BTreeSet<(DateTime<Utc>, String)>,
     /// This batch's changes: a story held (or held anew), or `None`: released or cancelled.
-    staged: HashMap<String, Option<Held>>,
+    staged: StagedMap<String, Option<Held>>,
 }
 
 impl HeldSet {
@@ -148,9 +149,20 @@ impl HeldSet {
         taken
     }
 
+    /// Marks this batch's changes so far (see [`HeldSet::roll_back_to`]).
+    pub fn savepoint(&self) -> Savepoint {
+        self.staged.savepoint()
+    }
+
+    /// Takes back every change staged since `savepoint`: those of an input
+    /// that is dead-lettered while the rest of its batch commits.
+    pub fn roll_back_to(&mut self, savepoint: Savepoint) {
+        self.staged.roll_back_to(savepoint);
+    }
+
     /// Makes this batch's changes final.
     pub fn commit(&mut self) {
-        for (uri, change) in std::mem::take(&mut self.staged) {
+        for (uri, change) in self.staged.take() {
             self.set(uri, change);
         }
     }
@@ -238,6 +250,24 @@ mod tests {
         assert!(set.get("a").is_none());
         set.commit();
         assert!(set.is_empty());
+    }
+
+    #[test]
+    fn rolling_back_takes_back_only_the_changes_staged_after_the_savepoint() {
+        let mut set = HeldSet::default();
+        set.hold(held("a", 1, 10));
+        set.commit();
+        set.hold(held("b", 1, 20));
+        let savepoint = set.savepoint();
+        set.hold(held("c", 1, 30));
+        set.hold(held("b", 2, 40));
+        set.remove("a");
+        set.roll_back_to(savepoint);
+        assert_eq!(set.get("a").map(|h| h.version), Some(1), "the removal is taken back");
+        assert_eq!(set.get("b").map(|h| h.version), Some(1), "the earlier hold stays, the later one goes");
+        assert!(set.get("c").is_none());
+        set.commit();
+        assert_eq!(set.len(), 2);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
 use crate::filter::Filter;
 use crate::metrics::PublishMetrics;
+use crate::publisher::tests::as_other_story;
 use crate::store::DeliveryStore;
 use crate::subscription::{Subscription, WebhookTarget};
 use crate::{Publisher, Subscriber};
@@ -169,4 +170,47 @@ fn an_aborted_hold_leaves_nothing_and_an_aborted_release_is_due_again_and_goes_o
     assert_eq!(release_due(&mut p, true), [["newswire.published", "news.desk"]], "due again after the abort");
     assert!(release_due(&mut p, true).is_empty());
     assert_eq!(p.store.depth("desk"), 1, "one webhook job");
+}
+
+
+#[test]
+fn a_dead_lettered_hold_leaves_nothing_held_and_its_batch_mate_stays_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(t0());
+    let (mut p, metrics) = publisher(dir.path(), &clock);
+    let until = t0() + Duration::seconds(10);
+    let h = HeaderMap::new();
+    let input = |payload| InputMessage { topic: "enriched", partition: 0, offset: 0, key: Some(b"story-key"), payload, headers: &h };
+    let mate = story(1, PubStatus::Usable, Some(until));
+    p.process(&input(&mate)).unwrap();
+    let refused = as_other_story(&story(1, PubStatus::Usable, Some(until)));
+    p.process(&input(&refused)).unwrap();
+    p.on_dead_lettered();
+    finish(&mut p, true);
+    assert_eq!((metrics.embargoed_held.get(), metrics.embargo_holds.get()), (1, 1), "only the mate is held and counted");
+    clock.set(until);
+    let due = p.due(10);
+    assert_eq!(due.iter().map(|d| d.settles.as_ref().map(|t| t.key.clone())).collect::<Vec<_>>(), [Some(b"urn:test:rates".to_vec())]);
+    finish(&mut p, false);
+    clock.set(t0());
+    assert_eq!(consume(&mut p, &refused, true), ["news.partner", HELD], "the redrive is held as new, and the partner gets it");
+}
+
+#[test]
+fn a_dead_lettered_release_is_not_due_again_and_is_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(t0());
+    let (mut p, metrics) = publisher(dir.path(), &clock);
+    let until = t0() + Duration::seconds(10);
+    consume(&mut p, &story(1, PubStatus::Usable, Some(until)), true);
+    clock.set(until);
+    let due = p.due(10);
+    assert_eq!(due.len(), 1);
+    p.process(&due[0].input()).unwrap();
+    p.on_dead_lettered();
+    finish(&mut p, true);
+    assert_eq!(metrics.embargo_releases.get(), 0, "a dead-lettered release is not counted as released");
+    assert_eq!(metrics.embargoed_held.get(), 0, "its held record is removed with its dead letter");
+    assert!(p.due(10).is_empty(), "and it is not due again");
+    assert_eq!(p.store.depth("desk"), 0, "its webhook job is not queued");
 }

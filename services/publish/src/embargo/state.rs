@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use newswire_shared::clock::{Clock, SystemClock};
 use newswire_shared::config::KafkaConfig;
 use newswire_shared::stage::DueRecord;
+use newswire_shared::staging::Savepoint;
 
 use crate::embargo::events::EmbargoEvent;
 use crate::embargo::held::HeldSet;
@@ -29,6 +30,14 @@ pub struct Embargoes {
     restore_from: Option<KafkaConfig>,
     /// What this batch did to held stories, emitted when it commits.
     pub events: Vec<EmbargoEvent>,
+}
+
+/// A point in a batch's embargo changes and events to return to
+/// ([`Embargoes::roll_back_to`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmbargoSavepoint {
+    held: Savepoint,
+    events: usize,
 }
 
 impl Embargoes {
@@ -79,6 +88,20 @@ impl Embargoes {
             event.emit(metrics);
         }
         metrics.embargoed_held.set(self.held.len() as i64);
+    }
+
+    /// Marks this batch's holds, releases and events so far.
+    pub fn savepoint(&self) -> EmbargoSavepoint {
+        EmbargoSavepoint { held: self.held.savepoint(), events: self.events.len() }
+    }
+
+    /// Takes back the holds, cancellations and events staged since
+    /// `savepoint` (by an input that is dead-lettered). A release handed out
+    /// by [`Embargoes::due`] before it stays staged: its held record is
+    /// removed whatever its outcome.
+    pub fn roll_back_to(&mut self, savepoint: EmbargoSavepoint) {
+        self.held.roll_back_to(savepoint.held);
+        self.events.truncate(savepoint.events);
     }
 
     /// The batch was aborted: it will be processed again.
