@@ -17,39 +17,22 @@ use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::websub::callback::{self, CallbackState};
 use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
-use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::topics;
-use newswire_shared::metrics::Metrics;
 use newswire_shared::reload::{self, Reloader};
-use newswire_shared::{config, shutdown, telemetry};
+use newswire_shared::service::{self, Service};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let loaded = match config::load::<IngestConfig>("ingest") {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("newswire-ingest: {error}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    telemetry::init(&loaded.common.log);
-    match run(loaded).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "ingest stopped with an error");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    service::service_main("ingest", run).await
 }
 
-async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
-    let at_start = loaded.clone();
+/// Serves the push API (and WebSub callbacks) and runs the pollers until shutdown.
+async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
+    let at_start = service.loaded.clone();
+    let admin = service.serve_admin(&service.loaded.service.admin_addr).await?;
+    let Service { loaded, metrics, shutdown, .. } = service;
     let (common, ingest) = (loaded.common, loaded.service);
-    let shutdown = shutdown::on_signals();
-    let metrics = Arc::new(Metrics::new("ingest"));
-    let readiness = Readiness::default();
-    let admin_addr = ingest.admin_addr.parse().context("ingest.admin_addr")?;
-    let admin = admin_server::spawn(admin_addr, metrics.clone(), readiness.clone(), shutdown.clone()).await?;
+    let readiness = admin.readiness;
     topics::ensure_topics(&common.kafka, &topics::pipeline_topics(&common.topics)).await?;
     let window_ms = i64::try_from(ingest.repush_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let store_dir = common.data_dir.join("ingest");
@@ -141,7 +124,7 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     if let Err(error) = repush.flush().await {
         tracing::warn!(%error, "re-push store not flushed at shutdown");
     }
-    let _ = admin.await;
+    let _ = admin.task.await;
     let _ = reloads.await;
     tracing::info!("ingest stopped");
     Ok(())
