@@ -15,6 +15,7 @@ use crate::kafka::runtime::{self, RuntimeSettings};
 use crate::kafka::topics;
 use crate::metrics::Metrics;
 use crate::stage::Stage;
+use crate::supervise::{self, Supervisor};
 use crate::{shutdown, telemetry};
 
 /// Where a stage reads, where it serves its admin routes.
@@ -105,6 +106,9 @@ pub struct Service<C> {
     pub metrics: Arc<Metrics>,
     /// Cancelled on the first SIGINT or SIGTERM, or by the service itself.
     pub shutdown: CancellationToken,
+    /// Where the service's long-lived tasks register; its token is `shutdown`.
+    /// Whatever is still registered when the service's run ends is stopped then.
+    pub tasks: Supervisor,
 }
 
 /// The running admin server (`/metrics`, `/health`, `/ready`).
@@ -131,8 +135,10 @@ impl<C> Service<C> {
 
 /// The whole start-up of a service's `main`: loads the config (exit 2 listing
 /// every invalid setting), starts logging, makes the metrics registry and the
-/// shutdown token SIGINT/SIGTERM cancel, then runs `run` to its end: exit 0 when
-/// it returns `Ok`, exit 1 (the error logged with its context) otherwise.
+/// shutdown token SIGINT/SIGTERM cancel, then runs `run` to its end and stops
+/// the tasks still registered with [`Service::tasks`] (each given at most
+/// [`supervise::DEFAULT_GRACE`] together): exit 0 when `run` returned `Ok`, exit
+/// 1 (the error logged with its context) otherwise.
 pub async fn service_main<C, F, Fut>(name: &'static str, run: F) -> std::process::ExitCode
 where
     C: serde::de::DeserializeOwned + Default + Validate,
@@ -149,7 +155,10 @@ where
     telemetry::init(&loaded.common.log);
     let metrics = Arc::new(Metrics::new(name));
     let shutdown = shutdown::on_signals();
-    match run(Service { name, loaded, metrics, shutdown }).await {
+    let tasks = Supervisor::new(shutdown.clone());
+    let result = run(Service { name, loaded, metrics, shutdown, tasks: tasks.clone() }).await;
+    tasks.shutdown(supervise::DEFAULT_GRACE).await;
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "{name} stopped with an error");
@@ -159,17 +168,19 @@ where
 }
 
 /// The whole `main` of a consuming stage: [`service_main`]'s start-up, then
-/// `build` makes the spec and the stage's core from the config, and the stage
-/// runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1).
+/// `build` makes the spec and the stage's core from the config (registering any
+/// task of its own with the [`Supervisor`] it is given), and the stage runs until
+/// SIGINT/SIGTERM (exit 0) or a fatal error (exit 1); its tasks are stopped after
+/// the Kafka loop returned.
 pub async fn stage_main<C, S, F>(section: &'static str, build: F) -> std::process::ExitCode
 where
     C: serde::de::DeserializeOwned + Default + Validate,
     S: Stage + 'static,
-    F: FnOnce(&CommonConfig, C, &Arc<Metrics>) -> anyhow::Result<(StageSpec, S)>,
+    F: FnOnce(&CommonConfig, C, &Arc<Metrics>, &Supervisor) -> anyhow::Result<(StageSpec, S)>,
 {
     service_main(section, |service: Service<C>| async move {
-        let Service { loaded, metrics, shutdown, .. } = service;
-        let (spec, stage) = build(&loaded.common, loaded.service, &metrics)?;
+        let Service { loaded, metrics, shutdown, tasks, .. } = service;
+        let (spec, stage) = build(&loaded.common, loaded.service, &metrics, &tasks)?;
         run_stage(spec, loaded.common, metrics, shutdown, move || Ok(stage)).await
     })
     .await

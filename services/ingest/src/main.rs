@@ -20,6 +20,7 @@ use newswire_ingest::IngestMetrics;
 use newswire_shared::kafka::topics;
 use newswire_shared::reload::{self, Reloader};
 use newswire_shared::service::{self, Service};
+use newswire_shared::supervise;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -30,7 +31,8 @@ async fn main() -> std::process::ExitCode {
 async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
     let at_start = service.loaded.clone();
     let admin = service.serve_admin(&service.loaded.service.admin_addr).await?;
-    let Service { loaded, metrics, shutdown, .. } = service;
+    let Service { loaded, metrics, shutdown, tasks, .. } = service;
+    tasks.register("admin server", admin.task);
     let (common, ingest) = (loaded.common, loaded.service);
     let readiness = admin.readiness;
     topics::ensure_topics(&common.kafka, &topics::pipeline_topics(&common.topics)).await?;
@@ -57,6 +59,7 @@ async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
     let reloader = Reloader::new(live, &at_start, &metrics);
     let poll = reload::watch::poll_interval(common.reload.poll_secs);
     let reloads = reload::watch::spawn(reloader, poll, shutdown.clone().cancelled_owned()).context("live configuration")?;
+    tasks.register("live configuration", reloads);
     let state = AppState {
         feeds,
         delivery: Delivery {
@@ -90,21 +93,17 @@ async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
     } else {
         Some(WebSub::open(&repush, &ingest.websub_callback_url, ingest.websub_lease_secs).context("WebSub subscriptions")?)
     };
-    let pollers: Vec<_> = ingest
-        .polls
-        .iter()
-        .map(|config| {
-            let poller = Poller {
-                config: config.clone(),
-                delivery: state.delivery.clone(),
-                shape: state.limits.shape,
-                fetcher: fetcher.clone(),
-                memory: memory.clone(),
-                websub: websub.clone(),
-            };
-            tokio::spawn(poller.run(shutdown.clone()))
-        })
-        .collect();
+    for config in &ingest.polls {
+        let poller = Poller {
+            config: config.clone(),
+            delivery: state.delivery.clone(),
+            shape: state.limits.shape,
+            fetcher: fetcher.clone(),
+            memory: memory.clone(),
+            websub: websub.clone(),
+        };
+        tasks.spawn(format!("poller {}", config.feed), |stop| poller.run(stop));
+    }
     let listener = tokio::net::TcpListener::bind(&ingest.addr)
         .await
         .with_context(|| format!("cannot listen on {}", ingest.addr))?;
@@ -117,15 +116,12 @@ async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
     }
     axum::serve(listener, router).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
     readiness.set(false);
-    shutdown.cancel();
-    for poller in pollers {
-        let _ = poller.await;
-    }
+    // The pollers (with their WebSub subscribing), the reloads and the admin
+    // server stop before the re-push store is flushed for the last time.
+    tasks.shutdown(supervise::DEFAULT_GRACE).await;
     if let Err(error) = repush.flush().await {
         tracing::warn!(%error, "re-push store not flushed at shutdown");
     }
-    let _ = admin.task.await;
-    let _ = reloads.await;
     tracing::info!("ingest stopped");
     Ok(())
 }
