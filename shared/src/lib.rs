@@ -23,6 +23,7 @@ pub mod service;
 pub mod shutdown;
 pub mod staging;
 pub mod state;
+pub mod supervise;
 pub mod stage;
 pub mod story;
 pub mod telemetry;

@@ -1,17 +1,21 @@
-//! Running a consuming stage as a service: config, admin server, topics, the
-//! Kafka loop, and graceful shutdown, in one call each stage's `main` makes.
+//! Running a service: the start-up every `main` shares ([`service_main`]: config
+//! with exit 2 on any invalid setting, logging, metrics, signals, the admin port)
+//! and, for the consuming stages, the Kafka loop on top of it ([`stage_main`]).
+//! Ingest, an HTTP server rather than a consuming stage, uses [`service_main`] alone.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::admin_server::{self, Readiness};
-use crate::config::{self, CommonConfig, Validate};
+use crate::config::{self, CommonConfig, Loaded, Validate};
 use crate::kafka::runtime::{self, RuntimeSettings};
 use crate::kafka::topics;
 use crate::metrics::Metrics;
 use crate::stage::Stage;
+use crate::supervise::{self, Supervisor};
 use crate::{shutdown, telemetry};
 
 /// Where a stage reads, where it serves its admin routes.
@@ -92,36 +96,92 @@ where
     }
 }
 
-/// The whole `main` of a consuming stage: loads the config (exit 2 listing every
-/// invalid setting), starts logging, lets `build` make the spec and the stage's
-/// core from the config, and runs it until SIGINT/SIGTERM (exit 0) or a fatal
-/// error (exit 1).
-pub async fn stage_main<C, S, F>(section: &'static str, build: F) -> std::process::ExitCode
+/// What a service's `main` is handed once start-up succeeded.
+pub struct Service<C> {
+    /// The service's name: `ingest`, `normalize`, `enrich` or `publish`.
+    pub name: &'static str,
+    /// The configuration as loaded and validated at start-up.
+    pub loaded: Loaded<C>,
+    /// The service's metrics registry, served on `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Cancelled on the first SIGINT or SIGTERM, or by the service itself.
+    pub shutdown: CancellationToken,
+    /// Where the service's long-lived tasks register; its token is `shutdown`.
+    /// Whatever is still registered when the service's run ends is stopped then.
+    pub tasks: Supervisor,
+}
+
+/// The running admin server (`/metrics`, `/health`, `/ready`).
+pub struct Admin {
+    /// What `/ready` answers; the service sets it once it can work.
+    pub readiness: Readiness,
+    /// The server's task; it ends once the shutdown token is cancelled.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl<C> Service<C> {
+    /// Binds the admin port `addr` (the service's `admin_addr` setting) and
+    /// serves `/metrics`, `/health`, `/ready` until shutdown; not ready until told.
+    pub async fn serve_admin(&self, addr: &str) -> anyhow::Result<Admin> {
+        let parsed: SocketAddr =
+            addr.parse().map_err(|e| anyhow::anyhow!("{}.admin_addr {addr:?}: {e}", self.name))?;
+        let readiness = Readiness::default();
+        let task = admin_server::spawn(parsed, self.metrics.clone(), readiness.clone(), self.shutdown.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{}.admin_addr {parsed}: {e}", self.name))?;
+        Ok(Admin { readiness, task })
+    }
+}
+
+/// The whole start-up of a service's `main`: loads the config (exit 2 listing
+/// every invalid setting), starts logging, makes the metrics registry and the
+/// shutdown token SIGINT/SIGTERM cancel, then runs `run` to its end and stops
+/// the tasks still registered with [`Service::tasks`] (each given at most
+/// [`supervise::DEFAULT_GRACE`] together): exit 0 when `run` returned `Ok`, exit
+/// 1 (the error logged with its context) otherwise.
+pub async fn service_main<C, F, Fut>(name: &'static str, run: F) -> std::process::ExitCode
 where
     C: serde::de::DeserializeOwned + Default + Validate,
-    S: Stage + 'static,
-    F: FnOnce(&CommonConfig, C, &Arc<Metrics>) -> anyhow::Result<(StageSpec, S)>,
+    F: FnOnce(Service<C>) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
 {
-    let loaded = match config::load::<C>(section) {
+    let loaded = match config::load::<C>(name) {
         Ok(loaded) => loaded,
         Err(error) => {
-            eprintln!("newswire-{section}: {error}");
+            eprintln!("newswire-{name}: {error}");
             return std::process::ExitCode::from(2);
         }
     };
     telemetry::init(&loaded.common.log);
-    let common = loaded.common;
-    let metrics = Arc::new(Metrics::new(section));
+    let metrics = Arc::new(Metrics::new(name));
     let shutdown = shutdown::on_signals();
-    let result = match build(&common, loaded.service, &metrics) {
-        Ok((spec, stage)) => run_stage(spec, common, metrics, shutdown, move || Ok(stage)).await,
-        Err(error) => Err(error),
-    };
+    let tasks = Supervisor::new(shutdown.clone());
+    let result = run(Service { name, loaded, metrics, shutdown, tasks: tasks.clone() }).await;
+    tasks.shutdown(supervise::DEFAULT_GRACE).await;
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "{section} stopped with an error");
+            tracing::error!(error = format!("{error:#}"), "{name} stopped with an error");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The whole `main` of a consuming stage: [`service_main`]'s start-up, then
+/// `build` makes the spec and the stage's core from the config (registering any
+/// task of its own with the [`Supervisor`] it is given), and the stage runs until
+/// SIGINT/SIGTERM (exit 0) or a fatal error (exit 1); its tasks are stopped after
+/// the Kafka loop returned.
+pub async fn stage_main<C, S, F>(section: &'static str, build: F) -> std::process::ExitCode
+where
+    C: serde::de::DeserializeOwned + Default + Validate,
+    S: Stage + 'static,
+    F: FnOnce(&CommonConfig, C, &Arc<Metrics>, &Supervisor) -> anyhow::Result<(StageSpec, S)>,
+{
+    service_main(section, |service: Service<C>| async move {
+        let Service { loaded, metrics, shutdown, tasks, .. } = service;
+        let (spec, stage) = build(&loaded.common, loaded.service, &metrics, &tasks)?;
+        run_stage(spec, loaded.common, metrics, shutdown, move || Ok(stage)).await
+    })
+    .await
 }

@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("enrich", |common, config: EnrichConfig, metrics| {
+    service::stage_main("enrich", |common, config: EnrichConfig, metrics, _tasks| {
         let spec = StageSpec::new("enrich", &common.topics.normalized, &config.admin_addr)?;
         let (resources, missing_model) = Resources::load(config.ner_model_required)?;
         if let Some(problem) = missing_model {

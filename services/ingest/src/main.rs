@@ -17,40 +17,25 @@ use newswire_ingest::stories::ShapeLimits;
 use newswire_ingest::websub::callback::{self, CallbackState};
 use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
-use newswire_shared::admin_server::{self, Readiness};
 use newswire_shared::kafka::acked::AckedProducer;
 use newswire_shared::kafka::topics;
-use newswire_shared::metrics::Metrics;
 use newswire_shared::reload::{self, Reloader};
-use newswire_shared::{config, shutdown, telemetry};
+use newswire_shared::service::{self, Service};
+use newswire_shared::supervise;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let loaded = match config::load::<IngestConfig>("ingest") {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("newswire-ingest: {error}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    telemetry::init(&loaded.common.log);
-    match run(loaded).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "ingest stopped with an error");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    service::service_main("ingest", run).await
 }
 
-async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
-    let at_start = loaded.clone();
+/// Serves the push API (and WebSub callbacks) and runs the pollers until shutdown.
+async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
+    let at_start = service.loaded.clone();
+    let admin = service.serve_admin(&service.loaded.service.admin_addr).await?;
+    let Service { loaded, metrics, shutdown, tasks, .. } = service;
+    tasks.register("admin server", admin.task);
     let (common, ingest) = (loaded.common, loaded.service);
-    let shutdown = shutdown::on_signals();
-    let metrics = Arc::new(Metrics::new("ingest"));
-    let readiness = Readiness::default();
-    let admin_addr = ingest.admin_addr.parse().context("ingest.admin_addr")?;
-    let admin = admin_server::spawn(admin_addr, metrics.clone(), readiness.clone(), shutdown.clone()).await?;
+    let readiness = admin.readiness;
     topics::ensure_topics(&common.kafka, &topics::pipeline_topics(&common.topics)).await?;
     let window_ms = i64::try_from(ingest.repush_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let store_dir = common.data_dir.join("ingest");
@@ -75,6 +60,7 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     let reloader = Reloader::new(live, &at_start, &metrics);
     let poll = reload::watch::poll_interval(common.reload.poll_secs);
     let reloads = reload::watch::spawn(reloader, poll, shutdown.clone().cancelled_owned()).context("live configuration")?;
+    tasks.register("live configuration", reloads);
     let state = AppState {
         feeds,
         delivery: Delivery {
@@ -108,21 +94,17 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     } else {
         Some(WebSub::open(&repush, &ingest.websub_callback_url, ingest.websub_lease_secs).context("WebSub subscriptions")?)
     };
-    let pollers: Vec<_> = ingest
-        .polls
-        .iter()
-        .map(|config| {
-            let poller = Poller {
-                config: config.clone(),
-                delivery: state.delivery.clone(),
-                shape: state.limits.shape,
-                fetcher: fetcher.clone(),
-                memory: memory.clone(),
-                websub: websub.clone(),
-            };
-            tokio::spawn(poller.run(shutdown.clone()))
-        })
-        .collect();
+    for config in &ingest.polls {
+        let poller = Poller {
+            config: config.clone(),
+            delivery: state.delivery.clone(),
+            shape: state.limits.shape,
+            fetcher: fetcher.clone(),
+            memory: memory.clone(),
+            websub: websub.clone(),
+        };
+        tasks.spawn(format!("poller {}", config.feed), |stop| poller.run(stop));
+    }
     let listener = tokio::net::TcpListener::bind(&ingest.addr)
         .await
         .with_context(|| format!("cannot listen on {}", ingest.addr))?;
@@ -135,15 +117,12 @@ async fn run(loaded: config::Loaded<IngestConfig>) -> anyhow::Result<()> {
     }
     axum::serve(listener, router).with_graceful_shutdown(async move { drain.cancelled().await }).await?;
     readiness.set(false);
-    shutdown.cancel();
-    for poller in pollers {
-        let _ = poller.await;
-    }
+    // The pollers (with their WebSub subscribing), the reloads and the admin
+    // server stop before the re-push store is flushed for the last time.
+    tasks.shutdown(supervise::DEFAULT_GRACE).await;
     if let Err(error) = repush.flush().await {
         tracing::warn!(%error, "re-push store not flushed at shutdown");
     }
-    let _ = admin.await;
-    let _ = reloads.await;
     tracing::info!("ingest stopped");
     Ok(())
 }

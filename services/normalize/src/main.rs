@@ -8,7 +8,7 @@ use newswire_shared::service::{self, StageSpec};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("normalize", |common, config: NormalizeConfig, metrics| {
+    service::stage_main("normalize", |common, config: NormalizeConfig, metrics, _tasks| {
         let spec = StageSpec::new("normalize", &common.topics.raw, &config.admin_addr)?;
         let dir = common.data_dir.join("normalize");
         let store = DedupeStore::open(&dir, config.dedupe_window_days)?;

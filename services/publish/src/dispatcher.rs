@@ -1,5 +1,8 @@
-//! The webhook dispatcher: one async worker per webhook subscriber, on a tokio
-//! runtime the stage owns, draining that subscriber's durable outbox in story order.
+//! The webhook dispatcher: one async worker per webhook subscriber, a task
+//! registered with the service's [`Supervisor`], draining that subscriber's
+//! durable outbox in story order. Dropping the dispatcher, or the service's
+//! shutdown, stops the workers; the supervisor waits for them (bounded) before
+//! the process exits, so a request in flight may finish but never holds it up.
 //!
 //! The Kafka loop never waits for a webhook. It writes jobs to the sled outbox
 //! (in `before_commit`), and once the transaction committed it *releases* them
@@ -18,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use newswire_shared::supervise::Supervisor;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -34,8 +38,6 @@ const READ_AHEAD: usize = 32;
 const TROUBLE_PAUSE: Duration = Duration::from_secs(1);
 /// How often the queue-depth gauge is recounted while a queue is busy.
 const DEPTH_REFRESH: Duration = Duration::from_secs(1);
-/// How long the dispatcher's runtime gets to finish in-flight requests on shutdown.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Retry settings for every webhook.
 #[derive(Debug, Clone, Copy)]
@@ -51,9 +53,6 @@ pub struct RetryPolicy {
 /// Why the dispatcher could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
-    /// The runtime could not be built.
-    #[error("cannot start the webhook runtime: {0}")]
-    Runtime(#[source] std::io::Error),
     /// The HTTP client could not be built.
     #[error("cannot build the webhook HTTP client: {0}")]
     Client(#[source] reqwest::Error),
@@ -61,31 +60,26 @@ pub enum DispatchError {
 
 /// Running webhook workers.
 pub struct Dispatcher {
-    runtime: Option<tokio::runtime::Runtime>,
     doorbells: HashMap<String, mpsc::Sender<()>>,
     released: Arc<AtomicU64>,
     cancel: CancellationToken,
 }
 
 impl Dispatcher {
-    /// Starts one worker per subscription with a webhook. Jobs already in the
-    /// outbox (left by an earlier run) are released at once.
+    /// Starts one worker per subscription with a webhook, each registered with
+    /// `tasks` as `webhook <subscriber>` and stopped by its shutdown. Jobs already
+    /// in the outbox (left by an earlier run) are released at once.
     pub fn start(
         subscriptions: &[Subscription],
         store: DeliveryStore,
         policy: RetryPolicy,
         dead_letters: Arc<dyn DeadLetters>,
         metrics: Arc<PublishMetrics>,
+        tasks: &Supervisor,
     ) -> Result<Self, DispatchError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("publish-webhooks")
-            .enable_all()
-            .build()
-            .map_err(DispatchError::Runtime)?;
         let client = reqwest::Client::builder().timeout(policy.timeout).build().map_err(DispatchError::Client)?;
         let released = Arc::new(AtomicU64::new(store.highest_seq()));
-        let cancel = CancellationToken::new();
+        let cancel = tasks.token().child_token();
         let mut doorbells = HashMap::new();
         for sub in subscriptions {
             let Some(target) = sub.webhook.clone() else { continue };
@@ -103,9 +97,10 @@ impl Dispatcher {
                 doorbell,
                 cancel: cancel.clone(),
             };
-            runtime.spawn(worker.run());
+            // The worker watches the dispatcher's token, itself cancelled by the shutdown.
+            tasks.spawn(format!("webhook {}", sub.name), |_shutdown| worker.run());
         }
-        Ok(Dispatcher { runtime: Some(runtime), doorbells, released, cancel })
+        Ok(Dispatcher { doorbells, released, cancel })
     }
 
     /// Lets workers deliver every job with a sequence number up to `seq`, and
@@ -122,14 +117,9 @@ impl Dispatcher {
 }
 
 impl Drop for Dispatcher {
+    /// Stops the workers; the supervisor they are registered with waits for them.
     fn drop(&mut self) {
         self.cancel.cancel();
-        if let Some(runtime) = self.runtime.take() {
-            // A plain thread has no runtime context, so shutting down there never
-            // panics, wherever the stage itself is dropped.
-            let stopper = std::thread::spawn(move || runtime.shutdown_timeout(SHUTDOWN_GRACE));
-            let _ = stopper.join();
-        }
     }
 }
 

@@ -15,11 +15,10 @@ use newswire_shared::clock::SystemClock;
 use newswire_shared::config::Loaded;
 use newswire_shared::reload::{self, Reloader};
 use newswire_shared::service::{self, StageSpec};
-use newswire_shared::shutdown;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    service::stage_main("publish", |common, config: PublishConfig, metrics| {
+    service::stage_main("publish", |common, config: PublishConfig, metrics, tasks| {
         let at_start = Loaded { common: common.clone(), service: config.clone() };
         let subscriptions = config.all_subscriptions()?;
         let subscribers: Vec<Subscriber> = subscriptions
@@ -34,7 +33,7 @@ async fn main() -> std::process::ExitCode {
         own_metrics.register(metrics);
         let policy = config.retry_policy();
         let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
-        let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone())?;
+        let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone(), tasks)?;
         tracing::info!(subscriptions = subscriptions.len(), "publish configured");
         let serve_api = api::wanted(&subscribers);
         let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
@@ -46,13 +45,14 @@ async fn main() -> std::process::ExitCode {
         if serve_api {
             let addr = config.api_addr.parse().map_err(|e| anyhow::anyhow!("publish.api_addr {:?}: {e}", config.api_addr))?;
             let long_poll = std::time::Duration::from_millis(config.api_long_poll_ms);
-            let state = api::ApiState::new(publisher.live_subscribers(), common.kafka.clone(), long_poll, own_metrics, shutdown::on_signals());
-            api::spawn(addr, state).map_err(|e| anyhow::anyhow!("publish.api_addr {addr}: {e}"))?;
+            let state = api::ApiState::new(publisher.live_subscribers(), common.kafka.clone(), long_poll, own_metrics, tasks.token().clone());
+            let server = api::spawn(addr, state).map_err(|e| anyhow::anyhow!("publish.api_addr {addr}: {e}"))?;
+            tasks.register("subscriber API", server);
         }
         let live = PublishLive { subscriptions, live: publisher.live_subscribers(), kafka: common.kafka.clone(), api_served: serve_api };
         let poll = reload::watch::poll_interval(common.reload.poll_secs);
-        // The reload task lives as long as the process (stage_main owns the shutdown).
-        reload::watch::spawn(Reloader::new(live, &at_start, metrics), poll, std::future::pending())?;
+        let reloads = reload::watch::spawn(Reloader::new(live, &at_start, metrics), poll, tasks.token().clone().cancelled_owned())?;
+        tasks.register("live configuration", reloads);
         Ok((spec, publisher))
     })
     .await

@@ -16,6 +16,8 @@ use newswire_publish::retry::Backoff;
 use newswire_publish::signature::verify;
 use newswire_publish::store::{DeliveryStore, WebhookJob};
 use newswire_publish::subscription::{Subscription, WebhookTarget};
+use newswire_shared::supervise::Supervisor;
+use tokio_util::sync::CancellationToken;
 
 /// Dead letters kept in memory: (uri, reason, detail).
 #[derive(Default)]
@@ -97,7 +99,8 @@ fn job(uri: &str) -> WebhookJob {
     }
 }
 
-fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>) -> Dispatcher {
+/// A dispatcher and the runtime its workers run on; dropping both stops them.
+fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>) -> (Dispatcher, tokio::runtime::Runtime) {
     let sub = Subscription {
         name: "sub".into(),
         filter: Filter::default(),
@@ -113,9 +116,15 @@ fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>
         backoff: Backoff { initial: Duration::from_millis(20), max: Duration::from_secs(5) },
         timeout: Duration::from_secs(5),
     };
-    let dispatcher = Dispatcher::start(&[sub], store.clone(), policy, dlq, Arc::new(PublishMetrics::default())).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let tasks = {
+        let _inside = runtime.enter();
+        Supervisor::new(CancellationToken::new())
+    };
+    let metrics = Arc::new(PublishMetrics::default());
+    let dispatcher = Dispatcher::start(&[sub], store.clone(), policy, dlq, metrics, &tasks).unwrap();
     dispatcher.release(u64::MAX, ["sub"]);
-    dispatcher
+    (dispatcher, runtime)
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
