@@ -3,6 +3,8 @@
 # four services, and runs `newswire bench` three times: as fast as possible
 # (throughput, ratio to raw Kafka pass-through, CPU and peak RSS per service), at a
 # steady 1,000 stories/s, and at a steady 250 stories/s (latency below saturation).
+# Before the first run and after the last it measures, with no traffic, the CPU of
+# every service and of the broker over BENCH_IDLE_SECONDS (default 30).
 # Reports go to target/bench/*.json.
 #
 #   scripts/bench.sh                 20,000 stories
@@ -50,6 +52,12 @@ for port in 19101 19102 19103 19104; do
   for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 done
 
+idle_pids=("${pid_args[@]}" --pid "broker=$(bash scripts/kafka.sh pid)")
+idle_seconds=${BENCH_IDLE_SECONDS:-30}
+echo "== idle, before any traffic (after ${idle_seconds}s to settle) =="
+sleep "$idle_seconds"
+target/release/newswire bench-idle --seconds "$idle_seconds" --out "$out/idle-before.json" "${idle_pids[@]}"
+
 common=(--ingest-url http://127.0.0.1:18080 --brokers "$NEWSWIRE_KAFKA_BROKERS" --token pa-demo-token
         --material tests/fixtures/pa-truss-lavrov-2022-02-14.txt "${pid_args[@]}")
 echo "== as fast as possible =="
@@ -58,3 +66,6 @@ echo "== steady 1,000 stories/s =="
 target/release/newswire bench --stories 10000 --rate 1000 --seed 7 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"
 echo "== steady 250 stories/s =="
 target/release/newswire bench --stories 5000 --rate 250 --seed 11 --concurrency 64 --no-passthrough --out "$out/steady-250.json" "${common[@]}"
+echo "== idle, after the traffic =="
+sleep 5
+target/release/newswire bench-idle --seconds "$idle_seconds" --out "$out/idle-after.json" "${idle_pids[@]}"

@@ -9,6 +9,7 @@
 #   scripts/kafka.sh restart   stop, then start with the same data (used by fault tests)
 #   scripts/kafka.sh jars      only resolve the jars (CI warms this cache first)
 #   scripts/kafka.sh wipe      stop and delete this port's data directory
+#   scripts/kafka.sh pid       print the running broker's process id (the bench measures its CPU)
 #
 # Secured mode (KAFKA_SECURE=1 at the first start of a port's node): the client port
 # is a SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN) with a broker
@@ -264,5 +265,6 @@ case "${1:-}" in
   status) status ;;
   jars) mkdir -p "$home"; resolve_jars ;;
   wipe) stop; rm -rf "$node_dir" ;;
-  *) echo "usage: $0 start|stop|restart|status|jars|wipe" >&2; exit 2 ;;
+  pid) pid_alive && cat "$pidfile" || { log "not running at $address"; exit 1; } ;;
+  *) echo "usage: $0 start|stop|restart|status|jars|wipe|pid" >&2; exit 2 ;;
 esac

@@ -89,6 +89,19 @@ enum Command {
         #[arg(long, default_value = "tests/fixtures/pa-truss-lavrov-2022-02-14.txt")]
         material: Vec<PathBuf>,
     },
+    /// Measure the CPU each process of a running pipeline uses with no traffic
+    /// (scripts/bench.sh runs this before and after the load).
+    BenchIdle {
+        /// Seconds to measure over.
+        #[arg(long, default_value_t = 30.0)]
+        seconds: f64,
+        /// A process to measure, as name=pid (repeat for each; the broker too).
+        #[arg(long = "pid", value_parser = parse_pid)]
+        pids: Vec<(String, u32)>,
+        /// Where to write the JSON report.
+        #[arg(long, default_value = "bench-idle.json")]
+        out: PathBuf,
+    },
 }
 
 fn parse_pid(s: &str) -> Result<(String, u32), String> {
@@ -134,6 +147,7 @@ fn main() -> std::process::ExitCode {
             let targets = if targets.is_empty() { status::Targets::local() } else { status::Targets(targets) };
             status::run(targets, Duration::from_millis(interval_ms), once)
         }
+        Command::BenchIdle { seconds, pids, out } => bench::idle::run(&pids, Duration::from_secs_f64(seconds.max(0.1)), &out),
         Command::Bench { stories, rate, concurrency, ingest_url, token, brokers, topic, pids, no_passthrough, out, seed, material } => {
             bench::run(bench::BenchOptions {
                 stories,

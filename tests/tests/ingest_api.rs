@@ -244,3 +244,55 @@ fn identical_pushes_arriving_together_are_written_once() {
     let raw = pipeline.read("raw", 1, Duration::from_secs(30), Duration::from_secs(3));
     assert_eq!(raw.len(), 1);
 }
+
+
+fn push_batch(pipeline: &Pipeline, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+    let response = client
+        .post(format!("{}/v1/stories/batch", pipeline.ingest_url))
+        .bearer_auth(PA_TOKEN)
+        .header("content-type", "multipart/mixed; boundary=XB")
+        .body(body)
+        .send()
+        .expect("batch request failed");
+    let status = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+#[test]
+fn a_batch_push_writes_every_good_documents_stories_and_refuses_the_bad_one_alone() {
+    let pipeline = Pipeline::start();
+    let ninjs = fixture("ingest/ninjs-1.6.json");
+    let rss = fixture("ingest/rss-3-items-iso-8859-1.xml");
+    let body = newswire_ingest::batch::encode("XB", &[
+        ("application/ninjs+json", &ninjs),
+        ("application/json", b"{\"headline\": "),
+        ("application/rss+xml; charset=ISO-8859-1", &rss),
+    ]);
+    let (status, answer) = push_batch(&pipeline, body.clone());
+    assert_eq!(status, 207, "{answer}");
+    let parts = answer["parts"].as_array().expect("parts listed");
+    let statuses: Vec<u64> = parts.iter().filter_map(|p| p["status"].as_u64()).collect();
+    assert_eq!(statuses, vec![202, 400, 202], "{answer}");
+    assert_eq!(parts[1]["error"], "malformed_json", "{answer}");
+    let mut ids: Vec<&str> = [&parts[0], &parts[2]].iter().flat_map(|p| p["stories"].as_array().into_iter().flatten()).filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(ids.len(), 4, "one ninjs story and three RSS items: {answer}");
+
+    let raw = pipeline.read("raw", 4, Duration::from_secs(30), Duration::from_secs(2));
+    let mut keys: Vec<&str> = raw.iter().map(|r| r.key.as_str()).collect();
+    keys.sort();
+    ids.sort();
+    assert_eq!(keys, ids, "exactly the answered stories are in Kafka, once each");
+    let rss_items: Vec<_> = raw.iter().filter(|r| r.headers.get("newswire-format").map(String::as_str) == Some("rss-item")).collect();
+    assert_eq!(rss_items.len(), 3);
+    assert!(rss_items.iter().all(|r| r.headers.get("newswire-charset").map(String::as_str) == Some("windows-1252")), "each part keeps its own charset");
+
+    // The same batch again: every story is a re-push, the bad part is still refused.
+    let (status, again) = push_batch(&pipeline, body);
+    assert_eq!(status, 207, "{again}");
+    let statuses: Vec<u64> = again["parts"].as_array().into_iter().flatten().filter_map(|p| p["status"].as_u64()).collect();
+    assert_eq!(statuses, vec![200, 400, 200], "{again}");
+    let published = pipeline.read("published", 4, Duration::from_secs(90), Duration::from_secs(3));
+    assert_eq!(published.len(), 4, "every accepted story is published once");
+}

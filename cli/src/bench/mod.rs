@@ -5,6 +5,7 @@
 //! prints a table and writes JSON. `scripts/bench.sh` starts everything and runs it.
 
 pub mod corpus;
+pub mod idle;
 pub mod passthrough;
 pub mod process_stats;
 pub mod report;
@@ -110,7 +111,7 @@ async fn run_async(options: BenchOptions) -> anyhow::Result<()> {
 }
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock.
-fn chrono_free_date() -> String {
+pub(crate) fn chrono_free_date() -> String {
     let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;

@@ -1,4 +1,5 @@
-//! The push API: `POST /v1/stories`, and its OpenAPI document at `GET /v1/openapi.json`.
+//! The push API: `POST /v1/stories` (one document), `POST /v1/stories/batch`
+//! (many, see [`crate::batch`]), and its OpenAPI document at `GET /v1/openapi.json`.
 //!
 //! A push goes: authenticate → rate limit → body size → signature → inflate →
 //! validate and split ([`accept::prepare`]) → drop re-pushes → write to Kafka
@@ -16,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::batch::{self, PartOutcome};
 use crate::decompress;
 use crate::deliver::{Delivery, StoryStatus};
 use crate::live::LiveFeeds;
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.limits.max_body_bytes.saturating_mul(4);
     Router::new()
         .route("/v1/stories", post(push_story))
+        .route("/v1/stories/batch", post(push_batch))
         .route("/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
@@ -108,13 +111,33 @@ async fn push_story(
 
 type PushResult = Result<(Vec<(String, StoryStatus)>, String), (Rejection, Option<String>)>;
 
-async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> PushResult {
+/// A request that passed every check a push has before its content is read.
+struct Received {
+    /// The authenticated feed.
+    feed: String,
+    /// The body, inflated.
+    body: Bytes,
+    /// When it was received.
+    now: std::time::Duration,
+}
+
+/// What both push routes check first: authenticate, take one push from the
+/// feed's rate limit (unless `batch`: a batch is charged once its documents
+/// are counted), size, signature, inflate.
+fn receive(
+    state: &AppState,
+    request_headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    batch: bool,
+) -> Result<Received, (Rejection, Option<String>)> {
     let header_str = |name: &str| request_headers.get(name).and_then(|v| v.to_str().ok());
     // One version of the feeds for the whole push, whatever a reload does meanwhile.
     let feeds = state.feeds.load_full();
     let feed = feeds.feeds.authenticate(header_str(header::AUTHORIZATION.as_str())).map_err(|r| (r, None))?.to_owned();
     let fail = |r: Rejection| (r, Some(feed.clone()));
-    feeds.rate_limits.check(&feed, &governor::clock::DefaultClock::default()).map_err(&fail)?;
+    if !batch {
+        feeds.rate_limits.check(&feed, &governor::clock::DefaultClock::default()).map_err(&fail)?;
+    }
     let max = state.limits.max_body_bytes;
     let body = body.map_err(|e| {
         fail(match e.status() {
@@ -129,24 +152,76 @@ async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result
     if let Some(secret) = feeds.feeds.signing_secret(&feed) {
         let timestamp = header_str(signature::TIMESTAMP_HEADER);
         let signed = header_str(signature::SIGNATURE_HEADER);
-        signature::verify(
-            secret,
-            timestamp,
-            signed,
-            &body,
-            now.as_secs() as i64,
-            state.limits.signature_tolerance_secs,
-        )
-        .map_err(&fail)?;
+        signature::verify(secret, timestamp, signed, &body, now.as_secs() as i64, state.limits.signature_tolerance_secs).map_err(&fail)?;
     }
-    let body = decompress::decode_body(header_str(header::CONTENT_ENCODING.as_str()), &body, max).map_err(&fail)?;
-    let content_type = header_str(header::CONTENT_TYPE.as_str());
+    let inflated = match decompress::decode_body(header_str(header::CONTENT_ENCODING.as_str()), &body, max).map_err(&fail)? {
+        std::borrow::Cow::Borrowed(_) => body,
+        std::borrow::Cow::Owned(inflated) => Bytes::from(inflated),
+    };
+    Ok(Received { feed, body: inflated, now })
+}
+
+async fn accept_push(state: &AppState, request_headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> PushResult {
+    let Received { feed, body, now } = receive(state, request_headers, body, false)?;
+    let content_type = request_headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let stories = state
         .delivery
         .accept_document(&feed, content_type, &body, now.as_millis() as i64, state.limits.shape)
         .await
-        .map_err(&fail)?;
+        .map_err(|r| (r, Some(feed.clone())))?;
     Ok((stories, feed))
+}
+
+async fn push_batch(State(state): State<AppState>, request_headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let outcome = accept_batch(&state, &request_headers, body).await;
+    let (status, feed) = match &outcome {
+        Ok((outcomes, feed)) => (batch::batch_status(outcomes), feed.clone()),
+        Err((rejection, feed)) => (rejection.status, feed.clone().unwrap_or_else(|| "unknown".into())),
+    };
+    state.delivery.metrics.requests.with_label_values(&[&status.to_string(), &feed]).inc();
+    match outcome {
+        Ok((outcomes, _)) => {
+            let count = |wanted: &dyn Fn(&PartOutcome) -> bool| outcomes.iter().filter(|o| wanted(o)).count();
+            let refused = count(&|o| matches!(o, PartOutcome::Refused(_)));
+            let parts: Vec<_> = outcomes
+                .iter()
+                .map(|outcome| match outcome {
+                    PartOutcome::Taken(stories) => {
+                        let listed: Vec<_> = stories.iter().map(|(id, s)| json!({ "id": id, "status": s.as_str() })).collect();
+                        json!({ "status": outcome.status(), "stories": listed })
+                    }
+                    PartOutcome::Refused(rejection) => json!({ "status": rejection.status, "error": rejection.error, "detail": rejection.detail }),
+                })
+                .collect();
+            if refused > 0 {
+                tracing::info!(refused, documents = outcomes.len(), "batch partly refused");
+            }
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::MULTI_STATUS);
+            (code, Json(json!({ "documents": outcomes.len(), "refused": refused, "parts": parts }))).into_response()
+        }
+        Err((rejection, _)) => {
+            tracing::info!(status = rejection.status, error = rejection.error, detail = %rejection.detail, "batch refused");
+            rejection.into_response()
+        }
+    }
+}
+
+type BatchResult = Result<(Vec<PartOutcome>, String), (Rejection, Option<String>)>;
+
+async fn accept_batch(state: &AppState, request_headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> BatchResult {
+    let Received { feed, body, now } = receive(state, request_headers, body, true)?;
+    let fail = |r: Rejection| (r, Some(feed.clone()));
+    let content_type = request_headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let boundary = batch::boundary(content_type).map_err(&fail)?;
+    let parts = batch::split(&boundary, body).await.map_err(&fail)?;
+    // Every document counts against the feed's rate limit, as if pushed alone.
+    let feeds = state.feeds.load_full();
+    feeds.rate_limits.check_n(&feed, parts.len(), &governor::clock::DefaultClock::default()).map_err(&fail)?;
+    let received_at_ms = now.as_millis() as i64;
+    let trace_id = newswire_shared::ids::new_trace_id();
+    let (shape, records) = batch::prepare_parts(&parts, &feed, received_at_ms, &trace_id, state.limits.shape);
+    let delivered = if records.is_empty() { Vec::new() } else { state.delivery.deliver(&feed, &records, received_at_ms).await.map_err(&fail)? };
+    Ok((batch::outcomes(shape, delivered), feed))
 }
 
 fn too_large(size: Option<usize>, max: usize) -> Rejection {

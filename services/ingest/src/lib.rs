@@ -3,6 +3,7 @@
 
 pub mod accept;
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod decompress;
 pub mod deliver;

@@ -52,8 +52,19 @@ impl<C: Clock + Clone> RateLimits<C> {
 
     /// Takes one push from `feed`'s allowance, or says how long to wait.
     pub fn check(&self, feed: &str, clock: &C) -> Result<(), Rejection> {
-        let Some((_, limiter)) = self.limiters.get(feed) else { return Ok(()) };
-        limiter.check().map_err(|not_until| {
+        self.check_n(feed, 1, clock)
+    }
+
+    /// Takes `pushes` pushes (a batch's documents) from `feed`'s allowance all
+    /// at once, or none of them and says how long to wait; a batch larger than
+    /// the whole minute's allowance could never pass, and is answered 413.
+    pub fn check_n(&self, feed: &str, pushes: usize, clock: &C) -> Result<(), Rejection> {
+        let Some((per_minute, limiter)) = self.limiters.get(feed) else { return Ok(()) };
+        let Some(n) = u32::try_from(pushes).ok().and_then(NonZeroU32::new) else { return Ok(()) };
+        let too_many = || {
+            Rejection::new(413, "batch_over_rate_limit", format!("a batch of {pushes} documents is more than feed {feed}'s whole allowance of {per_minute} a minute; send smaller batches"))
+        };
+        limiter.check_n(n).map_err(|_| too_many())?.map_err(|not_until| {
             let wait = not_until.wait_time_from(clock.now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             Rejection::new(429, "rate_limited", format!("feed {feed} is over its rate limit; retry in {seconds}s"))
@@ -91,6 +102,16 @@ mod tests {
         let reloaded = RateLimits::carried_over([("pa", two), ("ap", NonZeroU32::new(3).unwrap())], Some(&limits), &clock);
         assert_eq!(reloaded.check("pa", &clock).unwrap_err().status, 429, "pa's spent allowance survives the reload");
         assert!(reloaded.check("ap", &clock).is_ok(), "ap's new limit starts full");
+    }
+
+    #[test]
+    fn a_batch_takes_its_documents_from_the_allowance_all_or_none() {
+        let clock = FakeRelativeClock::default();
+        let limits = RateLimits::with_clock([("pa", NonZeroU32::new(4).unwrap())], &clock);
+        assert!(limits.check_n("pa", 3, &clock).is_ok());
+        assert_eq!(limits.check_n("pa", 2, &clock).unwrap_err().status, 429, "only one push is left");
+        assert!(limits.check("pa", &clock).is_ok(), "the refused batch took nothing");
+        assert_eq!(limits.check_n("pa", 5, &clock).unwrap_err().error, "batch_over_rate_limit", "more than a minute's allowance");
     }
 
     #[test]

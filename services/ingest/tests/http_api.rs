@@ -236,4 +236,54 @@ async fn the_openapi_document_is_served_and_describes_the_push_endpoint() {
     for status in ["200", "202", "400", "401", "403", "413", "415", "429", "503"] {
         assert!(responses.get(status).is_some(), "status {status} is documented");
     }
+    assert!(answer.json["paths"]["/v1/stories/batch"]["post"]["responses"]["207"].is_object(), "the batch endpoint is documented");
+}
+
+
+async fn push_batch(api: &Api, token: &str, content_type: &str, body: &[u8]) -> Answer {
+    let auth = format!("Bearer {token}");
+    send(api, "POST", "/v1/stories/batch", &[("Authorization", auth.as_str()), ("Content-Type", content_type)], body).await
+}
+
+#[tokio::test]
+async fn a_batch_answers_each_document_on_its_own_and_writes_nothing_refused() {
+    let api = start_api().await;
+    let body = newswire_ingest::batch::encode("XB", &[("application/json", b"{not json"), ("text/plain", b"   "), ("application/x-unknown", b"\x00\x01")]);
+    let answer = push_batch(&api, "pa-token", "multipart/mixed; boundary=XB", &body).await;
+    assert_eq!(answer.status, 207, "{}", answer.json);
+    assert_eq!(answer.json["documents"], 3);
+    assert_eq!(answer.json["refused"], 3);
+    let parts = answer.json["parts"].as_array().unwrap();
+    assert_eq!((parts[0]["status"].as_u64(), parts[0]["error"].as_str()), (Some(400), Some("malformed_json")), "{}", answer.json);
+    assert_eq!(parts[1]["error"], "empty_body");
+    assert!(parts[2]["status"].as_u64().is_some_and(|s| (400..500).contains(&s)), "{}", answer.json);
+}
+
+#[tokio::test]
+async fn a_batch_whose_stories_kafka_cannot_take_gets_503_for_the_whole_batch() {
+    let api = start_api().await;
+    let ninjs = br#"{"uri":"urn:test:batch-1","headline":"One","body_text":"Body one."}"#;
+    let body = newswire_ingest::batch::encode("XB", &[("application/json", ninjs), ("application/json", b"{not json")]);
+    let answer = push_batch(&api, "pa-token", "multipart/mixed; boundary=XB", &body).await;
+    assert_eq!((answer.status, answer.error()), (503, "unavailable"), "{}", answer.json);
+    assert!(answer.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn a_batch_that_is_not_multipart_or_is_broken_is_refused_with_a_reason() {
+    let api = start_api().await;
+    let answer = push_batch(&api, "pa-token", "application/json", b"{}").await;
+    assert_eq!((answer.status, answer.error()), (415, "unsupported_media_type"), "{}", answer.json);
+    let answer = push_batch(&api, "pa-token", "multipart/mixed; boundary=XB", b"--XB\r\nContent-Type: text/plain\r\n\r\nno closing boundary").await;
+    assert_eq!((answer.status, answer.error()), (400, "malformed_batch"), "{}", answer.json);
+    let answer = push_batch(&api, "not-a-token", "multipart/mixed; boundary=XB", &newswire_ingest::batch::encode("XB", &[("text/plain", b"x")])).await;
+    assert_eq!(answer.status, 403);
+}
+
+#[tokio::test]
+async fn every_document_of_a_batch_counts_against_the_feeds_rate_limit() {
+    let api = start_api().await;
+    // `slow` may push once a minute: a batch of two could never pass.
+    let answer = push_batch(&api, "slow-token", "multipart/mixed; boundary=XB", &newswire_ingest::batch::encode("XB", &[("text/plain", b"a"), ("text/plain", b"b")])).await;
+    assert_eq!((answer.status, answer.error()), (413, "batch_over_rate_limit"), "{}", answer.json);
 }

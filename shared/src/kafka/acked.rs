@@ -8,14 +8,61 @@
 //! the broker did not acknowledge within the delivery timeout is reported
 //! failed; the caller decides whether to retry (at least once, then).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use rdkafka::client::ClientContext;
 use rdkafka::error::KafkaError;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, ProducerContext};
+use tokio::sync::oneshot;
 
 use crate::config::KafkaConfig;
 use crate::kafka::client;
 use crate::kafka::headers::HeaderMap;
+
+/// How long the delivery thread waits for librdkafka's events in one poll.
+/// A poll ends early on any event (a delivery report wakes it at once), so
+/// this bounds only how soon the thread notices the producer was dropped.
+/// It is long because rust-rdkafka's poll spins through the last
+/// sub-millisecond of every wait: with FutureProducer's 100 ms polls that
+/// spin was most of an idle ingest's CPU.
+const POLL_WAIT: Duration = Duration::from_secs(1);
+
+/// Where one record's acknowledgement goes: its partition and offset, or the error.
+type AckSender = oneshot::Sender<Result<(i32, i64), KafkaError>>;
+
+/// Routes each delivery report to the write waiting for it.
+struct AckContext;
+
+impl ClientContext for AckContext {}
+
+impl ProducerContext for AckContext {
+    type DeliveryOpaque = Box<AckSender>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, ack: Self::DeliveryOpaque) {
+        let outcome = match result {
+            Ok(message) => Ok((message.partition(), message.offset())),
+            Err((error, _)) => Err(error.clone()),
+        };
+        // The writer may have gone (its request was cancelled): nobody to tell.
+        let _ = ack.send(outcome);
+    }
+}
+
+/// The producer and the thread that delivers its acknowledgements; the
+/// thread stops within [`POLL_WAIT`] once the last clone is dropped.
+struct Inner {
+    producer: Arc<BaseProducer<AckContext>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
 
 /// One record to write: its key, value and headers.
 #[derive(Debug, Clone, Copy)]
@@ -31,21 +78,32 @@ pub struct AckedRecord<'a> {
 /// An idempotent producer to one topic whose writes resolve on the broker's acknowledgement.
 #[derive(Clone)]
 pub struct AckedProducer {
-    producer: FutureProducer,
+    inner: Arc<Inner>,
     topic: String,
 }
 
 impl AckedProducer {
     /// Creates the producer (no connection is made until the first write) for
-    /// `topic`, named `client_id` to the broker. `delivery_timeout` bounds how
+    /// `topic`, named `client_id` to the broker, and starts the thread that
+    /// hands its acknowledgements to the writers. `delivery_timeout` bounds how
     /// long a write may wait for the broker before it is reported failed
     /// (librdkafka's `message.timeout.ms`; each request waits at most 5 s of it).
     pub fn new(kafka: &KafkaConfig, client_id: &str, topic: &str, delivery_timeout: Duration) -> Result<Self, KafkaError> {
         let timeout_ms = u64::try_from(delivery_timeout.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut config = client::idempotent_producer(kafka, client_id);
         config.set("message.timeout.ms", timeout_ms.to_string()).set("request.timeout.ms", timeout_ms.clamp(1, 5_000).to_string());
-        let producer = config.create()?;
-        Ok(AckedProducer { producer, topic: topic.to_owned() })
+        let producer: Arc<BaseProducer<AckContext>> = Arc::new(config.create_with_context(AckContext)?);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (polled, stopping) = (Arc::clone(&producer), Arc::clone(&stop));
+        std::thread::Builder::new()
+            .name(format!("{client_id}-acks"))
+            .spawn(move || {
+                while !stopping.load(Ordering::Relaxed) {
+                    polled.poll(POLL_WAIT);
+                }
+            })
+            .map_err(|error| KafkaError::ClientCreation(format!("cannot start the acknowledgement thread: {error}")))?;
+        Ok(AckedProducer { inner: Arc::new(Inner { producer, stop }), topic: topic.to_owned() })
     }
 
     /// The topic written to.
@@ -60,18 +118,18 @@ impl AckedProducer {
     pub async fn write_all(&self, records: &[AckedRecord<'_>]) -> Vec<Result<(i32, i64), KafkaError>> {
         let mut pending = Vec::with_capacity(records.len());
         for record in records {
-            let future_record = FutureRecord::to(&self.topic).key(record.key).payload(record.payload).headers(record.headers.to_kafka());
-            pending.push(self.producer.send_result(future_record).map_err(|(error, _)| error));
+            let (ack, acknowledged) = oneshot::channel();
+            let base_record = BaseRecord::with_opaque_to(&self.topic, Box::new(ack))
+                .key(record.key)
+                .payload(record.payload)
+                .headers(record.headers.to_kafka());
+            pending.push(self.inner.producer.send(base_record).map(|()| acknowledged).map_err(|(error, _)| error));
         }
         let mut outcomes = Vec::with_capacity(pending.len());
-        for delivery in pending {
-            outcomes.push(match delivery {
+        for queued in pending {
+            outcomes.push(match queued {
                 Err(error) => Err(error),
-                Ok(future) => match future.await {
-                    Ok(Ok(delivery)) => Ok((delivery.partition, delivery.offset)),
-                    Ok(Err((error, _))) => Err(error),
-                    Err(_) => Err(KafkaError::Canceled),
-                },
+                Ok(acknowledged) => acknowledged.await.unwrap_or(Err(KafkaError::Canceled)),
             });
         }
         outcomes
@@ -100,5 +158,29 @@ mod tests {
         assert!(outcomes.iter().all(Result::is_err), "{outcomes:?}");
         assert!(producer.write(record).await.is_err());
         assert!(started.elapsed() < Duration::from_secs(10), "bounded by the delivery timeout: {:?}", started.elapsed());
+    }
+
+    /// The names of this process's threads (Linux truncates them to 15 bytes).
+    fn thread_names() -> Vec<String> {
+        std::fs::read_dir("/proc/self/task")
+            .map(|tasks| tasks.filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok()).map(|name| name.trim().to_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_acknowledgement_thread_stops_once_the_last_clone_is_dropped() {
+        let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
+        let producer = AckedProducer::new(&kafka, "dropchk", "nowhere", Duration::from_millis(300)).unwrap();
+        let clone = producer.clone();
+        assert!(thread_names().iter().any(|name| name == "dropchk-acks"), "{:?}", thread_names());
+        drop(producer);
+        std::thread::sleep(POLL_WAIT * 2);
+        assert!(thread_names().iter().any(|name| name == "dropchk-acks"), "a clone still uses it");
+        drop(clone);
+        let deadline = std::time::Instant::now() + POLL_WAIT * 5;
+        while thread_names().iter().any(|name| name == "dropchk-acks") {
+            assert!(std::time::Instant::now() < deadline, "the thread outlived its producer: {:?}", thread_names());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }

@@ -25,6 +25,10 @@ use crate::embargo::held::Held;
 /// (and exits, to be restarted).
 pub const RESTORE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long a topic just created may take to show its partitions in the
+/// broker's metadata (publish creates it moments before reading it).
+const PARTITIONS_WAIT: Duration = Duration::from_secs(30);
+
 /// Why the held stories could not be read back.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
@@ -37,7 +41,7 @@ pub enum RestoreError {
         #[source]
         source: KafkaError,
     },
-    /// The topic has no partitions (it was not created).
+    /// The topic showed no partitions within [`PARTITIONS_WAIT`] (it was not created).
     #[error("the embargo topic {0} has no partitions")]
     NoPartitions(String),
     /// Some partitions were not read to their end in time.
@@ -59,12 +63,7 @@ pub fn read_all(kafka: &KafkaConfig, topic: &str, timeout: Duration) -> Result<V
     let mut config = client::reader(kafka, "newswire-publish-embargo-restore", &format!("{}-restore", kafka.group_prefix));
     config.set("enable.partition.eof", "true");
     let consumer: BaseConsumer = config.create().map_err(failed)?;
-    let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(30)).map_err(failed)?;
-    let partitions: Vec<i32> =
-        metadata.topics().iter().filter(|t| t.name() == topic).flat_map(|t| t.partitions().iter().map(|p| p.id())).collect();
-    if partitions.is_empty() {
-        return Err(RestoreError::NoPartitions(topic.to_owned()));
-    }
+    let partitions = wait_for_partitions(&consumer, topic, PARTITIONS_WAIT.min(timeout))?;
     let mut assignment = TopicPartitionList::new();
     for partition in &partitions {
         assignment.add_partition_offset(topic, *partition, Offset::Beginning).map_err(failed)?;
@@ -95,4 +94,25 @@ pub fn read_all(kafka: &KafkaConfig, topic: &str, timeout: Duration) -> Result<V
         }
     }
     Ok(records)
+}
+
+/// The partitions of `topic`, asking the broker again until it lists some:
+/// a topic created a moment ago can be missing from the metadata of a broker
+/// that has not caught up yet. Gives up after `wait`.
+fn wait_for_partitions(consumer: &BaseConsumer, topic: &str, wait: Duration) -> Result<Vec<i32>, RestoreError> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
+        let metadata = consumer.fetch_metadata(Some(topic), left).map_err(|source| RestoreError::Kafka { topic: topic.to_owned(), source })?;
+        let partitions: Vec<i32> =
+            metadata.topics().iter().filter(|t| t.name() == topic).flat_map(|t| t.partitions().iter().map(|p| p.id())).collect();
+        if !partitions.is_empty() {
+            return Ok(partitions);
+        }
+        if Instant::now() >= deadline {
+            return Err(RestoreError::NoPartitions(topic.to_owned()));
+        }
+        tracing::debug!(topic, "the embargo topic shows no partitions yet; asking again");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
