@@ -106,7 +106,15 @@ fn presented_date(doc: &Document, zone: Tz, stated: Timestamp, modified: Option<
     if let Some(m) = modified.filter(|m| shown.iter().any(|t| t.date_naive() == m.date_naive())) {
         return Some(m);
     }
-    shown.first().copied().filter(|t| t.date_naive() > stated.date_naive())
+    let nearest = datelines::shown_beside_headline(doc).into_iter().find(|d| dates::parse_in_zone(d, zone).is_ok())?;
+    shown.first().copied().filter(|t| t.date_naive() > stated.date_naive() && !in_either_order(&nearest))
+}
+
+/// Whether a date is written with numbers alone whose day and month could be
+/// either way round ("09.10.2024"): the reader's guess is no evidence against the metadata.
+fn in_either_order(text: &str) -> bool {
+    let numbers: Vec<u32> = text.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    !text.chars().any(char::is_alphabetic) && numbers.len() >= 3 && numbers[0] <= 12 && numbers[1] <= 12 && numbers[0] != numbers[1]
 }
 
 /// A permalink's date ([`url_dates::date_in_path`]) is the day the story was
@@ -258,6 +266,8 @@ mod tests {
         assert_eq!(version.as_deref(), Some("2025-04-19T09:00:00+00:00"));
         let later = page.replace("April 19, 2025", "August 14, 2025");
         assert_eq!(times(&later).0.as_deref(), Some("2025-08-14T00:00:00+01:00"), "a later day shown alone beside the headline");
+        let either_way = page.replace("Last updated: April 19, 2025", "02.09.2024");
+        assert_eq!(times(&either_way).0.as_deref(), Some("2024-02-01T15:46:14+00:00"), "day and month could be either way round");
     }
 
     #[test]
