@@ -101,6 +101,18 @@ pub fn beside_headline(doc: &Document) -> Vec<String> {
     first_dates(found)
 }
 
+/// Every date the page shows beside its headline, labelled as an update or
+/// not, the nearest first (without an `<h1>`, its datelines in page order):
+/// the dates a reader sees as the story's, read to tell which of the
+/// metadata's times the page presents.
+pub fn shown_beside_headline(doc: &Document) -> Vec<String> {
+    let (headline, found) = located(doc);
+    let Some(h1) = headline else { return first_dates(found.into_iter().map(|(at, dates, _)| (at, dates)).collect()) };
+    let mut found: Vec<(usize, Vec<String>)> = found.into_iter().filter(|(at, _, _)| at.abs_diff(h1) <= BESIDE_HEADLINE).map(|(at, dates, _)| (at, dates)).collect();
+    found.sort_by_key(|(at, _)| (at.abs_diff(h1), *at < h1));
+    first_dates(found)
+}
+
 /// How far (in elements) from the headline a dateline counts as beside it.
 pub const BESIDE_HEADLINE: usize = 25;
 
@@ -228,6 +240,13 @@ mod tests {
         let filler: String = (0..30).map(|i| format!("<p>Paragraph {i}.</p>")).collect();
         let far = Document::from(format!(r#"<h1>Ten ways</h1><p>Updated: JANUARY 02, 2026</p>{filler}<p>Related: March 4, 2019</p>"#));
         assert_eq!(datelines(&far)[0], "JANUARY 02, 2026", "a date far from the headline is not preferred for want of a label");
+    }
+
+    #[test]
+    fn the_dates_shown_beside_the_headline_include_update_dates() {
+        let doc = Document::from(r#"<h1>Ten ways</h1><p>Updated: JANUARY 02, 2026</p><p>By Jo Bloggs, DECEMBER 22, 2022</p><p>Story.</p>"#);
+        assert_eq!(shown_beside_headline(&doc), ["JANUARY 02, 2026", "DECEMBER 22, 2022"]);
+        assert_eq!(beside_headline(&doc), ["DECEMBER 22, 2022"]);
     }
 
     #[test]

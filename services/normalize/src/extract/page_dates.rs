@@ -38,6 +38,10 @@ const PUBLISHED_META: [&str; 23] = [
     "date",
 ];
 
+/// The OpenGraph names of the publication time ([`PUBLISHED_META`]'s first):
+/// a publisher's explicit statement of when the article appeared.
+pub const OPEN_GRAPH_PUBLISHED: [&str; 3] = ["article:published_time", "og:published_time", "og:article:published_time"];
+
 /// Meta tags that carry the last-modified time, best first.
 const MODIFIED_META: [&str; 5] = ["article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified"];
 
@@ -138,6 +142,13 @@ pub fn first_published_statement(doc: &Document) -> Vec<DateCandidate> {
         push(&mut out, value, "statement of first publication".into(), Origin::Visible);
     }
     out
+}
+
+/// Whether the page declares an OpenGraph publication time
+/// ([`OPEN_GRAPH_PUBLISHED`]), whatever its value (the candidates drop a
+/// value another source already gave, so they cannot tell).
+pub fn declares_open_graph_published(doc: &Document) -> bool {
+    meta_tags(doc).iter().any(|(key, _)| OPEN_GRAPH_PUBLISHED.iter().any(|name| key.eq_ignore_ascii_case(name)))
 }
 
 /// The page's last-modified candidates, best first.
@@ -322,6 +333,13 @@ mod tests {
         let doc = Document::from("<p>x</p>");
         let graph = json!({"@graph": [{"@type": "WebPage", "datePublished": "2024-06-04"}]});
         assert_eq!(published(&doc, None, &[graph])[0].value, "2024-06-04");
+    }
+
+    #[test]
+    fn an_open_graph_publication_time_is_declared_whatever_its_value() {
+        assert!(declares_open_graph_published(&Document::from(r#"<meta property="article:published_time" content="2024-06-04">"#)));
+        assert!(declares_open_graph_published(&Document::from(r#"<meta name="og:published_time" content="x">"#)));
+        assert!(!declares_open_graph_published(&Document::from(r#"<meta name="pubdate" content="2024-06-04">"#)));
     }
 
     #[test]

@@ -73,6 +73,9 @@ fn as_the_page_states(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, art
         let shown = first_time(&page_dates::visible(doc), zone, Field::FirstCreated, article);
         return PageTimes { first_published: shown.or(modified), this_version: modified };
     };
+    if let Some(presented) = presented_date(doc, zone, stated, modified) {
+        return in_local_offset(PageTimes { first_published: Some(presented), this_version: modified.or(Some(stated)) }, doc, zone);
+    }
     let shown: Vec<Timestamp> = page_dates::beside_headline(doc).iter().filter_map(|c| dates::parse_in_zone(&c.value, zone).ok()).collect();
     let agrees = shown.iter().any(|t| !well_before(*t, stated) && !well_before(stated, *t));
     let times = match shown.first() {
@@ -80,6 +83,38 @@ fn as_the_page_states(html: &str, doc: &Document, meta: &PageMeta, zone: Tz, art
         _ => PageTimes { first_published: Some(stated), this_version: modified },
     };
     in_local_offset(times, doc, zone)
+}
+
+/// The date the page presents its story by, when that is not its metadata's
+/// publication time: the page declares no OpenGraph publication time
+/// ([`page_dates::OPEN_GRAPH_PUBLISHED`]; its publication time comes from
+/// JSON-LD or a plain `<meta>`, which many publishing systems fill from the
+/// first draft), and the dates printed beside the headline
+/// ([`datelines::shown_beside_headline`]) do not show the publication day but
+/// show the modified day ("Last updated: Aug 19, 2025", a byline dated that
+/// day: the modified time is taken) or, nearest the headline, a later day
+/// (that date is taken). The page then dates the story by its update, and
+/// that is the date its readers take as the story's.
+fn presented_date(doc: &Document, zone: Tz, stated: Timestamp, modified: Option<Timestamp>) -> Option<Timestamp> {
+    if page_dates::declares_open_graph_published(doc) {
+        return None;
+    }
+    let shown: Vec<Timestamp> = datelines::shown_beside_headline(doc).iter().filter_map(|d| dates::parse_in_zone(d, zone).ok()).collect();
+    if shown.iter().any(|t| t.date_naive() == stated.date_naive()) {
+        return None;
+    }
+    if let Some(m) = modified.filter(|m| shown.iter().any(|t| t.date_naive() == m.date_naive())) {
+        return Some(m);
+    }
+    let nearest = datelines::shown_beside_headline(doc).into_iter().find(|d| dates::parse_in_zone(d, zone).is_ok())?;
+    shown.first().copied().filter(|t| t.date_naive() > stated.date_naive() && !in_either_order(&nearest))
+}
+
+/// Whether a date is written with numbers alone whose day and month could be
+/// either way round ("09.10.2024"): the reader's guess is no evidence against the metadata.
+fn in_either_order(text: &str) -> bool {
+    let numbers: Vec<u32> = text.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    !text.chars().any(char::is_alphabetic) && numbers.len() >= 3 && numbers[0] <= 12 && numbers[1] <= 12 && numbers[0] != numbers[1]
 }
 
 /// A permalink's date ([`url_dates::date_in_path`]) is the day the story was
@@ -220,6 +255,28 @@ mod tests {
         assert_eq!(times(page).0.as_deref(), Some("2025-12-18T10:15:00-05:00"));
         let undated = r#"<head><link rel="canonical" href="https://news.example/2025/12/18/harbour/"></head><body><h1>Harbour</h1><p>The story.</p></body>"#;
         assert_eq!(times(undated).0.as_deref(), Some("2025-12-18T00:00:00+00:00"), "a page with no time is dated by its address");
+    }
+
+    #[test]
+    fn a_json_ld_page_showing_only_its_update_day_is_dated_by_its_update() {
+        let page = r#"<head><script type="application/ld+json">{"@type": "Article", "datePublished": "2024-02-01T15:46:14+00:00", "dateModified": "2025-04-19T09:00:00+00:00"}</script></head>
+            <body><h1>Harbour reopens</h1><p>By Jo Bloggs</p><p>Last updated: April 19, 2025</p><p>The story.</p></body>"#;
+        let (first, version) = times(page);
+        assert_eq!(first.as_deref(), Some("2025-04-19T09:00:00+00:00"));
+        assert_eq!(version.as_deref(), Some("2025-04-19T09:00:00+00:00"));
+        let later = page.replace("April 19, 2025", "August 14, 2025");
+        assert_eq!(times(&later).0.as_deref(), Some("2025-08-14T00:00:00+01:00"), "a later day shown alone beside the headline");
+        let either_way = page.replace("Last updated: April 19, 2025", "02.09.2024");
+        assert_eq!(times(&either_way).0.as_deref(), Some("2024-02-01T15:46:14+00:00"), "day and month could be either way round");
+    }
+
+    #[test]
+    fn a_page_showing_its_publication_day_or_declaring_an_open_graph_time_keeps_it() {
+        let page = r#"<head>{og}<script type="application/ld+json">{"@type": "Article", "datePublished": "2024-02-01T15:46:14+00:00", "dateModified": "2025-04-19T09:00:00+00:00"}</script></head>
+            <body><h1>Harbour reopens</h1><p>Published February 1, 2024</p><p>Updated April 19, 2025</p><p>The story.</p></body>"#;
+        assert_eq!(times(&page.replace("{og}", "")).0.as_deref(), Some("2024-02-01T15:46:14+00:00"));
+        let og = page.replace("{og}", r#"<meta property="article:published_time" content="2024-02-01T15:46:14+00:00">"#).replace("<p>Published February 1, 2024</p>", "");
+        assert_eq!(times(&og).0.as_deref(), Some("2024-02-01T15:46:14+00:00"), "an OpenGraph publication time stands");
     }
 
     #[test]
