@@ -172,7 +172,12 @@ mod tests {
         let kafka = KafkaConfig { brokers: "127.0.0.1:1".into(), statistics_interval_ms: 0, ..KafkaConfig::default() };
         let producer = AckedProducer::new(&kafka, "dropchk", "nowhere", Duration::from_millis(300)).unwrap();
         let clone = producer.clone();
-        assert!(thread_names().iter().any(|name| name == "dropchk-acks"), "{:?}", thread_names());
+        // A new thread names itself once it runs: wait for that.
+        let started = std::time::Instant::now();
+        while !thread_names().iter().any(|name| name == "dropchk-acks") {
+            assert!(started.elapsed() < Duration::from_secs(5), "the thread never started: {:?}", thread_names());
+            std::thread::sleep(Duration::from_millis(10));
+        }
         drop(producer);
         std::thread::sleep(POLL_WAIT * 2);
         assert!(thread_names().iter().any(|name| name == "dropchk-acks"), "a clone still uses it");
