@@ -57,6 +57,9 @@ pub struct Metrics {
     pub batch_size: Histogram,
     /// `newswire_kafka_commit_seconds`: time to commit one batch's transaction.
     pub commit_seconds: Histogram,
+    /// `newswire_batch_prepare_seconds`: time the stage spent preparing a batch
+    /// ([`crate::stage::Stage::prepare_batch`]) before its transaction began.
+    pub batch_prepare_seconds: Histogram,
 }
 
 impl Metrics {
@@ -98,6 +101,11 @@ impl Metrics {
                 .expect("valid metric"),
             batch_size: histogram("newswire_batch_size", "Messages per Kafka transaction.", &[1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
             commit_seconds: histogram("newswire_kafka_commit_seconds", "Time to commit one batch's Kafka transaction.", LATENCY_BUCKETS),
+            batch_prepare_seconds: histogram(
+                "newswire_batch_prepare_seconds",
+                "Time the stage spent preparing a batch before its Kafka transaction began (enrich: the external enricher's calls).",
+                LATENCY_BUCKETS,
+            ),
             registry,
         };
         m.register_all();
@@ -122,6 +130,7 @@ impl Metrics {
             Box::new(self.producer_queue.clone()),
             Box::new(self.batch_size.clone()),
             Box::new(self.commit_seconds.clone()),
+            Box::new(self.batch_prepare_seconds.clone()),
             Box::new(build_info()),
         ];
         for c in collectors {

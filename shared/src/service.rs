@@ -66,8 +66,7 @@ where
     S: Stage + 'static,
     F: FnOnce() -> anyhow::Result<S>,
 {
-    let readiness = Readiness::default();
-    let admin = admin_server::spawn(spec.admin_addr, metrics.clone(), readiness.clone(), shutdown.clone()).await?;
+    let Admin { readiness, task: admin } = start_admin(spec.name, spec.admin_addr, &metrics, &shutdown).await?;
     let mut all_topics = topics::pipeline_topics(&common.topics);
     all_topics.extend(spec.extra_topics.iter().cloned());
     let created = async {
@@ -125,12 +124,19 @@ impl<C> Service<C> {
     pub async fn serve_admin(&self, addr: &str) -> anyhow::Result<Admin> {
         let parsed: SocketAddr =
             addr.parse().map_err(|e| anyhow::anyhow!("{}.admin_addr {addr:?}: {e}", self.name))?;
-        let readiness = Readiness::default();
-        let task = admin_server::spawn(parsed, self.metrics.clone(), readiness.clone(), self.shutdown.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("{}.admin_addr {parsed}: {e}", self.name))?;
-        Ok(Admin { readiness, task })
+        start_admin(self.name, parsed, &self.metrics, &self.shutdown).await
     }
+}
+
+/// The one way a service starts its admin server (ingest through
+/// [`Service::serve_admin`], the consuming stages through [`run_stage`]):
+/// binds `addr`, serves until `shutdown`, not ready until told.
+async fn start_admin(name: &str, addr: SocketAddr, metrics: &Arc<Metrics>, shutdown: &CancellationToken) -> anyhow::Result<Admin> {
+    let readiness = Readiness::default();
+    let task = admin_server::spawn(addr, metrics.clone(), readiness.clone(), shutdown.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{name}.admin_addr {addr}: {e}"))?;
+    Ok(Admin { readiness, task })
 }
 
 /// The whole start-up of a service's `main`: loads the config (exit 2 listing

@@ -5,7 +5,9 @@
 //! runtime dead-letters with its reason and the original bytes). It never talks
 //! to Kafka: that makes every core unit-testable without a broker. Timed work
 //! (a held story whose time came) comes back through the same door: the stage
-//! names it in [`Stage::due`] and the runtime processes it like a record.
+//! names it in [`Stage::due`] and the runtime processes it like a record. Work
+//! that waits on the outside world is done for a whole batch before its
+//! transaction begins ([`Stage::prepare_batch`]).
 
 use crate::events::StoryEvent;
 use crate::kafka::headers::HeaderMap;
@@ -217,8 +219,25 @@ pub trait Stage: Send {
         Ok(())
     }
 
-    /// Timed work that is due now, at most `max` records, asked on every turn
-    /// of the loop while the batch has room. Each is processed in the open
+    /// Called with every record of a batch (its due work first, then its
+    /// consumed records: the order [`Stage::process`] will see them in) after
+    /// they were read and **before the batch's transaction begins**. Work that
+    /// waits on something outside Kafka (an HTTP call) belongs here, done for
+    /// the whole batch at once and bounded in time by the stage: a slow
+    /// dependency then delays the next batch, never an open transaction or a
+    /// stalled partition past its timeout.
+    ///
+    /// It cannot fail a record: what it finds it keeps for [`Stage::process`],
+    /// keyed by the record's `(topic, partition, offset)`, and `process` decides
+    /// (a bad record is dead-lettered there, as without preparation). `process`
+    /// must also cope with a record that was not prepared: a panic here is
+    /// logged and the batch goes on unprepared. What was prepared belongs to
+    /// this batch only; forget it in [`Stage::on_commit`] and [`Stage::on_abort`]
+    /// (an aborted batch is read and prepared again). The default does nothing.
+    fn prepare_batch(&mut self, _inputs: &[InputMessage<'_>]) {}
+
+    /// Timed work that is due now, at most `max` records, asked once per batch
+    /// before its consumed records are read. Each is processed in the open
     /// transaction ([`DueRecord`]); the stage treats handing one out as a staged
     /// change: [`Stage::on_commit`] makes it final, [`Stage::on_abort`] makes
     /// it due again.

@@ -85,3 +85,30 @@ fn with_the_external_enricher_down_stories_go_on_with_local_enrichment_and_a_met
     let failed = metrics.lines().find(|l| l.starts_with("newswire_enrich_external_calls_total") && l.contains("outcome=\"failed\""));
     assert!(failed.is_some_and(|l| !l.ends_with(" 0")), "failed calls are counted:\n{metrics}");
 }
+
+#[test]
+fn with_the_external_enricher_hanging_stories_wait_only_the_batch_budget_and_no_transaction_is_aborted() {
+    // Listening but never accepting: the kernel completes the handshake, takes the
+    // request, and nothing ever answers.
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}/enrich", hanging.local_addr().expect("an address"));
+    let pipeline = Pipeline::start_with(&[
+        ("NEWSWIRE_ENRICH_EXTERNAL_URL", url.as_str()),
+        ("NEWSWIRE_ENRICH_EXTERNAL_TIMEOUT_MS", "600000"),
+        ("NEWSWIRE_ENRICH_EXTERNAL_BATCH_BUDGET_MS", "1500"),
+    ]);
+    pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture(PA_SEED));
+
+    let enriched = pipeline.read("enriched", 1, WAIT, SETTLE);
+    assert_eq!(enriched.len(), 1, "the story goes on; enrich log:\n{}", pipeline.log("enrich"));
+    let article = enriched[0].json();
+    assert!(article["subjects"].as_array().is_some_and(|s| !s.is_empty()), "local enrichment is there");
+    assert!(article["newswire"]["enrichment"].get("external").is_none());
+    let metrics = pipeline.metrics("enrich");
+    let line = |name: &str, label: &str| metrics.lines().find(|l| l.starts_with(name) && l.contains(label)).map(str::to_owned);
+    let timed_out = line("newswire_enrich_external_calls_total", "outcome=\"timed_out\"");
+    assert!(timed_out.is_some_and(|l| l.ends_with(" 1")), "the call cut off by the budget is counted:\n{metrics}");
+    let aborted = line("newswire_kafka_transactions_total", "outcome=\"aborted\"");
+    assert!(aborted.is_none_or(|l| l.ends_with(" 0")), "no transaction waited on the endpoint:\n{metrics}");
+    drop(hanging);
+}

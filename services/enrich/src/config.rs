@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::external::ExternalSettings;
 
+/// The longest `external_batch_budget_ms`: a batch is held back at most this
+/// long, well inside librdkafka's `max.poll.interval.ms` (5 minutes).
+const MAX_BATCH_BUDGET_MS: u64 = 60_000;
+
 /// The `[enrich]` table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -29,6 +33,14 @@ pub struct EnrichConfig {
     pub external_breaker_threshold: u32,
     /// How long it is not called then, in milliseconds.
     pub external_breaker_cooldown_ms: u64,
+    /// Calls in flight at once for one batch.
+    pub external_concurrency: usize,
+    /// How long a batch waits for its calls, in milliseconds, counted from its
+    /// first call; a story whose call has not finished then goes on without its
+    /// answer (`outcome="timed_out"`). The calls are made before the batch's
+    /// Kafka transaction begins, so this bounds how long the endpoint can hold a
+    /// batch back, never a transaction.
+    pub external_batch_budget_ms: u64,
 }
 
 impl Default for EnrichConfig {
@@ -42,6 +54,8 @@ impl Default for EnrichConfig {
             external_backoff_ms: 50,
             external_breaker_threshold: 5,
             external_breaker_cooldown_ms: 30_000,
+            external_concurrency: 8,
+            external_batch_budget_ms: 2_000,
         }
     }
 }
@@ -56,6 +70,8 @@ impl EnrichConfig {
             backoff: Duration::from_millis(self.external_backoff_ms),
             breaker_threshold: self.external_breaker_threshold,
             breaker_cooldown: Duration::from_millis(self.external_breaker_cooldown_ms),
+            concurrency: self.external_concurrency,
+            batch_budget: Duration::from_millis(self.external_batch_budget_ms),
         })
     }
 }
@@ -72,6 +88,14 @@ impl Validate for EnrichConfig {
         }
         if self.external_breaker_threshold == 0 {
             errors.push("enrich.external_breaker_threshold must be at least 1".into());
+        }
+        if self.external_concurrency == 0 {
+            errors.push("enrich.external_concurrency must be at least 1".into());
+        }
+        if !(1..=MAX_BATCH_BUDGET_MS).contains(&self.external_batch_budget_ms) {
+            errors.push(format!(
+                "enrich.external_batch_budget_ms must be between 1 and {MAX_BATCH_BUDGET_MS} (a batch waits that long for the external enricher at most)"
+            ));
         }
     }
 }
@@ -94,7 +118,12 @@ mod tests {
         let mut errors = Vec::new();
         config.validate(&mut errors);
         assert_eq!(errors.len(), 2, "{errors:?}");
+        let config = EnrichConfig { external_concurrency: 0, external_batch_budget_ms: 0, ..Default::default() };
+        let mut errors = Vec::new();
+        config.validate(&mut errors);
+        assert_eq!(errors.len(), 2, "{errors:?}");
         let ok = EnrichConfig { external_url: "http://127.0.0.1:9/enrich".into(), ..Default::default() };
-        assert_eq!(ok.external().unwrap().timeout, Duration::from_millis(300));
+        let settings = ok.external().unwrap();
+        assert_eq!((settings.timeout, settings.batch_budget, settings.concurrency), (Duration::from_millis(300), Duration::from_secs(2), 8));
     }
 }

@@ -1,5 +1,13 @@
 //! The enrich stage's core: [`Enricher`] runs as a [`Stage`] and [`enrich`]
 //! enriches one article without Kafka.
+//!
+//! With an external enricher configured, a batch is enriched in
+//! [`Stage::prepare_batch`], before its Kafka transaction begins: each story
+//! locally, then the endpoint is asked about all of them at once within the
+//! batch's budget ([`external`]); [`Stage::process`] then only writes out what
+//! was prepared. Without one, `process` enriches each story itself.
+
+use std::collections::HashMap;
 
 use newswire_shared::article::Article;
 use newswire_shared::records::{article_record, read_article};
@@ -14,12 +22,15 @@ pub struct Enricher {
     output_topic: String,
     resources: Resources,
     external: Option<external::ExternalEnricher>,
+    /// The current batch's stories, enriched ahead by [`Stage::prepare_batch`],
+    /// by their input's `(topic, partition, offset)`.
+    prepared: HashMap<(String, i32, i64), Article>,
 }
 
 impl Enricher {
     /// An enricher writing to `output_topic`, using `resources`.
     pub fn new(output_topic: impl Into<String>, resources: Resources) -> Self {
-        Enricher { output_topic: output_topic.into(), resources, external: None }
+        Enricher { output_topic: output_topic.into(), resources, external: None, prepared: HashMap::new() }
     }
 
     /// Also asks `external` to add to each article.
@@ -34,14 +45,54 @@ impl Stage for Enricher {
         "enrich"
     }
 
-    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
-        let mut article = enrich(read_article(input)?, &self.resources);
-        if let Some(external) = self.external.as_mut() {
-            external.apply(&mut article);
+    /// With an external enricher: enriches every story of the batch locally,
+    /// starting each one's external call as soon as it is ready, and waits for
+    /// the answers within the batch's budget. A record that cannot be read is
+    /// left to `process`, which dead-letters it.
+    fn prepare_batch(&mut self, inputs: &[InputMessage<'_>]) {
+        self.prepared.clear();
+        let Some(external) = self.external.as_ref() else {
+            return;
+        };
+        let mut calls = external.batch();
+        let mut articles = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            if let Ok(article) = read_article(input) {
+                let article = enrich(article, &self.resources);
+                calls.start(&article);
+                articles.push((position(input), article));
+            }
         }
+        for ((position, mut article), outcome) in articles.into_iter().zip(calls.finish()) {
+            outcome.apply(&mut article);
+            self.prepared.insert(position, article);
+        }
+    }
+
+    /// Writes out the story as [`Stage::prepare_batch`] enriched it, or, when it
+    /// was not prepared (no external enricher, or its preparation failed),
+    /// enriches it locally here.
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let article = match self.prepared.remove(&position(input)) {
+            Some(article) => article,
+            None => enrich(read_article(input)?, &self.resources),
+        };
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
         Ok(Outcome::forward(vec![article_record(&self.output_topic, input.key.unwrap_or_default(), &article, input.headers)?]))
     }
+
+    fn on_commit(&mut self) {
+        self.prepared.clear();
+    }
+
+    fn on_abort(&mut self) {
+        self.prepared.clear();
+    }
+}
+
+/// Where `input` was read: the key of what was prepared for it.
+fn position(input: &InputMessage<'_>) -> (String, i32, i64) {
+    (input.topic.to_owned(), input.partition, input.offset)
 }
 
 /// Enriches one article (see the crate documentation for the steps and
@@ -116,4 +167,115 @@ pub fn analyse_as(article: &Article, resources: &Resources, english: bool) -> Fi
     findings.keywords = keywords::keywords(&doc, &words, &entity_spans);
     findings.entities = entities;
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use newswire_shared::article::Text;
+    use newswire_shared::kafka::headers::HeaderMap;
+    use newswire_shared::metrics::Metrics;
+
+    use super::*;
+    use crate::external::test_endpoint::Endpoint;
+    use crate::external::{ExternalEnricher, ExternalSettings};
+    use crate::resources::NoModel;
+
+    fn story(n: i64) -> Vec<u8> {
+        let article = Article {
+            uri: format!("urn:x:{n}"),
+            version: 1,
+            headlines: vec![Text::plain("main", "Minister visits Moscow")],
+            bodies: vec![Text::plain("main", "The minister said talks in Moscow were difficult but useful.")],
+            ..Default::default()
+        };
+        serde_json::to_vec(&article).unwrap()
+    }
+
+    fn stage(endpoint: &Endpoint, route: &str, metrics: &Metrics) -> Enricher {
+        let settings = ExternalSettings {
+            url: endpoint.url(route),
+            timeout: Duration::from_secs(10),
+            retries: 0,
+            backoff: Duration::from_millis(1),
+            breaker_threshold: 5,
+            breaker_cooldown: Duration::from_secs(60),
+            concurrency: 4,
+            batch_budget: Duration::from_millis(300),
+        };
+        let resources = Resources::with_recognizer(Box::new(NoModel), false).unwrap();
+        Enricher::new("out", resources).with_external(ExternalEnricher::new(settings, metrics, endpoint.handle()).unwrap())
+    }
+
+    /// Prepares a batch of `n` stories as the runtime does, then processes each; returns the articles written out.
+    fn run_batch(stage: &mut Enricher, n: i64) -> Vec<Article> {
+        let headers = HeaderMap::new();
+        let payloads: Vec<Vec<u8>> = (0..n).map(story).collect();
+        let inputs: Vec<InputMessage<'_>> = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| InputMessage { topic: "in", partition: 0, offset: i as i64, key: Some(b"k"), payload: p, headers: &headers })
+            .collect();
+        stage.prepare_batch(&inputs);
+        let out = inputs
+            .iter()
+            .map(|input| {
+                let outcome = stage.process(input).unwrap();
+                serde_json::from_slice(&outcome.records[0].payload).unwrap()
+            })
+            .collect();
+        stage.on_commit();
+        out
+    }
+
+    #[test]
+    fn with_a_hanging_endpoint_a_batch_is_prepared_within_its_budget_and_every_story_is_enriched_locally() {
+        let endpoint = Endpoint::start();
+        let metrics = Metrics::new("enrich");
+        let mut stage = stage(&endpoint, "/hang", &metrics);
+        let started = Instant::now();
+        let out = run_batch(&mut stage, 6);
+        assert!(started.elapsed() < Duration::from_millis(300 + 400), "the batch took {:?}", started.elapsed());
+        assert_eq!(out.len(), 6);
+        for article in &out {
+            let enrichment = article.newswire.enrichment.as_ref().expect("local enrichment");
+            assert!(enrichment.word_count > 0 && enrichment.external.is_none(), "{enrichment:?}");
+        }
+        let text = metrics.render();
+        let timed_out = text.lines().find(|l| l.starts_with("newswire_enrich_external_calls_total") && l.contains(r#"outcome="timed_out""#));
+        assert!(timed_out.is_some_and(|l| l.ends_with(" 6")), "{text}");
+    }
+
+    #[test]
+    fn a_fast_endpoints_answer_is_written_out_as_newswire_enrichment_external() {
+        let endpoint = Endpoint::start();
+        let metrics = Metrics::new("enrich");
+        let mut stage = stage(&endpoint, "/ok", &metrics);
+        let out = run_batch(&mut stage, 3);
+        for article in &out {
+            let enrichment = article.newswire.enrichment.as_ref().unwrap();
+            assert_eq!(enrichment.external.as_ref().unwrap()["sentiment"], "negative");
+            assert!(enrichment.word_count > 0);
+        }
+        assert!(stage.prepared.is_empty(), "nothing kept past the batch");
+    }
+
+    #[test]
+    fn a_story_that_was_not_prepared_is_enriched_locally_and_an_unreadable_one_is_dead_lettered() {
+        let endpoint = Endpoint::start();
+        let metrics = Metrics::new("enrich");
+        let mut stage = stage(&endpoint, "/ok", &metrics);
+        let headers = HeaderMap::new();
+        let payload = story(1);
+        let input = InputMessage { topic: "in", partition: 0, offset: 9, key: None, payload: &payload, headers: &headers };
+        let outcome = stage.process(&input).unwrap();
+        let article: Article = serde_json::from_slice(&outcome.records[0].payload).unwrap();
+        assert!(article.newswire.enrichment.is_some_and(|e| e.external.is_none()));
+        assert_eq!(endpoint.hits(), 0, "no call outside a prepared batch");
+
+        let bad = InputMessage { payload: b"{not json", ..input };
+        stage.prepare_batch(std::slice::from_ref(&bad));
+        assert!(stage.process(&bad).is_err());
+    }
 }

@@ -22,7 +22,7 @@ async fn main() -> std::process::ExitCode {
         let mut enricher = Enricher::new(common.topics.enriched.clone(), resources);
         if let Some(settings) = config.external() {
             tracing::info!(url = settings.url.as_str(), "external enricher configured");
-            enricher = enricher.with_external(ExternalEnricher::new(settings, metrics));
+            enricher = enricher.with_external(ExternalEnricher::new(settings, metrics, tokio::runtime::Handle::current())?);
         }
         Ok((spec, enricher))
     })

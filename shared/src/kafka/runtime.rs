@@ -15,11 +15,17 @@
 //! (backpressure: nothing more is read until the batch commits) and each
 //! transaction's length.
 //!
-//! Timed work ([`Stage::due`]) is asked for on every turn of the loop (at least
-//! every [`IDLE_POLL`] when idle) and processed in the same transactions as
-//! consumed records, with no input offset; a stage's state kept in compacted
-//! topics is removed by tombstones in the same transaction ([`Stage::prepare`]
-//! restores it on start-up).
+//! Each turn of the loop is one batch, in three steps:
+//! 1. **gather**: the stage's due timed work ([`Stage::due`]), then the records
+//!    the consumer has (waiting up to [`IDLE_POLL`] for the first when there is
+//!    no due work), with no transaction open;
+//! 2. **prepare**: [`Stage::prepare_batch`] sees every record of the batch, still
+//!    with no transaction open; a stage that calls out (enrich's external
+//!    enricher) does it here, within its own time budget;
+//! 3. **process and commit**: the transaction begins, each record goes through
+//!    [`Stage::process`] (due work first, with no input offset; a stage's state
+//!    kept in compacted topics is removed by tombstones in the same transaction,
+//!    and [`Stage::prepare`] restores it on start-up), and it commits.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -90,7 +96,7 @@ struct Batch {
     messages: usize,
     /// Timed work the stage said was due ([`Stage::due`]): processed, not consumed.
     due: usize,
-    /// First offset read per (topic, partition): where to seek back to on abort.
+    /// First offset read per (topic, partition), for every record gathered: where to seek back to on abort.
     first_offsets: HashMap<(String, i32), i64>,
     /// Next offset to consume per (topic, partition): what to commit.
     next_offsets: HashMap<(String, i32), i64>,
@@ -100,7 +106,6 @@ struct Batch {
     ingested_at_ms: Vec<i64>,
     /// Duplicates, drops, dead letters and the stage's own events, emitted at commit.
     events: events::PendingEvents,
-    started: Option<Instant>,
 }
 
 /// Why one record could not be handled inside the open transaction.
@@ -164,60 +169,72 @@ struct Runtime {
 }
 
 impl Runtime {
+    /// One batch per turn: gather its records with no transaction open, let
+    /// the stage prepare them ([`Stage::prepare_batch`]), then process them in
+    /// one transaction and commit it.
     fn run_loop<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
         let max_messages = self.settings.kafka.batch_max_messages;
-        let max_wait = Duration::from_millis(self.settings.kafka.batch_max_wait_ms);
-        let mut batch = Batch::default();
         loop {
-            let stop = self.shutdown.is_cancelled();
-            let full = batch.len() >= max_messages;
-            let expired = batch.started.is_some_and(|t| t.elapsed() >= max_wait);
-            if batch.len() > 0 && (stop || full || expired) {
-                self.finish(stage, std::mem::take(&mut batch))?;
-                continue;
-            }
-            if stop {
+            if self.shutdown.is_cancelled() {
                 return Ok(());
             }
             // Timed work first: it is due now, and a record consumed after it may depend on it.
-            for due in stage.due(max_messages - batch.len()) {
-                if batch.len() == 0 {
-                    self.producer.begin()?;
-                    batch.started = Some(Instant::now());
-                }
-                match self.handle_due(stage, &due, &mut batch) {
-                    Ok(()) => {}
-                    Err(error) => {
-                        // The rest of this turn's due work is the stage's again after its on_abort.
-                        self.fail(stage, std::mem::take(&mut batch), error)?;
-                        break;
-                    }
-                }
+            let due = stage.due(max_messages);
+            let messages = self.gather(max_messages.saturating_sub(due.len()), !due.is_empty());
+            if due.is_empty() && messages.is_empty() {
+                continue;
             }
-            let batch_open = batch.len() > 0;
-            let timeout = if batch_open { Duration::ZERO } else { IDLE_POLL };
-            // Detached at once: the record must not borrow the consumer while the batch may abort.
-            let polled = self.consumer.poll(timeout).map(|r| r.map(|m| m.detach()));
-            if self.context.take_rebalanced() && batch_open {
-                // Partitions may have moved: what this batch read may now belong to
-                // another member. Its output was never committed; drop it.
-                self.abort(stage, std::mem::take(&mut batch), "consumer group rebalanced")?;
-            }
-            match polled {
-                None if batch.len() > 0 => self.finish(stage, std::mem::take(&mut batch))?,
-                None => {}
-                Some(Err(error)) => tracing::warn!(%error, "consumer error"),
-                Some(Ok(message)) => {
-                    if batch.len() == 0 {
-                        self.producer.begin()?;
-                        batch.started = Some(Instant::now());
-                    }
-                    if let Err(error) = self.handle(stage, &message, &mut batch) {
-                        self.fail(stage, std::mem::take(&mut batch), error)?;
-                    }
-                }
+            self.run_batch(stage, &due, &messages)?;
+        }
+    }
+
+    /// Reads the consumed records of the next batch (see [`gather`]); records a
+    /// rebalance made doubtful are sought back and read again later.
+    fn gather(&mut self, max: usize, have_due: bool) -> Vec<OwnedMessage> {
+        let limits = GatherLimits {
+            max,
+            max_wait: Duration::from_millis(self.settings.kafka.batch_max_wait_ms),
+            wait_for_first: !have_due,
+        };
+        let consumer = &self.consumer;
+        let context = &self.context;
+        let shutdown = &self.shutdown;
+        let gathered = gather(
+            &limits,
+            // Detached at once: a record must not borrow the consumer while the batch may abort.
+            |timeout| (consumer.poll(timeout).map(|r| r.map(|m| m.detach())), context.take_rebalanced()),
+            || shutdown.is_cancelled(),
+        );
+        if !gathered.dropped.is_empty() {
+            tracing::debug!(records = gathered.dropped.len(), "consumer group rebalanced while a batch was read; reading it again");
+            self.seek_back(&first_offsets(&gathered.dropped));
+        }
+        gathered.messages
+    }
+
+    /// Prepares, processes and commits one batch: `due` work first, then `messages`.
+    fn run_batch<S: Stage>(&mut self, stage: &mut S, due: &[DueRecord], messages: &[OwnedMessage]) -> Result<(), RuntimeError> {
+        let headers: Vec<HeaderMap> = messages.iter().map(|m| HeaderMap::from_kafka(m.headers())).collect();
+        let consumed: Vec<InputMessage<'_>> = messages.iter().zip(&headers).map(|(m, h)| input_of(m, h)).collect();
+        let inputs: Vec<InputMessage<'_>> = due.iter().map(DueRecord::input).chain(consumed.iter().cloned()).collect();
+        let preparing = Instant::now();
+        prepare_batch(stage, &inputs);
+        self.metrics.batch_prepare_seconds.observe(preparing.elapsed().as_secs_f64());
+
+        let mut batch = Batch { first_offsets: first_offsets(messages), ..Default::default() };
+        self.producer.begin()?;
+        for (record, input) in due.iter().zip(&inputs) {
+            if let Err(error) = self.handle_due(stage, record, input, &mut batch) {
+                // The rest of this batch's due work is the stage's again after its on_abort.
+                return self.fail(stage, batch, error);
             }
         }
+        for input in &consumed {
+            if let Err(error) = self.handle(stage, input, &mut batch) {
+                return self.fail(stage, batch, error);
+            }
+        }
+        self.finish(stage, batch)
     }
 
     /// Aborts the batch after a record could not be handled: at once for a
@@ -230,34 +247,22 @@ impl Runtime {
     }
 
     /// Processes one consumed record inside the open transaction.
-    fn handle<S: Stage>(&self, stage: &mut S, message: &OwnedMessage, batch: &mut Batch) -> Result<(), HandleError> {
-        let position = (message.topic().to_owned(), message.partition());
-        batch.first_offsets.entry(position.clone()).or_insert(message.offset());
-        batch.next_offsets.insert(position, message.offset() + 1);
+    fn handle<S: Stage>(&self, stage: &mut S, input: &InputMessage<'_>, batch: &mut Batch) -> Result<(), HandleError> {
+        batch.next_offsets.insert((input.topic.to_owned(), input.partition), input.offset + 1);
         batch.messages += 1;
         self.metrics.consumed.inc();
         self.metrics.in_flight.inc();
-
-        let headers = HeaderMap::from_kafka(message.headers());
-        if let Some(ms) = headers.get_str(headers::INGESTED_AT_MS).and_then(|v| v.parse().ok()) {
+        if let Some(ms) = input.headers.get_str(headers::INGESTED_AT_MS).and_then(|v| v.parse().ok()) {
             batch.ingested_at_ms.push(ms);
         }
-        let input = InputMessage {
-            topic: message.topic(),
-            partition: message.partition(),
-            offset: message.offset(),
-            key: message.key(),
-            payload: message.payload().unwrap_or_default(),
-            headers: &headers,
-        };
-        self.process(stage, &input, None, batch)
+        self.process(stage, input, None, batch)
     }
 
     /// Processes one record of timed work inside the open transaction: no
     /// offset to commit, no consumption, no end-to-end latency (it waited on purpose).
-    fn handle_due<S: Stage>(&self, stage: &mut S, due: &DueRecord, batch: &mut Batch) -> Result<(), HandleError> {
+    fn handle_due<S: Stage>(&self, stage: &mut S, due: &DueRecord, input: &InputMessage<'_>, batch: &mut Batch) -> Result<(), HandleError> {
         batch.due += 1;
-        self.process(stage, &due.input(), due.settles.as_ref(), batch)
+        self.process(stage, input, due.settles.as_ref(), batch)
     }
 
     /// Runs the stage on `input` and sends what it decided (or its dead letter),
@@ -273,14 +278,8 @@ impl Runtime {
         );
         let _entered = span.enter();
         let started = Instant::now();
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(input))).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(StageError::new("stage_panicked", format!("the stage panicked: {what}")))
-        });
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(input)))
+            .unwrap_or_else(|panic| Err(StageError::new("stage_panicked", format!("the stage panicked: {}", panic_message(panic.as_ref())))));
         self.metrics.processing_seconds.observe(started.elapsed().as_secs_f64());
 
         match result.and_then(|outcome| outcome.within_record_limit(self.settings.kafka.max_message_bytes)) {
@@ -394,13 +393,226 @@ impl Runtime {
         self.metrics.in_flight.sub(batch.messages as i64);
         stage.on_abort();
         self.producer.abort()?;
-        for ((topic, partition), offset) in &batch.first_offsets {
+        self.seek_back(&batch.first_offsets);
+        Ok(())
+    }
+
+    /// Seeks the consumer back to these offsets, so what was read from them is read again.
+    fn seek_back(&self, first_offsets: &HashMap<(String, i32), i64>) {
+        for ((topic, partition), offset) in first_offsets {
             // A partition no longer assigned cannot be sought; its new owner starts
             // from the committed offset, which is this same position.
             if let Err(error) = self.consumer.seek(topic, *partition, Offset::Offset(*offset), Duration::from_secs(5)) {
-                tracing::debug!(%error, topic, partition, "seek back after abort skipped");
+                tracing::debug!(%error, topic, partition, "seek back skipped");
             }
         }
-        Ok(())
+    }
+}
+
+/// How many records [`gather`] reads into one batch, and how long it waits.
+#[derive(Debug, Clone, Copy)]
+struct GatherLimits {
+    /// At most this many (room left after the batch's due work).
+    max: usize,
+    /// No more once this long passed since the first (`kafka.batch_max_wait_ms`).
+    max_wait: Duration,
+    /// Wait up to [`IDLE_POLL`] for the first record; when false (the batch
+    /// already has due work) only take what is there.
+    wait_for_first: bool,
+}
+
+/// What [`gather`] read: the batch's records, and records read before a
+/// rebalance, which the caller seeks back to read again.
+#[derive(Debug)]
+struct Gathered<M> {
+    messages: Vec<M>,
+    dropped: Vec<M>,
+}
+
+/// Reads one batch's consumed records before its transaction begins: waits
+/// for the first (see [`GatherLimits::wait_for_first`]), then takes what the
+/// consumer already has, until `limits.max` records, `limits.max_wait` after
+/// the first, an empty poll, or `stop`. `poll(timeout)` answers the next
+/// record (if any) and whether the group rebalanced during the call: records
+/// read before a rebalance may now belong to another member, so they are
+/// dropped from the batch and returned apart (the record of that same poll,
+/// read after it, stays).
+fn gather<M, E: std::fmt::Display>(
+    limits: &GatherLimits,
+    mut poll: impl FnMut(Duration) -> (Option<Result<M, E>>, bool),
+    stop: impl Fn() -> bool,
+) -> Gathered<M> {
+    let mut gathered = Gathered { messages: Vec::new(), dropped: Vec::new() };
+    let mut first_at: Option<Instant> = None;
+    while gathered.messages.len() < limits.max && !stop() && first_at.is_none_or(|t| t.elapsed() < limits.max_wait) {
+        let timeout = if gathered.messages.is_empty() && limits.wait_for_first { IDLE_POLL } else { Duration::ZERO };
+        let (polled, rebalanced) = poll(timeout);
+        if rebalanced && !gathered.messages.is_empty() {
+            gathered.dropped.append(&mut gathered.messages);
+            first_at = None;
+        }
+        match polled {
+            None => break,
+            Some(Err(error)) => {
+                tracing::warn!(%error, "consumer error");
+                break;
+            }
+            Some(Ok(message)) => {
+                first_at.get_or_insert_with(Instant::now);
+                gathered.messages.push(message);
+            }
+        }
+    }
+    gathered
+}
+
+/// The first offset of `messages` per (topic, partition): where to seek back to.
+fn first_offsets<M: Message>(messages: &[M]) -> HashMap<(String, i32), i64> {
+    let mut first = HashMap::new();
+    for message in messages {
+        first.entry((message.topic().to_owned(), message.partition())).or_insert(message.offset());
+    }
+    first
+}
+
+/// A consumed record as the stage sees it.
+fn input_of<'a>(message: &'a OwnedMessage, headers: &'a HeaderMap) -> InputMessage<'a> {
+    InputMessage {
+        topic: message.topic(),
+        partition: message.partition(),
+        offset: message.offset(),
+        key: message.key(),
+        payload: message.payload().unwrap_or_default(),
+        headers,
+    }
+}
+
+/// Runs [`Stage::prepare_batch`] on the batch's records. A panic in it is
+/// logged and the batch goes on: [`Stage::process`] copes with records that
+/// were not prepared, and a record at fault is dead-lettered there.
+fn prepare_batch<S: Stage>(stage: &mut S, inputs: &[InputMessage<'_>]) {
+    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| stage.prepare_batch(inputs))) {
+        tracing::error!(
+            stage = stage.name(),
+            panic = panic_message(panic.as_ref()),
+            records = inputs.len(),
+            "preparing a batch panicked; its records are processed without what it prepared"
+        );
+    }
+}
+
+/// What a caught panic said.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::Outcome;
+    use std::collections::VecDeque;
+
+    fn limits(max: usize) -> GatherLimits {
+        GatherLimits { max, max_wait: Duration::from_secs(60), wait_for_first: true }
+    }
+
+    /// A poll answering `script` in order (a record, or nothing; and whether a
+    /// rebalance happened), then nothing; it records the timeouts it was given.
+    fn scripted(script: Vec<(Option<u32>, bool)>, timeouts: &mut Vec<Duration>) -> impl FnMut(Duration) -> (Option<Result<u32, String>>, bool) + '_ {
+        let mut script: VecDeque<_> = script.into();
+        move |timeout| {
+            timeouts.push(timeout);
+            let (record, rebalanced) = script.pop_front().unwrap_or((None, false));
+            (record.map(Ok), rebalanced)
+        }
+    }
+
+    #[test]
+    fn a_batch_is_what_the_consumer_has_at_once_after_waiting_only_for_the_first_record() {
+        let mut timeouts = Vec::new();
+        let gathered = gather(&limits(10), scripted(vec![(Some(1), false), (Some(2), false), (None, false), (Some(3), false)], &mut timeouts), || false);
+        assert_eq!(gathered.messages, vec![1, 2], "an empty poll ends the batch");
+        assert_eq!(timeouts, vec![IDLE_POLL, Duration::ZERO, Duration::ZERO]);
+    }
+
+    #[test]
+    fn a_batch_stops_at_its_size_at_shutdown_and_with_due_work_does_not_wait() {
+        let mut timeouts = Vec::new();
+        let full = gather(&limits(2), scripted(vec![(Some(1), false), (Some(2), false), (Some(3), false)], &mut timeouts), || false);
+        assert_eq!(full.messages, vec![1, 2]);
+        assert!(gather(&limits(2), scripted(vec![(Some(1), false)], &mut Vec::new()), || true).messages.is_empty());
+
+        let mut timeouts = Vec::new();
+        let with_due = GatherLimits { wait_for_first: false, ..limits(5) };
+        assert!(gather(&with_due, scripted(vec![], &mut timeouts), || false).messages.is_empty());
+        assert_eq!(timeouts, vec![Duration::ZERO]);
+        assert!(gather(&limits(0), scripted(vec![(Some(1), false)], &mut Vec::new()), || false).messages.is_empty(), "no room: no read");
+    }
+
+    #[test]
+    fn records_read_before_a_rebalance_are_dropped_to_be_read_again() {
+        let script = vec![(Some(1), false), (Some(2), false), (Some(3), true), (Some(4), false)];
+        let gathered = gather(&limits(10), scripted(script, &mut Vec::new()), || false);
+        assert_eq!((gathered.messages, gathered.dropped), (vec![3, 4], vec![1, 2]));
+    }
+
+    #[test]
+    fn the_first_offset_per_partition_is_where_an_abort_seeks_back_to() {
+        let message = |partition, offset| OwnedMessage::new(None, None, "t".into(), rdkafka::Timestamp::NotAvailable, partition, offset, None);
+        let first = first_offsets(&[message(0, 7), message(1, 3), message(0, 8)]);
+        assert_eq!(first, HashMap::from([(("t".to_owned(), 0), 7), (("t".to_owned(), 1), 3)]));
+    }
+
+    /// A stage recording what it was shown, that panics preparing when told to.
+    struct Recording {
+        prepared: Vec<Vec<i64>>,
+        panic: bool,
+    }
+
+    impl Stage for Recording {
+        fn name(&self) -> &'static str {
+            "test"
+        }
+        fn process(&mut self, _input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+            Ok(Outcome::default())
+        }
+        fn prepare_batch(&mut self, inputs: &[InputMessage<'_>]) {
+            self.prepared.push(inputs.iter().map(|i| i.offset).collect());
+            if self.panic {
+                panic!("prepared badly");
+            }
+        }
+    }
+
+    #[test]
+    fn a_stage_is_shown_the_whole_batch_once_and_a_panic_preparing_it_is_contained() {
+        let headers = HeaderMap::new();
+        let input = |offset| InputMessage { topic: "t", partition: 0, offset, key: None, payload: b"", headers: &headers };
+        let inputs = [input(1), input(2), input(3)];
+        let mut stage = Recording { prepared: Vec::new(), panic: true };
+        prepare_batch(&mut stage, &inputs);
+        assert_eq!(stage.prepared, vec![vec![1, 2, 3]]);
+        assert_eq!(panic_message(&"x"), "x");
+    }
+
+    #[test]
+    fn a_stage_that_prepares_nothing_is_untouched_by_the_hook() {
+        struct Plain;
+        impl Stage for Plain {
+            fn name(&self) -> &'static str {
+                "plain"
+            }
+            fn process(&mut self, _input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+                Ok(Outcome::drop("x"))
+            }
+        }
+        let headers = HeaderMap::new();
+        let mut stage = Plain;
+        prepare_batch(&mut stage, &[InputMessage { topic: "t", partition: 0, offset: 0, key: None, payload: b"", headers: &headers }]);
+        assert_eq!(stage.process(&InputMessage { topic: "t", partition: 0, offset: 0, key: None, payload: b"", headers: &headers }), Ok(Outcome::drop("x")));
     }
 }

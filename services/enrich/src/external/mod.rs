@@ -1,19 +1,37 @@
 //! The optional external enricher: an HTTP endpoint (`enrich.external_url`)
 //! that receives each enriched article as JSON (POST) and answers with a JSON
-//! object, stored as `newswire.enrichment.external`. Each call has a timeout and
-//! is retried with exponential backoff; a [`breaker::CircuitBreaker`] stops
-//! calling an endpoint that keeps failing. When the endpoint is down the story
-//! goes on with local enrichment only, and
-//! `newswire_enrich_external_calls_total{outcome="failed"|"skipped"}` says so.
+//! object, stored as `newswire.enrichment.external`.
+//!
+//! The calls never run inside a Kafka transaction. Enrich asks for a whole
+//! batch at once in [`newswire_shared::stage::Stage::prepare_batch`], before
+//! the batch's transaction begins: [`ExternalEnricher::batch`] starts one async
+//! call per story on the service's Tokio runtime (at most
+//! `external_concurrency` in flight; each with its timeout, retries and
+//! backoff, [`call`]), and [`BatchCalls::finish`] waits for them at most
+//! `external_batch_budget_ms` from the batch's first call. A story whose call
+//! has not finished by then goes on with local enrichment only, like one whose
+//! call failed: a slow or dead endpoint holds a batch back by the budget at
+//! most, and holds no transaction open at all. A [`breaker::CircuitBreaker`]
+//! stops calling an endpoint that keeps failing (a call cut off by the budget
+//! counts as a failure). Every story's outcome is counted in
+//! `newswire_enrich_external_calls_total{outcome}`: `ok`, `failed` (after its
+//! retries), `skipped` (circuit open) or `timed_out` (the batch's budget ran out).
 
 pub mod breaker;
+mod call;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use newswire_shared::article::Article;
 use newswire_shared::metrics::{counter_vec, Metrics};
 use prometheus::IntCounterVec;
 use serde_json::Value;
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
 
 use breaker::CircuitBreaker;
 
@@ -32,6 +50,10 @@ pub struct ExternalSettings {
     pub breaker_threshold: u32,
     /// How long an open circuit skips calls.
     pub breaker_cooldown: Duration,
+    /// Calls in flight at once (at least 1).
+    pub concurrency: usize,
+    /// How long a batch waits for its calls, from its first call.
+    pub batch_budget: Duration,
 }
 
 /// Why a call to the endpoint failed.
@@ -61,6 +83,9 @@ pub enum ExternalError {
         /// What was wrong with it.
         message: String,
     },
+    /// The enricher cannot run as configured.
+    #[error("the external enricher cannot start: {0}")]
+    Setup(String),
 }
 
 impl ExternalError {
@@ -73,193 +98,256 @@ impl ExternalError {
     }
 }
 
-/// Calls the external endpoint for each article.
-pub struct ExternalEnricher {
+/// What became of one story's call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallOutcome {
+    /// The endpoint answered this object.
+    Answered(Value),
+    /// The call failed after its retries (or the article could not be sent).
+    Failed,
+    /// Not called: the circuit is open.
+    Skipped,
+    /// The batch's budget ran out before the call finished (or started).
+    TimedOut,
+}
+
+impl CallOutcome {
+    /// The `outcome` label it is counted under.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CallOutcome::Answered(_) => "ok",
+            CallOutcome::Failed => "failed",
+            CallOutcome::Skipped => "skipped",
+            CallOutcome::TimedOut => "timed_out",
+        }
+    }
+
+    /// Adds the answer, if there is one, to `article`'s enrichment; any other
+    /// outcome leaves the article as local enrichment made it.
+    pub fn apply(self, article: &mut Article) {
+        if let CallOutcome::Answered(answer) = self {
+            article.newswire.enrichment.get_or_insert_with(Default::default).external = Some(answer);
+        }
+    }
+}
+
+/// What the calls in flight share.
+struct Shared {
     settings: ExternalSettings,
-    client: Option<reqwest::blocking::Client>,
-    breaker: CircuitBreaker,
+    client: reqwest::Client,
+    breaker: Mutex<CircuitBreaker>,
+    permits: Semaphore,
+}
+
+impl Shared {
+    /// The breaker; a panic elsewhere while it was held leaves it usable.
+    fn breaker(&self) -> MutexGuard<'_, CircuitBreaker> {
+        self.breaker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One story's call, once a place among the calls in flight is free.
+    async fn call(&self, body: Vec<u8>, uri: String, started: Arc<AtomicBool>) -> CallOutcome {
+        let Ok(_permit) = self.permits.acquire().await else {
+            return CallOutcome::Failed;
+        };
+        if !self.breaker().allow(Instant::now()) {
+            return CallOutcome::Skipped;
+        }
+        started.store(true, Ordering::SeqCst);
+        match call::call(&self.client, &self.settings, &body).await {
+            Ok(answer) => {
+                self.breaker().record_success();
+                CallOutcome::Answered(answer)
+            }
+            Err(error) => {
+                self.breaker().record_failure(Instant::now());
+                tracing::warn!(error = %error, uri = uri.as_str(), "external enricher failed; the story goes on with local enrichment");
+                CallOutcome::Failed
+            }
+        }
+    }
+}
+
+/// Calls the external endpoint for the stories of each batch.
+pub struct ExternalEnricher {
+    shared: Arc<Shared>,
+    runtime: Handle,
     calls: IntCounterVec,
 }
 
 impl ExternalEnricher {
-    /// An enricher for `settings`, counting its calls in `metrics`.
-    pub fn new(settings: ExternalSettings, metrics: &Metrics) -> Self {
+    /// An enricher for `settings` whose calls run on `runtime` (the service's
+    /// multi-threaded Tokio runtime: its workers make the calls while the
+    /// stage's thread waits), counting them in `metrics`.
+    pub fn new(settings: ExternalSettings, metrics: &Metrics, runtime: Handle) -> Result<Self, ExternalError> {
+        if runtime.runtime_flavor() != RuntimeFlavor::MultiThread {
+            return Err(ExternalError::Setup("its calls need a multi-threaded Tokio runtime".into()));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .build()
+            .map_err(|e| ExternalError::Setup(format!("HTTP client: {e}")))?;
         let calls = counter_vec(
             "newswire_enrich_external_calls_total",
-            "Calls to the external enricher by outcome: ok, failed (after retries), skipped (circuit open).",
+            "Stories sent to the external enricher, by outcome: ok, failed (after retries), skipped (circuit open), timed_out (the batch's budget ran out first).",
             &["outcome"],
         );
         metrics.register(Box::new(calls.clone()));
-        let breaker = CircuitBreaker::new(settings.breaker_threshold, settings.breaker_cooldown);
-        ExternalEnricher { settings, client: None, breaker, calls }
+        let shared = Shared {
+            breaker: Mutex::new(CircuitBreaker::new(settings.breaker_threshold, settings.breaker_cooldown)),
+            permits: Semaphore::new(settings.concurrency.max(1)),
+            client,
+            settings,
+        };
+        Ok(ExternalEnricher { shared: Arc::new(shared), runtime, calls })
     }
 
-    /// Adds the endpoint's answer to `article`'s enrichment; on failure or an
-    /// open circuit leaves the article as it is (and counts it).
-    pub fn apply(&mut self, article: &mut Article) {
-        if !self.breaker.allow(Instant::now()) {
-            self.calls.with_label_values(&["skipped"]).inc();
+    /// Starts a batch's calls; see [`BatchCalls`].
+    pub fn batch(&self) -> BatchCalls<'_> {
+        let (sender, receiver) = mpsc::channel();
+        BatchCalls { enricher: self, calls: Vec::new(), sender, receiver, deadline: None }
+    }
+
+    /// Asks the endpoint about every article of `articles` at once, within
+    /// the batch budget, and adds the answers that came in time.
+    pub fn enrich_batch(&self, articles: &mut [Article]) {
+        let mut batch = self.batch();
+        for article in articles.iter() {
+            batch.start(article);
+        }
+        for (article, outcome) in articles.iter_mut().zip(batch.finish()) {
+            outcome.apply(article);
+        }
+    }
+}
+
+/// One story's call in a batch.
+struct PendingCall {
+    /// Its task, while it may still be running.
+    task: Option<JoinHandle<()>>,
+    /// Set once the call was made (it had a place and the circuit let it through).
+    started: Arc<AtomicBool>,
+    outcome: Option<CallOutcome>,
+}
+
+/// The calls of one batch, started one story at a time ([`BatchCalls::start`],
+/// so the endpoint works on the first stories while the next are enriched)
+/// and collected together ([`BatchCalls::finish`]).
+pub struct BatchCalls<'a> {
+    enricher: &'a ExternalEnricher,
+    calls: Vec<PendingCall>,
+    sender: mpsc::Sender<(usize, CallOutcome)>,
+    receiver: mpsc::Receiver<(usize, CallOutcome)>,
+    /// The batch's first call plus its budget.
+    deadline: Option<Instant>,
+}
+
+impl BatchCalls<'_> {
+    /// Starts the call for `article` (the next story of the batch).
+    pub fn start(&mut self, article: &Article) {
+        let index = self.calls.len();
+        let started = Arc::new(AtomicBool::new(false));
+        let body = match serde_json::to_vec(article) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::warn!(%error, uri = article.uri.as_str(), "the article could not be sent to the external enricher");
+                self.calls.push(PendingCall { task: None, started, outcome: Some(CallOutcome::Failed) });
+                return;
+            }
+        };
+        let budget = self.enricher.shared.settings.batch_budget;
+        self.deadline.get_or_insert_with(|| Instant::now() + budget);
+        let (shared, sender, flag, uri) = (self.enricher.shared.clone(), self.sender.clone(), started.clone(), article.uri.clone());
+        let task = self.enricher.runtime.spawn(async move {
+            let outcome = shared.call(body, uri, flag).await;
+            // The batch stopped waiting (its budget ran out) when nobody listens; nothing is lost.
+            let _ = sender.send((index, outcome));
+        });
+        self.calls.push(PendingCall { task: Some(task), started, outcome: None });
+    }
+
+    /// Waits for the calls until the budget runs out, then cuts off those
+    /// still running; returns one outcome per started story, in order, and
+    /// counts them.
+    pub fn finish(mut self) -> Vec<CallOutcome> {
+        let mut waiting = self.calls.iter().filter(|c| c.outcome.is_none()).count();
+        if let Some(deadline) = self.deadline {
+            while waiting > 0 {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.receiver.recv_timeout(left) {
+                    Ok((index, outcome)) => {
+                        self.record(index, outcome);
+                        waiting -= 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        if waiting > 0 {
+            self.cut_off();
+        }
+        let outcomes: Vec<CallOutcome> =
+            std::mem::take(&mut self.calls).into_iter().map(|c| c.outcome.unwrap_or(CallOutcome::TimedOut)).collect();
+        for outcome in &outcomes {
+            self.enricher.calls.with_label_values(&[outcome.label()]).inc();
+        }
+        outcomes
+    }
+
+    fn record(&mut self, index: usize, outcome: CallOutcome) {
+        if let Some(call) = self.calls.get_mut(index) {
+            call.task = None;
+            call.outcome = Some(outcome);
+        }
+    }
+
+    /// Stops the calls still running when the budget ran out: their stories
+    /// go on without an answer, and a call that was made counts against the
+    /// endpoint in the circuit breaker (it did not answer in time).
+    fn cut_off(&mut self) {
+        // Latest first: a call still waiting for a place is stopped before an
+        // earlier one's stop frees a place it could take.
+        for call in self.calls.iter().rev() {
+            if let Some(task) = &call.task {
+                task.abort();
+            }
+        }
+        // A call may have finished between the deadline and its abort.
+        while let Ok((index, outcome)) = self.receiver.try_recv() {
+            self.record(index, outcome);
+        }
+        let now = Instant::now();
+        let mut timed_out = 0;
+        for call in self.calls.iter().filter(|c| c.outcome.is_none()) {
+            timed_out += 1;
+            if call.started.load(Ordering::SeqCst) {
+                self.enricher.shared.breaker().record_failure(now);
+            }
+        }
+        if timed_out == 0 {
             return;
         }
-        match self.call(article) {
-            Ok(answer) => {
-                self.breaker.record_success();
-                self.calls.with_label_values(&["ok"]).inc();
-                article.newswire.enrichment.get_or_insert_with(Default::default).external = Some(answer);
-            }
-            Err(error) => {
-                self.breaker.record_failure(Instant::now());
-                self.calls.with_label_values(&["failed"]).inc();
-                tracing::warn!(error = %error, uri = article.uri.as_str(), "external enricher failed; the story goes on with local enrichment");
-            }
-        }
+        tracing::warn!(
+            timed_out,
+            stories = self.calls.len(),
+            budget_ms = self.enricher.shared.settings.batch_budget.as_millis() as u64,
+            "external enricher calls did not finish within the batch's budget; those stories go on with local enrichment"
+        );
     }
+}
 
-    /// One call with its retries.
-    fn call(&mut self, article: &Article) -> Result<Value, ExternalError> {
-        let mut wait = self.settings.backoff;
-        let mut attempt = 0;
-        loop {
-            match self.attempt(article) {
-                Ok(value) => return Ok(value),
-                Err(error) if attempt < self.settings.retries && error.retryable() => {
-                    std::thread::sleep(wait);
-                    wait = wait.saturating_mul(2);
-                    attempt += 1;
-                }
-                Err(error) => return Err(error),
+impl Drop for BatchCalls<'_> {
+    /// A batch dropped unfinished (its preparation panicked) leaves no call running.
+    fn drop(&mut self) {
+        for call in &self.calls {
+            if let Some(task) = &call.task {
+                task.abort();
             }
         }
-    }
-
-    fn attempt(&mut self, article: &Article) -> Result<Value, ExternalError> {
-        let url = self.settings.url.clone();
-        let request_error = |e: reqwest::Error| ExternalError::Request { url: url.clone(), message: e.to_string() };
-        if self.client.is_none() {
-            // Built on first use: the blocking client must not be created on the async runtime.
-            self.client = Some(reqwest::blocking::Client::builder().timeout(self.settings.timeout).build().map_err(request_error)?);
-        }
-        let Some(client) = self.client.as_ref() else {
-            return Err(ExternalError::Request { url, message: "no HTTP client".into() });
-        };
-        let response = client.post(&self.settings.url).json(article).send().map_err(request_error)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(ExternalError::Status { url, status: status.as_u16() });
-        }
-        let body: Value = response.json().map_err(|e| ExternalError::Body { url: url.clone(), message: e.to_string() })?;
-        if !body.is_object() {
-            return Err(ExternalError::Body { url, message: "not an object".into() });
-        }
-        Ok(body)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    /// A one-route HTTP server answering every request with `status` and `body`; counts requests.
-    fn serve(status: u16, body: &'static str) -> (String, Arc<AtomicUsize>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/enrich", listener.local_addr().unwrap());
-        let hits = Arc::new(AtomicUsize::new(0));
-        let counter = hits.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                counter.fetch_add(1, Ordering::SeqCst);
-                let mut buffer = vec![0u8; 65536];
-                let mut read = 0;
-                while let Ok(n) = stream.read(&mut buffer[read..]) {
-                    read += n;
-                    let text = String::from_utf8_lossy(&buffer[..read]);
-                    if let Some(head_end) = text.find("\r\n\r\n") {
-                        let length = text.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))).unwrap_or(0);
-                        if read >= head_end + 4 + length {
-                            break;
-                        }
-                    }
-                    if n == 0 {
-                        break;
-                    }
-                }
-                let _ = write!(stream, "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-            }
-        });
-        (url, hits)
-    }
-
-    fn settings(url: &str) -> ExternalSettings {
-        ExternalSettings {
-            url: url.to_owned(),
-            timeout: Duration::from_millis(500),
-            retries: 2,
-            backoff: Duration::from_millis(1),
-            breaker_threshold: 2,
-            breaker_cooldown: Duration::from_secs(60),
-        }
-    }
-
-    fn article() -> Article {
-        Article { uri: "urn:x".into(), newswire: newswire_shared::article::Extension { enrichment: Some(newswire_shared::enrichment::Enrichment { version: 1, ..Default::default() }), ..Default::default() }, ..Default::default() }
-    }
-
-    fn count(metrics: &Metrics, outcome: &str) -> u64 {
-        let text = metrics.render();
-        text.lines()
-            .find(|l| l.starts_with("newswire_enrich_external_calls_total") && l.contains(&format!("outcome=\"{outcome}\"")))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }
-
-    #[test]
-    fn an_answer_is_added_under_external_and_counted() {
-        let (url, hits) = serve(200, r#"{"sentiment": "negative"}"#);
-        let metrics = Metrics::new("enrich");
-        let mut external = ExternalEnricher::new(settings(&url), &metrics);
-        let mut a = article();
-        external.apply(&mut a);
-        let enrichment = a.newswire.enrichment.unwrap();
-        assert_eq!(enrichment.external.as_ref().unwrap()["sentiment"], "negative");
-        assert_eq!(enrichment.version, 1, "local enrichment kept");
-        assert_eq!((hits.load(Ordering::SeqCst), count(&metrics, "ok")), (1, 1));
-    }
-
-    #[test]
-    fn server_errors_are_retried_then_the_story_goes_on_and_the_circuit_opens() {
-        let (url, hits) = serve(503, "{}");
-        let metrics = Metrics::new("enrich");
-        let mut external = ExternalEnricher::new(settings(&url), &metrics);
-        let mut a = article();
-        external.apply(&mut a);
-        assert_eq!(hits.load(Ordering::SeqCst), 3, "one attempt and two retries");
-        assert!(a.newswire.enrichment.as_ref().unwrap().external.is_none());
-        external.apply(&mut a);
-        assert_eq!(count(&metrics, "failed"), 2);
-        external.apply(&mut a);
-        assert_eq!(hits.load(Ordering::SeqCst), 6, "no call while the circuit is open");
-        assert_eq!(count(&metrics, "skipped"), 1);
-    }
-
-    #[test]
-    fn client_errors_are_not_retried_and_a_dead_endpoint_fails_fast() {
-        let (url, hits) = serve(400, "{}");
-        let metrics = Metrics::new("enrich");
-        ExternalEnricher::new(settings(&url), &metrics).apply(&mut article());
-        assert_eq!(hits.load(Ordering::SeqCst), 1);
-
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut dead = ExternalEnricher::new(settings(&format!("http://127.0.0.1:{port}/")), &metrics);
-        let started = Instant::now();
-        let mut a = article();
-        dead.apply(&mut a);
-        assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(a, article(), "the story is unchanged");
-    }
-}
+pub(crate) mod test_endpoint;
+#[cfg(test)]
+mod tests;
