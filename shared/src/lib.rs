@@ -5,6 +5,7 @@
 pub mod admin_server;
 pub mod article;
 pub mod bearer;
+pub mod changelog;
 pub mod clock;
 pub mod config;
 pub mod dev_data;

@@ -60,6 +60,16 @@ pub struct Metrics {
     /// `newswire_batch_prepare_seconds`: time the stage spent preparing a batch
     /// ([`crate::stage::Stage::prepare_batch`]) before its transaction began.
     pub batch_prepare_seconds: Histogram,
+    /// `newswire_state_changes_total{store}`: changes of a changelog-backed store
+    /// committed (each also a changelog record).
+    pub state_changes: IntCounterVec,
+    /// `newswire_state_restored_records_total{store}`: changelog records read back into a store.
+    pub state_restored_records: IntCounterVec,
+    /// `newswire_state_restore_remaining_records{store}`: changelog records still to
+    /// read before the restoring partitions are processed (0 when none is restoring).
+    pub state_restore_remaining: IntGaugeVec,
+    /// `newswire_state_restoring{store}`: 1 while a store's slices are being restored.
+    pub state_restoring: IntGaugeVec,
 }
 
 impl Metrics {
@@ -106,6 +116,23 @@ impl Metrics {
                 "Time the stage spent preparing a batch before its Kafka transaction began (enrich: the external enricher's calls).",
                 LATENCY_BUCKETS,
             ),
+            state_changes: counter_vec(
+                "newswire_state_changes_total",
+                "Changes of a changelog-backed state store committed, each also a changelog record, by store.",
+                &["store"],
+            ),
+            state_restored_records: counter_vec(
+                "newswire_state_restored_records_total",
+                "Changelog records read back into a state store on partition assignment, by store.",
+                &["store"],
+            ),
+            state_restore_remaining: IntGaugeVec::new(
+                Opts::new("newswire_state_restore_remaining_records", "Changelog records still to read before restoring partitions are processed."),
+                &["store"],
+            )
+            .expect("valid metric"),
+            state_restoring: IntGaugeVec::new(Opts::new("newswire_state_restoring", "1 while a state store's slices are being restored."), &["store"])
+                .expect("valid metric"),
             registry,
         };
         m.register_all();
@@ -131,6 +158,10 @@ impl Metrics {
             Box::new(self.batch_size.clone()),
             Box::new(self.commit_seconds.clone()),
             Box::new(self.batch_prepare_seconds.clone()),
+            Box::new(self.state_changes.clone()),
+            Box::new(self.state_restored_records.clone()),
+            Box::new(self.state_restore_remaining.clone()),
+            Box::new(self.state_restoring.clone()),
             Box::new(build_info()),
         ];
         for c in collectors {
@@ -198,7 +229,9 @@ mod tests {
         let m = Metrics::new("normalize");
         m.consumed.inc();
         m.dropped.with_label_values(&["stale_version"]).inc();
+        m.state_restoring.with_label_values(&["receipts"]).set(0);
         let text = m.render();
+        assert!(text.contains("newswire_state_restoring{store=\"receipts\",stage=\"normalize\"} 0"), "{text}");
         assert!(text.contains("newswire_messages_consumed_total{stage=\"normalize\"} 1"), "{text}");
         assert!(text.contains("newswire_messages_dropped_total{reason=\"stale_version\",stage=\"normalize\"} 1"), "{text}");
         assert!(text.lines().any(|l| l.starts_with("newswire_build_info{") && l.contains("stage=\"normalize\"")), "{text}");

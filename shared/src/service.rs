@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::admin_server::{self, Readiness};
+use crate::changelog::changelog_topic;
 use crate::config::{self, CommonConfig, Loaded, Validate};
 use crate::kafka::runtime::{self, RuntimeSettings};
 use crate::kafka::topics;
@@ -32,18 +33,26 @@ pub struct StageSpec {
     /// Compacted topics where the stage keeps state by key (publish's held
     /// embargoed stories), created with `cleanup.policy=compact`.
     pub compacted_topics: Vec<String>,
+    /// The stage's changelog-backed stores ([`crate::changelog`]), by name;
+    /// each one's changelog is created compacted, with the input's partition count.
+    pub stores: Vec<&'static str>,
 }
 
 impl StageSpec {
     /// A spec for stage `name` reading `input_topic`, serving admin routes on `admin_addr`.
     pub fn new(name: &'static str, input_topic: &str, admin_addr: &str) -> anyhow::Result<Self> {
         let admin_addr = admin_addr.parse().map_err(|e| anyhow::anyhow!("{name}.admin_addr {admin_addr:?}: {e}"))?;
-        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new() })
+        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new(), stores: Vec::new() })
     }
 
     /// The consumer group: `<group_prefix>-<stage>`.
     pub fn group_id(&self, common: &CommonConfig) -> String {
         format!("{}-{}", common.kafka.group_prefix, self.name)
+    }
+
+    /// The changelog topics of the stage's stores.
+    pub fn changelog_topics(&self, common: &CommonConfig) -> Vec<String> {
+        self.stores.iter().map(|store| changelog_topic(&common.kafka.group_prefix, self.name, store)).collect()
     }
 
     /// The transactional id: stable for this instance, unique across instances.
@@ -71,7 +80,9 @@ where
     all_topics.extend(spec.extra_topics.iter().cloned());
     let created = async {
         topics::ensure_topics(&common.kafka, &all_topics).await?;
-        topics::ensure_compacted_topics(&common.kafka, &spec.compacted_topics).await
+        let mut compacted = spec.compacted_topics.clone();
+        compacted.extend(spec.changelog_topics(&common));
+        topics::ensure_compacted_topics(&common.kafka, &compacted).await
     };
     tokio::select! {
         created = created => created?,

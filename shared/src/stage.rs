@@ -9,8 +9,11 @@
 //! that waits on the outside world is done for a whole batch before its
 //! transaction begins ([`Stage::prepare_batch`]).
 
+use crate::changelog::ChangelogStore;
 use crate::events::StoryEvent;
 use crate::kafka::headers::HeaderMap;
+use crate::staging::Savepoint;
+use crate::state::StateError;
 
 /// One consumed record, as the stage sees it.
 #[derive(Debug, Clone)]
@@ -257,12 +260,57 @@ pub trait Stage: Send {
     /// Called after the batch was aborted; it will be processed again.
     fn on_abort(&mut self) {}
 
+    /// The changelog-backed stores the stage keeps its state in ([`crate::changelog`]),
+    /// each declared in its [`crate::service::StageSpec`] too. The runtime
+    /// restores their slices when partitions are assigned (before processing
+    /// them), produces each batch's changes in its transaction, writes them
+    /// to disk once it committed, forgets them when it aborted, and takes back
+    /// a dead-lettered record's. The default: none.
+    fn stores(&mut self) -> Vec<&mut ChangelogStore> {
+        Vec::new()
+    }
+
     /// Called when the runtime dead-letters the input the last
     /// [`Stage::process`] call saw (it returned an error, panicked, or
     /// produced a record larger than the topics take): whatever that call
     /// staged must not commit with the rest of the batch, or a redrive of the
     /// dead letter would meet its own state (a "stale version", a receipt).
     fn on_dead_lettered(&mut self) {}
+}
+
+/// Marks the stage's stores before one record is processed (see [`take_back_record`]).
+pub fn store_savepoints<S: Stage + ?Sized>(stage: &mut S) -> Vec<Savepoint> {
+    stage.stores().iter().map(|store| store.savepoint()).collect()
+}
+
+/// The record processed since `savepoints` is dead-lettered: the stage
+/// ([`Stage::on_dead_lettered`]) and its stores take back what it staged.
+pub fn take_back_record<S: Stage + ?Sized>(stage: &mut S, savepoints: Vec<Savepoint>) {
+    stage.on_dead_lettered();
+    for (store, savepoint) in stage.stores().into_iter().zip(savepoints) {
+        store.roll_back_to(savepoint);
+    }
+}
+
+/// Kafka committed the batch: its store changes go to disk, then the stage's
+/// [`Stage::on_commit`]. Answers how many changes each store committed.
+/// The runtime calls it; so do stage tests and benches, which have no broker.
+pub fn batch_committed<S: Stage + ?Sized>(stage: &mut S) -> Result<Vec<(&'static str, usize)>, StateError> {
+    let mut changes = Vec::new();
+    for store in stage.stores() {
+        changes.push((store.name(), store.staged_len()));
+        store.commit_staged()?;
+    }
+    stage.on_commit();
+    Ok(changes)
+}
+
+/// The batch aborted: its store changes are forgotten, then the stage's [`Stage::on_abort`].
+pub fn batch_aborted<S: Stage + ?Sized>(stage: &mut S) {
+    for store in stage.stores() {
+        store.discard_staged();
+    }
+    stage.on_abort();
 }
 
 #[cfg(test)]

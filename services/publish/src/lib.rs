@@ -7,9 +7,10 @@
 //!   records are part of the stage's Kafka transaction, with the input offset:
 //!   exactly once by construction.
 //! - **Who received what** (for corrections, kills and withholds, by the rules in
-//!   [`routing`]) and each story's last kill or withhold notice are kept in sled, staged in
-//!   [`Stage::process`](newswire_shared::stage::Stage::process) and written in [`Stage::on_commit`](newswire_shared::stage::Stage::on_commit), so an aborted batch
-//!   (which is re-read) leaves no trace.
+//!   [`routing`]) and each story's last kill or withhold notice are [`receipts`]
+//!   in a changelog-backed store: written to Kafka in the same transaction as
+//!   the deliveries, restored per partition on assignment, so an aborted batch
+//!   leaves no trace and neither a crash nor a lost data directory loses one.
 //! - **Webhooks** are queued in a durable sled outbox in [`Stage::before_commit`](newswire_shared::stage::Stage::before_commit)
 //!   (idempotent per subscriber + uri + version), released to the per-subscriber
 //!   workers of the [`dispatcher`] once the transaction committed, and marked done
@@ -30,6 +31,7 @@ pub mod live;
 pub mod metrics;
 pub mod output;
 pub mod publisher;
+pub mod receipts;
 pub mod retry;
 pub mod routing;
 pub mod signature;

@@ -9,6 +9,7 @@ use newswire_publish::dispatcher::Dispatcher;
 use newswire_publish::embargo::state::{default_topic, Embargoes};
 use newswire_publish::live::PublishLive;
 use newswire_publish::metrics::PublishMetrics;
+use newswire_publish::receipts::{self, Receipts};
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
 use newswire_shared::clock::SystemClock;
@@ -29,6 +30,8 @@ async fn main() -> std::process::ExitCode {
         spec.extra_topics = subscribers.iter().filter_map(|s| s.topic.clone()).collect();
 
         let store = DeliveryStore::open(&common.data_dir.join("publish"))?;
+        let receipts = Receipts::open(store.db(), &common.kafka.group_prefix)?;
+        spec.stores.push(receipts::STORE);
         let own_metrics = Arc::new(PublishMetrics::default());
         own_metrics.register(metrics);
         let policy = config.retry_policy();
@@ -39,7 +42,7 @@ async fn main() -> std::process::ExitCode {
         let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
         spec.compacted_topics.push(embargo_topic.clone());
         let embargoes = Embargoes::new(embargo_topic, Arc::new(SystemClock)).restoring_from(common.kafka.clone());
-        let publisher = Publisher::new(common.topics.published.clone(), subscribers, store, own_metrics.clone())
+        let publisher = Publisher::new(common.topics.published.clone(), subscribers, (store, receipts), own_metrics.clone())
             .with_dispatcher(dispatcher)
             .with_embargoes(embargoes);
         if serve_api {

@@ -10,8 +10,8 @@ use newswire_shared::article::{Article, PubStatus};
 use newswire_shared::ids::digest;
 use newswire_shared::kafka::headers::{self, HeaderMap};
 use newswire_shared::records::{read_article, story_headers};
+use newswire_shared::changelog::ChangelogStore;
 use newswire_shared::stage::{DueRecord, InputMessage, Outcome, OutputRecord, Stage, StageError};
-use newswire_shared::staging::{Savepoint, StagedMap};
 
 use crate::dispatcher::Dispatcher;
 use crate::embargo::decision::{decide, Decision};
@@ -22,6 +22,7 @@ use crate::embargo::{self, EmbargoChoice};
 use crate::live::{LiveSubscribers, SubscriberSet};
 use crate::metrics::PublishMetrics;
 use crate::output::{Output, Renderings};
+use crate::receipts::Receipts;
 use crate::routing::{notice_after, route_all, status_code, Receipt};
 use crate::store::{self, DeliveryStore, Pending, WebhookJob};
 use crate::subscription::Subscription;
@@ -47,10 +48,11 @@ pub struct Publisher {
     pub(crate) store: DeliveryStore,
     dispatcher: Option<Dispatcher>,
     metrics: Arc<PublishMetrics>,
-    /// Receipts of this batch, keyed by (subscriber, uri); written on commit.
-    staged_receipts: StagedMap<(String, String), Receipt>,
-    /// Stories' last kill or withhold notices of this batch, keyed by uri; written on commit.
-    staged_notices: StagedMap<String, Receipt>,
+    /// Receipts and story notices, committed with the batch's deliveries
+    /// (visible to the embargo tests).
+    pub(crate) receipts: Receipts,
+    /// The receipts slice of the story being processed: its input partition.
+    slice: i32,
     /// Topic deliveries of this batch, counted on commit.
     staged_topic_deliveries: Vec<String>,
     /// Webhook jobs of this batch, queued before commit.
@@ -68,8 +70,6 @@ pub struct Publisher {
 /// [`Stage::process`] stages for one input.
 #[derive(Debug, Clone, Copy, Default)]
 struct PublishSavepoint {
-    receipts: Savepoint,
-    notices: Savepoint,
     topic_deliveries: usize,
     jobs: usize,
     embargo: EmbargoSavepoint,
@@ -86,9 +86,14 @@ enum Audience {
 
 impl Publisher {
     /// A publisher writing every story to `published_topic` and routing to
-    /// `subscribers`, with its delivery state in `store`. Webhook jobs are only
-    /// queued until a [`Dispatcher`] is attached.
-    pub fn new(published_topic: impl Into<String>, subscribers: Vec<Subscriber>, store: DeliveryStore, metrics: Arc<PublishMetrics>) -> Self {
+    /// `subscribers`, with its webhook outbox in `store` and its `receipts`.
+    /// Webhook jobs are only queued until a [`Dispatcher`] is attached.
+    pub fn new(
+        published_topic: impl Into<String>,
+        subscribers: Vec<Subscriber>,
+        (store, receipts): (DeliveryStore, Receipts),
+        metrics: Arc<PublishMetrics>,
+    ) -> Self {
         let current = Arc::new(SubscriberSet::new(subscribers));
         Publisher {
             published_topic: published_topic.into(),
@@ -97,8 +102,8 @@ impl Publisher {
             store,
             dispatcher: None,
             metrics,
-            staged_receipts: StagedMap::new(),
-            staged_notices: StagedMap::new(),
+            receipts,
+            slice: 0,
             staged_topic_deliveries: Vec::new(),
             staged_jobs: Vec::new(),
             queued: Vec::new(),
@@ -124,24 +129,21 @@ impl Publisher {
         self
     }
 
-    /// What `subscriber` last received of `article`'s story: this batch's staged
-    /// receipt, else the stored one, else (a receipt lost to a crash right after a
-    /// commit) the latest earlier delivery in the webhook jobs index.
+    /// What `subscriber` last received of `article`'s story (this batch's
+    /// receipt included), else what a version before the receipts changelog
+    /// recorded on disk.
     fn prior(&self, subscriber: &str, article: &Article) -> Result<Option<Receipt>, store::StateError> {
-        if let Some(r) = self.staged_receipts.get(&(subscriber.to_owned(), article.uri.clone())) {
-            return Ok(Some(*r));
+        match self.receipts.receipt(self.slice, subscriber, &article.uri)? {
+            Some(receipt) => Ok(Some(receipt)),
+            None => self.store.legacy_receipt(subscriber, &article.uri),
         }
-        if let Some(r) = self.store.receipt(subscriber, &article.uri)? {
-            return Ok(Some(r));
-        }
-        self.store.queued_before(subscriber, &article.uri, article.version, article.pubstatus)
     }
 
-    /// The story's last kill or withhold notice: this batch's staged one, else the stored one.
+    /// The story's last kill or withhold notice (this batch's included), else a legacy one.
     fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, store::StateError> {
-        match self.staged_notices.get(uri) {
-            Some(notice) => Ok(Some(*notice)),
-            None => self.store.story_notice(uri),
+        match self.receipts.story_notice(self.slice, uri)? {
+            Some(notice) => Ok(Some(notice)),
+            None => self.store.legacy_story_notice(uri),
         }
     }
 
@@ -166,7 +168,7 @@ impl Publisher {
         let story = self.story_notice(&article.uri).map_err(unavailable)?;
         let routes = route_all(article, &set.subscriptions, story, |s| priors.get(&s.name).copied().flatten());
         if let Some(notice) = notice_after(article, story, priors.values().copied().flatten()) {
-            self.staged_notices.insert(article.uri.clone(), notice);
+            self.receipts.put_notice(self.slice, &article.uri, notice);
         }
         let mut records = Vec::new();
         for (i, route) in routes {
@@ -201,7 +203,7 @@ impl Publisher {
             }
             tracing::debug!(subscriber = %name, route = route.as_str(), "routed");
             let receipt = Receipt::after(priors.get(&name).copied().flatten(), article);
-            self.staged_receipts.insert((name, article.uri.clone()), receipt);
+            self.receipts.put(self.slice, &name, &article.uri, receipt);
         }
         Ok(records)
     }
@@ -254,8 +256,6 @@ impl Publisher {
     /// Marks everything staged so far in the batch.
     fn savepoint(&self) -> PublishSavepoint {
         PublishSavepoint {
-            receipts: self.staged_receipts.savepoint(),
-            notices: self.staged_notices.savepoint(),
             topic_deliveries: self.staged_topic_deliveries.len(),
             jobs: self.staged_jobs.len(),
             embargo: self.embargo.savepoint(),
@@ -264,16 +264,12 @@ impl Publisher {
 
     /// Takes back everything staged since `savepoint`.
     fn roll_back_to(&mut self, savepoint: PublishSavepoint) {
-        self.staged_receipts.roll_back_to(savepoint.receipts);
-        self.staged_notices.roll_back_to(savepoint.notices);
         self.staged_topic_deliveries.truncate(savepoint.topic_deliveries);
         self.staged_jobs.truncate(savepoint.jobs);
         self.embargo.roll_back_to(savepoint.embargo);
     }
 
     fn clear_batch(&mut self) {
-        self.staged_receipts.clear();
-        self.staged_notices.clear();
         self.staged_topic_deliveries.clear();
         self.staged_jobs.clear();
         self.queued.clear();
@@ -303,6 +299,9 @@ impl Stage for Publisher {
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         self.savepoint = self.savepoint();
+        // A released story's partition is its embargo record's: exact while
+        // publish runs one instance, as the embargo requires (README, Scaling).
+        self.slice = input.partition.max(0);
         let article = read_article(input)?;
         self.current = self.live.load_full();
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
@@ -342,14 +341,11 @@ impl Stage for Publisher {
         Ok(())
     }
 
+    fn stores(&mut self) -> Vec<&mut ChangelogStore> {
+        vec![self.receipts.store_mut()]
+    }
+
     fn on_commit(&mut self) {
-        let receipts = self.staged_receipts.iter().map(|((s, u), r)| (s.as_str(), u.as_str(), *r));
-        let notices = self.staged_notices.iter().map(|(u, n)| (u.as_str(), *n));
-        if let Err(error) = self.store.put_receipts(receipts, notices) {
-            // The stories were delivered; only later corrections of them may miss
-            // a former recipient that no longer matches. Loud, but not fatal.
-            tracing::error!(%error, "cannot record delivery receipts");
-        }
         for name in &self.staged_topic_deliveries {
             self.metrics.delivery(name, "topic", "delivered");
         }
@@ -371,10 +367,10 @@ impl Stage for Publisher {
         self.clear_batch();
     }
 
-    /// A dead-lettered input leaves nothing staged (receipts, notices, topic
-    /// deliveries, webhook jobs, holds and embargo events), so its redrive is
-    /// routed as new rather than met by its own receipts; the batch's other
-    /// inputs keep theirs. The runtime may refuse an outcome after
+    /// A dead-lettered input leaves nothing staged (topic deliveries, webhook
+    /// jobs, holds and embargo events; the runtime takes back its receipts and
+    /// notices), so its redrive is routed as new rather than met by its own
+    /// receipts; the batch's other inputs keep theirs. The runtime may refuse an outcome after
     /// [`Stage::process`] returned it (`output_too_large`).
     fn on_dead_lettered(&mut self) {
         self.roll_back_to(self.savepoint);
@@ -388,6 +384,7 @@ pub(crate) mod tests {
     use crate::subscription::WebhookTarget;
     use newswire_shared::article::{Article, Concept};
     use newswire_shared::kafka::headers::HeaderMap;
+    use newswire_shared::stage;
 
     fn subscriber(name: &str, filter: Filter, topic: bool, webhook: bool) -> Subscriber {
         let webhook = webhook.then(|| WebhookTarget { url: "http://127.0.0.1:9/hook".into(), secret: "s".into() });
@@ -397,12 +394,19 @@ pub(crate) mod tests {
         }
     }
 
+    /// Publish's state in `dir`: the webhook outbox and the receipts.
+    pub(crate) fn state(dir: &std::path::Path) -> (DeliveryStore, Receipts) {
+        let store = DeliveryStore::open(dir).unwrap();
+        let receipts = Receipts::open(store.db(), "newswire").unwrap();
+        (store, receipts)
+    }
+
     fn publisher(dir: &std::path::Path) -> Publisher {
         let subs = vec![
             subscriber("sport", Filter::Subject("medtop:15000000".into()), true, true),
             subscriber("politics", Filter::Subject("medtop:11000000".into()), true, false),
         ];
-        Publisher::new("newswire.published", subs, DeliveryStore::open(dir).unwrap(), Arc::new(PublishMetrics::default()))
+        Publisher::new("newswire.published", subs, state(dir), Arc::new(PublishMetrics::default()))
     }
 
     fn story(version: u64, topic: &str, status: PubStatus) -> Vec<u8> {
@@ -422,9 +426,9 @@ pub(crate) mod tests {
         let outcome = p.process(&input).unwrap();
         p.before_commit().unwrap();
         if commit {
-            p.on_commit();
+            stage::batch_committed(p).unwrap();
         } else {
-            p.on_abort();
+            stage::batch_aborted(p);
         }
         outcome.records.into_iter().map(|r| r.topic).collect()
     }
@@ -449,7 +453,7 @@ pub(crate) mod tests {
         let mut extended = subscriber("desk", Filter::default(), true, true);
         (extended.subscription.format, extended.subscription.extended) = (crate::output::OutputFormat::Ninjs31, true);
         let subs = vec![subscriber("plain", Filter::default(), true, false), extended];
-        let mut p = Publisher::new("newswire.published", subs, DeliveryStore::open(dir.path()).unwrap(), Arc::new(PublishMetrics::default()));
+        let mut p = Publisher::new("newswire.published", subs, state(dir.path()), Arc::new(PublishMetrics::default()));
         let mut article: Article = serde_json::from_slice(&story(1, "15000000", PubStatus::Usable)).unwrap();
         article.newswire.enrichment = Some(newswire_shared::enrichment::Enrichment { keywords: vec!["harbour".into()], ..Default::default() });
         let payload = serde_json::to_vec(&article).unwrap();
@@ -534,7 +538,7 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut p = publisher(dir.path());
         run(&mut p, &story(1, "15000000", PubStatus::Usable), false);
-        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), None);
+        assert_eq!(p.receipts.receipt(0, "sport", "urn:test:story").unwrap(), None);
         assert_eq!(p.store.depth("sport"), 0);
         assert_eq!(run(&mut p, &story(1, "15000000", PubStatus::Usable), true), ["newswire.published", "news.sport"], "re-read after abort");
         assert_eq!(p.store.depth("sport"), 1, "one webhook job queued");
@@ -543,22 +547,21 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_receipt_lost_after_a_commit_is_recovered_from_the_webhook_jobs() {
+    fn receipts_and_notices_are_changes_of_the_batch_on_its_input_partition_committed_with_it() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = publisher(dir.path());
         let payload = story(1, "15000000", PubStatus::Usable);
         let h = HeaderMap::new();
-        let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
+        let input = InputMessage { topic: "e", partition: 2, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
         p.process(&input).unwrap();
         p.before_commit().unwrap();
-        // The process dies here: Kafka committed, on_commit never ran.
-        p.clear_batch();
-        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), None);
-        assert_eq!(
-            run(&mut p, &story(2, "11000000", PubStatus::Usable), true),
-            ["newswire.published", "news.sport", "news.politics"],
-            "sport still gets the correction"
-        );
+        let staged: Vec<(i32, Vec<u8>)> = p.receipts.store_mut().staged().map(|(slice, key, _)| (slice, key.to_vec())).collect();
+        assert_eq!(staged, vec![(2, b"sport\0urn:test:story".to_vec())], "the runtime produces it to the changelog before the commit");
+        assert_eq!(p.store.legacy_receipt("sport", "urn:test:story").unwrap(), None, "nothing is written outside the transaction");
+        stage::batch_committed(&mut p).unwrap();
+        let usable = Some(Receipt { version: 1, status: PubStatus::Usable });
+        assert_eq!(p.receipts.receipt(2, "sport", "urn:test:story").unwrap(), usable);
+        assert_eq!(p.receipts.receipt(0, "sport", "urn:test:story").unwrap(), None, "kept in the input partition's slice");
     }
 
     #[test]
@@ -570,8 +573,9 @@ pub(crate) mod tests {
         let input = InputMessage { topic: "e", partition: 0, offset: 0, key: Some(b"k"), payload: &payload, headers: &h };
         p.process(&input).unwrap();
         p.before_commit().unwrap();
-        // The process dies before the Kafka commit: the batch is read again.
+        // The process dies before the Kafka commit: what it staged is gone, the batch is read again.
         p.clear_batch();
+        p.receipts.store_mut().discard_staged();
         assert_eq!(run(&mut p, &payload, true), ["newswire.published", "news.sport"], "the topic copy is produced again");
         assert_eq!(p.store.depth("sport"), 1, "the webhook job is not queued twice");
     }
@@ -598,16 +602,17 @@ pub(crate) mod tests {
         let mate = story(1, "15000000", PubStatus::Usable);
         p.process(&input(&mate)).unwrap();
         let kill = other_story(2, "20000000", PubStatus::Canceled);
+        let savepoints = stage::store_savepoints(&mut p);
         assert_eq!(p.process(&input(&kill)).unwrap().records.len(), 2, "the kill is routed to sport before the runtime refuses it");
-        assert!(p.staged_notices.get("urn:test:other").is_some() && p.staged_jobs.len() == 2, "the kill staged its notice and its job");
-        p.on_dead_lettered();
+        assert!(p.receipts.story_notice(0, "urn:test:other").unwrap().is_some() && p.staged_jobs.len() == 2, "the kill staged its notice and its job");
+        stage::take_back_record(&mut p, savepoints);
         assert_eq!((p.staged_topic_deliveries.as_slice(), p.staged_jobs.len()), (["sport".to_owned()].as_slice(), 1), "only the mate's delivery and job");
         p.before_commit().unwrap();
-        p.on_commit();
+        stage::batch_committed(&mut p).unwrap();
         let usable = |version| Some(Receipt { version, status: PubStatus::Usable });
-        assert_eq!(p.store.receipt("sport", "urn:test:other").unwrap(), usable(1), "the dead letter's receipt is not written");
-        assert_eq!(p.store.story_notice("urn:test:other").unwrap(), None, "nor its kill notice");
-        assert_eq!(p.store.receipt("sport", "urn:test:story").unwrap(), usable(1), "the batch mate's receipt is");
+        assert_eq!(p.receipts.receipt(0, "sport", "urn:test:other").unwrap(), usable(1), "the dead letter's receipt is not written");
+        assert_eq!(p.receipts.story_notice(0, "urn:test:other").unwrap(), None, "nor its kill notice");
+        assert_eq!(p.receipts.receipt(0, "sport", "urn:test:story").unwrap(), usable(1), "the batch mate's receipt is");
         assert_eq!(p.store.depth("sport"), 2, "the mate's webhook job and the earlier one, not the kill's");
         assert_eq!(run(&mut p, &kill, true), ["newswire.published", "news.sport"], "the redriven kill reaches sport");
         assert_eq!(p.store.depth("sport"), 3);

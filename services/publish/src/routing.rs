@@ -59,14 +59,6 @@ pub fn status_of_code(code: u8) -> Option<PubStatus> {
     }
 }
 
-/// Orders deliveries of one version: the usable copy, then a withhold, then a kill.
-pub fn status_rank(status: PubStatus) -> u8 {
-    match status {
-        PubStatus::Usable => 0,
-        PubStatus::Withheld => 1,
-        PubStatus::Canceled => 2,
-    }
-}
 
 impl Receipt {
     /// The receipt after `article` was delivered to a subscriber holding `prior`:

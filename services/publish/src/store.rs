@@ -1,9 +1,11 @@
-//! Publish's durable state in sled (`<data_dir>/publish`):
+//! Publish's webhook state in sled (`<data_dir>/publish`), beside the
+//! receipts ([`crate::receipts`], kept in Kafka and materialized in the same
+//! database):
 //!
-//! - `receipts`: `subscriber \0 uri` → the [`Receipt`] of what it holds of the story;
-//!   written only after the Kafka transaction that delivered it committed. Under
-//!   the empty subscriber name (`\0 uri`, which no subscription can have) the
-//!   story's last kill or withhold notice, written in the same batch.
+//! - `receipts` (legacy, read only): receipts written by versions before the
+//!   receipts changelog, `subscriber \0 uri` → [`Receipt`] (the story's notice
+//!   under the empty subscriber name); consulted when the changelog store has
+//!   none, so an upgrade keeps what was delivered before it.
 //! - `outbox`: `subscriber \0 seq` → a pending [`WebhookJob`], in story order.
 //! - `jobs`: `subscriber \0 uri \0 version status` → `pending`, `done` or `dead` (status
 //!   is one [`status_code`] byte: usable 0, kill 1, withhold 2): the
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use newswire_shared::article::PubStatus;
 
-use crate::routing::{status_code, status_rank, Receipt};
+use crate::routing::{status_code, Receipt};
 
 pub use newswire_shared::state::StateError;
 
@@ -126,55 +128,21 @@ impl DeliveryStore {
         Ok(DeliveryStore { db, receipts, outbox, jobs })
     }
 
-    /// What `subscriber` last received of story `uri`.
-    pub fn receipt(&self, subscriber: &str, uri: &str) -> Result<Option<Receipt>, StateError> {
+    /// The sled database (where [`crate::receipts::Receipts`] keep their slices too).
+    pub fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
+    /// What `subscriber` last received of story `uri`, as a version before the
+    /// receipts changelog recorded it (see the module docs).
+    pub fn legacy_receipt(&self, subscriber: &str, uri: &str) -> Result<Option<Receipt>, StateError> {
         let value = self.receipts.get(receipt_key(subscriber, uri)).map_err(sled_err("read receipt"))?;
         Ok(value.and_then(|v| Receipt::from_bytes(&v)))
     }
 
-    /// The story's last kill or withhold notice, as routed (see [`crate::routing::notice_after`]).
-    pub fn story_notice(&self, uri: &str) -> Result<Option<Receipt>, StateError> {
-        self.receipt(STORY, uri)
-    }
-
-    /// The latest delivery of story `uri` ever queued for `subscriber` that comes
-    /// before `(version, status)` (version number first, then usable, withhold,
-    /// kill), read from the jobs index. It stands in for a receipt lost to a crash
-    /// between a Kafka commit and the receipt write, since jobs are written before
-    /// the commit. Orders by version number, not by time: for a kill numbered below
-    /// an earlier delivery it finds a receipt of the kill's number, which is enough
-    /// for the kill to go out.
-    pub fn queued_before(&self, subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Result<Option<Receipt>, StateError> {
-        let mut prefix = receipt_key(subscriber, uri);
-        prefix.push(0);
-        let order = |r: Receipt| (r.version, status_rank(r.status));
-        let mut best: Option<Receipt> = None;
-        for entry in self.jobs.scan_prefix(&prefix) {
-            let (key, _) = entry.map_err(sled_err("scan jobs"))?;
-            let Some(tail) = key.get(prefix.len()..).filter(|t| t.len() == 9) else { continue };
-            let Some(found) = Receipt::from_bytes(tail) else { continue };
-            if order(found) < (version, status_rank(status)) && best.is_none_or(|b| order(found) > order(b)) {
-                best = Some(found);
-            }
-        }
-        Ok(best)
-    }
-
-    /// Records receipts (subscriber, uri, receipt) and story notices (uri, notice)
-    /// durably, in one atomic batch, flushed.
-    pub fn put_receipts<'a>(
-        &self,
-        receipts: impl IntoIterator<Item = (&'a str, &'a str, Receipt)>,
-        notices: impl IntoIterator<Item = (&'a str, Receipt)>,
-    ) -> Result<(), StateError> {
-        let mut batch = sled::Batch::default();
-        let notices = notices.into_iter().map(|(uri, notice)| (STORY, uri, notice));
-        for (subscriber, uri, receipt) in receipts.into_iter().chain(notices) {
-            batch.insert(receipt_key(subscriber, uri), receipt.to_bytes().to_vec());
-        }
-        self.receipts.apply_batch(batch).map_err(sled_err("write receipts"))?;
-        self.receipts.flush().map_err(sled_err("flush receipts"))?;
-        Ok(())
+    /// The story's last kill or withhold notice, as a version before the receipts changelog recorded it.
+    pub fn legacy_story_notice(&self, uri: &str) -> Result<Option<Receipt>, StateError> {
+        self.legacy_receipt(STORY, uri)
     }
 
     /// Whether a job with this key was ever queued.
@@ -311,7 +279,10 @@ mod tests {
         {
             let store = DeliveryStore::open(dir.path()).unwrap();
             store.enqueue(&[job("a", "u1", 1)]).unwrap();
-            store.put_receipts([("a", "u1", Receipt { version: 1, status: PubStatus::Usable })], [("u1", Receipt { version: 3, status: PubStatus::Canceled })]).unwrap();
+            // As a version before the receipts changelog wrote them.
+            store.receipts.insert(receipt_key("a", "u1"), Receipt { version: 1, status: PubStatus::Usable }.to_bytes().to_vec()).unwrap();
+            store.receipts.insert(receipt_key(STORY, "u1"), Receipt { version: 3, status: PubStatus::Canceled }.to_bytes().to_vec()).unwrap();
+            store.db.flush().unwrap();
         }
         // sled's background flusher may hold the file lock a moment after the drop,
         // as it would for a process that just exited.
@@ -325,29 +296,11 @@ mod tests {
                 Err(e) => panic!("reopen failed: {e}"),
             }
         };
-        assert_eq!(store.receipt("a", "u1").unwrap(), Some(Receipt { version: 1, status: PubStatus::Usable }));
-        assert_eq!(store.story_notice("u1").unwrap(), Some(Receipt { version: 3, status: PubStatus::Canceled }));
-        assert_eq!(store.story_notice("u2").unwrap(), None);
-        assert_eq!(store.receipt("b", "u1").unwrap(), None);
+        assert_eq!(store.legacy_receipt("a", "u1").unwrap(), Some(Receipt { version: 1, status: PubStatus::Usable }));
+        assert_eq!(store.legacy_story_notice("u1").unwrap(), Some(Receipt { version: 3, status: PubStatus::Canceled }));
+        assert_eq!(store.legacy_story_notice("u2").unwrap(), None);
+        assert_eq!(store.legacy_receipt("b", "u1").unwrap(), None);
         assert_eq!(store.pending("a", store.highest_seq(), 10).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn queued_jobs_stand_in_for_a_lost_receipt_of_an_earlier_version_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = DeliveryStore::open(dir.path()).unwrap();
-        store.enqueue(&[job("a", "u1", 1), job("a", "u1", 2), job("a", "u10", 5)]).unwrap();
-        let withhold = WebhookJob { withheld: true, ..job("a", "u1", 2) };
-        store.enqueue(&[withhold]).unwrap();
-        let r = |version, status| Some(Receipt { version, status });
-        let (usable, withheld, kill) = (PubStatus::Usable, PubStatus::Withheld, PubStatus::Canceled);
-        assert_eq!(store.queued_before("a", "u1", 3, usable).unwrap(), r(2, withheld));
-        assert_eq!(store.queued_before("a", "u1", 2, usable).unwrap(), r(1, usable), "not the version being processed");
-        assert_eq!(store.queued_before("a", "u1", 2, withheld).unwrap(), r(2, usable), "a withhold of v2 comes after v2");
-        assert_eq!(store.queued_before("a", "u1", 2, kill).unwrap(), r(2, withheld), "a kill of v2 comes after its withhold");
-        assert_eq!(store.queued_before("a", "u1", 1, usable).unwrap(), None);
-        assert_eq!(store.queued_before("b", "u1", 9, usable).unwrap(), None, "another subscriber");
-        assert_eq!(store.queued_before("a", "u", 9, usable).unwrap(), None, "a uri that is a prefix of another");
     }
 
     #[test]

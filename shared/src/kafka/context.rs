@@ -17,17 +17,24 @@ use crate::metrics::Metrics;
 pub struct NewswireContext {
     metrics: Arc<Metrics>,
     rebalanced: Arc<AtomicBool>,
+    assigned: Arc<AtomicBool>,
 }
 
 impl NewswireContext {
     /// A context that reports into `metrics`.
     pub fn new(metrics: Arc<Metrics>) -> Self {
-        NewswireContext { metrics, rebalanced: Arc::new(AtomicBool::new(false)) }
+        NewswireContext { metrics, rebalanced: Arc::new(AtomicBool::new(false)), assigned: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Whether a rebalance happened since the last call, clearing the flag.
     pub fn take_rebalanced(&self) -> bool {
         self.rebalanced.swap(false, Ordering::SeqCst)
+    }
+
+    /// Whether the group assigned partitions since the last call (the end of
+    /// a rebalance: the assignment is final), clearing the flag.
+    pub fn take_assigned(&self) -> bool {
+        self.assigned.swap(false, Ordering::SeqCst)
     }
 }
 
@@ -53,6 +60,12 @@ impl ConsumerContext for NewswireContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         tracing::info!(?rebalance, "consumer group rebalance");
         self.rebalanced.store(true, Ordering::SeqCst);
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(_) = rebalance {
+            self.assigned.store(true, Ordering::SeqCst);
+        }
     }
 }
 

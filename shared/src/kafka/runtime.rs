@@ -45,9 +45,10 @@ use crate::kafka::client;
 use crate::kafka::context::NewswireContext;
 use crate::kafka::dead_letter::dead_letter_record;
 use crate::kafka::headers::{self, HeaderMap};
-use crate::metrics::Metrics;
+use crate::kafka::state_sync::{StateSync, StateSyncError};
 use crate::kafka::transaction::TransactionalProducer;
-use crate::stage::{DueRecord, InputMessage, Stage, StageError, Tombstone};
+use crate::metrics::Metrics;
+use crate::stage::{self, DueRecord, InputMessage, Stage, StageError, Tombstone};
 
 /// How long one poll waits for the first record of a batch (also how often shutdown is checked).
 const IDLE_POLL: Duration = Duration::from_millis(100);
@@ -87,6 +88,11 @@ pub enum RuntimeError {
     /// instance with the same transactional id); the process must restart.
     #[error("fatal Kafka error: {0}")]
     Fatal(#[source] KafkaError),
+    /// The stage's changelog-backed state could not be restored or written
+    /// (see [`crate::changelog`]); the process exits and is restarted, and
+    /// restores from the changelog then.
+    #[error("the stage's state: {0}")]
+    State(#[source] StateSyncError),
 }
 
 /// A batch in progress: what was read, where it started, what it produced.
@@ -145,12 +151,19 @@ pub fn run<S: Stage>(
     let producer =
         TransactionalProducer::start(&settings.kafka, &client_id, &settings.transactional_id, context.clone(), shutdown.clone())?;
     stage.prepare().map_err(RuntimeError::Prepare)?;
-    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None };
+    let state = StateSync::new(&settings.kafka, &client_id);
+    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None, state, readiness: readiness.clone() };
     runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
     readiness.set(true);
     tracing::info!(stage = stage.name(), topic = %runtime.settings.input_topic, group = %runtime.settings.group_id, "consuming");
     let result = runtime.run_loop(&mut stage);
     readiness.set(false);
+    if result.is_ok() {
+        // A clean stop leaves fresh checkpoints: the next start reads on from them.
+        if let Err(error) = runtime.state.checkpoint(stage.stores(), true) {
+            tracing::warn!(%error, "cannot checkpoint the stage's state on shutdown; the next start reads more of the changelog");
+        }
+    }
     runtime.consumer.unsubscribe();
     runtime.producer.flush_on_shutdown();
     tracing::info!(stage = stage.name(), "stopped");
@@ -166,6 +179,10 @@ struct Runtime {
     shutdown: CancellationToken,
     /// The pause before the next read after a retried batch; `None` after a commit.
     retry_pause: Option<Duration>,
+    /// Restores and checkpoints the stage's changelog-backed stores.
+    state: StateSync,
+    /// What `/ready` answers: false while state is restored.
+    readiness: Readiness,
 }
 
 impl Runtime {
@@ -181,11 +198,36 @@ impl Runtime {
             // Timed work first: it is due now, and a record consumed after it may depend on it.
             let due = stage.due(max_messages);
             let messages = self.gather(max_messages.saturating_sub(due.len()), !due.is_empty());
+            if self.context.take_assigned() {
+                // Before any record of a newly assigned partition is processed.
+                self.sync_state(stage)?;
+            }
             if due.is_empty() && messages.is_empty() {
+                if let Err(error) = self.state.checkpoint(stage.stores(), false) {
+                    tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");
+                }
                 continue;
             }
             self.run_batch(stage, &due, &messages)?;
         }
+    }
+
+    /// Brings the stage's changelog-backed stores in step with the partitions
+    /// the group assigned (see [`StateSync::on_assigned`]).
+    fn sync_state<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
+        let stores = stage.stores();
+        if stores.is_empty() {
+            return Ok(());
+        }
+        let assignment = self.consumer.assignment().map_err(RuntimeError::Setup)?;
+        let mut assigned: Vec<i32> = assignment
+            .elements()
+            .iter()
+            .filter(|e| e.topic() == self.settings.input_topic)
+            .map(|e| e.partition())
+            .collect();
+        assigned.sort_unstable();
+        self.state.on_assigned(stores, &assigned, &self.metrics, &self.readiness).map_err(RuntimeError::State)
     }
 
     /// Reads the consumed records of the next batch (see [`gather`]); records a
@@ -277,6 +319,7 @@ impl Runtime {
             version = tracing::field::Empty,
         );
         let _entered = span.enter();
+        let savepoints = stage::store_savepoints(stage);
         let started = Instant::now();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| stage.process(input)))
             .unwrap_or_else(|panic| Err(StageError::new("stage_panicked", format!("the stage panicked: {}", panic_message(panic.as_ref())))));
@@ -301,7 +344,7 @@ impl Runtime {
             }
             Err(error) if error.is_retry() => return Err(HandleError::Retry(error)),
             Err(error) => {
-                stage.on_dead_lettered();
+                stage::take_back_record(stage, savepoints);
                 let source = format!("{}/{}/{}", input.topic, input.partition, input.offset);
                 let record = dead_letter_record(&self.settings.dlq_topic, stage.name(), input, &error);
                 batch.events.dead_lettered(error.reason, error.detail, source);
@@ -326,12 +369,18 @@ impl Runtime {
         if let Err(error) = stage.before_commit() {
             return self.retry(stage, batch, &error);
         }
+        if let Err(error) = self.send_state_changes(stage) {
+            return self.abort(stage, batch, &error.to_string());
+        }
         let committing = Instant::now();
         let committed = self.commit(&batch);
         self.metrics.commit_seconds.observe(committing.elapsed().as_secs_f64());
         match committed {
             Ok(()) => {
-                stage.on_commit();
+                let changes = stage::batch_committed(stage).map_err(|e| RuntimeError::State(e.into()))?;
+                for (store, count) in changes {
+                    self.metrics.state_changes.with_label_values(&[store]).inc_by(count as u64);
+                }
                 self.retry_pause = None;
                 self.record_commit(batch);
                 Ok(())
@@ -339,6 +388,17 @@ impl Runtime {
             Err(KafkaError::Transaction(e)) if e.is_fatal() => Err(RuntimeError::Fatal(KafkaError::Transaction(e))),
             Err(error) => self.abort(stage, batch, &error.to_string()),
         }
+    }
+
+    /// Produces the batch's changes of every changelog-backed store to its
+    /// changelog, each to its slice's partition, in the open transaction.
+    fn send_state_changes<S: Stage>(&self, stage: &mut S) -> Result<(), KafkaError> {
+        for store in stage.stores() {
+            for (partition, key, value) in store.staged() {
+                self.producer.send_change(store.topic(), partition, key, value)?;
+            }
+        }
+        Ok(())
     }
 
     fn commit(&self, batch: &Batch) -> Result<(), KafkaError> {
@@ -391,7 +451,7 @@ impl Runtime {
     fn abort<S: Stage>(&mut self, stage: &mut S, batch: Batch, why: &str) -> Result<(), RuntimeError> {
         events::BatchAborted { messages: batch.len(), error: why }.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
-        stage.on_abort();
+        stage::batch_aborted(stage);
         self.producer.abort()?;
         self.seek_back(&batch.first_offsets);
         Ok(())

@@ -109,6 +109,17 @@ impl TransactionalProducer {
         send_waiting(&self.producer, BaseRecord::<[u8], [u8]>::to(topic).key(key))
     }
 
+    /// Enqueues a change of a changelog-backed store ([`crate::changelog`]): `key`
+    /// = `value` (or a tombstone for `None`) on `partition` of the changelog
+    /// `topic`, in the open transaction, waiting while the local queue is full.
+    pub fn send_change(&self, topic: &str, partition: i32, key: &[u8], value: Option<&[u8]>) -> Result<(), KafkaError> {
+        let record = BaseRecord::<[u8], [u8]>::to(topic).partition(partition).key(key);
+        match value {
+            Some(value) => send_waiting(&self.producer, record.payload(value)),
+            None => send_waiting(&self.producer, record),
+        }
+    }
+
     /// Commits the open transaction with the consumer's next offsets (and its
     /// group): outputs and offsets become visible together, or not at all. A
     /// batch of timed work alone consumed nothing and has no offsets (`None`).

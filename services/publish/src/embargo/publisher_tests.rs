@@ -8,14 +8,13 @@ use chrono::{DateTime, Duration, Utc};
 use newswire_shared::article::{Article, Concept, PubStatus};
 use newswire_shared::clock::ManualClock;
 use newswire_shared::kafka::headers::HeaderMap;
-use newswire_shared::stage::{InputMessage, Outcome, Stage};
+use newswire_shared::stage::{self, InputMessage, Outcome, Stage};
 
 use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
 use crate::filter::Filter;
 use crate::metrics::PublishMetrics;
 use crate::publisher::tests::as_other_story;
-use crate::store::DeliveryStore;
 use crate::subscription::{Subscription, WebhookTarget};
 use crate::{Publisher, Subscriber};
 
@@ -37,7 +36,7 @@ fn publisher(dir: &std::path::Path, clock: &ManualClock) -> (Publisher, Arc<Publ
     let subs = vec![subscriber("desk", EmbargoChoice::Hold, true), subscriber("partner", EmbargoChoice::Deliver, false)];
     let metrics = Arc::new(PublishMetrics::default());
     let embargoes = Embargoes::new(HELD, Arc::new(clock.clone()));
-    let p = Publisher::new("newswire.published", subs, DeliveryStore::open(dir).unwrap(), metrics.clone()).with_embargoes(embargoes);
+    let p = Publisher::new("newswire.published", subs, crate::publisher::tests::state(dir), metrics.clone()).with_embargoes(embargoes);
     (p, metrics)
 }
 
@@ -84,9 +83,9 @@ fn release_due(p: &mut Publisher, commit: bool) -> Vec<Vec<String>> {
 fn finish(p: &mut Publisher, commit: bool) {
     p.before_commit().unwrap();
     if commit {
-        p.on_commit();
+        stage::batch_committed(p).unwrap();
     } else {
-        p.on_abort();
+        stage::batch_aborted(p);
     }
 }
 
@@ -184,8 +183,9 @@ fn a_dead_lettered_hold_leaves_nothing_held_and_its_batch_mate_stays_held() {
     let mate = story(1, PubStatus::Usable, Some(until));
     p.process(&input(&mate)).unwrap();
     let refused = as_other_story(&story(1, PubStatus::Usable, Some(until)));
+    let savepoints = stage::store_savepoints(&mut p);
     p.process(&input(&refused)).unwrap();
-    p.on_dead_lettered();
+    stage::take_back_record(&mut p, savepoints);
     finish(&mut p, true);
     assert_eq!((metrics.embargoed_held.get(), metrics.embargo_holds.get()), (1, 1), "only the mate is held and counted");
     clock.set(until);
@@ -206,8 +206,9 @@ fn a_dead_lettered_release_is_not_due_again_and_is_not_counted() {
     clock.set(until);
     let due = p.due(10);
     assert_eq!(due.len(), 1);
+    let savepoints = stage::store_savepoints(&mut p);
     p.process(&due[0].input()).unwrap();
-    p.on_dead_lettered();
+    stage::take_back_record(&mut p, savepoints);
     finish(&mut p, true);
     assert_eq!(metrics.embargo_releases.get(), 0, "a dead-lettered release is not counted as released");
     assert_eq!(metrics.embargoed_held.get(), 0, "its held record is removed with its dead letter");

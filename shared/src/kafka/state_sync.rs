@@ -1,0 +1,205 @@
+//! Keeping a stage's changelog-backed stores ([`crate::changelog`]) in step
+//! with the partitions the consumer group gives it: restoring a slice before
+//! its partition's records are processed, dropping the slices that moved away,
+//! and writing checkpoints so that a restart reads on instead of from the start.
+//!
+//! It runs on the runtime's own thread, between batches: while it restores,
+//! nothing is processed and the service reports not ready.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rdkafka::consumer::Consumer;
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::Offset;
+
+use crate::admin_server::Readiness;
+use crate::changelog::plan::RestoreFrom;
+use crate::changelog::ChangelogStore;
+use crate::config::KafkaConfig;
+use crate::kafka::read_to_end::{self, end_reader, partitions_of, EndReader, ReadError};
+use crate::metrics::Metrics;
+use crate::state::StateError;
+
+/// How long restoring one assignment's slices may take before the stage gives
+/// up (and exits, to be restarted); well within the consumer's poll interval.
+pub const RESTORE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How often the current slices are checkpointed while the stage runs.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
+
+/// How long asking for a changelog partition's end may take.
+const WATERMARK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a stage's stores could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum StateSyncError {
+    /// The changelog could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The store on disk failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The reader could not be made, or a partition's end not asked for.
+    #[error("{what}: {source}")]
+    Kafka {
+        /// What was being done.
+        what: String,
+        /// What Kafka said.
+        #[source]
+        source: KafkaError,
+    },
+    /// The changelog has fewer partitions than the input: a slice would have nowhere to go.
+    #[error(
+        "the changelog {topic} has {has} partitions but partition {needed} of the input was assigned; give the changelog as many partitions as the input (see the README's Scaling section)"
+    )]
+    TooFewPartitions {
+        /// The changelog topic.
+        topic: String,
+        /// Its partition count.
+        has: usize,
+        /// The input partition that has no changelog partition.
+        needed: i32,
+    },
+}
+
+/// Restores and checkpoints a stage's stores.
+pub struct StateSync {
+    kafka: KafkaConfig,
+    client_id: String,
+    reader: Option<EndReader>,
+    last_checkpoint: Instant,
+}
+
+impl StateSync {
+    /// A syncer whose changelog reader uses these client settings.
+    pub fn new(kafka: &KafkaConfig, client_id: &str) -> Self {
+        StateSync { kafka: kafka.clone(), client_id: format!("{client_id}-restore"), reader: None, last_checkpoint: Instant::now() }
+    }
+
+    fn reader(&mut self) -> Result<&EndReader, StateSyncError> {
+        if self.reader.is_none() {
+            let reader = end_reader(&self.kafka, &self.client_id)
+                .map_err(|source| StateSyncError::Kafka { what: "creating the changelog reader".into(), source })?;
+            self.reader = Some(reader);
+        }
+        self.reader.as_ref().ok_or_else(|| StateSyncError::Kafka { what: "the changelog reader".into(), source: KafkaError::Canceled })
+    }
+
+    /// Brings `stores` in step with the `assigned` input partitions: drops the
+    /// slices no longer assigned, restores the others that are not current,
+    /// and checkpoints them. Readiness is false while it restores.
+    pub fn on_assigned(
+        &mut self,
+        stores: Vec<&mut ChangelogStore>,
+        assigned: &[i32],
+        metrics: &Metrics,
+        readiness: &Readiness,
+    ) -> Result<(), StateSyncError> {
+        for store in stores {
+            let plan = store.plan(assigned, now_secs())?;
+            for partition in &plan.drop {
+                store.drop_slice(*partition)?;
+            }
+            if !plan.drop.is_empty() {
+                tracing::info!(store = store.name(), partitions = ?plan.drop, "dropped the slices of partitions no longer assigned");
+            }
+            if plan.restore.is_empty() {
+                continue;
+            }
+            readiness.set(false);
+            metrics.state_restoring.with_label_values(&[store.name()]).set(1);
+            let restored = self.restore(store, &plan.restore, metrics);
+            metrics.state_restoring.with_label_values(&[store.name()]).set(0);
+            metrics.state_restore_remaining.with_label_values(&[store.name()]).set(0);
+            restored?;
+            readiness.set(true);
+        }
+        self.last_checkpoint = Instant::now();
+        Ok(())
+    }
+
+    /// Reads `slices` of `store` from the changelog to its end and checkpoints them.
+    fn restore(&mut self, store: &mut ChangelogStore, slices: &[(i32, RestoreFrom)], metrics: &Metrics) -> Result<(), StateSyncError> {
+        let started = Instant::now();
+        let topic = store.topic().to_owned();
+        let name = store.name();
+        let reader = self.reader()?;
+        let partitions = partitions_of(reader, &topic, read_to_end::PARTITIONS_WAIT)?;
+        let mut starts = Vec::new();
+        let mut remaining = 0i64;
+        for (partition, from) in slices {
+            if !partitions.contains(partition) {
+                return Err(StateSyncError::TooFewPartitions { topic, has: partitions.len(), needed: *partition });
+            }
+            let (low, high) = reader
+                .fetch_watermarks(&topic, *partition, WATERMARK_TIMEOUT)
+                .map_err(|source| StateSyncError::Kafka { what: format!("asking for the end of {topic} [{partition}]"), source })?;
+            let start = match from {
+                RestoreFrom::Beginning => {
+                    store.clear_slice(*partition)?;
+                    starts.push((*partition, Offset::Beginning));
+                    low
+                }
+                RestoreFrom::Offset(at) => {
+                    starts.push((*partition, Offset::Offset(*at)));
+                    (*at).max(low)
+                }
+            };
+            remaining += (high - start).max(0);
+        }
+        let gauge = metrics.state_restore_remaining.with_label_values(&[name]);
+        let counter = metrics.state_restored_records.with_label_values(&[name]);
+        gauge.set(remaining);
+        tracing::info!(store = name, %topic, slices = ?slices, records = remaining, "restoring state before processing these partitions");
+        let mut failure: Option<StateError> = None;
+        let mut read = 0u64;
+        let ends = read_to_end::read_to_end(reader, &topic, &starts, RESTORE_TIMEOUT, |message| {
+            if failure.is_none() {
+                if let Err(error) = store.apply_restored(message.partition(), message.key().unwrap_or_default(), message.payload()) {
+                    failure = Some(error);
+                }
+            }
+            read += 1;
+            counter.inc();
+            gauge.dec();
+        })?;
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+        let now = now_secs();
+        for (partition, next) in ends {
+            store.checkpoint(partition, next, now)?;
+        }
+        tracing::info!(store = name, records = read, seconds = started.elapsed().as_secs_f64(), "state restored");
+        Ok(())
+    }
+
+    /// Checkpoints every current slice of `stores` at its changelog's end, at most
+    /// every [`CHECKPOINT_EVERY`] (or at once when `now` is true). Called between
+    /// batches only: everything this instance committed is then in the store,
+    /// and no other instance writes to its slices.
+    pub fn checkpoint(&mut self, stores: Vec<&mut ChangelogStore>, now: bool) -> Result<(), StateSyncError> {
+        if stores.is_empty() || (!now && self.last_checkpoint.elapsed() < CHECKPOINT_EVERY) {
+            return Ok(());
+        }
+        self.last_checkpoint = Instant::now();
+        let at = now_secs();
+        for store in stores {
+            let topic = store.topic().to_owned();
+            let current: Vec<i32> = store.current().iter().copied().collect();
+            for partition in current {
+                let reader = self.reader()?;
+                let (_, high) = reader
+                    .fetch_watermarks(&topic, partition, WATERMARK_TIMEOUT)
+                    .map_err(|source| StateSyncError::Kafka { what: format!("asking for the end of {topic} [{partition}]"), source })?;
+                store.checkpoint(partition, high, at)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
