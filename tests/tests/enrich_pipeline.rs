@@ -64,6 +64,18 @@ fn the_pa_seed_is_enriched_with_topics_places_people_quotes_and_a_summary() {
     assert!(ninjs.get("newswire").is_none());
 }
 
+/// Pushes the PA story and checks it reached `enriched` with local enrichment
+/// and nothing from the external enricher; answers enrich's metrics then.
+fn goes_on_with_local_enrichment_only(pipeline: &Pipeline) -> String {
+    pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture(PA_SEED));
+    let enriched = pipeline.read("enriched", 1, WAIT, SETTLE);
+    assert_eq!(enriched.len(), 1, "the story goes on; enrich log:\n{}", pipeline.log("enrich"));
+    let article = enriched[0].json();
+    assert!(article["subjects"].as_array().is_some_and(|s| !s.is_empty()), "local enrichment is there");
+    assert!(article["newswire"]["enrichment"].get("external").is_none());
+    pipeline.metrics("enrich")
+}
+
 #[test]
 fn with_the_external_enricher_down_stories_go_on_with_local_enrichment_and_a_metric_says_so() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -74,14 +86,7 @@ fn with_the_external_enricher_down_stories_go_on_with_local_enrichment_and_a_met
         ("NEWSWIRE_ENRICH_EXTERNAL_RETRIES", "1"),
         ("NEWSWIRE_ENRICH_EXTERNAL_BACKOFF_MS", "10"),
     ]);
-    pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture(PA_SEED));
-
-    let enriched = pipeline.read("enriched", 1, WAIT, SETTLE);
-    assert_eq!(enriched.len(), 1, "the story goes on; enrich log:\n{}", pipeline.log("enrich"));
-    let article = enriched[0].json();
-    assert!(article["subjects"].as_array().is_some_and(|s| !s.is_empty()), "local enrichment is there");
-    assert!(article["newswire"]["enrichment"].get("external").is_none());
-    let metrics = pipeline.metrics("enrich");
+    let metrics = goes_on_with_local_enrichment_only(&pipeline);
     let failed = metrics.lines().find(|l| l.starts_with("newswire_enrich_external_calls_total") && l.contains("outcome=\"failed\""));
     assert!(failed.is_some_and(|l| !l.ends_with(" 0")), "failed calls are counted:\n{metrics}");
 }
@@ -97,14 +102,7 @@ fn with_the_external_enricher_hanging_stories_wait_only_the_batch_budget_and_no_
         ("NEWSWIRE_ENRICH_EXTERNAL_TIMEOUT_MS", "600000"),
         ("NEWSWIRE_ENRICH_EXTERNAL_BATCH_BUDGET_MS", "1500"),
     ]);
-    pipeline.push_ok(PA_TOKEN, "text/plain; charset=utf-8", fixture(PA_SEED));
-
-    let enriched = pipeline.read("enriched", 1, WAIT, SETTLE);
-    assert_eq!(enriched.len(), 1, "the story goes on; enrich log:\n{}", pipeline.log("enrich"));
-    let article = enriched[0].json();
-    assert!(article["subjects"].as_array().is_some_and(|s| !s.is_empty()), "local enrichment is there");
-    assert!(article["newswire"]["enrichment"].get("external").is_none());
-    let metrics = pipeline.metrics("enrich");
+    let metrics = goes_on_with_local_enrichment_only(&pipeline);
     let line = |name: &str, label: &str| metrics.lines().find(|l| l.starts_with(name) && l.contains(label)).map(str::to_owned);
     let timed_out = line("newswire_enrich_external_calls_total", "outcome=\"timed_out\"");
     assert!(timed_out.is_some_and(|l| l.ends_with(" 1")), "the call cut off by the budget is counted:\n{metrics}");

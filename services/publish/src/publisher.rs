@@ -229,7 +229,7 @@ impl Publisher {
     /// story now for those who take embargoed stories at once.
     fn hold(&mut self, article: &Article, input: &InputMessage<'_>, until: chrono::DateTime<chrono::Utc>, replaces: bool) -> Result<Outcome, StageError> {
         let mut outcome = self.publish(article, input, Audience::TakingEmbargoed)?;
-        let held = Held::of(article, until, story_key(article, input), input.payload, input.headers);
+        let held = Held::of(article, until, story_key(article, input), input.payload, input.headers, self.slice);
         outcome.records.push(held.record(self.embargo.topic()));
         self.embargo.held.hold(held);
         self.embargo.events.push(EmbargoEvent::Held { uri: article.uri.clone(), until, replaced: replaces });
@@ -276,6 +276,15 @@ impl Publisher {
     }
 }
 
+/// Where the story's receipts are: its input partition; for a released held
+/// story, the input partition it was held from ([`headers::HELD_SLICE`]),
+/// else (a record held by a version before receipts were kept per partition)
+/// its embargo record's partition, which is exact while publish runs one instance.
+fn receipts_slice(input: &InputMessage<'_>, embargo_topic: &str) -> i32 {
+    let held_from = (input.topic == embargo_topic).then(|| input.headers.get_str(headers::HELD_SLICE).and_then(|v| v.parse().ok())).flatten();
+    held_from.unwrap_or(input.partition).max(0)
+}
+
 /// The story's key on publish's topics: the input's key, else its uri.
 fn story_key<'a>(article: &'a Article, input: &InputMessage<'a>) -> &'a [u8] {
     input.key.filter(|k| !k.is_empty()).unwrap_or(article.uri.as_bytes())
@@ -299,9 +308,7 @@ impl Stage for Publisher {
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         self.savepoint = self.savepoint();
-        // A released story's partition is its embargo record's: exact while
-        // publish runs one instance, as the embargo requires (README, Scaling).
-        self.slice = input.partition.max(0);
+        self.slice = receipts_slice(input, self.embargo.topic());
         let article = read_article(input)?;
         self.current = self.live.load_full();
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);

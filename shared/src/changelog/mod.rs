@@ -143,6 +143,12 @@ impl ChangelogStore {
         &self.current
     }
 
+    /// No slice is current any more (the group took partitions away): each
+    /// is brought up to date again from its checkpoint when assigned.
+    pub fn forget_current(&mut self) {
+        self.current.clear();
+    }
+
     /// Removes `partition`'s slice and its checkpoint: another instance has it now.
     pub fn drop_slice(&mut self, partition: i32) -> Result<(), StateError> {
         self.clear_slice(partition)?;
@@ -268,6 +274,9 @@ mod tests {
         assert_eq!((s.get(2, b"x").unwrap(), s.get(2, b"y").unwrap()), (Some(b"1".to_vec()), None));
         assert_eq!(s.checkpoints().unwrap().get(&2), Some(&Checkpoint { offset: 17, saved_at: 1_000 }));
         assert!(s.plan(&[2], 1_000).unwrap().is_empty(), "current: nothing to do");
+        s.forget_current();
+        assert_eq!(s.plan(&[2], 1_000).unwrap().restore, vec![(2, plan::RestoreFrom::Offset(17))], "after a revocation: read on from the checkpoint");
+        s.checkpoint(2, 17, 1_000).unwrap();
 
         s.drop_slice(2).unwrap();
         assert_eq!(s.get(2, b"x").unwrap(), None);

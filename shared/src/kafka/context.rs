@@ -18,12 +18,13 @@ pub struct NewswireContext {
     metrics: Arc<Metrics>,
     rebalanced: Arc<AtomicBool>,
     assigned: Arc<AtomicBool>,
+    revoked: Arc<AtomicBool>,
 }
 
 impl NewswireContext {
     /// A context that reports into `metrics`.
     pub fn new(metrics: Arc<Metrics>) -> Self {
-        NewswireContext { metrics, rebalanced: Arc::new(AtomicBool::new(false)), assigned: Arc::new(AtomicBool::new(false)) }
+        NewswireContext { metrics, rebalanced: Arc::new(AtomicBool::new(false)), assigned: Arc::new(AtomicBool::new(false)), revoked: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Whether a rebalance happened since the last call, clearing the flag.
@@ -35,6 +36,11 @@ impl NewswireContext {
     /// a rebalance: the assignment is final), clearing the flag.
     pub fn take_assigned(&self) -> bool {
         self.assigned.swap(false, Ordering::SeqCst)
+    }
+
+    /// Whether the group took partitions away since the last call, clearing the flag.
+    pub fn take_revoked(&self) -> bool {
+        self.revoked.swap(false, Ordering::SeqCst)
     }
 }
 
@@ -60,6 +66,9 @@ impl ConsumerContext for NewswireContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         tracing::info!(?rebalance, "consumer group rebalance");
         self.rebalanced.store(true, Ordering::SeqCst);
+        if let Rebalance::Revoke(_) = rebalance {
+            self.revoked.store(true, Ordering::SeqCst);
+        }
     }
 
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {

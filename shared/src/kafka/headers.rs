@@ -53,6 +53,9 @@ pub const SUBSCRIBER: &str = "newswire-subscriber";
 pub const ROUTE: &str = "newswire-route";
 /// On publish's held (embargoed) records, which are keyed by uri: the story's own Kafka key.
 pub const HELD_KEY: &str = "newswire-held-key";
+/// On publish's held (embargoed) records: the partition of publish's input the
+/// story came from, whose slice of publish's receipts its release reads and writes.
+pub const HELD_SLICE: &str = "newswire-held-slice";
 
 /// An ordered list of headers, owned, with string-keyed lookup.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -198,14 +198,20 @@ impl Runtime {
             // Timed work first: it is due now, and a record consumed after it may depend on it.
             let due = stage.due(max_messages);
             let messages = self.gather(max_messages.saturating_sub(due.len()), !due.is_empty());
+            if self.context.take_revoked() {
+                // Whatever comes back next is read on from its checkpoint: another
+                // instance may have written its slice meanwhile.
+                StateSync::on_revoked(stage.stores());
+            }
             if self.context.take_assigned() {
                 // Before any record of a newly assigned partition is processed.
                 self.sync_state(stage)?;
             }
+            // Between batches (no transaction open), at most every CHECKPOINT_EVERY.
+            if let Err(error) = self.state.checkpoint(stage.stores(), false) {
+                tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");
+            }
             if due.is_empty() && messages.is_empty() {
-                if let Err(error) = self.state.checkpoint(stage.stores(), false) {
-                    tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");
-                }
                 continue;
             }
             self.run_batch(stage, &due, &messages)?;

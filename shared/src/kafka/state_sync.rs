@@ -119,6 +119,16 @@ impl StateSync {
         Ok(())
     }
 
+    /// The group took partitions away: no slice is current any more (none is
+    /// checkpointed meanwhile), so each one assigned again is read on from its
+    /// last checkpoint, which replays this instance's own later changes
+    /// (harmless) and whatever another instance wrote in between.
+    pub fn on_revoked(stores: Vec<&mut ChangelogStore>) {
+        for store in stores {
+            store.forget_current();
+        }
+    }
+
     /// Reads `slices` of `store` from the changelog to its end and checkpoints them.
     fn restore(&mut self, store: &mut ChangelogStore, slices: &[(i32, RestoreFrom)], metrics: &Metrics) -> Result<(), StateSyncError> {
         let started = Instant::now();

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use newswire_shared::article::Article;
-use newswire_shared::kafka::headers::{HeaderMap, HELD_KEY};
+use newswire_shared::kafka::headers::{HeaderMap, HELD_KEY, HELD_SLICE};
 use newswire_shared::stage::{DueRecord, OutputRecord, Tombstone};
 use newswire_shared::staging::{Savepoint, StagedMap};
 
@@ -35,15 +35,16 @@ pub struct Held {
 }
 
 impl Held {
-    /// The held record of `article` received as `payload` with `key` and `headers`.
-    pub fn of(article: &Article, until: DateTime<Utc>, key: &[u8], payload: &[u8], headers: &HeaderMap) -> Self {
+    /// The held record of `article` received as `payload` with `key` and
+    /// `headers` on input partition `slice` (kept as the [`HELD_SLICE`] header).
+    pub fn of(article: &Article, until: DateTime<Utc>, key: &[u8], payload: &[u8], headers: &HeaderMap, slice: i32) -> Self {
         Held {
             uri: article.uri.clone(),
             version: article.version,
             until,
             key: key.to_vec(),
             payload: payload.to_vec(),
-            headers: headers.clone(),
+            headers: headers.clone().with(HELD_SLICE, slice.to_string()),
             partition: -1,
             offset: -1,
         }
@@ -209,7 +210,7 @@ mod tests {
     fn held(uri: &str, version: u64, until: i64) -> Held {
         let article = Article { uri: uri.into(), version, embargoed: Some(t(until).fixed_offset()), ..Default::default() };
         let payload = serde_json::to_vec(&article).unwrap();
-        Held::of(&article, t(until), format!("key-{uri}").as_bytes(), &payload, &HeaderMap::new().with("newswire-trace-id", "tr"))
+        Held::of(&article, t(until), format!("key-{uri}").as_bytes(), &payload, &HeaderMap::new().with("newswire-trace-id", "tr"), 2)
     }
 
     #[test]
