@@ -692,3 +692,110 @@ fn a_newsml_g2_kill_under_the_original_version_pushed_through_ingest_reaches_the
     let (requests, _) = hooked(&hook.wait_for(3, WAIT, SETTLE));
     assert_eq!(requests, [pair("1", "usable"), pair("2", "usable"), pair("1", "canceled")]);
 }
+
+// ---------------------------------------------------------------- receipts kept in Kafka
+// Publish's receipts (who received which story) live in a changelog-backed
+// store: they survive a lost data directory and follow their partition to
+// another instance.
+
+/// Two topic subscribers: `sport` (medtop 15000000) and `politics` (medtop 11000000).
+fn two_desks() -> String {
+    topic_sub("sport", r#"{ subject = "medtop:15000000" }"#, None) + &topic_sub("politics", r#"{ subject = "medtop:11000000" }"#, None)
+}
+
+/// Version `version` of story `uri` about the media topic `code`.
+fn on_topic(uri: &str, version: u64, code: &str) -> Value {
+    article(uri, version, &format!("{uri} v{version}"), json!({"subjects": medtop(code)}))
+}
+
+/// `(uri, version, route)` of each record, grouped by uri, in arrival order.
+fn routes_by_uri(records: &[Record]) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for r in records {
+        let v = r.json();
+        let uri = v["uri"].as_str().unwrap_or_default().to_owned();
+        out.entry(uri).or_default().push((v["version"].as_str().unwrap_or_default().to_owned(), r.headers["newswire-route"].clone()));
+    }
+    out
+}
+
+/// The value of a metric series in Prometheus text, 0 when absent.
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok())).unwrap_or(0.0)
+}
+
+/// Waits until `name`'s metrics show `series` (a store's gauges appear once
+/// its partitions were assigned and restored).
+fn wait_for_metric(pipeline: &Pipeline, name: &str, series: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !pipeline.metrics(name).lines().any(|l| l.starts_with(series)) {
+        assert!(Instant::now() < deadline, "{name} never showed {series}; log:\n{}", pipeline.log(name));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_publish_that_lost_its_data_directory_restores_its_receipts_before_it_routes_a_waiting_correction() {
+    let mut setup = Setup::start(&two_desks());
+    setup.send(&on_topic("urn:t:lost-disk", 1, "15000000"));
+    assert_eq!(setup.read_sub("sport", 1).len(), 1, "sport receives version 1");
+
+    setup.pipeline.kill("publish");
+    let data_dir = setup.pipeline.dir().join("data").join("publish-1");
+    std::fs::remove_dir_all(&data_dir).unwrap_or_else(|e| panic!("cannot delete {}: {e}", data_dir.display()));
+    // The correction waits in publish's input while publish is down: the new
+    // process meets it in its first batch, and must have restored first.
+    setup.send(&on_topic("urn:t:lost-disk", 2, "11000000"));
+    setup.send(&on_topic("urn:t:lost-disk", 3, "11000000"));
+    setup.pipeline.spawn("publish");
+    setup.pipeline.wait_ready("publish", WAIT);
+
+    let sport = routes_by_uri(&setup.read_sub("sport", 3));
+    assert_eq!(
+        sport["urn:t:lost-disk"],
+        [("1".into(), "match".into()), ("2".into(), "correction".into()), ("3".into(), "correction".into())],
+        "sport received version 1 before the disk was lost, so it gets the corrections; publish log:\n{}",
+        setup.pipeline.log("publish")
+    );
+    let politics = routes_by_uri(&setup.read_sub("politics", 2));
+    assert_eq!(politics["urn:t:lost-disk"], [("2".into(), "match".into()), ("3".into(), "correction".into())]);
+    let metrics = setup.pipeline.metrics("publish");
+    assert!(
+        metric(&metrics, "newswire_state_restored_records_total{store=\"receipts\",stage=\"publish\"}") >= 1.0,
+        "the receipts came back from the changelog:\n{metrics}"
+    );
+    assert!(metrics.lines().any(|l| l == "newswire_state_restoring{store=\"receipts\",stage=\"publish\"} 0"), "and the restore is over:\n{metrics}");
+}
+
+#[test]
+fn receipts_follow_their_partition_to_the_instance_that_takes_it_over() {
+    let mut setup = Setup::start(&two_desks());
+    let second = setup.pipeline.add_instance("publish");
+    wait_for_metric(&setup.pipeline, &second, "newswire_state_restoring{store=\"receipts\",stage=\"publish\"}");
+    let stories: Vec<String> = (0..24).map(|n| format!("urn:t:moved-{n}")).collect();
+    for uri in &stories {
+        setup.send(&on_topic(uri, 1, "15000000"));
+    }
+    assert_eq!(setup.read_sub("sport", stories.len()).len(), stories.len(), "sport receives every version 1");
+    let by_second = metric(&setup.pipeline.metrics(&second), "newswire_state_changes_total{store=\"receipts\",stage=\"publish\"}");
+    assert!(by_second >= 1.0, "the second instance delivered some of the stories (it has partitions)");
+
+    // The second instance goes for good: its partitions, and their receipts, move to the first.
+    setup.pipeline.stop(&second);
+    for uri in &stories {
+        setup.send(&on_topic(uri, 2, "11000000"));
+    }
+    let sport = routes_by_uri(&setup.read_sub("sport", 2 * stories.len()));
+    for uri in &stories {
+        assert_eq!(
+            sport.get(uri).map(Vec::as_slice),
+            Some([("1".to_owned(), "match".to_owned()), ("2".to_owned(), "correction".to_owned())].as_slice()),
+            "{uri}: the correction reaches sport whichever instance delivered version 1"
+        );
+    }
+    let metrics = setup.pipeline.metrics("publish");
+    assert!(
+        metric(&metrics, "newswire_state_restored_records_total{store=\"receipts\",stage=\"publish\"}") >= 1.0,
+        "the first instance restored the moved partitions' receipts:\n{metrics}"
+    );
+}

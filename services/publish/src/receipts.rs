@@ -20,7 +20,7 @@ use crate::routing::Receipt;
 pub const STORE: &str = "receipts";
 
 /// The receipts key of a story's last notice: the empty subscriber name.
-const STORY: &str = "";
+pub(crate) const STORY: &str = "";
 
 /// The receipts, by partition slice.
 pub struct Receipts {
@@ -59,7 +59,8 @@ impl Receipts {
     }
 }
 
-fn key(subscriber: &str, uri: &str) -> Vec<u8> {
+/// The key of what `subscriber` holds of story `uri` (the same in the legacy tree, [`crate::store`]).
+pub(crate) fn key(subscriber: &str, uri: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 1);
     key.extend_from_slice(subscriber.as_bytes());
     key.push(0);

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use newswire_shared::article::PubStatus;
 
+use crate::receipts::{key as receipt_key, STORY};
 use crate::routing::{status_code, Receipt};
 
 pub use newswire_shared::state::StateError;
@@ -80,16 +81,6 @@ fn job_key(subscriber: &str, uri: &str, version: u64, status: PubStatus) -> Vec<
     key
 }
 
-/// The receipts key of a story's last notice: the empty subscriber name.
-const STORY: &str = "";
-
-fn receipt_key(subscriber: &str, uri: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(subscriber.len() + uri.len() + 1);
-    key.extend_from_slice(subscriber.as_bytes());
-    key.push(0);
-    key.extend_from_slice(uri.as_bytes());
-    key
-}
 
 fn outbox_prefix(subscriber: &str) -> Vec<u8> {
     let mut key = subscriber.as_bytes().to_vec();
