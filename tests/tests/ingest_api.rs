@@ -5,15 +5,15 @@ use std::time::Duration;
 use newswire_e2e::{fixture, Pipeline, PA_TOKEN};
 
 /// Pushes with extra request headers (the harness's `push` sends only auth and type).
-fn push_with(
-    pipeline: &Pipeline,
-    content_type: &str,
-    headers: &[(&str, &str)],
-    body: Vec<u8>,
-) -> (u16, serde_json::Value) {
+fn push_with(pipeline: &Pipeline, content_type: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, serde_json::Value) {
+    post(pipeline, "/v1/stories", content_type, headers, body)
+}
+
+/// Posts `body` to ingest's `path` as feed PA; answers the status and the JSON answer.
+fn post(pipeline: &Pipeline, path: &str, content_type: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, serde_json::Value) {
     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
     let mut request = client
-        .post(format!("{}/v1/stories", pipeline.ingest_url))
+        .post(format!("{}{path}", pipeline.ingest_url))
         .bearer_auth(PA_TOKEN)
         .header("content-type", content_type)
         .body(body);
@@ -245,19 +245,9 @@ fn identical_pushes_arriving_together_are_written_once() {
     assert_eq!(raw.len(), 1);
 }
 
-
+/// Pushes a multipart batch (boundary `XB`) to `POST /v1/stories/batch`.
 fn push_batch(pipeline: &Pipeline, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-    let response = client
-        .post(format!("{}/v1/stories/batch", pipeline.ingest_url))
-        .bearer_auth(PA_TOKEN)
-        .header("content-type", "multipart/mixed; boundary=XB")
-        .body(body)
-        .send()
-        .expect("batch request failed");
-    let status = response.status().as_u16();
-    let text = response.text().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    post(pipeline, "/v1/stories/batch", "multipart/mixed; boundary=XB", &[], body)
 }
 
 #[test]

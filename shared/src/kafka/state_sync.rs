@@ -77,13 +77,14 @@ impl StateSync {
         StateSync { kafka: kafka.clone(), client_id: format!("{client_id}-restore"), reader: None, last_checkpoint: Instant::now() }
     }
 
+    /// The changelog reader, made on first use.
     fn reader(&mut self) -> Result<&EndReader, StateSyncError> {
-        if self.reader.is_none() {
-            let reader = end_reader(&self.kafka, &self.client_id)
-                .map_err(|source| StateSyncError::Kafka { what: "creating the changelog reader".into(), source })?;
-            self.reader = Some(reader);
-        }
-        self.reader.as_ref().ok_or_else(|| StateSyncError::Kafka { what: "the changelog reader".into(), source: KafkaError::Canceled })
+        let reader = match self.reader.take() {
+            Some(reader) => reader,
+            None => end_reader(&self.kafka, &self.client_id)
+                .map_err(|source| StateSyncError::Kafka { what: "creating the changelog reader".into(), source })?,
+        };
+        Ok(self.reader.insert(reader))
     }
 
     /// Brings `stores` in step with the `assigned` input partitions: drops the
