@@ -70,6 +70,9 @@ pub struct Metrics {
     pub state_restore_remaining: IntGaugeVec,
     /// `newswire_state_restoring{store}`: 1 while a store's slices are being restored.
     pub state_restoring: IntGaugeVec,
+    /// `newswire_state_followed_records_total{store}`: changelog records other
+    /// instances committed, read into a replicated store while following them.
+    pub state_followed_records: IntCounterVec,
 }
 
 impl Metrics {
@@ -133,6 +136,11 @@ impl Metrics {
             .expect("valid metric"),
             state_restoring: IntGaugeVec::new(Opts::new("newswire_state_restoring", "1 while a state store's slices are being restored."), &["store"])
                 .expect("valid metric"),
+            state_followed_records: counter_vec(
+                "newswire_state_followed_records_total",
+                "Changelog records other instances committed, read into a replicated state store, by store.",
+                &["store"],
+            ),
             registry,
         };
         m.register_all();
@@ -162,6 +170,7 @@ impl Metrics {
             Box::new(self.state_restored_records.clone()),
             Box::new(self.state_restore_remaining.clone()),
             Box::new(self.state_restoring.clone()),
+            Box::new(self.state_followed_records.clone()),
             Box::new(build_info()),
         ];
         for c in collectors {

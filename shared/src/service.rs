@@ -36,13 +36,18 @@ pub struct StageSpec {
     /// The stage's changelog-backed stores ([`crate::changelog`]), by name;
     /// each one's changelog is created compacted, with the input's partition count.
     pub stores: Vec<&'static str>,
+    /// How long the changelogs keep a value nobody rewrote, when the stage's
+    /// state expires (normalize's dedupe window): created with
+    /// `cleanup.policy=compact,delete` and this `retention.ms`, so Kafka
+    /// forgets what the stage forgets. `None`: kept until removed.
+    pub changelog_retention: Option<std::time::Duration>,
 }
 
 impl StageSpec {
     /// A spec for stage `name` reading `input_topic`, serving admin routes on `admin_addr`.
     pub fn new(name: &'static str, input_topic: &str, admin_addr: &str) -> anyhow::Result<Self> {
         let admin_addr = admin_addr.parse().map_err(|e| anyhow::anyhow!("{name}.admin_addr {admin_addr:?}: {e}"))?;
-        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new(), stores: Vec::new() })
+        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new(), stores: Vec::new(), changelog_retention: None })
     }
 
     /// The consumer group: `<group_prefix>-<stage>`.
@@ -81,7 +86,10 @@ where
     let created = async {
         topics::ensure_topics(&common.kafka, &all_topics).await?;
         let mut compacted = spec.compacted_topics.clone();
-        compacted.extend(spec.changelog_topics(&common));
+        match spec.changelog_retention {
+            Some(retention) => topics::ensure_expiring_compacted_topics(&common.kafka, &spec.changelog_topics(&common), retention).await?,
+            None => compacted.extend(spec.changelog_topics(&common)),
+        }
         topics::ensure_compacted_topics(&common.kafka, &compacted).await
     };
     tokio::select! {

@@ -443,6 +443,24 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// Waits until `name`'s metrics show `series` (a store's gauges appear once
+    /// its partitions were assigned and restored).
+    pub fn wait_for_series(&self, name: &str, series: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.metrics(name).lines().any(|l| l.starts_with(series)) {
+            assert!(Instant::now() < deadline, "{name} never showed {series}; log:\n{}", self.log(name));
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// The value of a metric series (its name and labels, as rendered) in
+/// Prometheus text, 0 when absent.
+pub fn metric(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok())).unwrap_or(0.0)
+}
+
 impl Drop for Pipeline {
     fn drop(&mut self) {
         for service in &mut self.services {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use newswire_e2e::{Pipeline, Record, AP_TOKEN, PA_TOKEN};
+use newswire_e2e::{metric, Pipeline, Record, AP_TOKEN, PA_TOKEN};
 
 const NINJS: &str = "application/ninjs+json";
 const WAIT: Duration = Duration::from_secs(90);
@@ -174,4 +174,80 @@ fn every_wire_format_pushed_to_ingest_is_published_as_one_clean_article_per_stor
     let ferry = published.iter().map(Record::json).find(|j| j["uri"] == "urn:rss:1").expect("the first RSS item");
     assert_eq!(ferry["by"], "Jo Bloggs");
     assert_eq!(ferry["bodies"][0]["value"], "The ferry sailed again on Monday.");
+}
+
+// ---------------------------------------------------------------- state kept in Kafka
+// Normalize's dedupe and version records live in changelog-backed stores,
+// replicated to every normalize instance: a lost data directory is restored
+// before the first record is processed, and a copy is recognised whichever
+// instance it reaches.
+
+/// `newswire_state_restored_records_total` of normalize's `store`, as rendered.
+fn restored(store: &str) -> String {
+    format!("newswire_state_restored_records_total{{store=\"{store}\",stage=\"normalize\"}}")
+}
+
+#[test]
+fn a_normalize_that_lost_its_data_directory_restores_its_dedupe_state_before_it_meets_waiting_copies() {
+    let mut pipeline = Pipeline::start();
+    const STORIES: usize = 6;
+    for n in 0..STORIES {
+        pipeline.push_ok(PA_TOKEN, NINJS, story(&format!("urn:pa:disk-{n}"), 2, "usable", 300 + n));
+    }
+    assert_eq!(pipeline.read("published", STORIES, WAIT, Duration::ZERO).len(), STORIES);
+
+    pipeline.kill("normalize");
+    let data_dir = pipeline.dir().join("data").join("normalize-1");
+    std::fs::remove_dir_all(&data_dir).unwrap_or_else(|e| panic!("cannot delete {}: {e}", data_dir.display()));
+    // Copies from the second feed and older versions from the first (which
+    // ingest never saw, so only normalize can drop them) wait in normalize's
+    // input: the new process meets them in its first batch, and must have restored first.
+    for n in 0..STORIES {
+        pipeline.push_ok(AP_TOKEN, NINJS, story(&format!("urn:ap:disk-{n}"), 1, "usable", 300 + n));
+        pipeline.push_ok(PA_TOKEN, NINJS, story(&format!("urn:pa:disk-{n}"), 1, "usable", 300 + n).replace("Monday", "Sunday"));
+    }
+    pipeline.spawn("normalize");
+    pipeline.wait_ready("normalize", WAIT);
+    pipeline.push_ok(PA_TOKEN, NINJS, story("urn:pa:disk-last", 1, "usable", 399));
+
+    let published = pipeline.read("published", STORIES + 1, WAIT, SETTLE);
+    let counts = counts(&published);
+    assert_eq!(published.len(), STORIES + 1, "no copy and no older version got through after the restore: {counts:?}\nnormalize log:\n{}", pipeline.log("normalize"));
+    assert_eq!(counts.get(&key("urn:pa:disk-last", "1")), Some(&1));
+    let metrics = pipeline.metrics("normalize");
+    for store in ["versions", "exact", "near"] {
+        assert!(metric(&metrics, &restored(store)) >= 1.0, "the {store} store came back from its changelog:\n{metrics}");
+    }
+    assert_eq!(dropped(&metrics, "duplicate_exact"), Some(STORIES as f64), "the copies were dropped as duplicates:\n{metrics}");
+    assert_eq!(dropped(&metrics, "stale_version"), Some(STORIES as f64), "the older versions were dropped as stale:\n{metrics}");
+}
+
+#[test]
+fn copies_from_two_feeds_are_published_once_whichever_of_two_normalize_instances_they_reach() {
+    let mut pipeline = Pipeline::start();
+    let second = pipeline.add_instance("normalize");
+    pipeline.wait_for_series(&second, &restored("exact"), WAIT);
+    const STORIES: usize = 24;
+    for n in 0..STORIES {
+        pipeline.push_ok(PA_TOKEN, NINJS, story(&format!("urn:pa:two-{n}"), 1, "usable", 500 + n));
+    }
+    assert_eq!(pipeline.read("published", STORIES, WAIT, Duration::ZERO).len(), STORIES, "every first copy is published");
+    let changes = |name: &str| metric(&pipeline.metrics(name), "newswire_state_changes_total{store=\"exact\",stage=\"normalize\"}");
+    assert!(changes("normalize") >= 1.0 && changes(&second) >= 1.0, "both instances passed first copies (each has partitions)");
+
+    // The second feed's copies have other keys, so other partitions: many reach
+    // the instance that did not see the first copy (well after the replication window).
+    for n in 0..STORIES {
+        pipeline.push_ok(AP_TOKEN, NINJS, story(&format!("urn:ap:two-{n}"), 1, "usable", 500 + n));
+    }
+    pipeline.push_ok(PA_TOKEN, NINJS, story("urn:pa:two-last", 1, "usable", 599));
+    let published = pipeline.read("published", STORIES + 1, WAIT, SETTLE);
+    let counts = counts(&published);
+    assert_eq!(published.len(), STORIES + 1, "no copy from ap got through on either instance: {counts:?}");
+    let followed = |name: &str| metric(&pipeline.metrics(name), "newswire_state_followed_records_total{store=\"exact\",stage=\"normalize\"}");
+    assert!(followed("normalize") >= 1.0 && followed(&second) >= 1.0, "each instance read the other's first copies");
+    let drops: f64 = ["normalize", second.as_str()].iter().map(|name| dropped(&pipeline.metrics(name), "duplicate_exact").unwrap_or(0.0)).sum();
+    assert_eq!(drops, STORIES as f64, "every copy was dropped as an exact duplicate");
+    let races: f64 = ["normalize", second.as_str()].iter().map(|name| metric(&pipeline.metrics(name), "newswire_dedupe_races_total{stage=\"normalize\"}")).sum();
+    assert_eq!(races, 0.0, "no race: the copies came long after the first copies");
 }

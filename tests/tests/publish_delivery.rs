@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use newswire_e2e::webhook::{hmac_sha256_hex, ok, Hook, Received, Reply};
-use newswire_e2e::{canonical_article as article, fixture, read_topic_on, send_article, Pipeline, Record, PA_TOKEN};
+use newswire_e2e::{canonical_article as article, fixture, metric, read_topic_on, send_article, Pipeline, Record, PA_TOKEN};
 use rdkafka::producer::BaseProducer;
 use rdkafka::ClientConfig;
 use serde_json::{json, Value};
@@ -719,21 +719,6 @@ fn routes_by_uri(records: &[Record]) -> BTreeMap<String, Vec<(String, String)>> 
     out
 }
 
-/// The value of a metric series in Prometheus text, 0 when absent.
-fn metric(text: &str, series: &str) -> f64 {
-    text.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok())).unwrap_or(0.0)
-}
-
-/// Waits until `name`'s metrics show `series` (a store's gauges appear once
-/// its partitions were assigned and restored).
-fn wait_for_metric(pipeline: &Pipeline, name: &str, series: &str) {
-    let deadline = Instant::now() + WAIT;
-    while !pipeline.metrics(name).lines().any(|l| l.starts_with(series)) {
-        assert!(Instant::now() < deadline, "{name} never showed {series}; log:\n{}", pipeline.log(name));
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn a_publish_that_lost_its_data_directory_restores_its_receipts_before_it_routes_a_waiting_correction() {
     let mut setup = Setup::start(&two_desks());
@@ -771,7 +756,7 @@ fn a_publish_that_lost_its_data_directory_restores_its_receipts_before_it_routes
 fn receipts_follow_their_partition_to_the_instance_that_takes_it_over() {
     let mut setup = Setup::start(&two_desks());
     let second = setup.pipeline.add_instance("publish");
-    wait_for_metric(&setup.pipeline, &second, "newswire_state_restoring{store=\"receipts\",stage=\"publish\"}");
+    setup.pipeline.wait_for_series(&second, "newswire_state_restoring{store=\"receipts\",stage=\"publish\"}", WAIT);
     let stories: Vec<String> = (0..24).map(|n| format!("urn:t:moved-{n}")).collect();
     for uri in &stories {
         setup.send(&on_topic(uri, 1, "15000000"));

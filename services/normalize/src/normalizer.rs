@@ -4,6 +4,7 @@
 //! canonical articles without Kafka.
 
 use newswire_shared::article::Article;
+use newswire_shared::changelog::ChangelogStore;
 use newswire_shared::events::StoryEvent;
 use newswire_shared::kafka::headers;
 use newswire_shared::records::article_record;
@@ -93,6 +94,7 @@ impl Stage for Normalizer {
 
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         self.savepoint = self.store.savepoint();
+        self.store.set_slice(input.partition);
         let feed = input.headers.get_str(headers::FEED).unwrap_or("unknown");
         let format = input
             .headers
@@ -164,20 +166,38 @@ impl Stage for Normalizer {
         })
     }
 
-    /// Writes the batch's dedupe state to sled and flushes it before the Kafka
-    /// transaction commits: once the output is visible, its state is on disk.
-    /// If the process dies before the commit, the batch is read again and its
-    /// records are recognised as replays (see [`dedupe::decision::decide_input`]).
-    fn before_commit(&mut self) -> Result<(), StageError> {
-        self.store.commit().map_err(|error| StageError::retry_batch("store_unavailable", error.to_string()))
+    /// Takes in what other normalize instances decided since the last batch
+    /// (their first copies), and reports copies both passed on.
+    fn prepare_batch(&mut self, _inputs: &[InputMessage<'_>]) {
+        match self.store.absorb_remote() {
+            Ok(races) => {
+                for race in &races {
+                    tracing::warn!(
+                        first_uri = race.first_uri,
+                        second_uri = race.second_uri,
+                        "two normalize instances both passed on a copy of the same content (within the replication window)"
+                    );
+                }
+                if let Some(m) = &self.metrics {
+                    m.races.inc_by(races.len() as u64);
+                }
+            }
+            Err(error) => tracing::error!(%error, "could not take in other instances' dedupe state; trying again next batch"),
+        }
     }
 
+    /// The runtime wrote the batch's changes to disk after Kafka committed them.
     fn on_commit(&mut self) {
+        self.store.after_commit();
         self.expire_if_due();
     }
 
     fn on_abort(&mut self) {
         self.store.discard();
+    }
+
+    fn stores(&mut self) -> Vec<&mut ChangelogStore> {
+        self.store.stores_mut()
     }
 
     /// A dead-lettered input leaves no dedupe state behind, so its redrive is
@@ -269,6 +289,7 @@ fn finish(mut article: Article, part: Option<&str>, format: SourceFormat, feed: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newswire_shared::stage;
     use newswire_shared::kafka::headers::HeaderMap;
 
     #[test]
@@ -341,8 +362,7 @@ mod tests {
         // The runtime refused the next outcome (say, a record too large for the topics).
         assert!(stage.process(&ninjs_input(&h, b"k1", V1, 1)).unwrap().dropped.is_none());
         stage.on_dead_lettered();
-        stage.before_commit().unwrap();
-        stage.on_commit();
+        stage::batch_committed(&mut stage).unwrap();
         // The redriven dead letter is a first copy again; the committed batch mate is remembered.
         let redriven = stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap();
         assert_eq!((redriven.dropped, redriven.records.len()), (None, 1));
@@ -359,32 +379,44 @@ mod tests {
         let dup = stage.process(&ninjs_input(&h, b"k2", copy, 1)).unwrap();
         assert_eq!((dup.dropped, dup.duplicate), (Some("duplicate_exact"), Some("exact")));
         // An aborted batch is processed again from scratch: the first copy is not a duplicate of itself.
-        stage.on_abort();
+        stage::batch_aborted(&mut stage);
         assert!(stage.process(&ninjs_input(&h, b"k1", V1, 0)).unwrap().dropped.is_none());
-        stage.before_commit().unwrap();
-        stage.on_commit();
+        stage::batch_committed(&mut stage).unwrap();
         // The same story sent again (a new record) is stale.
         assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped, Some("stale_version"));
-        stage.on_abort();
+        stage::batch_aborted(&mut stage);
         assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped, Some("stale_version"), "committed state stays");
     }
 
     #[test]
-    fn state_written_before_a_crash_ahead_of_the_kafka_commit_lets_the_batch_replay_and_still_stops_resends() {
+    fn state_is_written_only_once_kafka_committed_so_a_crash_before_the_commit_replays_the_record_as_new() {
         let dir = tempfile::tempdir().unwrap();
         let h = ninjs_headers();
-        let stage = || Normalizer::new(NormalizeConfig::default(), "out", DedupeStore::open(dir.path(), 7).unwrap());
-        let mut first = stage();
+        let open = || {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            let mut store = loop {
+                match DedupeStore::open(dir.path(), "newswire", 7) {
+                    Ok(store) => break store,
+                    // sled's background flusher may hold the file lock a moment after the drop.
+                    Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+                    Err(e) => panic!("reopen failed: {e}"),
+                }
+            };
+            store.assume_current(&[0]);
+            Normalizer::new(NormalizeConfig::default(), "out", store)
+        };
+        let mut first = open();
         assert!(first.process(&ninjs_input(&h, b"k1", V1, 7)).unwrap().dropped.is_none());
-        first.before_commit().unwrap();
-        // The process dies here: the dedupe state is on disk, the Kafka transaction never committed.
+        // The process dies here, before the Kafka transaction committed: nothing is on disk.
         drop(first);
-        let mut restarted = stage();
+        let mut restarted = open();
         let replay = restarted.process(&ninjs_input(&h, b"k1", V1, 7)).unwrap();
-        assert!(replay.dropped.is_none(), "the record read again is passed on again: {:?}", replay.dropped);
-        assert_eq!(replay.records.len(), 1);
-        // Had the commit happened, a later copy of the story (another record) would be stale, state and all.
-        assert_eq!(restarted.process(&ninjs_input(&h, b"k1", V1, 8)).unwrap().dropped, Some("stale_version"));
+        assert_eq!((replay.dropped, replay.records.len()), (None, 1), "the record read again is passed on again");
+        stage::batch_committed(&mut restarted).unwrap();
+        drop(restarted);
+        // Once committed, a later copy of the story (another record) is stale, after a restart too.
+        let mut again = open();
+        assert_eq!(again.process(&ninjs_input(&h, b"k1", V1, 8)).unwrap().dropped, Some("stale_version"));
     }
 
     #[test]
@@ -405,12 +437,11 @@ mod tests {
         let h = ninjs_headers();
         TEST_NOW_MS.store(1_000, std::sync::atomic::Ordering::SeqCst);
         assert!(stage.process(&ninjs_input(&h, b"k1", V1, 0)).unwrap().dropped.is_none());
-        stage.before_commit().unwrap();
-        stage.on_commit();
+        stage::batch_committed(&mut stage).unwrap();
         TEST_NOW_MS.store(6 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
         stage.on_commit();
         assert_eq!(stage.process(&ninjs_input(&h, b"k1", V1, 1)).unwrap().dropped, Some("stale_version"), "inside the window");
-        stage.on_abort();
+        stage::batch_aborted(&mut stage);
         TEST_NOW_MS.store(8 * 24 * 3600 * 1000, std::sync::atomic::Ordering::SeqCst);
         stage.on_commit();
         assert!(stage.process(&ninjs_input(&h, b"k1", V1, 2)).unwrap().dropped.is_none(), "expired after 7 days");
@@ -485,8 +516,7 @@ mod tests {
         assert_eq!(uris, vec!["urn:newsml:newswire.test:20240510:PKG-ELECTION-9", "urn:newsml:newswire.test:20240510:PKG-ELECTION-9#sidebar"]);
         let sidebar: Article = serde_json::from_slice(&outcome.records[1].payload).unwrap();
         assert_eq!(sidebar.newswire.story_id, "k1#sidebar");
-        stage.before_commit().unwrap();
-        stage.on_commit();
+        stage::batch_committed(&mut stage).unwrap();
         let again = stage.process(&ninjs_input(&h, b"k1", item, 1)).unwrap();
         assert_eq!((again.records.len(), again.dropped), (0, Some("stale_version")), "a re-send of the item is stale for every story");
     }

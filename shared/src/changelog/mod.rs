@@ -21,6 +21,9 @@
 //! which reads on from the last checkpoint.
 
 pub mod plan;
+mod replicated;
+
+pub use replicated::RemoteChanges;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +48,10 @@ pub struct ChangelogStore {
     current: BTreeSet<i32>,
     /// The open batch's changes: `(partition, key)` → value, `None` to remove.
     staged: StagedMap<(i32, Vec<u8>), Option<Vec<u8>>>,
+    /// Every instance holds every slice ([`ChangelogStore::replicated`]).
+    replicated: bool,
+    /// What was read into the store from other instances' slices since the stage last asked.
+    remote: RemoteChanges,
 }
 
 impl ChangelogStore {
@@ -61,6 +68,8 @@ impl ChangelogStore {
             checkpoints,
             current: BTreeSet::new(),
             staged: StagedMap::new(),
+            replicated: false,
+            remote: RemoteChanges::default(),
         })
     }
 
@@ -152,6 +161,7 @@ impl ChangelogStore {
     /// Removes `partition`'s slice and its checkpoint: another instance has it now.
     pub fn drop_slice(&mut self, partition: i32) -> Result<(), StateError> {
         self.clear_slice(partition)?;
+        self.remote.reloaded = true;
         self.checkpoints.remove(partition.to_be_bytes()).map_err(StateError::sled(&self.what(), "remove a checkpoint"))?;
         self.current.remove(&partition);
         Ok(())
@@ -159,6 +169,7 @@ impl ChangelogStore {
 
     /// Empties `partition`'s slice, before it is read from the changelog's beginning.
     pub fn clear_slice(&mut self, partition: i32) -> Result<(), StateError> {
+        self.remote.reloaded = true;
         let mut batch = sled::Batch::default();
         for entry in self.data.scan_prefix(partition.to_be_bytes()) {
             let (key, _) = entry.map_err(StateError::sled(&self.what(), "scan a slice"))?;
@@ -169,6 +180,12 @@ impl ChangelogStore {
 
     /// Applies one changelog record read back into `partition`'s slice (`None`: a tombstone).
     pub fn apply_restored(&mut self, partition: i32, key: &[u8], value: Option<&[u8]>) -> Result<(), StateError> {
+        self.remote.reloaded = true;
+        self.apply(partition, key, value)
+    }
+
+    /// Writes one changelog record into `partition`'s slice on disk.
+    fn apply(&mut self, partition: i32, key: &[u8], value: Option<&[u8]>) -> Result<(), StateError> {
         let key = data_key(partition, key);
         match value {
             Some(value) => self.data.insert(key, value).map(drop),

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod read_to_end;
 pub mod runtime;
 pub mod state_sync;
+pub mod state_tail;
 pub mod security;
 pub mod topics;
 pub mod transaction;

@@ -207,6 +207,8 @@ impl Runtime {
                 // Before any record of a newly assigned partition is processed.
                 self.sync_state(stage)?;
             }
+            // What other instances committed to replicated stores, before this batch reads them.
+            self.state.follow_others(stage.stores(), &self.metrics).map_err(RuntimeError::State)?;
             // Between batches (no transaction open), at most every CHECKPOINT_EVERY.
             if let Err(error) = self.state.checkpoint(stage.stores(), false) {
                 tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");

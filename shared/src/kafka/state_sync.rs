@@ -5,6 +5,10 @@
 //!
 //! It runs on the runtime's own thread, between batches: while it restores,
 //! nothing is processed and the service reports not ready.
+//!
+//! A replicated store ([`ChangelogStore::replicated`]) is restored whole, every
+//! slice, and the slices of partitions this instance does not own are then
+//! followed ([`ReplicaTail`]) between batches.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +22,7 @@ use crate::changelog::plan::RestoreFrom;
 use crate::changelog::ChangelogStore;
 use crate::config::KafkaConfig;
 use crate::kafka::read_to_end::{self, end_reader, partitions_of, EndReader, ReadError};
+use crate::kafka::state_tail::ReplicaTail;
 use crate::metrics::Metrics;
 use crate::state::StateError;
 
@@ -69,12 +74,20 @@ pub struct StateSync {
     client_id: String,
     reader: Option<EndReader>,
     last_checkpoint: Instant,
+    /// Follows other instances' slices of replicated stores.
+    tail: ReplicaTail,
 }
 
 impl StateSync {
     /// A syncer whose changelog reader uses these client settings.
     pub fn new(kafka: &KafkaConfig, client_id: &str) -> Self {
-        StateSync { kafka: kafka.clone(), client_id: format!("{client_id}-restore"), reader: None, last_checkpoint: Instant::now() }
+        StateSync {
+            kafka: kafka.clone(),
+            client_id: format!("{client_id}-restore"),
+            reader: None,
+            last_checkpoint: Instant::now(),
+            tail: ReplicaTail::new(kafka, client_id),
+        }
     }
 
     /// The changelog reader, made on first use.
@@ -89,35 +102,60 @@ impl StateSync {
 
     /// Brings `stores` in step with the `assigned` input partitions: drops the
     /// slices no longer assigned, restores the others that are not current,
-    /// and checkpoints them. Readiness is false while it restores.
+    /// and checkpoints them. A replicated store keeps and restores every slice:
+    /// what it followed is checkpointed and read on to the end (a slice it
+    /// followed may be its own now), and the others' slices are followed
+    /// again afterwards. Readiness is false while it restores.
     pub fn on_assigned(
         &mut self,
-        stores: Vec<&mut ChangelogStore>,
+        mut stores: Vec<&mut ChangelogStore>,
         assigned: &[i32],
         metrics: &Metrics,
         readiness: &Readiness,
     ) -> Result<(), StateSyncError> {
+        self.checkpoint_now(&mut stores)?;
+        let mut follow = Vec::new();
         for store in stores {
-            let plan = store.plan(assigned, now_secs())?;
+            let slices = if store.is_replicated() {
+                store.forget_current();
+                let topic = store.topic().to_owned();
+                partitions_of(self.reader()?, &topic, read_to_end::PARTITIONS_WAIT)?
+            } else {
+                assigned.to_vec()
+            };
+            let plan = store.plan(&slices, now_secs())?;
             for partition in &plan.drop {
                 store.drop_slice(*partition)?;
             }
             if !plan.drop.is_empty() {
                 tracing::info!(store = store.name(), partitions = ?plan.drop, "dropped the slices of partitions no longer assigned");
             }
-            if plan.restore.is_empty() {
-                continue;
+            if !plan.restore.is_empty() {
+                readiness.set(false);
+                metrics.state_restoring.with_label_values(&[store.name()]).set(1);
+                let restored = self.restore(store, &plan.restore, metrics);
+                metrics.state_restoring.with_label_values(&[store.name()]).set(0);
+                metrics.state_restore_remaining.with_label_values(&[store.name()]).set(0);
+                restored?;
+                readiness.set(true);
             }
-            readiness.set(false);
-            metrics.state_restoring.with_label_values(&[store.name()]).set(1);
-            let restored = self.restore(store, &plan.restore, metrics);
-            metrics.state_restoring.with_label_values(&[store.name()]).set(0);
-            metrics.state_restore_remaining.with_label_values(&[store.name()]).set(0);
-            restored?;
-            readiness.set(true);
+            if store.is_replicated() {
+                let checkpoints = store.checkpoints()?;
+                for partition in slices.iter().filter(|p| !assigned.contains(p)) {
+                    let from = checkpoints.get(partition).map_or(0, |c| c.offset);
+                    follow.push((store.topic().to_owned(), *partition, from));
+                }
+            }
         }
+        self.tail.follow(&follow).map_err(|source| StateSyncError::Kafka { what: "following other instances' slices".into(), source })?;
         self.last_checkpoint = Instant::now();
         Ok(())
+    }
+
+    /// Applies what other instances committed to the slices this one follows
+    /// (replicated stores only), without waiting. Called between batches.
+    pub fn follow_others(&mut self, stores: Vec<&mut ChangelogStore>, metrics: &Metrics) -> Result<usize, StateSyncError> {
+        Ok(self.tail.read(stores, metrics)?)
     }
 
     /// The group took partitions away: no slice is current any more (none is
@@ -186,25 +224,37 @@ impl StateSync {
         Ok(())
     }
 
-    /// Checkpoints every current slice of `stores` at its changelog's end, at most
-    /// every [`CHECKPOINT_EVERY`] (or at once when `now` is true). Called between
+    /// Checkpoints every current slice of `stores` at most every
+    /// [`CHECKPOINT_EVERY`] (or at once when `now` is true). Called between
     /// batches only: everything this instance committed is then in the store,
-    /// and no other instance writes to its slices.
-    pub fn checkpoint(&mut self, stores: Vec<&mut ChangelogStore>, now: bool) -> Result<(), StateSyncError> {
+    /// and no other instance writes to its slices, so an own slice is
+    /// checkpointed at its changelog's end; a followed slice, where following
+    /// got to.
+    pub fn checkpoint(&mut self, mut stores: Vec<&mut ChangelogStore>, now: bool) -> Result<(), StateSyncError> {
         if stores.is_empty() || (!now && self.last_checkpoint.elapsed() < CHECKPOINT_EVERY) {
             return Ok(());
         }
+        self.checkpoint_now(&mut stores)
+    }
+
+    fn checkpoint_now(&mut self, stores: &mut [&mut ChangelogStore]) -> Result<(), StateSyncError> {
         self.last_checkpoint = Instant::now();
         let at = now_secs();
-        for store in stores {
+        for store in stores.iter_mut() {
             let topic = store.topic().to_owned();
             let current: Vec<i32> = store.current().iter().copied().collect();
             for partition in current {
-                let reader = self.reader()?;
-                let (_, high) = reader
-                    .fetch_watermarks(&topic, partition, WATERMARK_TIMEOUT)
-                    .map_err(|source| StateSyncError::Kafka { what: format!("asking for the end of {topic} [{partition}]"), source })?;
-                store.checkpoint(partition, high, at)?;
+                let next = match self.tail.position(&topic, partition) {
+                    Some(followed) => followed,
+                    None => {
+                        let reader = self.reader()?;
+                        let (_, high) = reader
+                            .fetch_watermarks(&topic, partition, WATERMARK_TIMEOUT)
+                            .map_err(|source| StateSyncError::Kafka { what: format!("asking for the end of {topic} [{partition}]"), source })?;
+                        high
+                    }
+                };
+                store.checkpoint(partition, next, at)?;
             }
         }
         Ok(())

@@ -75,6 +75,14 @@ pub async fn ensure_compacted_topics(kafka: &KafkaConfig, topics: &[String]) -> 
     ensure(kafka, topics, &[("cleanup.policy", "compact")]).await
 }
 
+/// Like [`ensure_compacted_topics`], for state that expires: the latest value
+/// of each key stays until it is `retention` old (`cleanup.policy=compact,delete`),
+/// then Kafka removes it with its segment. A topic that exists keeps its settings.
+pub async fn ensure_expiring_compacted_topics(kafka: &KafkaConfig, topics: &[String], retention: Duration) -> Result<(), TopicError> {
+    let retention_ms = retention.as_millis().to_string();
+    ensure(kafka, topics, &[("cleanup.policy", "compact,delete"), ("retention.ms", &retention_ms)]).await
+}
+
 async fn ensure(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
     if topics.is_empty() {
         return Ok(());

@@ -38,11 +38,11 @@ pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Re
 
 /// [`decide`] for the input record `origin` (`topic/partition/offset`).
 ///
-/// Dedupe state is written before the batch's Kafka transaction commits (so a
-/// crash after the commit cannot lose it), so a crash or abort before the
-/// commit leaves the state of records that will be read again. A record read
-/// again finds its own version recorded under its own `origin`: that is a
-/// replay, decided afresh, not a stale re-send.
+/// State commits with the batch's output, so a record read again after an
+/// aborted batch finds none of its own. Versions before the changelog wrote
+/// state ahead of the Kafka commit; a record read again that finds its own
+/// version recorded under its own `origin` is a replay, decided afresh, not
+/// a stale re-send.
 pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64, origin: Option<&str>) -> Result<Verdict, StateError> {
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;

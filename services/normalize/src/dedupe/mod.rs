@@ -1,4 +1,4 @@
-//! Content dedupe and version handling, with state in sled.
+//! Content dedupe and version handling.
 //!
 //! - The same content (normalized headline + body) from a second uri is dropped
 //!   and recorded as a duplicate of the first.
@@ -10,22 +10,26 @@
 //!   version number either carries (agencies reuse the killed item's number).
 //!   After a kill or withhold only a version above every one seen passes: a
 //!   re-publication, as publish's routing also reads it.
-//! - State is staged while a batch is processed and written only after Kafka
-//!   committed the batch's output ([`crate::Normalizer`]'s `on_commit`), so a
-//!   crash never turns a first copy into a "duplicate" of itself; it expires
+//! - State lives in changelog-backed stores ([`store`]): staged while a batch
+//!   is processed, produced to Kafka in the batch's transaction and written
+//!   to disk once it committed, so a crash never turns a first copy into a
+//!   "duplicate" of itself and a lost disk is restored from Kafka. It expires
 //!   after a window (`normalize.dedupe_window_days`).
 //!
-//! With several normalize instances in one consumer group, each partition (and
-//! so each story key, i.e. each uri of one feed) belongs to one instance at a
-//! time, so version handling stays exact. Content dedupe across feeds compares
-//! only stories that reach the same instance: copies with different keys on
-//! partitions owned by different instances are not recognised as duplicates,
-//! and state does not move with a partition on rebalance. Run one instance, or
-//! accept that cross-feed dedupe is best-effort when scaled out.
+//! With several normalize instances, every instance holds every slice of the
+//! state (the stores are replicated), so a duplicate is recognised whichever
+//! instance it reaches, once that instance has read the first copy's record:
+//! two copies passed by two instances within that window (about a tenth of a
+//! second) are both published, then counted and logged as a race
+//! (`newswire_dedupe_races_total`), and every instance agrees afterwards
+//! which one is first.
 
 pub mod decision;
 pub mod fingerprint;
+mod legacy;
 pub mod metrics;
+mod near_index;
+pub mod records;
 pub mod store;
 
 #[cfg(test)]

@@ -1,94 +1,49 @@
-//! Dedupe and version state in sled, with writes staged while a batch is
-//! processed and written (and flushed) just before its Kafka transaction commits.
+//! Normalize's dedupe and version state: three changelog-backed stores
+//! ([`newswire_shared::changelog`]), replicated to every normalize instance.
 //!
-//! Three trees: `versions` (uri → newest version seen, story id, links),
-//! `exact` (content hash → first uri and its story id) and `near` (uri → SimHash
-//! and story id, also held in memory: the SimHashes alone in one array for a
-//! linear Hamming scan, about a nanosecond a stored story, so 100,000 stories
-//! cost about 0.1 ms a lookup). Every record carries when it was last
-//! seen; [`DedupeStore::expire`] removes what is older than the window.
+//! - `versions`: uri → [`VersionRecord`] (newest version seen, story id, links);
+//! - `exact`: content hash → [`ExactRecord`] (the first uri with that content);
+//! - `near`: uri → [`NearRecord`] (a first copy's SimHash), also held in
+//!   memory ([`NearIndex`]) for the near-duplicate scan.
 //!
-//! Writes made while processing a batch go to an in-memory overlay that later
-//! messages of the same batch also see; [`DedupeStore::commit`] writes them to
-//! sled and flushes, [`DedupeStore::discard`] forgets them.
+//! A change is written into the slice of the input partition being processed
+//! ([`DedupeStore::set_slice`]), in the batch's Kafka transaction; a lookup
+//! reads every slice, because a duplicate may arrive on any partition. The
+//! runtime keeps the slices of other instances' partitions current by
+//! following their changelogs between batches, so every instance sees what any
+//! instance decided, after a short window (see [`newswire_shared::changelog`]'s
+//! replicated stores). Two instances that each pass a copy of the same content
+//! within that window write two "first copies"; every instance then picks the
+//! same one ([`ExactRecord::firstness`]), and [`DedupeStore::absorb_remote`]
+//! reports the pair ([`Race`]) so it is counted and logged, never silent.
+//!
+//! Every record carries when it was last seen; [`DedupeStore::expire`] removes
+//! what is older than the window from disk, and the changelogs' retention
+//! (the same window) removes it from Kafka.
 
 use std::path::Path;
 
-use newswire_shared::staging::{self, StagedMap};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use newswire_shared::changelog::ChangelogStore;
+use newswire_shared::staging;
 
+use super::fingerprint::distance;
+use super::legacy::Legacy;
+use super::near_index::NearIndex;
+use super::records::{decode, encode, seen_ms, STORE};
+pub use super::records::{ExactRecord, NearRecord, VersionRecord};
 pub use newswire_shared::state::StateError;
 
-/// The name normalize's on-disk state goes by in errors.
-const STORE: &str = "normalize's dedupe store";
+/// The stores' names (their changelogs are `<group_prefix>.normalize.<name>.changelog`).
+pub const STORES: [&str; 3] = ["versions", "exact", "near"];
 
-/// The store's name with where it lives.
-fn store_name(path: &str) -> String {
-    format!("{STORE} at {path}")
-}
-
-/// What is known about one uri.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VersionRecord {
-    /// The newest version passed on or recorded.
-    pub version: u64,
-    /// That version's `versioncreated`, milliseconds since the epoch, when known.
-    #[serde(default)]
-    pub versioncreated_ms: Option<i64>,
-    /// The story id shared with near-duplicates and the first copy.
-    pub story_id: String,
-    /// The story was killed (pubstatus canceled).
-    pub killed: bool,
-    /// The story was withheld (and not killed since): a later withhold notice is not passed again.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub withheld: bool,
-    /// uri of the first copy, when this uri was a near-duplicate of it.
-    pub near_duplicate_of: Option<String>,
-    /// uri of the first copy, when this uri was dropped as its exact duplicate.
-    pub duplicate_of: Option<String>,
-    /// When it was last seen, milliseconds since the epoch.
-    pub seen_ms: i64,
-    /// The input record this was decided for (`topic/partition/offset`), so
-    /// the same record read again after its batch did not commit is known as
-    /// a replay rather than a re-send.
-    #[serde(default)]
-    pub origin: Option<String>,
-    /// The content's SimHash when this uri was last passed on, to tell an
-    /// edit of the same page from a different story under a shared page URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub simhash: Option<u64>,
-}
-
-/// The first uri seen with one content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExactRecord {
-    /// The first copy's uri.
-    pub uri: String,
-    /// Its story id.
-    pub story_id: String,
-    /// When it was first seen.
-    pub seen_ms: i64,
-}
-
-/// A SimHash of a first copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NearRecord {
-    /// The copy's uri.
-    pub uri: String,
-    /// Its SimHash.
-    pub simhash: u64,
-    /// Its story id.
-    pub story_id: String,
-    /// When it was first seen.
-    pub seen_ms: i64,
-}
-
-/// Writes not yet committed.
-#[derive(Debug, Default)]
-struct Overlay {
-    versions: StagedMap<String, VersionRecord>,
-    exact: StagedMap<String, ExactRecord>,
-    near: Vec<NearRecord>,
+/// Two first copies of the same content, passed on by two instances within
+/// the replication window: the second was published although a duplicate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Race {
+    /// The copy every instance now counts as first.
+    pub first_uri: String,
+    /// The copy that was passed on as well.
+    pub second_uri: String,
 }
 
 /// A point in the batch's staged writes that [`DedupeStore::roll_back_to`] returns to.
@@ -96,267 +51,238 @@ struct Overlay {
 pub struct Savepoint {
     versions: staging::Savepoint,
     exact: staging::Savepoint,
-    near: usize,
+    near: staging::Savepoint,
+    staged_near: usize,
 }
 
-/// The dedupe state: sled plus the staged overlay.
+/// The dedupe state.
 pub struct DedupeStore {
-    path: String,
-    db: sled::Db,
-    versions: sled::Tree,
-    exact: sled::Tree,
-    near_tree: sled::Tree,
-    near: Vec<NearRecord>,
-    /// `near[i].simhash` at `i`: the scan reads 8 bytes a story instead of a record.
-    near_hashes: Vec<u64>,
-    staged: Overlay,
+    versions: ChangelogStore,
+    exact: ChangelogStore,
+    near: ChangelogStore,
+    legacy: Legacy,
+    /// Committed first copies' SimHashes, every slice's and the legacy ones.
+    index: NearIndex,
+    /// This batch's first copies, not in the index until Kafka committed them.
+    staged_near: Vec<NearRecord>,
+    /// The slice this batch's current record writes to (its input partition).
+    slice: i32,
     window_ms: i64,
 }
 
 impl DedupeStore {
-    /// Opens (or creates) the store in `dir`; state older than `window_days` expires.
-    pub fn open(dir: &Path, window_days: u32) -> Result<Self, StateError> {
-        let path = dir.display().to_string();
-        let db = newswire_shared::state::open_sled(dir).map_err(StateError::sled(&store_name(&path), "open"))?;
-        Self::with_db(db, path, window_days)
+    /// Opens (or creates) the store in `dir`; its changelogs are named after
+    /// `group_prefix`; state older than `window_days` expires.
+    pub fn open(dir: &Path, group_prefix: &str, window_days: u32) -> Result<Self, StateError> {
+        let db = newswire_shared::state::open_sled(dir).map_err(StateError::sled(&format!("{STORE} at {}", dir.display()), "open"))?;
+        Self::with_db(&db, group_prefix, window_days)
     }
 
-    /// A store that lives only as long as the process (for tests).
+    /// A store that lives only as long as the process, used without the
+    /// runtime (tests, benches): slice 0 counts as current.
     pub fn temporary(window_days: u32) -> Result<Self, StateError> {
-        let db = newswire_shared::state::temporary_sled().map_err(StateError::sled(&store_name("(temporary)"), "open"))?;
-        Self::with_db(db, "(temporary)".into(), window_days)
+        let db = newswire_shared::state::temporary_sled().map_err(StateError::sled(STORE, "open a temporary store"))?;
+        let mut store = Self::with_db(&db, "newswire", window_days)?;
+        store.assume_current(&[0]);
+        Ok(store)
     }
 
-    fn with_db(db: sled::Db, path: String, window_days: u32) -> Result<Self, StateError> {
-        let tree = |name: &str| db.open_tree(name).map_err(StateError::sled(&store_name(&path), &format!("open the tree {name:?}")));
-        let (versions, exact, near_tree) = (tree("versions")?, tree("exact")?, tree("near")?);
-        let mut near = Vec::new();
-        for entry in near_tree.iter() {
-            let (_, value) = entry.map_err(StateError::sled(&store_name(&path), "read the near-duplicate hashes"))?;
-            near.push(decode::<NearRecord>("near", &value)?);
+    fn with_db(db: &sled::Db, group_prefix: &str, window_days: u32) -> Result<Self, StateError> {
+        let open = |name| ChangelogStore::open(db, group_prefix, "normalize", name).map(ChangelogStore::replicated);
+        let [versions, exact, near] = STORES;
+        let mut store = DedupeStore {
+            versions: open(versions)?,
+            exact: open(exact)?,
+            near: open(near)?,
+            legacy: Legacy::open(db)?,
+            index: NearIndex::default(),
+            staged_near: Vec::new(),
+            slice: 0,
+            window_ms: i64::from(window_days) * 24 * 3600 * 1000,
+        };
+        store.rebuild_index()?;
+        Ok(store)
+    }
+
+    /// Counts `partitions`' slices as current without a restore: for a store
+    /// used without the runtime (tests, benches, offline tools).
+    pub fn assume_current(&mut self, partitions: &[i32]) {
+        for store in self.stores_mut() {
+            for partition in partitions {
+                // A checkpoint at 0 "now" makes the slice current; nothing reads it without a broker.
+                let _ = store.checkpoint(*partition, 0, 0);
+            }
         }
-        let window_ms = i64::from(window_days) * 24 * 3600 * 1000;
-        let near_hashes = near.iter().map(|r| r.simhash).collect();
-        Ok(DedupeStore { path, db, versions, exact, near_tree, near, near_hashes, staged: Overlay::default(), window_ms })
     }
 
-    /// What is known about `uri`, staged writes first.
+    /// The slice the following writes go to: the input partition of the record being processed.
+    pub fn set_slice(&mut self, partition: i32) {
+        self.slice = partition;
+    }
+
+    /// The three changelog-backed stores, for the runtime.
+    pub fn stores_mut(&mut self) -> Vec<&mut ChangelogStore> {
+        vec![&mut self.versions, &mut self.exact, &mut self.near]
+    }
+
+    /// What is known about `uri`: the newest record any slice (or the old
+    /// trees) holds, this batch's staged writes included.
     pub fn version(&self, uri: &str) -> Result<Option<VersionRecord>, StateError> {
-        if let Some(r) = self.staged.versions.get(uri) {
-            return Ok(Some(r.clone()));
-        }
-        self.get(&self.versions, "versions", uri)
+        let mut found: Vec<Vec<u8>> = self.versions.get_all(uri.as_bytes())?.into_iter().map(|(_, v)| v).collect();
+        found.extend(self.legacy.version(uri)?);
+        Ok(readable::<VersionRecord>("versions", found).max_by(|a, b| a.newness().cmp(&b.newness())))
     }
 
-    /// The first copy with this content hash, staged writes first.
+    /// The first copy with this content hash, as every instance picks it, staged writes included.
     pub fn exact(&self, hash: &str) -> Result<Option<ExactRecord>, StateError> {
-        if let Some(r) = self.staged.exact.get(hash) {
-            return Ok(Some(r.clone()));
-        }
-        self.get(&self.exact, "exact", hash)
+        let mut found: Vec<Vec<u8>> = self.exact.get_all(hash.as_bytes())?.into_iter().map(|(_, v)| v).collect();
+        found.extend(self.legacy.exact(hash)?);
+        Ok(readable::<ExactRecord>("exact", found).min_by(|a, b| a.firstness().cmp(&b.firstness())))
     }
 
     /// The closest first copy (other than `uri`) within `max_distance` bits, if any.
-    /// Ties go to the earliest committed.
+    /// Ties go to the earliest known.
     pub fn nearest(&self, simhash: u64, uri: &str, max_distance: u32) -> Option<NearRecord> {
-        let distance = |h: u64| super::fingerprint::distance(h, simhash);
-        let committed = self
-            .near_hashes
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| distance(**h) <= max_distance)
-            .map(|(i, _)| &self.near[i]);
-        committed
-            .chain(self.staged.near.iter().filter(|r| distance(r.simhash) <= max_distance))
+        self.index
+            .within(simhash, max_distance)
+            .chain(self.staged_near.iter().filter(|r| distance(r.simhash, simhash) <= max_distance))
             .filter(|r| r.uri != uri)
-            .min_by_key(|r| distance(r.simhash))
+            .min_by_key(|r| distance(r.simhash, simhash))
             .cloned()
     }
 
     /// Stages what is known about `uri`.
     pub fn stage_version(&mut self, uri: &str, record: VersionRecord) {
-        self.staged.versions.insert(uri.to_owned(), record);
+        self.versions.put(self.slice, uri.as_bytes().to_vec(), encode(&record));
     }
 
     /// Stages the first copy of a content hash (a later copy never replaces it).
     pub fn stage_exact(&mut self, hash: &str, record: ExactRecord) -> Result<(), StateError> {
         if self.exact(hash)?.is_none() {
-            self.staged.exact.insert(hash.to_owned(), record);
+            self.exact.put(self.slice, hash.as_bytes().to_vec(), encode(&record));
         }
         Ok(())
     }
 
     /// Stages a first copy's SimHash.
     pub fn stage_near(&mut self, record: NearRecord) {
-        self.staged.near.push(record);
+        self.near.put(self.slice, record.uri.as_bytes().to_vec(), encode(&record));
+        self.staged_near.push(record);
     }
 
     /// Marks the staged writes so far: what is staged after it can be taken
     /// back alone ([`DedupeStore::roll_back_to`]), for an input that is
     /// dead-lettered while the rest of its batch commits.
     pub fn savepoint(&self) -> Savepoint {
-        Savepoint { versions: self.staged.versions.savepoint(), exact: self.staged.exact.savepoint(), near: self.staged.near.len() }
+        Savepoint {
+            versions: self.versions.savepoint(),
+            exact: self.exact.savepoint(),
+            near: self.near.savepoint(),
+            staged_near: self.staged_near.len(),
+        }
     }
 
-    /// Takes back every write staged since `savepoint`.
+    /// Takes back every write staged since `savepoint` (the runtime does the
+    /// same for the stores; doing it twice is harmless).
     pub fn roll_back_to(&mut self, savepoint: Savepoint) {
-        self.staged.versions.roll_back_to(savepoint.versions);
-        self.staged.exact.roll_back_to(savepoint.exact);
-        self.staged.near.truncate(savepoint.near);
+        self.versions.roll_back_to(savepoint.versions);
+        self.exact.roll_back_to(savepoint.exact);
+        self.near.roll_back_to(savepoint.near);
+        self.staged_near.truncate(savepoint.staged_near);
     }
 
-    /// Writes the staged records to sled and flushes them to disk.
+    /// Kafka committed the batch and the runtime wrote the stores: its first
+    /// copies join the in-memory index.
+    pub fn after_commit(&mut self) {
+        self.index.extend(self.staged_near.drain(..));
+    }
+
+    /// Writes the staged changes to disk without Kafka (tests, benches, offline tools).
     pub fn commit(&mut self) -> Result<(), StateError> {
-        let mut staged = std::mem::take(&mut self.staged);
-        let mut versions = sled::Batch::default();
-        for (uri, record) in &staged.versions.take() {
-            versions.insert(uri.as_bytes(), encode(record));
+        for store in self.stores_mut() {
+            store.commit_staged()?;
         }
-        let mut exact = sled::Batch::default();
-        for (hash, record) in &staged.exact.take() {
-            exact.insert(hash.as_bytes(), encode(record));
-        }
-        let mut near = sled::Batch::default();
-        for record in &staged.near {
-            near.insert(record.uri.as_bytes(), encode(record));
-        }
-        self.versions.apply_batch(versions).map_err(self.sled_error("write the batch"))?;
-        self.exact.apply_batch(exact).map_err(self.sled_error("write the batch"))?;
-        self.near_tree.apply_batch(near).map_err(self.sled_error("write the batch"))?;
-        self.near_hashes.extend(staged.near.iter().map(|r| r.simhash));
-        self.near.extend(staged.near);
-        self.db.flush().map_err(self.sled_error("flush to disk"))?;
+        self.after_commit();
         Ok(())
     }
 
-    /// Forgets the staged records (the batch will be processed again).
+    /// Forgets the staged changes (the batch will be processed again).
     pub fn discard(&mut self) {
-        self.staged = Overlay::default();
+        for store in self.stores_mut() {
+            store.discard_staged();
+        }
+        self.staged_near.clear();
     }
 
-    /// Removes every committed record last seen before `now_ms` minus the window.
-    /// Returns how many were removed.
-    pub fn expire(&mut self, now_ms: i64) -> Result<usize, StateError> {
-        let cutoff = now_ms.saturating_sub(self.window_ms);
-        let mut removed = 0;
-        removed += self.expire_tree::<VersionRecord>("versions", cutoff, |r| r.seen_ms)?;
-        removed += self.expire_tree::<ExactRecord>("exact", cutoff, |r| r.seen_ms)?;
-        removed += self.expire_tree::<NearRecord>("near", cutoff, |r| r.seen_ms)?;
-        self.near.retain(|r| r.seen_ms >= cutoff);
-        self.near_hashes = self.near.iter().map(|r| r.simhash).collect();
-        Ok(removed)
-    }
-
-    fn expire_tree<T: DeserializeOwned>(&self, name: &'static str, cutoff: i64, seen: impl Fn(&T) -> i64) -> Result<usize, StateError> {
-        let tree = match name {
-            "versions" => &self.versions,
-            "exact" => &self.exact,
-            _ => &self.near_tree,
-        };
-        let mut batch = sled::Batch::default();
-        let mut removed = 0;
-        for entry in tree.iter() {
-            let (key, value) = entry.map_err(self.sled_error("scan for expired records"))?;
-            // An unreadable record is expired rather than kept forever.
-            if decode::<T>(name, &value).map_or(true, |r| seen(&r) < cutoff) {
-                batch.remove(key);
-                removed += 1;
+    /// Takes in what the runtime read from the changelogs since the last call:
+    /// other instances' first copies join the index (all of it is re-read
+    /// after a restore). Answers the races found: a first copy another
+    /// instance passed on of content this one had also passed on.
+    pub fn absorb_remote(&mut self) -> Result<Vec<Race>, StateError> {
+        // Versions are read from disk at each lookup: nothing to keep.
+        let versions = self.versions.take_remote();
+        let near = self.near.take_remote();
+        let exact = self.exact.take_remote();
+        if versions.reloaded || near.reloaded || exact.reloaded {
+            self.rebuild_index()?;
+        } else {
+            self.index.extend(near.changes.into_iter().filter_map(|(_, _, value)| value.and_then(|v| decode("near", &v).ok())));
+        }
+        let mut races = Vec::new();
+        for (partition, hash, value) in exact.changes {
+            let Some(theirs) = value.and_then(|v| decode::<ExactRecord>("exact", &v).ok()) else { continue };
+            for (other, value) in self.exact.get_all(&hash)? {
+                let Ok(ours) = decode::<ExactRecord>("exact", &value) else { continue };
+                // Counted once, by the instance whose copy stays first.
+                if other != partition && ours.uri != theirs.uri && ours.firstness() < theirs.firstness() {
+                    races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone() });
+                }
             }
         }
-        tree.apply_batch(batch).map_err(self.sled_error("remove expired records"))?;
+        Ok(races)
+    }
+
+    /// Removes every committed record last seen before `now_ms` minus the
+    /// window (or unreadable), from disk and the index. Answers how many.
+    pub fn expire(&mut self, now_ms: i64) -> Result<usize, StateError> {
+        let cutoff = now_ms.saturating_sub(self.window_ms);
+        let mut removed = self.legacy.expire(cutoff)?;
+        for store in self.stores_mut() {
+            removed += store.expire_local(|value| seen_ms(value).is_none_or(|seen| seen < cutoff))?;
+        }
+        self.index.expire(cutoff);
         Ok(removed)
     }
 
-    /// How many records are committed in each tree: (versions, exact, near).
+    /// How many records are committed of each kind: (versions, exact, near).
     pub fn sizes(&self) -> (usize, usize, usize) {
-        (self.versions.len(), self.exact.len(), self.near.len())
+        (self.versions.len(), self.exact.len(), self.index.len())
     }
 
-    fn get<T: DeserializeOwned>(&self, tree: &sled::Tree, name: &'static str, key: &str) -> Result<Option<T>, StateError> {
-        match tree.get(key.as_bytes()).map_err(self.sled_error("read"))? {
-            Some(value) => decode(name, &value).map(Some),
-            None => Ok(None),
+    /// Reads the index again from every slice on disk and the old trees.
+    fn rebuild_index(&mut self) -> Result<(), StateError> {
+        let mut records = self.legacy.near()?;
+        for entry in self.near.iter_committed() {
+            let (_, _, value) = entry?;
+            records.extend(decode::<NearRecord>("near", &value).ok());
         }
-    }
-
-    fn sled_error(&self, action: &str) -> impl FnOnce(sled::Error) -> StateError + use<> {
-        StateError::sled(&store_name(&self.path), action)
+        self.index = NearIndex::of(records);
+        Ok(())
     }
 }
 
-fn encode<T: Serialize>(record: &T) -> Vec<u8> {
-    // Serializing these plain structs cannot fail.
-    serde_json::to_vec(record).unwrap_or_default()
-}
-
-fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StateError> {
-    serde_json::from_slice(bytes).map_err(|error| StateError::corrupt(STORE, tree, error))
+/// The records among `values` that can be read; an unreadable one (written
+/// by another version, or damaged) is skipped with a warning, never a reason
+/// to stop the stage.
+fn readable<T: serde::de::DeserializeOwned>(tree: &'static str, values: Vec<Vec<u8>>) -> impl Iterator<Item = T> {
+    values.into_iter().filter_map(move |value| match decode::<T>(tree, &value) {
+        Ok(record) => Some(record),
+        Err(error) => {
+            tracing::warn!(%error, "an unreadable dedupe record was skipped");
+            None
+        }
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(version: u64, seen_ms: i64) -> VersionRecord {
-        VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, withheld: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None }
-    }
-
-    #[test]
-    fn staged_writes_are_visible_at_once_and_gone_after_discard() {
-        let mut store = DedupeStore::temporary(7).unwrap();
-        store.stage_version("u", record(1, 0));
-        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1));
-        store.discard();
-        assert_eq!(store.version("u").unwrap(), None);
-    }
-
-    #[test]
-    fn rolling_back_to_a_savepoint_takes_back_only_what_was_staged_after_it() {
-        let mut store = DedupeStore::temporary(7).unwrap();
-        store.stage_version("kept", record(1, 0));
-        store.stage_version("u", record(1, 0));
-        let savepoint = store.savepoint();
-        store.stage_version("u", record(2, 0));
-        store.stage_version("new", record(1, 0));
-        store.stage_exact("h", ExactRecord { uri: "new".into(), story_id: "s".into(), seen_ms: 0 }).unwrap();
-        store.stage_near(NearRecord { uri: "new".into(), simhash: 0b1011, story_id: "s".into(), seen_ms: 0 });
-        store.roll_back_to(savepoint);
-        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1), "the earlier staged version is back");
-        assert_eq!(store.version("kept").unwrap().map(|r| r.version), Some(1));
-        assert_eq!((store.version("new").unwrap(), store.exact("h").unwrap()), (None, None));
-        assert_eq!(store.nearest(0b1011, "other", 0), None);
-        store.commit().unwrap();
-        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(1), "and is what commits");
-    }
-
-    #[test]
-    fn committed_state_survives_reopening_the_store() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let mut store = DedupeStore::open(dir.path(), 7).unwrap();
-            store.stage_version("u", record(2, 0));
-            store.stage_exact("h", ExactRecord { uri: "u".into(), story_id: "s".into(), seen_ms: 0 }).unwrap();
-            store.stage_near(NearRecord { uri: "u".into(), simhash: 0b1011, story_id: "s".into(), seen_ms: 0 });
-            store.commit().unwrap();
-        }
-        let store = DedupeStore::open(dir.path(), 7).unwrap();
-        assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(2));
-        assert_eq!(store.exact("h").unwrap().map(|r| r.uri), Some("u".into()));
-        assert_eq!(store.nearest(0b1111, "other", 1).map(|r| r.uri), Some("u".into()));
-        assert_eq!(store.nearest(0b1011, "u", 3), None, "a uri is never its own near-duplicate");
-    }
-
-    #[test]
-    fn records_older_than_the_window_expire() {
-        let day = 24 * 3600 * 1000;
-        let mut store = DedupeStore::temporary(7).unwrap();
-        store.stage_version("old", record(1, 0));
-        store.stage_version("new", record(1, 6 * day));
-        store.stage_near(NearRecord { uri: "old".into(), simhash: 1, story_id: "s".into(), seen_ms: 0 });
-        store.commit().unwrap();
-        assert_eq!(store.expire(8 * day).unwrap(), 2);
-        assert_eq!(store.version("old").unwrap(), None);
-        assert!(store.version("new").unwrap().is_some());
-        assert_eq!(store.sizes(), (1, 0, 0));
-    }
-}
+mod tests;

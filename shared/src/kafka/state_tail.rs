@@ -1,0 +1,106 @@
+//! Following other instances' slices of replicated stores
+//! ([`crate::changelog::ChangelogStore::replicated`]): a consumer assigned to
+//! the changelog partitions this instance does not own, read without waiting
+//! between batches, each record applied to its store.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rdkafka::consumer::Consumer;
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::changelog::ChangelogStore;
+use crate::config::KafkaConfig;
+use crate::kafka::client;
+use crate::kafka::read_to_end::{EndReader, EndReaderContext};
+use crate::metrics::Metrics;
+use crate::state::StateError;
+
+/// How long the broker holds a fetch of followed slices when there is nothing
+/// new: with `read_committed`, about how late another instance's commit can be
+/// seen here, on top of the time to the next batch.
+const FOLLOW_FETCH_WAIT_MS: u32 = 100;
+
+/// At most this many records are applied between two batches, so that a
+/// burst of other instances' changes does not hold back this one's input.
+const MAX_RECORDS_PER_TURN: usize = 20_000;
+
+/// The follower of other instances' slices.
+pub struct ReplicaTail {
+    kafka: KafkaConfig,
+    client_id: String,
+    consumer: Option<EndReader>,
+    /// `(topic, partition)` → the next offset to apply, for every followed slice.
+    positions: BTreeMap<(String, i32), i64>,
+}
+
+impl ReplicaTail {
+    /// A follower whose consumer uses these client settings (made on first use).
+    pub fn new(kafka: &KafkaConfig, client_id: &str) -> Self {
+        ReplicaTail { kafka: kafka.clone(), client_id: format!("{client_id}-follow"), consumer: None, positions: BTreeMap::new() }
+    }
+
+    /// The next offset to apply of a followed slice; `None` when it is not followed.
+    pub fn position(&self, topic: &str, partition: i32) -> Option<i64> {
+        self.positions.get(&(topic.to_owned(), partition)).copied()
+    }
+
+    /// Follows exactly `slices`, `(topic, partition, from offset)`; an empty list stops following.
+    pub fn follow(&mut self, slices: &[(String, i32, i64)]) -> Result<(), KafkaError> {
+        self.positions = slices.iter().map(|(topic, partition, from)| ((topic.clone(), *partition), *from)).collect();
+        if slices.is_empty() {
+            if let Some(consumer) = &self.consumer {
+                consumer.unassign()?;
+            }
+            return Ok(());
+        }
+        let mut assignment = TopicPartitionList::new();
+        for (topic, partition, from) in slices {
+            assignment.add_partition_offset(topic, *partition, Offset::Offset(*from))?;
+        }
+        self.consumer()?.assign(&assignment)
+    }
+
+    /// Applies what the followed slices received since the last call to the
+    /// store it belongs to, without waiting; answers how many records.
+    pub fn read(&mut self, mut stores: Vec<&mut ChangelogStore>, metrics: &Metrics) -> Result<usize, StateError> {
+        let Some(consumer) = self.consumer.as_ref().filter(|_| !self.positions.is_empty()) else {
+            return Ok(0);
+        };
+        let mut read = 0;
+        while read < MAX_RECORDS_PER_TURN {
+            let message = match consumer.poll(Duration::ZERO) {
+                None => break,
+                Some(Err(KafkaError::PartitionEOF(_))) => continue,
+                Some(Err(error)) => {
+                    tracing::warn!(%error, "following other instances' state: client error; reading on");
+                    break;
+                }
+                Some(Ok(message)) => message,
+            };
+            let (topic, partition) = (message.topic(), message.partition());
+            let Some(position) = self.positions.get_mut(&(topic.to_owned(), partition)) else { continue };
+            if let Some(store) = stores.iter_mut().find(|store| store.topic() == topic) {
+                store.apply_replicated(partition, message.key().unwrap_or_default(), message.payload())?;
+                metrics.state_followed_records.with_label_values(&[store.name()]).inc();
+            }
+            *position = message.offset() + 1;
+            read += 1;
+        }
+        Ok(read)
+    }
+
+    fn consumer(&mut self) -> Result<&EndReader, KafkaError> {
+        let consumer = match self.consumer.take() {
+            Some(consumer) => consumer,
+            None => {
+                let mut config = client::reader(&self.kafka, &self.client_id, &format!("{}-{}", self.kafka.group_prefix, self.client_id));
+                config.set("fetch.wait.max.ms", FOLLOW_FETCH_WAIT_MS.to_string());
+                config.create_with_context(EndReaderContext)?
+            }
+        };
+        Ok(self.consumer.insert(consumer))
+    }
+}
