@@ -239,6 +239,12 @@ pub trait Stage: Send {
     /// (an aborted batch is read and prepared again). The default does nothing.
     fn prepare_batch(&mut self, _inputs: &[InputMessage<'_>]) {}
 
+    /// Called between batches, idle or not, after the runtime restored the
+    /// stage's stores or read into its replicated stores what other instances
+    /// committed: a stage that derives anything from them (an index, a count
+    /// of conflicting decisions) takes it in here. The default does nothing.
+    fn on_remote_state(&mut self) {}
+
     /// Timed work that is due now, at most `max` records, asked once per batch
     /// before its consumed records are read. Each is processed in the open
     /// transaction ([`DueRecord`]); the stage treats handing one out as a staged

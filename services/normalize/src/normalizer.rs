@@ -166,9 +166,9 @@ impl Stage for Normalizer {
         })
     }
 
-    /// Takes in what other normalize instances decided since the last batch
-    /// (their first copies), and reports copies both passed on.
-    fn prepare_batch(&mut self, _inputs: &[InputMessage<'_>]) {
+    /// Takes in what other normalize instances decided (their first copies),
+    /// and reports copies both passed on, as soon as the runtime read them.
+    fn on_remote_state(&mut self) {
         match self.store.absorb_remote() {
             Ok(races) => {
                 for race in &races {

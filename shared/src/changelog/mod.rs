@@ -123,7 +123,10 @@ impl ChangelogStore {
         self.staged.len()
     }
 
-    /// Kafka committed the batch: its changes go to disk, flushed.
+    /// Kafka committed the batch: its changes go to disk. Not flushed here:
+    /// the changelog is the record, and sled only has to be durable up to a
+    /// checkpoint, which [`ChangelogStore::checkpoint`] flushes before it
+    /// writes one; what a crash loses after it is read again on restore.
     pub fn commit_staged(&mut self) -> Result<(), StateError> {
         let mut batch = sled::Batch::default();
         for ((partition, key), value) in self.staged.take() {
@@ -132,9 +135,7 @@ impl ChangelogStore {
                 None => batch.remove(data_key(partition, &key)),
             }
         }
-        self.data.apply_batch(batch).map_err(StateError::sled(&self.what(), "write a committed batch"))?;
-        self.data.flush().map_err(StateError::sled(&self.what(), "flush"))?;
-        Ok(())
+        self.data.apply_batch(batch).map_err(StateError::sled(&self.what(), "write a committed batch"))
     }
 
     /// The batch aborted: its changes are forgotten (it will be processed again).

@@ -203,12 +203,16 @@ impl Runtime {
                 // instance may have written its slice meanwhile.
                 StateSync::on_revoked(stage.stores());
             }
-            if self.context.take_assigned() {
+            let synced = self.context.take_assigned();
+            if synced {
                 // Before any record of a newly assigned partition is processed.
                 self.sync_state(stage)?;
             }
             // What other instances committed to replicated stores, before this batch reads them.
-            self.state.follow_others(stage.stores(), &self.metrics).map_err(RuntimeError::State)?;
+            let followed = self.state.follow_others(stage.stores(), &self.metrics).map_err(RuntimeError::State)?;
+            if synced || followed > 0 {
+                stage.on_remote_state();
+            }
             // Between batches (no transaction open), at most every CHECKPOINT_EVERY.
             if let Err(error) = self.state.checkpoint(stage.stores(), false) {
                 tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");

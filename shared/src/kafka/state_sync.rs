@@ -36,6 +36,10 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
 /// How long asking for a changelog partition's end may take.
 const WATERMARK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// After a restore, how long to wait at most for the other instances' slices
+/// to be read to their end before processing (the rest is read between batches).
+const CATCH_UP_WITHIN: Duration = Duration::from_secs(30);
+
 /// Why a stage's stores could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
 pub enum StateSyncError {
@@ -115,7 +119,7 @@ impl StateSync {
     ) -> Result<(), StateSyncError> {
         self.checkpoint_now(&mut stores)?;
         let mut follow = Vec::new();
-        for store in stores {
+        for store in stores.iter_mut() {
             let slices = if store.is_replicated() {
                 store.forget_current();
                 let topic = store.topic().to_owned();
@@ -148,6 +152,12 @@ impl StateSync {
             }
         }
         self.tail.follow(&follow).map_err(|source| StateSyncError::Kafka { what: "following other instances' slices".into(), source })?;
+        if !follow.is_empty() {
+            readiness.set(false);
+            let read = self.tail.catch_up(stores, metrics, CATCH_UP_WITHIN);
+            readiness.set(true);
+            tracing::info!(records = read?, "read what other instances committed during the restore");
+        }
         self.last_checkpoint = Instant::now();
         Ok(())
     }

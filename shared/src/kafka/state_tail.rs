@@ -4,7 +4,7 @@
 //! between batches, each record applied to its store.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
@@ -26,6 +26,10 @@ const FOLLOW_FETCH_WAIT_MS: u32 = 100;
 /// At most this many records are applied between two batches, so that a
 /// burst of other instances' changes does not hold back this one's input.
 const MAX_RECORDS_PER_TURN: usize = 20_000;
+
+/// While catching up, a poll that brings nothing for this long (three fetch
+/// waits) means every followed slice is read to its end.
+const CAUGHT_UP_AFTER: Duration = Duration::from_millis(300);
 
 /// The follower of other instances' slices.
 pub struct ReplicaTail {
@@ -65,13 +69,34 @@ impl ReplicaTail {
 
     /// Applies what the followed slices received since the last call to the
     /// store it belongs to, without waiting; answers how many records.
-    pub fn read(&mut self, mut stores: Vec<&mut ChangelogStore>, metrics: &Metrics) -> Result<usize, StateError> {
+    pub fn read(&mut self, stores: Vec<&mut ChangelogStore>, metrics: &Metrics) -> Result<usize, StateError> {
+        self.apply(stores, metrics, Duration::ZERO, MAX_RECORDS_PER_TURN, None)
+    }
+
+    /// Reads every followed slice to its end, waiting for it, before the stage
+    /// processes anything: what the other instances committed while this one
+    /// restored would otherwise be missed by its first batches. Stops at
+    /// `within` (the rest is read between batches); answers how many records.
+    pub fn catch_up(&mut self, stores: Vec<&mut ChangelogStore>, metrics: &Metrics, within: Duration) -> Result<usize, StateError> {
+        self.apply(stores, metrics, CAUGHT_UP_AFTER, usize::MAX, Some(Instant::now() + within))
+    }
+
+    /// Applies followed records, each poll waiting `wait`, until a poll brings
+    /// nothing, `max` records were applied or the `deadline` passed.
+    fn apply(
+        &mut self,
+        mut stores: Vec<&mut ChangelogStore>,
+        metrics: &Metrics,
+        wait: Duration,
+        max: usize,
+        deadline: Option<Instant>,
+    ) -> Result<usize, StateError> {
         let Some(consumer) = self.consumer.as_ref().filter(|_| !self.positions.is_empty()) else {
             return Ok(0);
         };
         let mut read = 0;
-        while read < MAX_RECORDS_PER_TURN {
-            let message = match consumer.poll(Duration::ZERO) {
+        while read < max && deadline.is_none_or(|at| Instant::now() < at) {
+            let message = match consumer.poll(wait) {
                 None => break,
                 Some(Err(KafkaError::PartitionEOF(_))) => continue,
                 Some(Err(error)) => {

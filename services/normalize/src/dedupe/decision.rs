@@ -23,7 +23,8 @@ pub enum Verdict {
     },
     /// Drop it: an equal or newer version of the uri was already seen. Formats
     /// without version numbers (RSS, Atom, scraped pages) are all version 1, so
-    /// at an equal version a later `versioncreated` counts as newer.
+    /// at an equal version a later `versioncreated` counts as newer when the
+    /// content changed.
     StaleVersion {
         /// The newest version seen.
         seen: u64,
@@ -50,8 +51,8 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
     let withhold = article.pubstatus == PubStatus::Withheld;
     let notice = kill || withhold;
     let replay = origin.is_some() && prior.as_ref().is_some_and(|p| p.origin.as_deref() == origin);
+    let print = fingerprint(article);
     if let Some(p) = prior.as_ref().filter(|_| !replay && article.newswire.uri_source == Some(UriSource::PageUrl)) {
-        let print = fingerprint(article);
         if let Some(held) = p.simhash.filter(|h| distance(*h, print.simhash) > NEAR_MAX_DISTANCE) {
             identify_by_content(article, held, &print);
             return decide_input(store, article, now_ms, origin);
@@ -61,13 +62,14 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
         // A kill, and a withhold of a story neither killed nor withheld, always
         // reaches recipients once, whatever version it carries.
         let first_notice = (kill && !p.killed) || (withhold && !p.killed && !p.withheld);
+        // The same version stated later is an edit only if its content changed.
         let later_edit = article.version == p.version
+            && p.content.as_deref() != Some(print.exact.as_str())
             && matches!((created_ms(article), p.versioncreated_ms), (Some(new), Some(old)) if new > old);
         if !first_notice && !later_edit && article.version <= p.version {
             return Ok(Verdict::StaleVersion { seen: p.version });
         }
     }
-    let print = fingerprint(article);
     if !notice {
         if let Some(first) = store.exact(&print.exact)?.filter(|f| f.uri != uri) {
             let record = VersionRecord {
@@ -81,6 +83,7 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
                 seen_ms: now_ms,
                 origin: origin.map(str::to_owned),
                 simhash: Some(print.simhash),
+                content: Some(print.exact.clone()),
             };
             store.stage_version(&uri, record);
             return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
@@ -112,6 +115,7 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
             seen_ms: now_ms,
             origin: origin.map(str::to_owned),
             simhash: Some(print.simhash),
+            content: Some(print.exact.clone()),
         },
     );
     if !notice {
@@ -260,6 +264,24 @@ mod tests {
         let mut older = edited.clone();
         older.versioncreated = at(11);
         assert_eq!(decide(&mut store, &mut older, 3).unwrap(), Verdict::StaleVersion { seen: 1 });
+    }
+
+    #[test]
+    fn the_same_page_from_two_feeds_that_read_its_time_in_different_zones_is_one_story() {
+        use chrono::TimeZone;
+        let mut store = DedupeStore::temporary(7).unwrap();
+        // "2025-07-09T11:50:26" read as London time by one feed and as New York time by the other.
+        let london = chrono::FixedOffset::east_opt(3600).unwrap().with_ymd_and_hms(2025, 7, 9, 11, 50, 26).single();
+        let new_york = chrono::FixedOffset::west_opt(4 * 3600).unwrap().with_ymd_and_hms(2025, 7, 9, 11, 50, 26).single();
+        let mut first = story("https://example.com/tax-software", 1, "Dover reopens", BODY);
+        first.versioncreated = london;
+        assert_eq!(decide(&mut store, &mut first, 0).unwrap(), Verdict::Pass { near: false });
+        let mut copy = first.clone();
+        copy.versioncreated = new_york;
+        assert_eq!(decide(&mut store, &mut copy, 1).unwrap(), Verdict::StaleVersion { seen: 1 }, "same content, same version: not an edit");
+        let mut edited = story("https://example.com/tax-software", 1, "Dover reopens", &format!("{BODY} Updated at noon."));
+        edited.versioncreated = new_york;
+        assert_eq!(decide(&mut store, &mut edited, 2).unwrap(), Verdict::Pass { near: false }, "changed content stated later is an edit");
     }
 
     #[test]

@@ -38,6 +38,12 @@ pub struct VersionRecord {
     /// edit of the same page from a different story under a shared page URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simhash: Option<u64>,
+    /// The content's exact fingerprint when this uri was last passed on, so
+    /// that the same content under the same version is never taken for an
+    /// edit, whatever time it carries (two feeds read a page's zone-less
+    /// time in their own zones). Records written before it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 impl VersionRecord {

@@ -21,6 +21,7 @@
 //! what is older than the window from disk, and the changelogs' retention
 //! (the same window) removes it from Kafka.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use newswire_shared::changelog::ChangelogStore;
@@ -67,6 +68,9 @@ pub struct DedupeStore {
     staged_near: Vec<NearRecord>,
     /// The slice this batch's current record writes to (its input partition).
     slice: i32,
+    /// The slices this instance wrote since its partitions were last assigned:
+    /// a race is counted by the instance that wrote the copy that stays first.
+    own: BTreeSet<i32>,
     window_ms: i64,
 }
 
@@ -98,6 +102,7 @@ impl DedupeStore {
             index: NearIndex::default(),
             staged_near: Vec::new(),
             slice: 0,
+            own: BTreeSet::new(),
             window_ms: i64::from(window_days) * 24 * 3600 * 1000,
         };
         store.rebuild_index()?;
@@ -118,6 +123,7 @@ impl DedupeStore {
     /// The slice the following writes go to: the input partition of the record being processed.
     pub fn set_slice(&mut self, partition: i32) {
         self.slice = partition;
+        self.own.insert(partition);
     }
 
     /// The three changelog-backed stores, for the runtime.
@@ -216,14 +222,18 @@ impl DedupeStore {
 
     /// Takes in what the runtime read from the changelogs since the last call:
     /// other instances' first copies join the index (all of it is re-read
-    /// after a restore). Answers the races found: a first copy another
-    /// instance passed on of content this one had also passed on.
+    /// after a restore, and the partitions are then this instance's anew).
+    /// Answers the races found in it, each once, on the instance whose copy
+    /// stays first: content this instance also passed on under another uri
+    /// ([`ExactRecord::firstness`] decides), and a version of a uri this
+    /// instance also passed on (two feeds' copies of one page URL), counted
+    /// by the instance that saw its copy first (then by the lower partition).
     pub fn absorb_remote(&mut self) -> Result<Vec<Race>, StateError> {
-        // Versions are read from disk at each lookup: nothing to keep.
         let versions = self.versions.take_remote();
         let near = self.near.take_remote();
         let exact = self.exact.take_remote();
         if versions.reloaded || near.reloaded || exact.reloaded {
+            self.own.clear();
             self.rebuild_index()?;
         } else {
             self.index.extend(near.changes.into_iter().filter_map(|(_, _, value)| value.and_then(|v| decode("near", &v).ok())));
@@ -231,15 +241,30 @@ impl DedupeStore {
         let mut races = Vec::new();
         for (partition, hash, value) in exact.changes {
             let Some(theirs) = value.and_then(|v| decode::<ExactRecord>("exact", &v).ok()) else { continue };
-            for (other, value) in self.exact.get_all(&hash)? {
+            for (_, value) in self.own_values(&self.exact, &hash, partition)? {
                 let Ok(ours) = decode::<ExactRecord>("exact", &value) else { continue };
-                // Counted once, by the instance whose copy stays first.
-                if other != partition && ours.uri != theirs.uri && ours.firstness() < theirs.firstness() {
+                if ours.uri != theirs.uri && ours.firstness() < theirs.firstness() {
                     races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone() });
                 }
             }
         }
+        for (partition, uri, value) in versions.changes {
+            let Some(theirs) = value.and_then(|v| decode::<VersionRecord>("versions", &v).ok()) else { continue };
+            for (ours_at, value) in self.own_values(&self.versions, &uri, partition)? {
+                let Ok(ours) = decode::<VersionRecord>("versions", &value) else { continue };
+                let both_passed = ours.duplicate_of.is_none() && theirs.duplicate_of.is_none();
+                if both_passed && ours.version == theirs.version && (ours.seen_ms, ours_at) < (theirs.seen_ms, partition) {
+                    let uri = String::from_utf8_lossy(&uri).into_owned();
+                    races.push(Race { first_uri: uri.clone(), second_uri: uri });
+                }
+            }
+        }
         Ok(races)
+    }
+
+    /// `key`'s committed values in the slices this instance wrote, other than `partition`'s.
+    fn own_values(&self, store: &ChangelogStore, key: &[u8], partition: i32) -> Result<Vec<(i32, Vec<u8>)>, StateError> {
+        Ok(store.get_all(key)?.into_iter().filter(|(at, _)| *at != partition && self.own.contains(at)).collect())
     }
 
     /// Removes every committed record last seen before `now_ms` minus the

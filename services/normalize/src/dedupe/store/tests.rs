@@ -1,7 +1,7 @@
 use super::*;
 
 fn record(version: u64, seen_ms: i64) -> VersionRecord {
-    VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, withheld: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None }
+    VersionRecord { version, versioncreated_ms: None, story_id: "s".into(), killed: false, withheld: false, near_duplicate_of: None, duplicate_of: None, seen_ms, origin: None, simhash: None, content: None }
 }
 
 fn exact(uri: &str, seen_ms: i64) -> ExactRecord {
@@ -125,6 +125,40 @@ fn two_instances_first_copies_of_one_content_resolve_to_the_same_first_and_the_r
     assert!(races_b.is_empty(), "counted by one instance only: {races_b:?}");
     assert_eq!(a.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()));
     assert_eq!(b.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()), "both agree which copy is first");
+}
+
+#[test]
+fn two_instances_passing_one_page_url_from_two_feeds_is_a_race_counted_once_and_not_by_a_bystander() {
+    // Instances A (partition 0) and B (partition 1) each passed version 1 of
+    // the same page URL, from two feeds, before seeing the other's record;
+    // C (partition 2) follows both.
+    let stores = || {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        store.assume_current(&[0, 1, 2]);
+        store
+    };
+    let (mut a, mut b, mut c) = (stores(), stores(), stores());
+    a.set_slice(0);
+    a.stage_version("https://example.com/a", record(1, 100));
+    a.commit().unwrap();
+    b.set_slice(1);
+    b.stage_version("https://example.com/a", record(1, 103));
+    b.commit().unwrap();
+    c.set_slice(2);
+    let theirs = |store: &mut DedupeStore, partition: i32, record: &VersionRecord| {
+        store.stores_mut()[0].apply_replicated(partition, b"https://example.com/a", Some(&encode(record))).unwrap();
+    };
+    theirs(&mut a, 1, &record(1, 103));
+    theirs(&mut b, 0, &record(1, 100));
+    theirs(&mut c, 0, &record(1, 100));
+    theirs(&mut c, 1, &record(1, 103));
+    let uri = "https://example.com/a".to_owned();
+    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: uri.clone(), second_uri: uri }], "counted by the instance that saw it first");
+    assert!(b.absorb_remote().unwrap().is_empty(), "not again by the other");
+    assert!(c.absorb_remote().unwrap().is_empty(), "nor by an instance that passed neither");
+    // A later version from one feed is an update, not a race.
+    theirs(&mut a, 1, &record(2, 200));
+    assert!(a.absorb_remote().unwrap().is_empty());
 }
 
 #[test]
