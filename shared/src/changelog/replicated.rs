@@ -123,13 +123,6 @@ impl ChangelogStore {
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
-
-    /// Forgets that `partition`'s slice is current: it is read on from its
-    /// checkpoint at the next assignment (a slice this instance followed
-    /// becomes its own and must first be read to the end).
-    pub fn forget_slice(&mut self, partition: i32) {
-        self.current.remove(&partition);
-    }
 }
 
 #[cfg(test)]
@@ -153,8 +146,8 @@ mod tests {
         s.put(2, b"h".to_vec(), b"third".to_vec());
         let found = s.get_all(b"h").unwrap();
         assert_eq!(found, vec![(0, b"first".to_vec()), (1, b"second".to_vec()), (2, b"third".to_vec())]);
-        s.forget_slice(1);
-        assert_eq!(s.get_all(b"h").unwrap().len(), 2, "a slice not current is not read");
+        s.forget_current();
+        assert_eq!(s.get_all(b"h").unwrap(), vec![(2, b"third".to_vec())], "slices not current are not read; the open batch's changes are");
     }
 
     #[test]
