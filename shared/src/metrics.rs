@@ -73,6 +73,9 @@ pub struct Metrics {
     /// `newswire_state_followed_records_total{store}`: changelog records other
     /// instances committed, read into a replicated store while following them.
     pub state_followed_records: IntCounterVec,
+    /// `newswire_state_sync_retries_total`: times bringing the stores in
+    /// step with an assignment failed on a passing Kafka error and was tried again.
+    pub state_sync_retries: IntCounter,
 }
 
 impl Metrics {
@@ -141,6 +144,10 @@ impl Metrics {
                 "Changelog records other instances committed, read into a replicated state store, by store.",
                 &["store"],
             ),
+            state_sync_retries: counter(
+                "newswire_state_sync_retries_total",
+                "Times restoring or following state failed on a passing Kafka error (a moving leader, a busy broker) and was tried again.",
+            ),
             registry,
         };
         m.register_all();
@@ -171,6 +178,7 @@ impl Metrics {
             Box::new(self.state_restore_remaining.clone()),
             Box::new(self.state_restoring.clone()),
             Box::new(self.state_followed_records.clone()),
+            Box::new(self.state_sync_retries.clone()),
             Box::new(build_info()),
         ];
         for c in collectors {

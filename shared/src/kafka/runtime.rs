@@ -60,6 +60,11 @@ const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
 /// The longest pause between retries of a batch.
 const RETRY_MAX_PAUSE: Duration = Duration::from_secs(10);
 
+/// How long a passing Kafka error while bringing the stage's state in step
+/// with an assignment is tried again before the stage stops (and is
+/// restarted); with a restore, well within the consumer's poll interval.
+const STATE_SYNC_RETRY_FOR: Duration = Duration::from_secs(60);
+
 /// What the runtime needs to know about the stage it drives.
 #[derive(Debug, Clone)]
 pub struct RuntimeSettings {
@@ -207,6 +212,10 @@ impl Runtime {
             if synced {
                 // Before any record of a newly assigned partition is processed.
                 self.sync_state(stage)?;
+                if self.shutdown.is_cancelled() {
+                    // Stopped while waiting to sync: the gathered records are read again at the next start.
+                    return Ok(());
+                }
             }
             // What other instances committed to replicated stores, before this batch reads them.
             let followed = self.state.follow_others(stage.stores(), &self.metrics).map_err(RuntimeError::State)?;
@@ -225,8 +234,43 @@ impl Runtime {
     }
 
     /// Brings the stage's changelog-backed stores in step with the partitions
-    /// the group assigned (see [`StateSync::on_assigned`]).
+    /// the group assigned (see [`StateSync::on_assigned`]). A passing Kafka
+    /// error (a partition's leader moving just after its topic was made, a
+    /// busy broker) is tried again, with a growing pause, for up to
+    /// [`STATE_SYNC_RETRY_FOR`]; nothing is processed meanwhile and `/ready`
+    /// stays false. Anything else, or a Kafka error that lasts, stops the stage.
     fn sync_state<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(100);
+        loop {
+            match self.sync_state_once(stage) {
+                Err(RuntimeError::State(error)) if error.is_transient() && started.elapsed() < STATE_SYNC_RETRY_FOR => {
+                    self.readiness.set(false);
+                    self.metrics.state_sync_retries.inc();
+                    tracing::warn!(%error, retry_in_ms = pause.as_millis() as u64, "cannot bring the stage's state in step yet; trying again");
+                    if self.pause_unless_stopping(pause) {
+                        return Ok(());
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Sleeps `pause` in short steps; true when shutdown was asked for meanwhile.
+    fn pause_unless_stopping(&self, pause: Duration) -> bool {
+        let until = Instant::now() + pause;
+        while Instant::now() < until {
+            if self.shutdown.is_cancelled() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20).min(until.saturating_duration_since(Instant::now())));
+        }
+        self.shutdown.is_cancelled()
+    }
+
+    fn sync_state_once<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
         let stores = stage.stores();
         if stores.is_empty() {
             return Ok(());

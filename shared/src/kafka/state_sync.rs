@@ -72,6 +72,20 @@ pub enum StateSyncError {
     },
 }
 
+impl StateSyncError {
+    /// Whether trying again may succeed: the broker answered with an error or
+    /// not in time (a partition's leader moving, a topic just created, a busy
+    /// broker). A failing disk or a changelog with too few partitions stays
+    /// failed, so the stage stops with it.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StateSyncError::Kafka { .. } => true,
+            StateSyncError::Read(error) => !matches!(error, ReadError::NoPartitions(_)),
+            StateSyncError::State(_) | StateSyncError::TooFewPartitions { .. } => false,
+        }
+    }
+}
+
 /// Restores and checkpoints a stage's stores.
 pub struct StateSync {
     kafka: KafkaConfig,
@@ -273,4 +287,31 @@ impl StateSync {
 
 fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use rdkafka::types::RDKafkaErrorCode;
+
+    use super::*;
+
+    fn kafka(code: RDKafkaErrorCode) -> StateSyncError {
+        StateSyncError::Kafka { what: "asking for the end of a changelog".into(), source: KafkaError::MetadataFetch(code) }
+    }
+
+    #[test]
+    fn a_moving_leader_or_a_slow_broker_is_tried_again() {
+        assert!(kafka(RDKafkaErrorCode::NotLeaderForPartition).is_transient());
+        assert!(kafka(RDKafkaErrorCode::OperationTimedOut).is_transient());
+        let slow = ReadError::Timeout { topic: "t".into(), seconds: 120, partitions: vec![0] };
+        assert!(StateSyncError::from(slow).is_transient());
+    }
+
+    #[test]
+    fn a_missing_topic_a_short_changelog_or_a_failing_disk_stops_the_stage() {
+        assert!(!StateSyncError::from(ReadError::NoPartitions("t".into())).is_transient());
+        assert!(!StateSyncError::TooFewPartitions { topic: "t".into(), has: 1, needed: 2 }.is_transient());
+        let disk = StateError::Corrupt { store: "versions".into(), tree: "versions", detail: "a record that does not decode".into() };
+        assert!(!StateSyncError::from(disk).is_transient());
+    }
 }
