@@ -73,6 +73,10 @@ pub struct Metrics {
     /// `newswire_state_followed_records_total{store}`: changelog records other
     /// instances committed, read into a replicated store while following them.
     pub state_followed_records: IntCounterVec,
+    /// `newswire_state_follow_lag_records{store}`: records other instances
+    /// committed to a replicated store that this one has not read yet (0 when
+    /// it follows nothing).
+    pub state_follow_lag: IntGaugeVec,
     /// `newswire_state_sync_retries_total`: times bringing the stores in
     /// step with an assignment failed on a passing Kafka error and was tried again.
     pub state_sync_retries: IntCounter,
@@ -144,6 +148,11 @@ impl Metrics {
                 "Changelog records other instances committed, read into a replicated state store, by store.",
                 &["store"],
             ),
+            state_follow_lag: IntGaugeVec::new(
+                Opts::new("newswire_state_follow_lag_records", "Records other instances committed to a replicated state store that this instance has not read yet."),
+                &["store"],
+            )
+            .expect("valid metric"),
             state_sync_retries: counter(
                 "newswire_state_sync_retries_total",
                 "Times restoring or following state failed on a passing Kafka error (a moving leader, a busy broker) and was tried again.",
@@ -178,6 +187,7 @@ impl Metrics {
             Box::new(self.state_restore_remaining.clone()),
             Box::new(self.state_restoring.clone()),
             Box::new(self.state_followed_records.clone()),
+            Box::new(self.state_follow_lag.clone()),
             Box::new(self.state_sync_retries.clone()),
             Box::new(build_info()),
         ];

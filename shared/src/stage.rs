@@ -245,6 +245,27 @@ pub trait Stage: Send {
     /// of conflicting decisions) takes it in here. The default does nothing.
     fn on_remote_state(&mut self) {}
 
+    /// Called after every rebalance, with the input partitions this instance
+    /// now owns (sorted; empty when it owns none), once the stores are
+    /// restored and before any record or due work of the new assignment is
+    /// processed. A stage that keeps state per partition outside its stores
+    /// (publish's held embargoed stories) drops what moved away and reads in
+    /// what came to it. An error is retried like a failed restore (see
+    /// [`crate::kafka::runtime`]); nothing is processed meanwhile. The default
+    /// does nothing.
+    fn on_assigned(&mut self, _partitions: &[i32]) -> Result<(), StageError> {
+        Ok(())
+    }
+
+    /// Called at the start of every turn of the runtime's loop (at least every
+    /// 100 ms), with no transaction open: a stage may stage changes to its
+    /// stores here that do not come from a record (publish removes the webhook
+    /// jobs its workers delivered from its outbox). They commit with the next
+    /// batch, or in a batch of their own when no record or due work comes;
+    /// [`Stage::on_commit`] and [`Stage::on_abort`] follow as for any batch.
+    /// The default does nothing.
+    fn before_batch(&mut self) {}
+
     /// Timed work that is due now, at most `max` records, asked once per batch
     /// before its consumed records are read. Each is processed in the open
     /// transaction ([`DueRecord`]); the stage treats handing one out as a staged

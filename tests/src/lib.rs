@@ -109,10 +109,13 @@ impl Drop for SecuredBroker {
     }
 }
 
-/// The path of a service binary built by `cargo build --bins`.
+/// The path of a service binary built by `cargo build --bins` (the `debug`
+/// profile, or the one `NEWSWIRE_TEST_PROFILE` names, e.g. `release` for a
+/// long scale run).
 pub fn binary(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
-    let path = target.join("debug").join(name);
+    let profile = std::env::var("NEWSWIRE_TEST_PROFILE").unwrap_or_else(|_| "debug".into());
+    let path = target.join(profile).join(name);
     assert!(
         path.exists(),
         "{} is missing: build the services first (`cargo build --bins`; scripts/test.sh does it)",

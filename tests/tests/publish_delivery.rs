@@ -784,3 +784,66 @@ fn receipts_follow_their_partition_to_the_instance_that_takes_it_over() {
         "the first instance restored the moved partitions' receipts:\n{metrics}"
     );
 }
+
+// ---------------------------------------------------------------- webhook outbox across instances
+
+#[test]
+fn webhook_jobs_pending_on_an_instance_killed_with_its_data_directory_are_sent_once_by_the_survivor() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let down = Arc::new(AtomicBool::new(true));
+    let accepted: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let (hook_down, hook_accepted) = (down.clone(), accepted.clone());
+    let hook = Hook::start(move |request, _| {
+        if hook_down.load(Ordering::SeqCst) {
+            return Reply { status: 503, delay: Duration::ZERO };
+        }
+        let delivery = (request.header("x-newswire-story-uri").to_owned(), request.header("x-newswire-delivery").to_owned());
+        hook_accepted.lock().expect("lock").push(delivery);
+        ok()
+    });
+    let overrides = [("NEWSWIRE_PUBLISH_WEBHOOK_MAX_ATTEMPTS", "1000"), ("NEWSWIRE_PUBLISH_WEBHOOK_BACKOFF_MAX_MS", "200")];
+    let mut setup = Setup::start_with(&webhook_sub("desk", &hook.url, "{ all = [] }"), &overrides);
+    let second = setup.pipeline.add_instance("publish");
+    setup.pipeline.wait_for_series(&second, "newswire_state_restoring{store=\"outbox\",stage=\"publish\"}", WAIT);
+    let stories: Vec<String> = (0..24).map(|n| format!("urn:t:outbox-{n}")).collect();
+    for uri in &stories {
+        setup.send(&article(uri, 1, &format!("Outbox story {uri}"), json!({})));
+    }
+    // Every job is committed with its story's batch, and waits: the desk answers 503.
+    assert_eq!(setup.pipeline.read("published", stories.len(), WAIT, SETTLE).len(), stories.len());
+    let queued = |name: &str| metric(&setup.pipeline.metrics(name), "newswire_state_changes_total{store=\"outbox\",stage=\"publish\"}");
+    let (first_queued, second_queued) = (queued("publish"), queued(&second));
+    assert!(first_queued >= 1.0 && second_queued >= 1.0, "both instances queued jobs: {first_queued} and {second_queued}");
+
+    // One instance dies with its disk, then the desk comes back: the jobs it held are in Kafka.
+    setup.pipeline.kill("publish");
+    let data_dir = setup.pipeline.dir().join("data").join("publish-1");
+    std::fs::remove_dir_all(&data_dir).unwrap_or_else(|e| panic!("cannot delete {}: {e}", data_dir.display()));
+    down.store(false, Ordering::SeqCst);
+    let deadline = Instant::now() + WAIT;
+    while accepted.lock().expect("lock").len() < stories.len() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let by_survivor = accepted.lock().expect("lock").len();
+    assert_eq!(by_survivor, stories.len(), "the survivor sends every job, the dead instance's too; {second} log:\n{}", setup.pipeline.log(&second));
+    // The survivor's outbox drains (its removals committed); then the killed instance
+    // comes back with an empty disk, takes partitions back, and sends nothing again.
+    let drained = "newswire_webhook_queue_depth{subscriber=\"desk\",stage=\"publish\"} 0";
+    while !setup.pipeline.metrics(&second).lines().any(|l| l == drained) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    setup.pipeline.spawn("publish");
+    setup.pipeline.wait_ready("publish", WAIT);
+    setup.pipeline.wait_for_series("publish", "newswire_state_restoring{store=\"outbox\",stage=\"publish\"}", WAIT);
+    std::thread::sleep(Duration::from_secs(5));
+
+    let mut by_uri: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (uri, id) in accepted.lock().expect("lock").iter() {
+        by_uri.entry(uri.clone()).or_default().push(id.clone());
+    }
+    let missing: Vec<&String> = stories.iter().filter(|uri| !by_uri.contains_key(*uri)).collect();
+    assert!(missing.is_empty(), "never delivered: {missing:?}; {second} log:\n{}", setup.pipeline.log(&second));
+    let twice: Vec<_> = by_uri.iter().filter(|(_, ids)| ids.len() > 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    assert_eq!(by_uri.len(), stories.len());
+}

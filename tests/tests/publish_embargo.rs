@@ -69,13 +69,24 @@ impl Setup {
 
     /// Waits until publish's `newswire_embargoed_held` gauge shows `held`.
     fn wait_held(&self, held: usize, before: DateTime<Utc>) {
-        let line = |text: &str| text.lines().find(|l| l.starts_with("newswire_embargoed_held")).map(str::to_owned);
+        self.wait_held_by("publish", held, before);
+    }
+
+    /// What the publish instance `name` holds, by its `newswire_embargoed_held` gauge.
+    fn held_by(&self, name: &str) -> Option<usize> {
+        let text = self.pipeline.metrics(name);
+        let line = text.lines().find(|l| l.starts_with("newswire_embargoed_held"))?;
+        line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()).map(|v| v as usize)
+    }
+
+    /// Waits until the publish instance `name` holds `held` stories.
+    fn wait_held_by(&self, name: &str, held: usize, before: DateTime<Utc>) {
         loop {
-            let value = line(&self.pipeline.metrics("publish")).and_then(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()));
-            if value == Some(held as f64) {
+            let value = self.held_by(name);
+            if value == Some(held) {
                 return;
             }
-            assert!(Utc::now() < before, "publish held {value:?} stories, not {held}, before the embargo ended; log:\n{}", self.pipeline.log("publish"));
+            assert!(Utc::now() < before, "{name} held {value:?} stories, not {held}, before the embargo ended; log:\n{}", self.pipeline.log(name));
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -260,4 +271,57 @@ fn a_kill_during_the_embargo_cancels_it_and_reaches_only_the_partner_that_had_it
     let published = setup.pipeline.read("published", 1, WAIT, SETTLE);
     let statuses: Vec<Value> = published.iter().map(|r| r.json()["pubstatus"].clone()).collect();
     assert_eq!(statuses, ["canceled"], "newswire.published has the kill, never the story");
+}
+
+#[test]
+fn two_publish_instances_hold_each_story_once_and_the_survivor_of_a_sigkill_releases_the_other_ones_on_time() {
+    let mut setup = Setup::start();
+    let second = setup.pipeline.add_instance("publish");
+    let until = ahead(40);
+    let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let stories = 12;
+    let mut expected = BTreeMap::new();
+    for n in 0..stories {
+        let title = format!("Held across instances {tag} number {n}");
+        let story = serde_json::json!({
+            "uri": format!("urn:test:embargo:scale:{tag}:{n}"), "type": "text", "version": "1",
+            "versioncreated": rfc3339(Utc::now()), "embargoed": rfc3339(until), "pubstatus": "usable",
+            "headlines": [{"role": "main", "contenttype": "text/plain", "value": title}],
+            "bodies": [{"role": "main", "contenttype": "text/plain", "value": format!("Story {n} of {tag} waits for its embargo on whichever instance owns it.")}],
+        });
+        setup.pipeline.push_ok(AP_TOKEN, "application/json", story.to_string().into_bytes());
+        expected.insert(title, 1);
+    }
+    assert_eq!(setup.read_sub("partner", stories).len(), stories, "the partner gets every story at once");
+
+    // Each story is held by exactly one instance: the one owning its input partition.
+    let instances = ["publish".to_owned(), second.clone()];
+    loop {
+        let held: Vec<Option<usize>> = instances.iter().map(|name| setup.held_by(name)).collect();
+        if held.iter().flatten().sum::<usize>() == stories {
+            break;
+        }
+        assert!(Utc::now() < until - chrono::Duration::seconds(25), "the two instances hold {held:?}, not {stories} in all");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // SIGKILL the instance holding the most: the survivor takes its partitions and their held stories.
+    let victim = instances.iter().max_by_key(|name| setup.held_by(name).unwrap_or(0)).cloned().expect("an instance");
+    let survivor = instances.iter().find(|name| **name != victim).cloned().expect("the other instance");
+    assert!(setup.held_by(&victim).unwrap_or(0) > 0);
+    setup.pipeline.kill(&victim);
+    setup.wait_held_by(&survivor, stories, until);
+
+    let desk = setup.read_sub("desk", stories);
+    assert_eq!(by_headline(&desk), expected, "every story reaches the desk once, from whichever instance holds it");
+    assert_released_on_time(&desk, until);
+    let published = setup.pipeline.read("published", stories, WAIT, SETTLE);
+    assert_eq!(by_headline(&published), expected);
+    assert_released_on_time(&published, until);
+
+    // The killed instance comes back after the release: nothing is held, nothing goes out again.
+    setup.pipeline.spawn(&victim);
+    setup.pipeline.wait_ready(&victim, Duration::from_secs(60));
+    setup.wait_held_by(&victim, 0, Utc::now() + chrono::Duration::seconds(30));
+    let desk = read_topic_on(&setup.pipeline.brokers, &format!("{}desk", setup.prefix), stories + 1, Duration::from_secs(5), Duration::ZERO);
+    assert_eq!(by_headline(&desk), expected, "a restart releases nothing twice");
 }

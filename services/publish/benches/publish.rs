@@ -17,9 +17,9 @@
 //!   with the batch aborted after each story so it is new again each time.
 //!   `publish_stage/abort_empty_batch` is that abort alone, to subtract.
 //! - `publish_stage/batch_of_10_committed`: ten new stories processed, then
-//!   `before_commit` (webhook jobs written to the outbox and flushed) and
-//!   the commit (receipts written to sled and flushed, as the runtime does after
-//!   Kafka committed; their changelog records are not produced here); per story = time / 10.
+//!   the commit (receipts and webhook jobs written to sled, as the runtime
+//!   does after Kafka committed; their changelog records are not produced
+//!   here); per story = time / 10.
 //!
 //! `cargo bench -p newswire-publish --bench publish`
 
@@ -35,6 +35,7 @@ use newswire_normalize::config::NormalizeConfig;
 use newswire_publish::config::PublishConfig;
 use newswire_publish::filter::Filter;
 use newswire_publish::metrics::PublishMetrics;
+use newswire_publish::outbox::Outbox;
 use newswire_publish::routing::route_all;
 use newswire_publish::receipts::Receipts;
 use newswire_publish::store::DeliveryStore;
@@ -198,7 +199,8 @@ impl Enriched {
 fn publisher(dir: &Path, subscribers: Vec<Subscriber>) -> Publisher {
     let store = DeliveryStore::open(dir).expect("the delivery store opens");
     let receipts = Receipts::open(store.db(), "newswire").expect("the receipts open");
-    Publisher::new("newswire.published", subscribers, (store, receipts), Arc::new(PublishMetrics::default()))
+    let outbox = Outbox::open(store.db(), "newswire").expect("the outbox opens");
+    Publisher::new("newswire.published", subscribers, (store, receipts, outbox), Arc::new(PublishMetrics::default()))
 }
 
 fn bench_filters(c: &mut Criterion) {
@@ -267,7 +269,6 @@ fn bench_stage(c: &mut Criterion) {
                 for s in &stories {
                     black_box(p.process(&s.input()).expect("the story publishes"));
                 }
-                p.before_commit().expect("the webhook jobs are queued");
                 stage::batch_committed(&mut p).expect("the receipts are written");
             },
             BatchSize::PerIteration,

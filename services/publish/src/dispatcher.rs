@@ -1,25 +1,32 @@
 //! The webhook dispatcher: one async worker per webhook subscriber, a task
 //! registered with the service's [`Supervisor`], draining that subscriber's
-//! durable outbox in story order. Dropping the dispatcher, or the service's
-//! shutdown, stops the workers; the supervisor waits for them (bounded) before
-//! the process exits, so a request in flight may finish but never holds it up.
+//! jobs from the outbox ([`crate::outbox`]) in story order, slice by slice,
+//! for the slices this instance owns. Dropping the dispatcher, or the
+//! service's shutdown, stops the workers; the supervisor waits for them
+//! (bounded) before the process exits, so a request in flight may finish but
+//! never holds it up.
 //!
-//! The Kafka loop never waits for a webhook. It writes jobs to the sled outbox
-//! (in `before_commit`), and once the transaction committed it *releases* them
-//! and rings each subscriber's doorbell: a bounded channel of capacity one, so a
-//! ring never blocks and a busy worker is simply told "there is more". The worker
-//! reads released jobs from the outbox oldest first, delivers each with retries,
-//! and marks it done (or dead) in sled before taking the next. A slow or failing
-//! subscriber only delays its own queue; the outbox, not memory, holds the backlog.
+//! The Kafka loop never waits for a webhook. A batch stages its jobs in the
+//! outbox, which holds them once the transaction committed; then the stage
+//! rings each subscriber's doorbell: a bounded channel of capacity one, so a
+//! ring never blocks and a busy worker is simply told "there is more". The
+//! worker reads committed jobs oldest first, delivers each with retries, marks
+//! it finished on the local disk and in [`Progress`], and the stage removes it
+//! from the outbox in a later transaction. A slow or failing subscriber only
+//! delays its own queue; the outbox, not memory, holds the backlog. A job
+//! whose slice moves to another instance is left to it, between attempts.
 //!
-//! Delivery is at least once towards the receiver: a crash after a receiver's 2xx
-//! and before the job is marked done re-sends it after the restart with the same
-//! `X-Newswire-Delivery` id, which receivers use to deduplicate.
+//! Delivery is at least once towards the receiver: a crash after a receiver's
+//! 2xx and before the job is marked finished re-sends it after the restart,
+//! and an instance that takes over a slice re-sends the jobs finished by its
+//! previous owner whose removal had not committed (a fraction of a second of
+//! deliveries), each with the same `X-Newswire-Delivery` id, which receivers
+//! use to deduplicate. Jobs queued by a version before the outbox changelog
+//! ([`crate::store`], legacy) are delivered first.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use newswire_shared::supervise::Supervisor;
 use tokio::sync::mpsc;
@@ -27,17 +34,24 @@ use tokio_util::sync::CancellationToken;
 
 use crate::dead_letter::DeadLetters;
 use crate::metrics::PublishMetrics;
+use crate::outbox::{OutboxEntry, OutboxReader, Progress};
 use crate::retry::{AttemptVerdict, Backoff};
 use crate::store::{DeliveryStore, JobEnd, WebhookJob};
 use crate::subscription::{Subscription, WebhookTarget};
 use crate::webhook::attempt;
 
-/// How many outbox entries a worker reads at a time.
+/// How many jobs a worker takes from a slice at a time.
 const READ_AHEAD: usize = 32;
+/// How many outbox entries a worker scans per slice to find them: finished
+/// jobs stay in the outbox until their removal commits.
+const SCAN_AHEAD: usize = 512;
 /// How long a worker waits before trying again after its store or the DLQ failed.
 const TROUBLE_PAUSE: Duration = Duration::from_secs(1);
 /// How often the queue-depth gauge is recounted while a queue is busy.
 const DEPTH_REFRESH: Duration = Duration::from_secs(1);
+/// How long an idle worker waits for its doorbell before it looks anyway
+/// (a slice assigned, a removal committed).
+const IDLE_LOOK: Duration = Duration::from_secs(1);
 
 /// Retry settings for every webhook.
 #[derive(Debug, Clone, Copy)]
@@ -58,27 +72,34 @@ pub enum DispatchError {
     Client(#[source] reqwest::Error),
 }
 
+/// Where a worker's jobs come from and what it shares with the stage.
+pub struct Queues {
+    /// Local state: the legacy outbox and the finished markers.
+    pub store: DeliveryStore,
+    /// The committed outbox.
+    pub outbox: OutboxReader,
+    /// Owned slices and finished jobs, shared with the stage.
+    pub progress: Arc<Progress>,
+}
+
 /// Running webhook workers.
 pub struct Dispatcher {
     doorbells: HashMap<String, mpsc::Sender<()>>,
-    released: Arc<AtomicU64>,
     cancel: CancellationToken,
 }
 
 impl Dispatcher {
     /// Starts one worker per subscription with a webhook, each registered with
-    /// `tasks` as `webhook <subscriber>` and stopped by its shutdown. Jobs already
-    /// in the outbox (left by an earlier run) are released at once.
+    /// `tasks` as `webhook <subscriber>` and stopped by its shutdown.
     pub fn start(
         subscriptions: &[Subscription],
-        store: DeliveryStore,
+        queues: Queues,
         policy: RetryPolicy,
         dead_letters: Arc<dyn DeadLetters>,
         metrics: Arc<PublishMetrics>,
         tasks: &Supervisor,
     ) -> Result<Self, DispatchError> {
         let client = reqwest::Client::builder().timeout(policy.timeout).build().map_err(DispatchError::Client)?;
-        let released = Arc::new(AtomicU64::new(store.highest_seq()));
         let cancel = tasks.token().child_token();
         let mut doorbells = HashMap::new();
         for sub in subscriptions {
@@ -88,31 +109,35 @@ impl Dispatcher {
             let worker = Worker {
                 subscriber: sub.name.clone(),
                 target,
-                store: store.clone(),
+                store: queues.store.clone(),
+                outbox: queues.outbox.clone(),
+                progress: queues.progress.clone(),
                 client: client.clone(),
                 policy,
                 dead_letters: dead_letters.clone(),
                 metrics: metrics.clone(),
-                released: released.clone(),
                 doorbell,
                 cancel: cancel.clone(),
             };
             // The worker watches the dispatcher's token, itself cancelled by the shutdown.
             tasks.spawn(format!("webhook {}", sub.name), |_shutdown| worker.run());
         }
-        Ok(Dispatcher { doorbells, released, cancel })
+        Ok(Dispatcher { doorbells, cancel })
     }
 
-    /// Lets workers deliver every job with a sequence number up to `seq`, and
-    /// wakes the workers of `subscribers`.
-    pub fn release<'a>(&self, seq: u64, subscribers: impl IntoIterator<Item = &'a str>) {
-        self.released.fetch_max(seq, Ordering::SeqCst);
+    /// Wakes the workers of `subscribers`: jobs of theirs committed or were removed.
+    pub fn ring<'a>(&self, subscribers: impl IntoIterator<Item = &'a str>) {
         for name in subscribers {
             if let Some(ring) = self.doorbells.get(name) {
                 // Full means a ring is already pending: the worker will look anyway.
                 let _ = ring.try_send(());
             }
         }
+    }
+
+    /// Wakes every worker (the slices this instance owns changed).
+    pub fn ring_all(&self) {
+        self.ring(self.doorbells.keys().map(String::as_str));
     }
 }
 
@@ -123,26 +148,39 @@ impl Drop for Dispatcher {
     }
 }
 
+/// How delivering a job ended, for the worker.
+enum Delivery {
+    /// Delivered or dead-lettered.
+    Finished(JobEnd),
+    /// Its slice moved to another instance between attempts: left to it.
+    MovedAway,
+    /// Shutting down.
+    Stopped,
+}
+
 /// One subscriber's worker.
 struct Worker {
     subscriber: String,
     target: WebhookTarget,
     store: DeliveryStore,
+    outbox: OutboxReader,
+    progress: Arc<Progress>,
     client: reqwest::Client,
     policy: RetryPolicy,
     dead_letters: Arc<dyn DeadLetters>,
     metrics: Arc<PublishMetrics>,
-    released: Arc<AtomicU64>,
     doorbell: mpsc::Receiver<()>,
     cancel: CancellationToken,
 }
 
 impl Worker {
     async fn run(mut self) {
-        let mut depth_checked: Option<std::time::Instant> = None;
+        if !self.drain_legacy().await {
+            return;
+        }
+        let mut depth_checked: Option<Instant> = None;
         while !self.cancel.is_cancelled() {
-            let released = self.released.load(Ordering::SeqCst);
-            let batch = match self.store.pending(&self.subscriber, released, READ_AHEAD) {
+            let batch = match self.next_jobs() {
                 Ok(batch) => batch,
                 Err(error) => {
                     tracing::error!(subscriber = %self.subscriber, %error, "cannot read the webhook outbox");
@@ -152,22 +190,85 @@ impl Worker {
             };
             // Counting scans the subscriber's outbox: at most once a second, and when it drains.
             if batch.is_empty() || depth_checked.is_none_or(|t| t.elapsed() >= DEPTH_REFRESH) {
-                self.metrics.queue_depth.with_label_values(&[&self.subscriber]).set(self.store.depth(&self.subscriber) as i64);
-                depth_checked = Some(std::time::Instant::now());
+                let depth: usize = self.progress.owned().into_iter().map(|slice| self.outbox.depth(slice, &self.subscriber)).sum();
+                self.metrics.queue_depth.with_label_values(&[&self.subscriber]).set(depth as i64);
+                depth_checked = Some(Instant::now());
             }
             if batch.is_empty() {
                 tokio::select! {
                     _ = self.doorbell.recv() => {}
+                    _ = tokio::time::sleep(IDLE_LOOK) => {}
                     _ = self.cancel.cancelled() => return,
                 }
                 continue;
             }
-            for (seq, job) in batch {
-                let Some(end) = self.deliver(&job).await else { return };
-                while let Err(error) = self.store.finish(seq, &job, end) {
+            for entry in batch {
+                let end = match self.deliver(&entry.job, Some(entry.slot.slice)).await {
+                    Delivery::Finished(end) => end,
+                    Delivery::MovedAway => break,
+                    Delivery::Stopped => return,
+                };
+                while let Err(error) = self.store.mark_finished(&entry.job, end) {
                     tracing::error!(subscriber = %self.subscriber, %error, "cannot mark the webhook job finished");
                     if !self.pause(TROUBLE_PAUSE).await {
                         return;
+                    }
+                }
+                self.progress.finish(entry.slot, entry.job.key());
+            }
+        }
+    }
+
+    /// The next jobs to deliver: the oldest unfinished ones of each owned
+    /// slice. A job finished on this disk before a restart is handed to the
+    /// stage for removal instead.
+    fn next_jobs(&self) -> Result<Vec<OutboxEntry>, crate::store::StateError> {
+        let mut jobs = Vec::new();
+        for slice in self.progress.owned() {
+            let mut taken = 0;
+            for entry in self.outbox.pending(slice, &self.subscriber, SCAN_AHEAD)? {
+                if self.progress.is_finished(&entry.slot) {
+                    continue;
+                }
+                if self.store.finished_here(&entry.job)? {
+                    self.progress.finish(entry.slot, entry.job.key());
+                    continue;
+                }
+                jobs.push(entry);
+                taken += 1;
+                if taken == READ_AHEAD {
+                    break;
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Delivers what a version before the outbox changelog left in the local
+    /// outbox; false when shutting down first.
+    async fn drain_legacy(&self) -> bool {
+        loop {
+            let batch = match self.store.legacy_pending(&self.subscriber, READ_AHEAD) {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::error!(subscriber = %self.subscriber, %error, "cannot read the legacy webhook outbox");
+                    if !self.pause(TROUBLE_PAUSE).await {
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            if batch.is_empty() {
+                return true;
+            }
+            for (seq, job) in batch {
+                if !matches!(self.deliver(&job, None).await, Delivery::Finished(_)) {
+                    return false;
+                }
+                while let Err(error) = self.store.finish_legacy(seq, &job) {
+                    tracing::error!(subscriber = %self.subscriber, %error, "cannot mark the webhook job finished");
+                    if !self.pause(TROUBLE_PAUSE).await {
+                        return false;
                     }
                 }
             }
@@ -182,10 +283,14 @@ impl Worker {
         }
     }
 
-    /// Delivers one job with retries; `None` when shutting down first.
-    async fn deliver(&self, job: &WebhookJob) -> Option<JobEnd> {
+    /// Delivers one job with retries, as long as its `slice` (none for a
+    /// legacy job) is this instance's.
+    async fn deliver(&self, job: &WebhookJob, slice: Option<i32>) -> Delivery {
         let mut attempt_no = 0;
         loop {
+            if slice.is_some_and(|slice| !self.progress.owns(slice)) {
+                return Delivery::MovedAway;
+            }
             attempt_no += 1;
             let result = attempt(&self.client, &self.target, job).await;
             self.metrics.webhook_seconds.with_label_values(&[&self.subscriber]).observe(result.elapsed.as_secs_f64());
@@ -194,7 +299,7 @@ impl Worker {
                 AttemptVerdict::Delivered => {
                     tracing::debug!(subscriber = span.0, uri = span.1, version = span.2, trace_id = span.3, "webhook delivered");
                     self.metrics.delivery(&self.subscriber, "webhook", "delivered");
-                    return Some(JobEnd::Done);
+                    return Delivery::Finished(JobEnd::Done);
                 }
                 AttemptVerdict::Permanent => {
                     self.metrics.delivery(&self.subscriber, "webhook", "rejected");
@@ -215,7 +320,7 @@ impl Worker {
                         "webhook attempt failed; retrying"
                     );
                     if !self.pause(delay).await {
-                        return None;
+                        return Delivery::Stopped;
                     }
                 }
             }
@@ -223,18 +328,18 @@ impl Worker {
     }
 
     /// Sends the job to the dead-letter topic, retrying until the broker takes it.
-    async fn dead_letter(&self, job: &WebhookJob, reason: &str, detail: &str) -> Option<JobEnd> {
+    async fn dead_letter(&self, job: &WebhookJob, reason: &str, detail: &str) -> Delivery {
         tracing::warn!(subscriber = %self.subscriber, uri = %job.uri, version = job.version, reason, detail, "webhook delivery dead-lettered");
         loop {
             match self.dead_letters.dead_letter(job, reason, detail).await {
                 Ok(()) => {
                     self.metrics.delivery(&self.subscriber, "webhook", "dead_lettered");
-                    return Some(JobEnd::Dead);
+                    return Delivery::Finished(JobEnd::Dead);
                 }
                 Err(error) => {
                     tracing::error!(subscriber = %self.subscriber, %error, "cannot write the webhook dead letter; retrying");
                     if !self.pause(TROUBLE_PAUSE).await {
-                        return None;
+                        return Delivery::Stopped;
                     }
                 }
             }

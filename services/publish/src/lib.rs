@@ -11,10 +11,13 @@
 //!   in a changelog-backed store: written to Kafka in the same transaction as
 //!   the deliveries, restored per partition on assignment, so an aborted batch
 //!   leaves no trace and neither a crash nor a lost data directory loses one.
-//! - **Webhooks** are queued in a durable sled outbox in [`Stage::before_commit`](newswire_shared::stage::Stage::before_commit)
-//!   (idempotent per subscriber + uri + version), released to the per-subscriber
-//!   workers of the [`dispatcher`] once the transaction committed, and marked done
-//!   once delivered: a crash never loses one and a restart never re-queues one.
+//! - **Webhooks** are queued in the [`outbox`], a changelog-backed store
+//!   written in the batch's transaction (one job per subscriber, uri, version
+//!   and status, exactly when its batch commits), delivered by the
+//!   [`dispatcher`]'s per-subscriber workers of the instance that owns the
+//!   partition, marked finished on disk at once and removed from the outbox by
+//!   a later transaction: a crash or a lost disk never loses one, and a
+//!   restart on the same disk never sends one twice.
 //! - **Embargoed stories** are held on a compacted Kafka topic, written in the
 //!   same transaction, and released by the same routing when their time comes
 //!   ([`embargo`]: the rules, the opt-in, the restore and the race window).
@@ -29,6 +32,7 @@ pub mod embargo;
 pub mod filter;
 pub mod live;
 pub mod metrics;
+pub mod outbox;
 pub mod output;
 pub mod publisher;
 pub mod receipts;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use newswire_publish::api;
 use newswire_publish::config::PublishConfig;
 use newswire_publish::dead_letter::DeadLetterSink;
-use newswire_publish::dispatcher::Dispatcher;
+use newswire_publish::dispatcher::{Dispatcher, Queues};
 use newswire_publish::embargo::state::{default_topic, Embargoes};
 use newswire_publish::live::PublishLive;
 use newswire_publish::metrics::PublishMetrics;
+use newswire_publish::outbox::{self, Outbox};
 use newswire_publish::receipts::{self, Receipts};
 use newswire_publish::store::DeliveryStore;
 use newswire_publish::{Publisher, Subscriber};
@@ -31,20 +32,22 @@ async fn main() -> std::process::ExitCode {
 
         let store = DeliveryStore::open(&common.data_dir.join("publish"))?;
         let receipts = Receipts::open(store.db(), &common.kafka.group_prefix)?;
-        spec.stores.push(receipts::STORE);
+        let outbox = Outbox::open(store.db(), &common.kafka.group_prefix)?;
+        spec.stores.extend([receipts::STORE, outbox::STORE]);
         let own_metrics = Arc::new(PublishMetrics::default());
         own_metrics.register(metrics);
-        let policy = config.retry_policy();
-        let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
-        let dispatcher = Dispatcher::start(&subscriptions, store.clone(), policy, dead_letters, own_metrics.clone(), tasks)?;
-        tracing::info!(subscriptions = subscriptions.len(), "publish configured");
         let serve_api = api::wanted(&subscribers);
         let embargo_topic = config.embargo_topic.clone().unwrap_or_else(|| default_topic(&common.kafka.group_prefix));
         spec.compacted_topics.push(embargo_topic.clone());
         let embargoes = Embargoes::new(embargo_topic, Arc::new(SystemClock)).restoring_from(common.kafka.clone());
-        let publisher = Publisher::new(common.topics.published.clone(), subscribers, (store, receipts), own_metrics.clone())
-            .with_dispatcher(dispatcher)
+        let publisher = Publisher::new(common.topics.published.clone(), subscribers, (store.clone(), receipts, outbox), own_metrics.clone())
             .with_embargoes(embargoes);
+        let (outbox, progress) = publisher.queues();
+        let dead_letters = Arc::new(DeadLetterSink::new(&common.kafka, &common.topics.dlq)?);
+        let queues = Queues { store, outbox, progress };
+        let dispatcher = Dispatcher::start(&subscriptions, queues, config.retry_policy(), dead_letters, own_metrics.clone(), tasks)?;
+        let publisher = publisher.with_dispatcher(dispatcher);
+        tracing::info!(subscriptions = subscriptions.len(), "publish configured");
         if serve_api {
             let addr = config.api_addr.parse().map_err(|e| anyhow::anyhow!("publish.api_addr {:?}: {e}", config.api_addr))?;
             let long_poll = std::time::Duration::from_millis(config.api_long_poll_ms);

@@ -24,7 +24,8 @@ use crate::metrics::PublishMetrics;
 use crate::output::{Output, Renderings};
 use crate::receipts::Receipts;
 use crate::routing::{notice_after, route_all, status_code, Receipt};
-use crate::store::{self, DeliveryStore, Pending, WebhookJob};
+use crate::outbox::{JobSlot, Outbox, OutboxReader, Progress};
+use crate::store::{self, DeliveryStore, WebhookJob};
 use crate::subscription::Subscription;
 
 /// A subscription with its resolved Kafka topic.
@@ -55,10 +56,14 @@ pub struct Publisher {
     slice: i32,
     /// Topic deliveries of this batch, counted on commit.
     staged_topic_deliveries: Vec<String>,
-    /// Webhook jobs of this batch, queued before commit.
-    staged_jobs: Vec<WebhookJob>,
-    /// Jobs queued in `before_commit`, released on commit or removed on abort.
-    queued: Vec<Pending>,
+    /// The webhook outbox, committed with the batch's deliveries.
+    pub(crate) outbox: Outbox,
+    /// Owned slices and finished jobs, shared with the webhook workers.
+    progress: Arc<Progress>,
+    /// Subscribers this batch queued webhook jobs for, woken on commit.
+    staged_jobs: Vec<String>,
+    /// Finished jobs whose removal from the outbox this batch staged.
+    removing: Vec<(JobSlot, Vec<u8>)>,
     /// Held embargoed stories.
     embargo: Embargoes,
     /// The batch's staged state before the input being processed, taken back
@@ -88,10 +93,12 @@ impl Publisher {
     /// A publisher writing every story to `published_topic` and routing to
     /// `subscribers`, with its webhook outbox in `store` and its `receipts`.
     /// Webhook jobs are only queued until a [`Dispatcher`] is attached.
+    /// `store` holds the local state ([`crate::store`]), the others are
+    /// changelog-backed stores in the same database.
     pub fn new(
         published_topic: impl Into<String>,
         subscribers: Vec<Subscriber>,
-        (store, receipts): (DeliveryStore, Receipts),
+        (store, receipts, outbox): (DeliveryStore, Receipts, Outbox),
         metrics: Arc<PublishMetrics>,
     ) -> Self {
         let current = Arc::new(SubscriberSet::new(subscribers));
@@ -105,8 +112,10 @@ impl Publisher {
             receipts,
             slice: 0,
             staged_topic_deliveries: Vec::new(),
+            outbox,
+            progress: Arc::new(Progress::default()),
             staged_jobs: Vec::new(),
-            queued: Vec::new(),
+            removing: Vec::new(),
             embargo: Embargoes::default(),
             savepoint: PublishSavepoint::default(),
         }
@@ -121,6 +130,12 @@ impl Publisher {
     pub fn with_embargoes(mut self, embargoes: Embargoes) -> Self {
         self.embargo = embargoes;
         self
+    }
+
+    /// What the webhook workers need: the committed outbox, and the owned
+    /// slices and finished jobs they share with this stage.
+    pub fn queues(&self) -> (OutboxReader, Arc<Progress>) {
+        (self.outbox.reader(), self.progress.clone())
     }
 
     /// Hands released webhook jobs to `dispatcher`'s workers.
@@ -196,10 +211,8 @@ impl Publisher {
                     body: String::from_utf8_lossy(payload).into_owned(),
                     trace_id: trace_id.to_owned(),
                 };
-                let staged = self.staged_jobs.iter().any(|j| j.key() == job.key());
-                if !staged && !self.store.job_known(&job).map_err(unavailable)? {
-                    self.staged_jobs.push(job);
-                }
+                self.outbox.push(self.slice, &job).map_err(unavailable)?;
+                self.staged_jobs.push(name.clone());
             }
             tracing::debug!(subscriber = %name, route = route.as_str(), "routed");
             let receipt = Receipt::after(priors.get(&name).copied().flatten(), article);
@@ -272,17 +285,18 @@ impl Publisher {
     fn clear_batch(&mut self) {
         self.staged_topic_deliveries.clear();
         self.staged_jobs.clear();
-        self.queued.clear();
+        self.removing.clear();
     }
 }
 
 /// Where the story's receipts are: its input partition; for a released held
-/// story, the input partition it was held from ([`headers::HELD_SLICE`]),
-/// else (a record held by a version before receipts were kept per partition)
-/// its embargo record's partition, which is exact while publish runs one instance.
+/// story, the input partition it was held from ([`embargo::held::slice_of`]).
 fn receipts_slice(input: &InputMessage<'_>, embargo_topic: &str) -> i32 {
-    let held_from = (input.topic == embargo_topic).then(|| input.headers.get_str(headers::HELD_SLICE).and_then(|v| v.parse().ok())).flatten();
-    held_from.unwrap_or(input.partition).max(0)
+    if input.topic == embargo_topic {
+        embargo::held::slice_of(input.headers, input.partition)
+    } else {
+        input.partition.max(0)
+    }
 }
 
 /// The story's key on publish's topics: the input's key, else its uri.
@@ -330,10 +344,14 @@ impl Stage for Publisher {
         }
     }
 
-    fn prepare(&mut self) -> Result<(), StageError> {
-        let held = self.embargo.restore().map_err(|error| StageError::new("embargo_restore_failed", error.to_string()))?;
+    fn on_assigned(&mut self, partitions: &[i32]) -> Result<(), StageError> {
+        self.progress.set_owned(partitions);
+        if let Some(dispatcher) = &self.dispatcher {
+            dispatcher.ring_all();
+        }
+        let held = self.embargo.on_assigned(partitions).map_err(|error| StageError::new("embargo_restore_failed", error.to_string()))?;
         self.metrics.embargoed_held.set(held as i64);
-        tracing::info!(held, topic = self.embargo.topic(), "embargoed stories restored");
+        tracing::info!(held, ?partitions, topic = self.embargo.topic(), "holding the embargoed stories of these partitions");
         Ok(())
     }
 
@@ -341,24 +359,37 @@ impl Stage for Publisher {
         self.embargo.due(max)
     }
 
-    fn before_commit(&mut self) -> Result<(), StageError> {
-        let jobs = std::mem::take(&mut self.staged_jobs);
-        let queued = self.store.enqueue(&jobs).map_err(|e| StageError::retry_batch("state_unavailable", e.to_string()))?;
-        self.queued.extend(queued);
-        Ok(())
+    /// Stages the removal of the jobs the webhook workers finished (in
+    /// owned slices only: [`Progress`] forgets the others).
+    fn before_batch(&mut self) {
+        for (slot, job_key) in self.progress.finished() {
+            if !self.removing.iter().any(|(staged, _)| *staged == slot) {
+                self.outbox.remove(&slot);
+                self.removing.push((slot, job_key));
+            }
+        }
     }
 
     fn stores(&mut self) -> Vec<&mut ChangelogStore> {
-        vec![self.receipts.store_mut()]
+        vec![self.receipts.store_mut(), self.outbox.store_mut()]
     }
 
     fn on_commit(&mut self) {
         for name in &self.staged_topic_deliveries {
             self.metrics.delivery(name, "topic", "delivered");
         }
+        if !self.removing.is_empty() {
+            self.progress.removed(self.removing.iter().map(|(slot, _)| slot));
+            if let Err(error) = self.store.forget_finished(self.removing.iter().map(|(_, key)| key.as_slice())) {
+                // Harmless: a marker of a removed job is never read again.
+                tracing::warn!(%error, "cannot forget the local marks of removed webhook jobs");
+            }
+        }
         if let Some(dispatcher) = &self.dispatcher {
-            if let Some(highest) = self.queued.iter().map(|(seq, _)| *seq).max() {
-                dispatcher.release(highest, self.queued.iter().map(|(_, j)| j.subscriber.as_str()));
+            dispatcher.ring(self.staged_jobs.iter().map(String::as_str));
+            if !self.removing.is_empty() {
+                // Workers skip finished jobs until they are removed: they look again.
+                dispatcher.ring_all();
             }
         }
         self.embargo.commit(&self.metrics);
@@ -366,10 +397,6 @@ impl Stage for Publisher {
     }
 
     fn on_abort(&mut self) {
-        if let Err(error) = self.store.unqueue(&self.queued) {
-            // Harmless: the re-read batch finds the same jobs already queued.
-            tracing::warn!(%error, "cannot remove the aborted batch's webhook jobs");
-        }
         self.embargo.abort();
         self.clear_batch();
     }
@@ -401,11 +428,23 @@ pub(crate) mod tests {
         }
     }
 
-    /// Publish's state in `dir`: the webhook outbox and the receipts.
-    pub(crate) fn state(dir: &std::path::Path) -> (DeliveryStore, Receipts) {
+    /// Publish's state in `dir`: the local store, the receipts and the webhook outbox.
+    pub(crate) fn state(dir: &std::path::Path) -> (DeliveryStore, Receipts, Outbox) {
         let store = DeliveryStore::open(dir).unwrap();
         let receipts = Receipts::open(store.db(), "newswire").unwrap();
-        (store, receipts)
+        let outbox = Outbox::open(store.db(), "newswire").unwrap();
+        (store, receipts, outbox)
+    }
+
+    /// How many committed webhook jobs `subscriber` has in the outbox (every slice the tests use).
+    pub(crate) fn webhook_depth(p: &Publisher, subscriber: &str) -> usize {
+        let reader = p.outbox.reader();
+        (0..4).map(|slice| reader.depth(slice, subscriber)).sum()
+    }
+
+    /// The webhook jobs the open batch staged.
+    fn staged_webhook_jobs(p: &mut Publisher) -> Vec<WebhookJob> {
+        p.outbox.store_mut().staged().filter_map(|(_, _, value)| value.and_then(|v| serde_json::from_slice(v).ok())).collect()
     }
 
     fn publisher(dir: &std::path::Path) -> Publisher {
@@ -475,7 +514,7 @@ pub(crate) mod tests {
         assert_eq!((desk["pubStatus"].as_str(), desk["standard"]["version"].as_str()), (Some("usable"), Some("3.1")));
         assert_eq!(desk[crate::output::EXTENSION_KEY]["keywords"][0], "harbour");
         let topic_bytes = &records.iter().find(|r| r.topic == "news.desk").unwrap().payload;
-        assert_eq!(p.staged_jobs[0].body.as_bytes(), topic_bytes.as_slice(), "the webhook sends the topic's bytes");
+        assert_eq!(staged_webhook_jobs(&mut p)[0].body.as_bytes(), topic_bytes.as_slice(), "the webhook sends the topic's bytes");
     }
 
     #[test]
@@ -517,7 +556,7 @@ pub(crate) mod tests {
         drop(p);
         let mut p = reopened(dir.path());
         assert_eq!(run(&mut p, &story(1, "20000000", PubStatus::Canceled), true), ["newswire.published", "news.sport"]);
-        assert_eq!(p.store.depth("sport"), 3, "the kill is queued for the webhook beside versions 1 and 3");
+        assert_eq!(webhook_depth(&p, "sport"), 3, "the kill is queued for the webhook beside versions 1 and 3");
         assert_eq!(run(&mut p, &story(2, "20000000", PubStatus::Canceled), true), ["newswire.published"], "a second kill is not sent");
         drop(p);
         let mut p = reopened(dir.path());
@@ -535,9 +574,9 @@ pub(crate) mod tests {
         let mut p = publisher(dir.path());
         run(&mut p, &story(2, "15000000", PubStatus::Usable), true);
         assert_eq!(run(&mut p, &story(2, "11000000", PubStatus::Withheld), true), ["newswire.published", "news.sport"], "politics never had it");
-        assert_eq!(p.store.depth("sport"), 2, "the withhold is a webhook delivery of its own, beside the usable version 2");
+        assert_eq!(webhook_depth(&p, "sport"), 2, "the withhold is a webhook delivery of its own, beside the usable version 2");
         assert_eq!(run(&mut p, &story(2, "11000000", PubStatus::Withheld), true), ["newswire.published"]);
-        assert_eq!(p.store.depth("sport"), 2);
+        assert_eq!(webhook_depth(&p, "sport"), 2);
     }
 
     #[test]
@@ -546,11 +585,11 @@ pub(crate) mod tests {
         let mut p = publisher(dir.path());
         run(&mut p, &story(1, "15000000", PubStatus::Usable), false);
         assert_eq!(p.receipts.receipt(0, "sport", "urn:test:story").unwrap(), None);
-        assert_eq!(p.store.depth("sport"), 0);
+        assert_eq!(webhook_depth(&p, "sport"), 0);
         assert_eq!(run(&mut p, &story(1, "15000000", PubStatus::Usable), true), ["newswire.published", "news.sport"], "re-read after abort");
-        assert_eq!(p.store.depth("sport"), 1, "one webhook job queued");
+        assert_eq!(webhook_depth(&p, "sport"), 1, "one webhook job queued");
         run(&mut p, &story(1, "15000000", PubStatus::Usable), true);
-        assert_eq!(p.store.depth("sport"), 1, "a repeat of the same version queues nothing more");
+        assert_eq!(webhook_depth(&p, "sport"), 1, "a repeat of the same version queues nothing more");
     }
 
     #[test]
@@ -583,8 +622,9 @@ pub(crate) mod tests {
         // The process dies before the Kafka commit: what it staged is gone, the batch is read again.
         p.clear_batch();
         p.receipts.store_mut().discard_staged();
+        p.outbox.store_mut().discard_staged();
         assert_eq!(run(&mut p, &payload, true), ["newswire.published", "news.sport"], "the topic copy is produced again");
-        assert_eq!(p.store.depth("sport"), 1, "the webhook job is not queued twice");
+        assert_eq!(webhook_depth(&p, "sport"), 1, "the webhook job is not queued twice");
     }
 
     /// The story in `payload` under the uri `urn:test:other`.
@@ -620,9 +660,41 @@ pub(crate) mod tests {
         assert_eq!(p.receipts.receipt(0, "sport", "urn:test:other").unwrap(), usable(1), "the dead letter's receipt is not written");
         assert_eq!(p.receipts.story_notice(0, "urn:test:other").unwrap(), None, "nor its kill notice");
         assert_eq!(p.receipts.receipt(0, "sport", "urn:test:story").unwrap(), usable(1), "the batch mate's receipt is");
-        assert_eq!(p.store.depth("sport"), 2, "the mate's webhook job and the earlier one, not the kill's");
+        assert_eq!(webhook_depth(&p, "sport"), 2, "the mate's webhook job and the earlier one, not the kill's");
         assert_eq!(run(&mut p, &kill, true), ["newswire.published", "news.sport"], "the redriven kill reaches sport");
-        assert_eq!(p.store.depth("sport"), 3);
+        assert_eq!(webhook_depth(&p, "sport"), 3);
+    }
+
+    #[test]
+    fn a_finished_webhook_job_is_removed_from_the_outbox_in_a_later_commit_and_only_in_an_owned_slice() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = publisher(dir.path());
+        p.on_assigned(&[0]).unwrap();
+        run(&mut p, &story(1, "15000000", PubStatus::Usable), true);
+        let (reader, progress) = p.queues();
+        let pending = reader.pending(0, "sport", 10).unwrap();
+        assert_eq!(pending.len(), 1, "committed with its batch");
+        // A worker delivered it.
+        p.store.mark_finished(&pending[0].job, store::JobEnd::Done).unwrap();
+        progress.finish(pending[0].slot.clone(), pending[0].job.key());
+
+        p.before_batch();
+        stage::batch_aborted(&mut p);
+        assert_eq!(webhook_depth(&p, "sport"), 1, "an aborted removal leaves the job, still known finished");
+        assert!(progress.is_finished(&pending[0].slot));
+        p.before_batch();
+        p.before_batch();
+        assert_eq!(p.outbox.store_mut().staged_len(), 1, "staged once however often asked");
+        stage::batch_committed(&mut p).unwrap();
+        assert_eq!(webhook_depth(&p, "sport"), 0, "removed once committed");
+        assert!(progress.finished().is_empty() && !p.store.finished_here(&pending[0].job).unwrap(), "and forgotten");
+
+        run(&mut p, &story(2, "15000000", PubStatus::Usable), true);
+        let pending = reader.pending(0, "sport", 10).unwrap();
+        progress.finish(pending[0].slot.clone(), pending[0].job.key());
+        p.on_assigned(&[1]).unwrap();
+        p.before_batch();
+        assert_eq!(p.outbox.store_mut().staged_len(), 0, "partition 0 moved away: its new owner removes the job");
     }
 
     #[test]

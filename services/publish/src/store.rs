@@ -1,16 +1,18 @@
-//! Publish's webhook state in sled (`<data_dir>/publish`), beside the
-//! receipts ([`crate::receipts`], kept in Kafka and materialized in the same
-//! database):
+//! Publish's local state in sled (`<data_dir>/publish`), beside the
+//! changelog-backed stores ([`crate::receipts`], [`crate::outbox`]) kept in
+//! Kafka and materialized in the same database:
 //!
 //! - `receipts` (legacy, read only): receipts written by versions before the
 //!   receipts changelog, `subscriber \0 uri` → [`Receipt`] (the story's notice
 //!   under the empty subscriber name); consulted when the changelog store has
 //!   none, so an upgrade keeps what was delivered before it.
-//! - `outbox`: `subscriber \0 seq` → a pending [`WebhookJob`], in story order.
-//! - `jobs`: `subscriber \0 uri \0 version status` → `pending`, `done` or `dead` (status
-//!   is one [`status_code`] byte: usable 0, kill 1, withhold 2): the
-//!   idempotency index that keeps a re-read or a restart from queueing or sending
-//!   a delivery twice.
+//! - `outbox` (legacy, drained): `subscriber \0 seq` → a [`WebhookJob`] queued
+//!   by a version before the outbox changelog; the workers deliver what is
+//!   left there first, and nothing new is written to it.
+//! - `jobs`: `subscriber \0 uri \0 version status` → `done` or `dead` (status
+//!   is one [`status_code`] byte: usable 0, kill 1, withhold 2): the local
+//!   marker of a job the workers finished whose removal from the outbox has not
+//!   committed yet, so a restart on this disk never sends it again.
 
 use std::path::Path;
 
@@ -106,7 +108,7 @@ pub struct DeliveryStore {
     jobs: sled::Tree,
 }
 
-/// An outbox entry: its sequence number and job.
+/// A legacy outbox entry: its sequence number and job.
 pub type Pending = (u64, WebhookJob);
 
 impl DeliveryStore {
@@ -136,97 +138,57 @@ impl DeliveryStore {
         self.legacy_receipt(STORY, uri)
     }
 
-    /// Whether a job with this key was ever queued.
-    pub fn job_known(&self, job: &WebhookJob) -> Result<bool, StateError> {
-        self.jobs.contains_key(job.key()).map_err(sled_err("read jobs"))
-    }
-
-    /// Queues the jobs not queued before, in order, durably; returns the sequence
-    /// numbers given to the new ones.
-    pub fn enqueue(&self, jobs: &[WebhookJob]) -> Result<Vec<Pending>, StateError> {
-        let mut added = Vec::new();
-        for job in jobs {
-            if self.job_known(job)? {
-                continue;
-            }
-            let seq = self.db.generate_id().map_err(sled_err("number a job"))?;
-            let value = serde_json::to_vec(job).map_err(|e| StateError::corrupt(STORE, "outbox", e))?;
-            let mut key = outbox_prefix(&job.subscriber);
-            key.extend_from_slice(&seq.to_be_bytes());
-            self.outbox.insert(key, value).map_err(sled_err("write to the outbox"))?;
-            self.jobs.insert(job.key(), b"pending".to_vec()).map_err(sled_err("write jobs"))?;
-            added.push((seq, job.clone()));
-        }
-        self.db.flush().map_err(sled_err("flush outbox"))?;
-        Ok(added)
-    }
-
-    /// Removes jobs queued by a batch whose transaction then aborted (it will be re-read).
-    pub fn unqueue(&self, added: &[Pending]) -> Result<(), StateError> {
-        for (seq, job) in added {
-            let mut key = outbox_prefix(&job.subscriber);
-            key.extend_from_slice(&seq.to_be_bytes());
-            self.outbox.remove(key).map_err(sled_err("remove from the outbox"))?;
-            self.jobs.remove(job.key()).map_err(sled_err("remove jobs"))?;
-        }
-        self.db.flush().map_err(sled_err("flush outbox"))?;
-        Ok(())
-    }
-
-    /// Up to `limit` pending jobs of `subscriber` with a sequence number at most
-    /// `released`, oldest first.
-    pub fn pending(&self, subscriber: &str, released: u64, limit: usize) -> Result<Vec<Pending>, StateError> {
+    /// Up to `limit` jobs of `subscriber` left in the legacy outbox, oldest first.
+    pub fn legacy_pending(&self, subscriber: &str, limit: usize) -> Result<Vec<Pending>, StateError> {
         let prefix = outbox_prefix(subscriber);
         let mut out = Vec::new();
-        for entry in self.outbox.scan_prefix(&prefix) {
+        for entry in self.outbox.scan_prefix(&prefix).take(limit) {
             let (key, value) = entry.map_err(sled_err("scan outbox"))?;
             let seq_bytes: [u8; 8] = key[prefix.len()..].try_into().map_err(|_| StateError::corrupt(STORE, "outbox", format!("key {key:?} has no sequence number")))?;
-            let seq = u64::from_be_bytes(seq_bytes);
-            if seq > released || out.len() >= limit {
-                break;
-            }
             let job: WebhookJob = serde_json::from_slice(&value).map_err(|e| StateError::corrupt(STORE, "outbox", e))?;
-            out.push((seq, job));
+            out.push((u64::from_be_bytes(seq_bytes), job));
         }
         Ok(out)
     }
 
-    /// How many jobs of `subscriber` are waiting.
-    pub fn depth(&self, subscriber: &str) -> usize {
+    /// How many jobs of `subscriber` are left in the legacy outbox.
+    pub fn legacy_depth(&self, subscriber: &str) -> usize {
         self.outbox.scan_prefix(outbox_prefix(subscriber)).count()
     }
 
-    /// The highest sequence number in the outbox (0 when empty).
-    pub fn highest_seq(&self) -> u64 {
-        let mut highest = 0;
-        for (key, _) in self.outbox.iter().flatten() {
-            if let Some(tail) = key.len().checked_sub(8).and_then(|start| key.get(start..)) {
-                if let Ok(bytes) = <[u8; 8]>::try_from(tail) {
-                    highest = highest.max(u64::from_be_bytes(bytes));
-                }
-            }
-        }
-        highest
-    }
-
-    /// Marks a job finished and removes it from the outbox, durably.
-    pub fn finish(&self, seq: u64, job: &WebhookJob, end: JobEnd) -> Result<(), StateError> {
+    /// Removes a finished job from the legacy outbox, durably.
+    pub fn finish_legacy(&self, seq: u64, job: &WebhookJob) -> Result<(), StateError> {
         let mut key = outbox_prefix(&job.subscriber);
         key.extend_from_slice(&seq.to_be_bytes());
-        let state: &[u8] = match end {
-            JobEnd::Done => b"done",
-            JobEnd::Dead => b"dead",
-        };
-        self.jobs.insert(job.key(), state).map_err(sled_err("write jobs"))?;
         self.outbox.remove(key).map_err(sled_err("remove from the outbox"))?;
         self.db.flush().map_err(sled_err("flush"))?;
         Ok(())
     }
 
-    /// The state of a job: `pending`, `done`, `dead`, or `None` when never queued.
-    pub fn job_state(&self, job: &WebhookJob) -> Result<Option<String>, StateError> {
-        let value = self.jobs.get(job.key()).map_err(sled_err("read jobs"))?;
-        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    /// Marks `job` finished on this disk, durably, before its removal from the
+    /// outbox commits.
+    pub fn mark_finished(&self, job: &WebhookJob, end: JobEnd) -> Result<(), StateError> {
+        let state: &[u8] = match end {
+            JobEnd::Done => b"done",
+            JobEnd::Dead => b"dead",
+        };
+        self.jobs.insert(job.key(), state).map_err(sled_err("write jobs"))?;
+        self.db.flush().map_err(sled_err("flush"))?;
+        Ok(())
+    }
+
+    /// Whether `job` was finished on this disk (its removal may not have committed).
+    pub fn finished_here(&self, job: &WebhookJob) -> Result<bool, StateError> {
+        self.jobs.contains_key(job.key()).map_err(sled_err("read jobs"))
+    }
+
+    /// Forgets the local markers of jobs whose removal from the outbox committed.
+    pub fn forget_finished<'a>(&self, job_keys: impl IntoIterator<Item = &'a [u8]>) -> Result<(), StateError> {
+        let mut batch = sled::Batch::default();
+        for key in job_keys {
+            batch.remove(key);
+        }
+        self.jobs.apply_batch(batch).map_err(sled_err("write jobs"))
     }
 }
 
@@ -247,29 +209,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn queued_jobs_come_back_per_subscriber_in_order_and_only_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = DeliveryStore::open(dir.path()).unwrap();
-        let added = store.enqueue(&[job("a", "u1", 1), job("b", "u1", 1), job("a", "u2", 1)]).unwrap();
-        assert_eq!(added.len(), 3);
-        assert!(store.enqueue(&[job("a", "u1", 1)]).unwrap().is_empty(), "the same delivery is not queued twice");
-        let pending = store.pending("a", u64::MAX, 10).unwrap();
-        let uris: Vec<&str> = pending.iter().map(|(_, j)| j.uri.as_str()).collect();
-        assert_eq!(uris, ["u1", "u2"]);
-        assert_eq!(store.pending("a", pending[0].0, 10).unwrap().len(), 1, "unreleased jobs are not handed out");
-        store.finish(pending[0].0, &pending[0].1, JobEnd::Done).unwrap();
-        assert_eq!(store.pending("a", u64::MAX, 10).unwrap().len(), 1);
-        assert!(store.enqueue(&[job("a", "u1", 1)]).unwrap().is_empty(), "a delivered job is never queued again");
-        assert_eq!(store.job_state(&job("a", "u1", 1)).unwrap().as_deref(), Some("done"));
+    /// Queues `job` in the legacy outbox at `seq`, as a version before the outbox changelog did.
+    fn queue_legacy(store: &DeliveryStore, seq: u64, job: &WebhookJob) {
+        let mut key = outbox_prefix(&job.subscriber);
+        key.extend_from_slice(&seq.to_be_bytes());
+        store.outbox.insert(key, serde_json::to_vec(job).unwrap()).unwrap();
     }
 
     #[test]
-    fn state_survives_reopening() {
+    fn the_legacy_outbox_is_drained_per_subscriber_in_order() {
         let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        queue_legacy(&store, 1, &job("a", "u1", 1));
+        queue_legacy(&store, 2, &job("b", "u1", 1));
+        queue_legacy(&store, 3, &job("a", "u2", 1));
+        let pending = store.legacy_pending("a", 10).unwrap();
+        let uris: Vec<&str> = pending.iter().map(|(_, j)| j.uri.as_str()).collect();
+        assert_eq!(uris, ["u1", "u2"]);
+        assert_eq!(store.legacy_pending("a", 1).unwrap().len(), 1, "the limit holds");
+        store.finish_legacy(pending[0].0, &pending[0].1).unwrap();
+        assert_eq!(store.legacy_depth("a"), 1);
+        assert_eq!(store.legacy_depth("b"), 1);
+    }
+
+    #[test]
+    fn a_finished_mark_is_per_delivery_and_survives_reopening_until_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let withhold = WebhookJob { withheld: true, ..job("a", "u1", 2) };
         {
             let store = DeliveryStore::open(dir.path()).unwrap();
-            store.enqueue(&[job("a", "u1", 1)]).unwrap();
+            store.mark_finished(&job("a", "u1", 2), JobEnd::Done).unwrap();
+            assert!(!store.finished_here(&withhold).unwrap(), "a withhold notice is a delivery of its own");
             // As a version before the receipts changelog wrote them.
             store.receipts.insert(receipt_key("a", "u1"), Receipt { version: 1, status: PubStatus::Usable }.to_bytes().to_vec()).unwrap();
             store.receipts.insert(receipt_key(STORY, "u1"), Receipt { version: 3, status: PubStatus::Canceled }.to_bytes().to_vec()).unwrap();
@@ -287,30 +257,12 @@ mod tests {
                 Err(e) => panic!("reopen failed: {e}"),
             }
         };
+        assert!(store.finished_here(&job("a", "u1", 2)).unwrap());
+        store.forget_finished([job("a", "u1", 2).key().as_slice()]).unwrap();
+        assert!(!store.finished_here(&job("a", "u1", 2)).unwrap());
         assert_eq!(store.legacy_receipt("a", "u1").unwrap(), Some(Receipt { version: 1, status: PubStatus::Usable }));
         assert_eq!(store.legacy_story_notice("u1").unwrap(), Some(Receipt { version: 3, status: PubStatus::Canceled }));
         assert_eq!(store.legacy_story_notice("u2").unwrap(), None);
         assert_eq!(store.legacy_receipt("b", "u1").unwrap(), None);
-        assert_eq!(store.pending("a", store.highest_seq(), 10).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn a_withhold_notice_is_a_delivery_of_its_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = DeliveryStore::open(dir.path()).unwrap();
-        let withhold = WebhookJob { withheld: true, ..job("a", "u1", 2) };
-        let kill = WebhookJob { kill: true, ..job("a", "u1", 2) };
-        assert_eq!(store.enqueue(&[job("a", "u1", 2), withhold.clone(), kill]).unwrap().len(), 3);
-        assert!(store.enqueue(&[withhold]).unwrap().is_empty());
-    }
-
-    #[test]
-    fn jobs_of_an_aborted_batch_can_be_unqueued_and_queued_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = DeliveryStore::open(dir.path()).unwrap();
-        let added = store.enqueue(&[job("a", "u1", 1)]).unwrap();
-        store.unqueue(&added).unwrap();
-        assert!(store.pending("a", u64::MAX, 10).unwrap().is_empty());
-        assert_eq!(store.enqueue(&[job("a", "u1", 1)]).unwrap().len(), 1);
     }
 }

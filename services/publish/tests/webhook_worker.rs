@@ -1,5 +1,7 @@
 //! The webhook workers against a local HTTP server, without Kafka: retries,
-//! `Retry-After`, refusals, dead letters, and the done mark surviving a restart.
+//! `Retry-After`, refusals, dead letters, the finished mark surviving a
+//! restart, and a slice that moves away between attempts. Jobs are committed
+//! to the outbox as the runtime would after a batch.
 
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -9,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use newswire_publish::dead_letter::DeadLetters;
-use newswire_publish::dispatcher::{Dispatcher, RetryPolicy};
+use newswire_publish::dispatcher::{Dispatcher, Queues, RetryPolicy};
 use newswire_publish::filter::Filter;
 use newswire_publish::metrics::PublishMetrics;
+use newswire_publish::outbox::{Outbox, Progress};
 use newswire_publish::retry::Backoff;
 use newswire_publish::signature::verify;
 use newswire_publish::store::{DeliveryStore, WebhookJob};
@@ -99,8 +102,33 @@ fn job(uri: &str) -> WebhookJob {
     }
 }
 
-/// A dispatcher and the runtime its workers run on; dropping both stops them.
-fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>) -> (Dispatcher, tokio::runtime::Runtime) {
+/// Publish's local store and its outbox, in one database, as the service opens them.
+struct State {
+    store: DeliveryStore,
+    outbox: Outbox,
+    _dir: tempfile::TempDir,
+}
+
+impl State {
+    fn open() -> State {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DeliveryStore::open(dir.path()).unwrap();
+        let outbox = Outbox::open(store.db(), "newswire").unwrap();
+        State { store, outbox, _dir: dir }
+    }
+
+    /// Queues `jobs` in slice 0 and commits them, as a batch would.
+    fn commit(&mut self, jobs: &[WebhookJob]) {
+        for job in jobs {
+            self.outbox.push(0, job).unwrap();
+        }
+        self.outbox.store_mut().commit_staged().unwrap();
+    }
+}
+
+/// A dispatcher and the runtime its workers run on, delivering the jobs of
+/// the slices `progress` owns; dropping both stops them.
+fn start(url: &str, state: &State, progress: &Arc<Progress>, max_attempts: u32, dlq: Arc<Recorder>) -> (Dispatcher, tokio::runtime::Runtime) {
     let sub = Subscription {
         name: "sub".into(),
         filter: Filter::default(),
@@ -122,9 +150,17 @@ fn start(url: &str, store: &DeliveryStore, max_attempts: u32, dlq: Arc<Recorder>
         Supervisor::new(CancellationToken::new())
     };
     let metrics = Arc::new(PublishMetrics::default());
-    let dispatcher = Dispatcher::start(&[sub], store.clone(), policy, dlq, metrics, &tasks).unwrap();
-    dispatcher.release(u64::MAX, ["sub"]);
+    let queues = Queues { store: state.store.clone(), outbox: state.outbox.reader(), progress: progress.clone() };
+    let dispatcher = Dispatcher::start(&[sub], queues, policy, dlq, metrics, &tasks).unwrap();
+    dispatcher.ring_all();
     (dispatcher, runtime)
+}
+
+/// A progress owning slice 0.
+fn owning_slice_0() -> Arc<Progress> {
+    let progress = Arc::new(Progress::default());
+    progress.set_owned(&[0]);
+    progress
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -135,15 +171,20 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+fn bodies(srv: &Server) -> Vec<String> {
+    srv.seen.lock().unwrap().iter().map(|(_, _, b)| String::from_utf8_lossy(b).into_owned()).collect()
+}
+
 #[test]
 fn a_429_with_retry_after_waits_that_long_then_delivers_signed() {
     let srv = server(vec!["429 Too Many\r\nretry-after: 1", "200 OK"]);
-    let dir = tempfile::tempdir().unwrap();
-    let store = DeliveryStore::open(dir.path()).unwrap();
-    store.enqueue(&[job("urn:a")]).unwrap();
+    let mut state = State::open();
+    state.commit(&[job("urn:a")]);
     let dlq = Arc::new(Recorder::default());
-    let _d = start(&srv.url, &store, 5, dlq.clone());
-    wait_until("delivered", || store.job_state(&job("urn:a")).unwrap().as_deref() == Some("done"));
+    let progress = owning_slice_0();
+    let _d = start(&srv.url, &state, &progress, 5, dlq.clone());
+    wait_until("delivered", || state.store.finished_here(&job("urn:a")).unwrap());
+    assert_eq!(progress.finished().len(), 1, "handed to the stage for removal");
     let seen = srv.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     let gap = seen[1].0 - seen[0].0;
@@ -154,14 +195,13 @@ fn a_429_with_retry_after_waits_that_long_then_delivers_signed() {
 }
 
 #[test]
-fn a_404_is_dead_lettered_at_once_and_marked_dead() {
+fn a_404_is_dead_lettered_at_once_and_marked_finished() {
     let srv = server(vec!["404 Not Found"]);
-    let dir = tempfile::tempdir().unwrap();
-    let store = DeliveryStore::open(dir.path()).unwrap();
-    store.enqueue(&[job("urn:b")]).unwrap();
+    let mut state = State::open();
+    state.commit(&[job("urn:b")]);
     let dlq = Arc::new(Recorder::default());
-    let _d = start(&srv.url, &store, 5, dlq.clone());
-    wait_until("dead", || store.job_state(&job("urn:b")).unwrap().as_deref() == Some("dead"));
+    let _d = start(&srv.url, &state, &owning_slice_0(), 5, dlq.clone());
+    wait_until("dead", || state.store.finished_here(&job("urn:b")).unwrap());
     assert_eq!(srv.seen.lock().unwrap().len(), 1, "no retry on 404");
     let dead = dlq.0.lock().unwrap().clone();
     assert_eq!(dead.len(), 1);
@@ -174,31 +214,52 @@ fn an_unreachable_subscriber_is_retried_up_to_max_attempts_then_dead_lettered() 
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
     drop(closed);
-    let dir = tempfile::tempdir().unwrap();
-    let store = DeliveryStore::open(dir.path()).unwrap();
-    store.enqueue(&[job("urn:c")]).unwrap();
+    let mut state = State::open();
+    state.commit(&[job("urn:c")]);
     let dlq = Arc::new(Recorder::default());
-    let _d = start(&url, &store, 3, dlq.clone());
-    wait_until("dead", || store.job_state(&job("urn:c")).unwrap().as_deref() == Some("dead"));
+    let _d = start(&url, &state, &owning_slice_0(), 3, dlq.clone());
+    wait_until("dead", || state.store.finished_here(&job("urn:c")).unwrap());
     let dead = dlq.0.lock().unwrap().clone();
     assert_eq!(dead[0].1, "webhook_retries_exhausted");
     assert!(dead[0].2.contains("after 3 attempts") && dead[0].2.contains("connection"), "{}", dead[0].2);
 }
 
 #[test]
-fn a_delivered_job_is_not_sent_again_after_a_restart_and_order_is_kept() {
+fn a_delivered_job_is_not_sent_again_after_a_restart_before_its_removal_and_order_is_kept() {
     let srv = server(vec!["200 OK"]);
-    let dir = tempfile::tempdir().unwrap();
-    let store = DeliveryStore::open(dir.path()).unwrap();
-    store.enqueue(&[job("urn:1"), job("urn:2"), job("urn:3")]).unwrap();
+    let mut state = State::open();
+    state.commit(&[job("urn:1"), job("urn:2"), job("urn:3")]);
     let dlq = Arc::new(Recorder::default());
     {
-        let _d = start(&srv.url, &store, 3, dlq.clone());
-        wait_until("all three delivered", || store.depth("sub") == 0);
+        let progress = owning_slice_0();
+        let _d = start(&srv.url, &state, &progress, 3, dlq.clone());
+        wait_until("all three delivered", || progress.finished().len() == 3);
     }
-    let _again = start(&srv.url, &store, 3, dlq.clone());
-    store.enqueue(&[job("urn:2")]).unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    let bodies: Vec<String> = srv.seen.lock().unwrap().iter().map(|(_, _, b)| String::from_utf8_lossy(b).into_owned()).collect();
-    assert_eq!(bodies, [r#"{"uri":"urn:1"}"#, r#"{"uri":"urn:2"}"#, r#"{"uri":"urn:3"}"#]);
+    // A restart on the same disk: the removals never committed, the local marks say finished.
+    let progress = owning_slice_0();
+    let _again = start(&srv.url, &state, &progress, 3, dlq.clone());
+    state.commit(&[job("urn:4")]);
+    _again.0.ring_all();
+    wait_until("the fourth delivered", || bodies(&srv).len() == 4);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(bodies(&srv), [r#"{"uri":"urn:1"}"#, r#"{"uri":"urn:2"}"#, r#"{"uri":"urn:3"}"#, r#"{"uri":"urn:4"}"#]);
+    assert_eq!(progress.finished().len(), 4, "the three found marked are handed to the stage for removal too");
+}
+
+#[test]
+fn a_job_whose_slice_moves_to_another_instance_between_attempts_is_left_to_it() {
+    let srv = server(vec!["503 Busy"]);
+    let mut state = State::open();
+    state.commit(&[job("urn:moving")]);
+    let dlq = Arc::new(Recorder::default());
+    let progress = owning_slice_0();
+    let _d = start(&srv.url, &state, &progress, 1000, dlq.clone());
+    wait_until("a first attempt", || !bodies(&srv).is_empty());
+    progress.set_owned(&[1]);
+    std::thread::sleep(Duration::from_millis(300));
+    let attempts = bodies(&srv).len();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(bodies(&srv).len(), attempts, "no attempt after the slice moved away");
+    assert!(!state.store.finished_here(&job("urn:moving")).unwrap() && progress.finished().is_empty(), "not finished here: the new owner sends it");
+    assert!(dlq.0.lock().unwrap().is_empty());
 }

@@ -226,12 +226,48 @@ impl ChangelogStore {
         Ok(out)
     }
 
+    /// A read-only view of the committed data, for another thread.
+    pub fn committed_reader(&self) -> CommittedReader {
+        CommittedReader { name: self.name, data: self.data.clone() }
+    }
+
     fn what(&self) -> String {
         format!("the {} store", self.name)
     }
 }
 
 /// The sled key of `key` in `partition`'s slice.
+/// A key and its value, as a store holds them.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// A read-only view of a store's committed data, for another thread (publish's
+/// webhook workers read the outbox the stage writes). It sees what the
+/// runtime wrote to disk after each commit, never a batch's staged changes.
+#[derive(Clone)]
+pub struct CommittedReader {
+    name: &'static str,
+    data: sled::Tree,
+}
+
+impl CommittedReader {
+    /// Up to `limit` entries of `partition`'s slice whose key starts with
+    /// `prefix`, in key order, each `(key, value)` with the key as the stage
+    /// wrote it.
+    pub fn scan(&self, partition: i32, prefix: &[u8], limit: usize) -> Result<Vec<Entry>, StateError> {
+        let mut out = Vec::new();
+        for entry in self.data.scan_prefix(data_key(partition, prefix)).take(limit) {
+            let (key, value) = entry.map_err(StateError::sled(&format!("the {} store", self.name), "scan a slice"))?;
+            out.push((key[4..].to_vec(), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// How many entries of `partition`'s slice start with `prefix`.
+    pub fn count(&self, partition: i32, prefix: &[u8]) -> usize {
+        self.data.scan_prefix(data_key(partition, prefix)).count()
+    }
+}
+
 fn data_key(partition: i32, key: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + key.len());
     out.extend_from_slice(&partition.to_be_bytes());

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
@@ -54,9 +55,15 @@ pub enum ReadError {
 /// reach librdkafka's error callback, where they are expected, not errors.
 pub struct EndReaderContext;
 
+/// Whether `error` only says a partition was read to its end (librdkafka
+/// reports it as a partition error or, through the error callback, a global one).
+fn is_end_of_partition(error: &KafkaError) -> bool {
+    matches!(error, KafkaError::PartitionEOF(_) | KafkaError::Global(RDKafkaErrorCode::PartitionEOF))
+}
+
 impl ClientContext for EndReaderContext {
     fn error(&self, error: KafkaError, reason: &str) {
-        if !matches!(error, KafkaError::PartitionEOF(_)) {
+        if !is_end_of_partition(&error) {
             tracing::warn!(%error, reason, "reading to the end: client error");
         }
     }
@@ -140,5 +147,17 @@ pub fn partitions_of(consumer: &EndReader, topic: &str, wait: Duration) -> Resul
         }
         tracing::debug!(topic, "the topic shows no partitions yet; asking again");
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_end_of_a_partition_is_expected_in_either_form_and_other_errors_are_not() {
+        assert!(is_end_of_partition(&KafkaError::PartitionEOF(2)));
+        assert!(is_end_of_partition(&KafkaError::Global(RDKafkaErrorCode::PartitionEOF)));
+        assert!(!is_end_of_partition(&KafkaError::Global(RDKafkaErrorCode::BrokerTransportFailure)));
     }
 }

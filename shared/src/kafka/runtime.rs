@@ -175,6 +175,11 @@ pub fn run<S: Stage>(
     result
 }
 
+/// Whether the stage staged store changes outside a batch ([`Stage::before_batch`]).
+fn has_staged_state<S: Stage>(stage: &mut S) -> bool {
+    stage.stores().iter().any(|store| store.staged_len() > 0)
+}
+
 struct Runtime {
     settings: RuntimeSettings,
     consumer: BaseConsumer<NewswireContext>,
@@ -200,18 +205,29 @@ impl Runtime {
             if self.shutdown.is_cancelled() {
                 return Ok(());
             }
+            stage.before_batch();
             // Timed work first: it is due now, and a record consumed after it may depend on it.
-            let due = stage.due(max_messages);
+            let mut due = stage.due(max_messages);
             let messages = self.gather(max_messages.saturating_sub(due.len()), !due.is_empty());
-            if self.context.take_revoked() {
+            let revoked = self.context.take_revoked();
+            if revoked {
                 // Whatever comes back next is read on from its checkpoint: another
                 // instance may have written its slice meanwhile.
                 StateSync::on_revoked(stage.stores());
             }
             let synced = self.context.take_assigned();
-            if synced {
-                // Before any record of a newly assigned partition is processed.
-                self.sync_state(stage)?;
+            if (revoked || synced) && (!due.is_empty() || has_staged_state(stage)) {
+                // Due work and changes staged before the rebalance may belong to a
+                // partition that moved away: take them back; what is still ours
+                // comes again next turn.
+                stage::batch_aborted(stage);
+                due.clear();
+            }
+            if revoked || synced {
+                // Before any record or due work of the new assignment; on a bare
+                // revocation the stage stops using what moved away at once (the
+                // group may hand it to another instance before this one rejoins).
+                self.sync_state(stage, synced)?;
                 if self.shutdown.is_cancelled() {
                     // Stopped while waiting to sync: the gathered records are read again at the next start.
                     return Ok(());
@@ -226,7 +242,7 @@ impl Runtime {
             if let Err(error) = self.state.checkpoint(stage.stores(), false) {
                 tracing::warn!(%error, "cannot checkpoint the stage's state; trying again later");
             }
-            if due.is_empty() && messages.is_empty() {
+            if due.is_empty() && messages.is_empty() && !has_staged_state(stage) {
                 continue;
             }
             self.run_batch(stage, &due, &messages)?;
@@ -234,16 +250,18 @@ impl Runtime {
     }
 
     /// Brings the stage's changelog-backed stores in step with the partitions
-    /// the group assigned (see [`StateSync::on_assigned`]). A passing Kafka
+    /// the group assigned (see [`StateSync::on_assigned`]; only when `restore`:
+    /// a bare revocation restores nothing) and tells the stage what it owns
+    /// now ([`Stage::on_assigned`]). A passing Kafka
     /// error (a partition's leader moving just after its topic was made, a
     /// busy broker) is tried again, with a growing pause, for up to
     /// [`STATE_SYNC_RETRY_FOR`]; nothing is processed meanwhile and `/ready`
     /// stays false. Anything else, or a Kafka error that lasts, stops the stage.
-    fn sync_state<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
+    fn sync_state<S: Stage>(&mut self, stage: &mut S, restore: bool) -> Result<(), RuntimeError> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(100);
         loop {
-            match self.sync_state_once(stage) {
+            match self.sync_state_once(stage, restore) {
                 Err(RuntimeError::State(error)) if error.is_transient() && started.elapsed() < STATE_SYNC_RETRY_FOR => {
                     self.readiness.set(false);
                     self.metrics.state_sync_retries.inc();
@@ -253,7 +271,12 @@ impl Runtime {
                     }
                     pause = (pause * 2).min(Duration::from_secs(5));
                 }
-                result => return result,
+                result => {
+                    if result.is_ok() {
+                        self.readiness.set(true);
+                    }
+                    return result;
+                }
             }
         }
     }
@@ -270,11 +293,9 @@ impl Runtime {
         self.shutdown.is_cancelled()
     }
 
-    fn sync_state_once<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
-        let stores = stage.stores();
-        if stores.is_empty() {
-            return Ok(());
-        }
+    /// Restores the stores for the current assignment (when `restore`), then
+    /// tells the stage which partitions it owns ([`Stage::on_assigned`]).
+    fn sync_state_once<S: Stage>(&mut self, stage: &mut S, restore: bool) -> Result<(), RuntimeError> {
         let assignment = self.consumer.assignment().map_err(RuntimeError::Setup)?;
         let mut assigned: Vec<i32> = assignment
             .elements()
@@ -283,7 +304,11 @@ impl Runtime {
             .map(|e| e.partition())
             .collect();
         assigned.sort_unstable();
-        self.state.on_assigned(stores, &assigned, &self.metrics, &self.readiness).map_err(RuntimeError::State)
+        let stores = stage.stores();
+        if restore && !stores.is_empty() {
+            self.state.on_assigned(stores, &assigned, &self.metrics, &self.readiness).map_err(RuntimeError::State)?;
+        }
+        stage.on_assigned(&assigned).map_err(|error| RuntimeError::State(StateSyncError::Stage(error.to_string())))
     }
 
     /// Reads the consumed records of the next batch (see [`gather`]); records a

@@ -58,6 +58,9 @@ pub enum StateSyncError {
         #[source]
         source: KafkaError,
     },
+    /// The stage could not take in its new assignment ([`crate::stage::Stage::on_assigned`]).
+    #[error("the stage could not take in its new partitions: {0}")]
+    Stage(String),
     /// The changelog has fewer partitions than the input: a slice would have nowhere to go.
     #[error(
         "the changelog {topic} has {has} partitions but partition {needed} of the input was assigned; give the changelog as many partitions as the input (see the README's Scaling section)"
@@ -79,7 +82,7 @@ impl StateSyncError {
     /// failed, so the stage stops with it.
     pub fn is_transient(&self) -> bool {
         match self {
-            StateSyncError::Kafka { .. } => true,
+            StateSyncError::Kafka { .. } | StateSyncError::Stage(_) => true,
             StateSyncError::Read(error) => !matches!(error, ReadError::NoPartitions(_)),
             StateSyncError::State(_) | StateSyncError::TooFewPartitions { .. } => false,
         }

@@ -31,6 +31,12 @@ const MAX_RECORDS_PER_TURN: usize = 20_000;
 /// waits) means every followed slice is read to its end.
 const CAUGHT_UP_AFTER: Duration = Duration::from_millis(300);
 
+/// How often the follow lag is measured (a request to the broker per followed slice).
+const LAG_EVERY: Duration = Duration::from_secs(5);
+
+/// How long asking for a followed slice's end may take.
+const LAG_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The follower of other instances' slices.
 pub struct ReplicaTail {
     kafka: KafkaConfig,
@@ -38,12 +44,14 @@ pub struct ReplicaTail {
     consumer: Option<EndReader>,
     /// `(topic, partition)` → the next offset to apply, for every followed slice.
     positions: BTreeMap<(String, i32), i64>,
+    /// When the follow lag was last measured.
+    lag_reported: Option<Instant>,
 }
 
 impl ReplicaTail {
     /// A follower whose consumer uses these client settings (made on first use).
     pub fn new(kafka: &KafkaConfig, client_id: &str) -> Self {
-        ReplicaTail { kafka: kafka.clone(), client_id: format!("{client_id}-follow"), consumer: None, positions: BTreeMap::new() }
+        ReplicaTail { kafka: kafka.clone(), client_id: format!("{client_id}-follow"), consumer: None, positions: BTreeMap::new(), lag_reported: None }
     }
 
     /// The next offset to apply of a followed slice; `None` when it is not followed.
@@ -91,6 +99,7 @@ impl ReplicaTail {
         max: usize,
         deadline: Option<Instant>,
     ) -> Result<usize, StateError> {
+        self.report_lag(&stores, metrics);
         let Some(consumer) = self.consumer.as_ref().filter(|_| !self.positions.is_empty()) else {
             return Ok(0);
         };
@@ -115,6 +124,32 @@ impl ReplicaTail {
             read += 1;
         }
         Ok(read)
+    }
+
+    /// Sets each replicated store's follow lag, at most every [`LAG_EVERY`]:
+    /// per followed slice, the changelog's end (asked of the broker) minus
+    /// where the follower reads (transaction markers count as read once passed).
+    fn report_lag(&mut self, stores: &[&mut ChangelogStore], metrics: &Metrics) {
+        if self.lag_reported.is_some_and(|at| at.elapsed() < LAG_EVERY) {
+            return;
+        }
+        self.lag_reported = Some(Instant::now());
+        let mut lag: BTreeMap<&str, i64> = stores.iter().filter(|store| store.is_replicated()).map(|store| (store.topic(), 0)).collect();
+        if let Some(consumer) = self.consumer.as_ref().filter(|_| !self.positions.is_empty()) {
+            let positions = consumer.position().unwrap_or_default();
+            for element in positions.elements() {
+                let Offset::Offset(at) = element.offset() else { continue };
+                let Ok((_, end)) = consumer.fetch_watermarks(element.topic(), element.partition(), LAG_TIMEOUT) else { continue };
+                if let Some(total) = lag.get_mut(element.topic()) {
+                    *total += (end - at).max(0);
+                }
+            }
+        }
+        for store in stores {
+            if let Some(total) = lag.get(store.topic()) {
+                metrics.state_follow_lag.with_label_values(&[store.name()]).set(*total);
+            }
+        }
     }
 
     fn consumer(&mut self) -> Result<&EndReader, KafkaError> {

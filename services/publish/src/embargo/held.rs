@@ -95,10 +95,25 @@ impl Held {
         }
     }
 
+    /// The input partition it was held from: the one whose owner releases it
+    /// (see [`slice_of`]).
+    pub fn slice(&self) -> i32 {
+        slice_of(&self.headers, self.partition)
+    }
+
     /// Its version and release time, as [`crate::embargo::decision`] needs them.
     pub fn version(&self) -> HeldVersion {
         HeldVersion { version: self.version, until: self.until }
     }
+}
+
+/// The partition of publish's input a held story came from: its
+/// [`HELD_SLICE`] header, else (a record held by a version before that header)
+/// the partition of its record on the embargo topic, `embargo_partition`.
+/// Its receipts are in that slice and the instance that owns that input
+/// partition holds and releases it.
+pub fn slice_of(headers: &HeaderMap, embargo_partition: i32) -> i32 {
+    headers.get_str(HELD_SLICE).and_then(|v| v.parse().ok()).unwrap_or(embargo_partition).max(0)
 }
 
 /// The held stories by uri, in release order, with this batch's changes staged.
@@ -170,6 +185,23 @@ impl HeldSet {
 
     /// Forgets this batch's changes.
     pub fn abort(&mut self) {
+        self.staged.clear();
+    }
+
+    /// Forgets every held story whose slice is not in `owned` (its partition
+    /// moved to another instance); answers how many were dropped.
+    pub fn retain_slices(&mut self, owned: &BTreeSet<i32>) -> usize {
+        let gone: Vec<String> = self.committed.values().filter(|held| !owned.contains(&held.slice())).map(|held| held.uri.clone()).collect();
+        for uri in &gone {
+            self.set(uri.clone(), None);
+        }
+        gone.len()
+    }
+
+    /// Forgets every held story (before the embargo topic is read again).
+    pub fn clear(&mut self) {
+        self.committed.clear();
+        self.by_time.clear();
         self.staged.clear();
     }
 
@@ -281,6 +313,19 @@ mod tests {
         assert_eq!(set.len(), 1);
         assert_eq!(set.get("a").map(|h| (h.version, h.until)), Some((2, t(40))));
         assert!(set.take_due(t(39), 10).is_empty(), "the replaced time does not linger");
+    }
+
+    #[test]
+    fn each_held_story_belongs_to_the_input_partition_it_came_from_and_leaves_with_it() {
+        let mut set = HeldSet::default();
+        set.restore("a".into(), Some(held("a", 1, 10)));
+        let legacy = Held::from_record("b", &held("b", 1, 20).payload, &HeaderMap::new(), 1, 0);
+        assert_eq!((held("a", 1, 10).slice(), legacy.slice()), (2, 1), "the header, else the embargo record's partition");
+        set.restore("b".into(), Some(legacy));
+        assert_eq!(set.retain_slices(&BTreeSet::from([1, 2])), 0);
+        assert_eq!(set.retain_slices(&BTreeSet::from([1])), 1);
+        assert!(set.get("a").is_none() && set.get("b").is_some());
+        assert!(set.take_due(t(15), 10).is_empty(), "a dropped story is not due here");
     }
 
     #[test]

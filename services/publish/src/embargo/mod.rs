@@ -17,11 +17,15 @@
 //!   transaction with the tombstone of its held record. A release aborted or
 //!   lost to a crash is due again; a committed one is gone from the topic.
 //!   So: never before its time, within about a second of it, exactly once.
-//! - **Restart and crash**: on start-up, after its producer has fenced any
-//!   transaction a killed predecessor left open, publish reads the whole
-//!   topic, every partition, to its end (read_committed) before it reads its
-//!   first story ([`restore`]). Publish runs as one instance (README
-//!   "Scaling"); with more, each would restore and release every held story.
+//! - **Restart, crash and rebalance**: each held story belongs to the input
+//!   partition it came from ([`held::slice_of`]); an instance holds and
+//!   releases the stories of the partitions it owns. Whenever the group gives
+//!   it a partition it did not have (at start-up too, after its producer has
+//!   fenced any transaction a killed predecessor left open), it reads the whole
+//!   topic, every partition, to its end (read_committed) before it processes
+//!   anything ([`restore`], [`state::Embargoes::on_assigned`]); a partition
+//!   that moves away takes its held stories with it, and a release handed out
+//!   before a rebalance is taken back (the runtime aborts it).
 //! - **While held** ([`decision`]): a kill or a withhold cancels the held story
 //!   (tombstone) and is routed as usual: only subscribers who received the
 //!   story (those who take embargoed stories at once) get the notice. A newer

@@ -14,7 +14,7 @@ use crate::embargo::state::Embargoes;
 use crate::embargo::EmbargoChoice;
 use crate::filter::Filter;
 use crate::metrics::PublishMetrics;
-use crate::publisher::tests::as_other_story;
+use crate::publisher::tests::{as_other_story, webhook_depth};
 use crate::subscription::{Subscription, WebhookTarget};
 use crate::{Publisher, Subscriber};
 
@@ -99,13 +99,13 @@ fn an_embargoed_story_goes_only_to_the_partner_until_its_time_then_once_to_every
     let until = t0() + Duration::seconds(60);
     assert_eq!(consume(&mut p, &story(1, PubStatus::Usable, Some(until)), true), ["news.partner", HELD]);
     assert_eq!(metrics.embargoed_held.get(), 1);
-    assert_eq!(p.store.depth("desk"), 0, "no webhook job before the time");
+    assert_eq!(webhook_depth(&p, "desk"), 0, "no webhook job before the time");
 
     clock.set(until - Duration::milliseconds(1));
     assert!(release_due(&mut p, true).is_empty(), "never a moment early");
     clock.set(until);
     assert_eq!(release_due(&mut p, true), [["newswire.published", "news.desk"]], "the partner already has it");
-    assert_eq!(p.store.depth("desk"), 1, "the webhook job is queued with the release");
+    assert_eq!(webhook_depth(&p, "desk"), 1, "the webhook job is queued with the release");
     clock.advance(Duration::hours(1));
     assert!(release_due(&mut p, true).is_empty(), "released once");
     assert_eq!((metrics.embargoed_held.get(), metrics.embargo_releases.get(), metrics.embargo_holds.get()), (0, 1, 1));
@@ -170,7 +170,7 @@ fn an_aborted_hold_leaves_nothing_and_an_aborted_release_is_due_again_and_goes_o
     assert_eq!(metrics.embargo_releases.get(), 0);
     assert_eq!(release_due(&mut p, true), [["newswire.published", "news.desk"]], "due again after the abort");
     assert!(release_due(&mut p, true).is_empty());
-    assert_eq!(p.store.depth("desk"), 1, "one webhook job");
+    assert_eq!(webhook_depth(&p, "desk"), 1, "one webhook job");
 }
 
 
@@ -215,5 +215,22 @@ fn a_dead_lettered_release_is_not_due_again_and_is_not_counted() {
     assert_eq!(metrics.embargo_releases.get(), 0, "a dead-lettered release is not counted as released");
     assert_eq!(metrics.embargoed_held.get(), 0, "its held record is removed with its dead letter");
     assert!(p.due(10).is_empty(), "and it is not due again");
-    assert_eq!(p.store.depth("desk"), 0, "its webhook job is not queued");
+    assert_eq!(webhook_depth(&p, "desk"), 0, "its webhook job is not queued");
+}
+
+#[test]
+fn a_held_story_is_released_only_by_the_instance_that_owns_its_input_partition() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(t0());
+    let (mut p, metrics) = publisher(dir.path(), &clock);
+    let until = t0() + Duration::seconds(60);
+    p.on_assigned(&[0, 2]).unwrap();
+    assert_eq!(consume(&mut p, &story(1, PubStatus::Usable, Some(until)), true), ["news.partner", HELD], "held from partition 2");
+
+    p.on_assigned(&[2]).unwrap();
+    assert_eq!(metrics.embargoed_held.get(), 1, "losing another partition keeps it");
+    p.on_assigned(&[0, 1]).unwrap();
+    assert_eq!(metrics.embargoed_held.get(), 0, "partition 2 moved away: so did its held story");
+    clock.set(until);
+    assert!(release_due(&mut p, true).is_empty(), "another instance releases it now");
 }

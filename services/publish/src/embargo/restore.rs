@@ -1,4 +1,5 @@
-//! Reading the held stories back from the embargo topic on start-up: every
+//! Reading the held stories back from the embargo topic when an instance is
+//! given partitions it did not have: every
 //! partition from its beginning to its end, committed records only (see
 //! [`newswire_shared::kafka::read_to_end`], which says why the end is reached).
 

@@ -1,6 +1,7 @@
 //! Publish's embargo state: where held stories are kept, the held set, the
 //! clock that says what is due, and this batch's events.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +29,9 @@ pub struct Embargoes {
     pub held: HeldSet,
     clock: Arc<dyn Clock>,
     restore_from: Option<KafkaConfig>,
+    /// The input partitions this instance owns, once the group said
+    /// ([`Embargoes::on_assigned`]); `None` before, and without Kafka (tests).
+    owned: Option<BTreeSet<i32>>,
     /// What this batch did to held stories, emitted when it commits.
     pub events: Vec<EmbargoEvent>,
 }
@@ -44,7 +48,7 @@ impl Embargoes {
     /// Held stories kept on `topic`, released by `clock`; nothing is read
     /// back on start-up until [`Embargoes::restoring_from`] says from where.
     pub fn new(topic: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
-        Embargoes { topic: topic.into(), held: HeldSet::default(), clock, restore_from: None, events: Vec::new() }
+        Embargoes { topic: topic.into(), held: HeldSet::default(), clock, restore_from: None, owned: None, events: Vec::new() }
     }
 
     /// The same, reading the held stories back from the topic on `kafka` when publish starts.
@@ -63,12 +67,24 @@ impl Embargoes {
         self.clock.now()
     }
 
-    /// Reads the held stories back from the topic, when told where; returns how many are held.
-    pub fn restore(&mut self) -> Result<usize, RestoreError> {
-        let Some(kafka) = &self.restore_from else { return Ok(self.held.len()) };
-        for (uri, held) in restore::read_all(kafka, &self.topic, restore::RESTORE_TIMEOUT)? {
-            self.held.restore(uri, held);
+    /// The group gave this instance the input partitions `partitions`: it
+    /// holds (and releases) exactly the held stories of those slices. Those of
+    /// partitions that moved away are dropped; when it gained one, the whole
+    /// embargo topic is read again (to its end, committed records only), so
+    /// what the partition's previous owner held and released is known before
+    /// anything of it is processed. Answers how many stories are held.
+    pub fn on_assigned(&mut self, partitions: &[i32]) -> Result<usize, RestoreError> {
+        let owned: BTreeSet<i32> = partitions.iter().copied().collect();
+        let gained = self.owned.as_ref().is_none_or(|before| !owned.is_subset(before));
+        if let (Some(kafka), true) = (&self.restore_from, gained) {
+            let records = restore::read_all(kafka, &self.topic, restore::RESTORE_TIMEOUT)?;
+            self.held.clear();
+            for (uri, held) in records {
+                self.held.restore(uri, held);
+            }
         }
+        self.held.retain_slices(&owned);
+        self.owned = Some(owned);
         Ok(self.held.len())
     }
 
