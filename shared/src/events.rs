@@ -161,7 +161,10 @@ impl BatchCommitted {
     pub fn emit(&self, metrics: &Metrics) {
         tracing::debug!(messages = self.messages, "batch committed");
         metrics.transactions.with_label_values(&["committed"]).inc();
-        metrics.batch_size.observe(self.messages as f64);
+        if self.messages > 0 {
+            // A batch of state changes alone (see `Stage::before_batch`) is no batch of stories.
+            metrics.batch_size.observe(self.messages as f64);
+        }
     }
 }
 

@@ -14,8 +14,8 @@
 //! restart on the same disk send it again. Only a new owner that never saw the
 //! marker sends it again, with the same delivery id.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, RwLock};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use newswire_shared::changelog::{ChangelogStore, CommittedReader};
 use newswire_shared::state::StateError;
@@ -120,59 +120,71 @@ impl OutboxReader {
 
 /// What the stage and the webhook workers share: which slices this instance
 /// owns (the workers deliver only their jobs) and which jobs the workers
-/// finished whose removal has not committed yet.
+/// finished whose removal has not committed yet. One lock keeps the two in
+/// step: a job finished in a slice that just moved away is not recorded, so
+/// the stage never writes to a slice it does not own.
 #[derive(Debug, Default)]
 pub struct Progress {
+    inner: Mutex<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
     /// `None` until the group assigned partitions.
-    owned: RwLock<Option<BTreeSet<i32>>>,
+    owned: Option<BTreeSet<i32>>,
     /// Finished jobs → their delivery key (for the local marker).
-    finished: Mutex<BTreeMap<JobSlot, Vec<u8>>>,
+    finished: BTreeMap<JobSlot, Vec<u8>>,
 }
 
 impl Progress {
-    /// The slices the workers deliver from now.
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The slices the workers deliver from now; finished jobs of the others are forgotten.
     pub fn set_owned(&self, partitions: &[i32]) {
         let owned: BTreeSet<i32> = partitions.iter().copied().collect();
-        lock(&self.finished).retain(|slot, _| owned.contains(&slot.slice));
-        *self.owned.write().unwrap_or_else(|e| e.into_inner()) = Some(owned);
+        let mut shared = self.shared();
+        shared.finished.retain(|slot, _| owned.contains(&slot.slice));
+        shared.owned = Some(owned);
     }
 
     /// The slices this instance owns (none before the first assignment).
     pub fn owned(&self) -> Vec<i32> {
-        self.owned.read().unwrap_or_else(|e| e.into_inner()).iter().flatten().copied().collect()
+        self.shared().owned.iter().flatten().copied().collect()
     }
 
     /// Whether `slice` is still this instance's.
     pub fn owns(&self, slice: i32) -> bool {
-        self.owned.read().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|owned| owned.contains(&slice))
+        self.shared().owned.as_ref().is_some_and(|owned| owned.contains(&slice))
     }
 
-    /// A worker finished the job at `slot` (its delivery key `job_key`).
+    /// A worker finished the job at `slot` (its delivery key `job_key`); not
+    /// recorded when the slice is no longer this instance's.
     pub fn finish(&self, slot: JobSlot, job_key: Vec<u8>) {
-        lock(&self.finished).insert(slot, job_key);
+        let mut shared = self.shared();
+        if shared.owned.as_ref().is_some_and(|owned| owned.contains(&slot.slice)) {
+            shared.finished.insert(slot, job_key);
+        }
     }
 
     /// Whether the job at `slot` was finished and its removal is not committed yet.
     pub fn is_finished(&self, slot: &JobSlot) -> bool {
-        lock(&self.finished).contains_key(slot)
+        self.shared().finished.contains_key(slot)
     }
 
-    /// The finished jobs of owned slices, to remove from the outbox.
-    pub fn finished(&self) -> HashMap<JobSlot, Vec<u8>> {
-        lock(&self.finished).iter().map(|(slot, key)| (slot.clone(), key.clone())).collect()
+    /// The finished jobs (all in owned slices), to remove from the outbox.
+    pub fn finished(&self) -> Vec<(JobSlot, Vec<u8>)> {
+        self.shared().finished.iter().map(|(slot, key)| (slot.clone(), key.clone())).collect()
     }
 
     /// Their removal committed: forgets them.
     pub fn removed<'a>(&self, slots: impl IntoIterator<Item = &'a JobSlot>) {
-        let mut finished = lock(&self.finished);
+        let mut shared = self.shared();
         for slot in slots {
-            finished.remove(slot);
+            shared.finished.remove(slot);
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -235,6 +247,8 @@ mod tests {
         assert!(progress.is_finished(&slot(0)));
         progress.set_owned(&[0]);
         assert!(!progress.is_finished(&slot(2)), "a slice that moved away: its new owner decides");
+        progress.finish(slot(2), b"j2".to_vec());
+        assert!(!progress.is_finished(&slot(2)), "nor is a job finished after its slice moved recorded");
         assert_eq!(progress.finished().len(), 1);
         progress.removed([&slot(0)]);
         assert!(progress.finished().is_empty());
