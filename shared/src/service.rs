@@ -41,13 +41,16 @@ pub struct StageSpec {
     /// `cleanup.policy=compact,delete` and this `retention.ms`, so Kafka
     /// forgets what the stage forgets. `None`: kept until removed.
     pub changelog_retention: Option<std::time::Duration>,
+    /// Topics whose records expire after a time (normalize's claims), each
+    /// created with `cleanup.policy=delete` and that `retention.ms`.
+    pub expiring_topics: Vec<(String, std::time::Duration)>,
 }
 
 impl StageSpec {
     /// A spec for stage `name` reading `input_topic`, serving admin routes on `admin_addr`.
     pub fn new(name: &'static str, input_topic: &str, admin_addr: &str) -> anyhow::Result<Self> {
         let admin_addr = admin_addr.parse().map_err(|e| anyhow::anyhow!("{name}.admin_addr {admin_addr:?}: {e}"))?;
-        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new(), stores: Vec::new(), changelog_retention: None })
+        Ok(StageSpec { name, input_topic: input_topic.to_owned(), admin_addr, extra_topics: Vec::new(), compacted_topics: Vec::new(), stores: Vec::new(), changelog_retention: None, expiring_topics: Vec::new() })
     }
 
     /// The consumer group: `<group_prefix>-<stage>`.
@@ -90,7 +93,11 @@ where
             Some(retention) => topics::ensure_expiring_compacted_topics(&common.kafka, &spec.changelog_topics(&common), retention).await?,
             None => compacted.extend(spec.changelog_topics(&common)),
         }
-        topics::ensure_compacted_topics(&common.kafka, &compacted).await
+        topics::ensure_compacted_topics(&common.kafka, &compacted).await?;
+        for (topic, retention) in &spec.expiring_topics {
+            topics::ensure_expiring_topics(&common.kafka, std::slice::from_ref(topic), *retention).await?;
+        }
+        Ok::<(), topics::TopicError>(())
     };
     tokio::select! {
         created = created => created?,

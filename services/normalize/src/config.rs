@@ -25,6 +25,17 @@ pub struct NormalizeConfig {
     pub dedupe_window_days: u32,
     /// How often expired dedupe state is removed, in seconds.
     pub dedupe_expiry_interval_secs: u64,
+    /// Whether instances claim each first copy on the claims topic before
+    /// passing it on, so that copies reaching two instances at once are
+    /// still told apart ([`crate::dedupe::claims`]). Off: the replication
+    /// window of the dedupe stores applies (see the README, "Scaling").
+    pub dedupe_claims: bool,
+    /// How long a claim counts, in seconds: longer than a batch takes to
+    /// commit and reach every instance's dedupe state.
+    pub claim_horizon_secs: u64,
+    /// How long a batch waits for its claims to be written and read back, in
+    /// milliseconds; past it the batch goes on with what its instance knows.
+    pub claim_wait_ms: u64,
 }
 
 impl Default for NormalizeConfig {
@@ -36,6 +47,9 @@ impl Default for NormalizeConfig {
             feed_kinds: HashMap::new(),
             dedupe_window_days: 7,
             dedupe_expiry_interval_secs: 60,
+            dedupe_claims: true,
+            claim_horizon_secs: 120,
+            claim_wait_ms: 5000,
         }
     }
 }
@@ -86,6 +100,12 @@ impl Validate for NormalizeConfig {
         }
         if self.dedupe_expiry_interval_secs == 0 {
             errors.push("normalize.dedupe_expiry_interval_secs: must be at least 1".into());
+        }
+        if self.claim_horizon_secs < 10 {
+            errors.push(format!("normalize.claim_horizon_secs: {} must be at least 10", self.claim_horizon_secs));
+        }
+        if !(100..=60_000).contains(&self.claim_wait_ms) {
+            errors.push(format!("normalize.claim_wait_ms: {} must be between 100 and 60000", self.claim_wait_ms));
         }
         for (feed, zone) in &self.feed_zones {
             if zone.parse::<Tz>().is_err() {

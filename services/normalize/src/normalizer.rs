@@ -3,7 +3,10 @@
 //! [`normalize_stories`] / [`normalize_record`] turn one record's bytes into
 //! canonical articles without Kafka.
 
-use newswire_shared::article::Article;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use newswire_shared::article::{Article, PubStatus};
 use newswire_shared::changelog::ChangelogStore;
 use newswire_shared::events::StoryEvent;
 use newswire_shared::kafka::headers;
@@ -14,10 +17,15 @@ use newswire_shared::story::SourceFormat;
 
 use crate::config::NormalizeConfig;
 use crate::{formats, problems};
-use crate::dedupe::decision::{decide_input, Verdict};
+use crate::dedupe::claims::{claims_for, ClaimCheck, ClaimStore};
+use crate::dedupe::decision::{decide_input, Claimed, Verdict};
+use crate::dedupe::fingerprint::fingerprint;
 use crate::dedupe::metrics::DedupeMetrics;
 use crate::dedupe::store::{DedupeStore, Savepoint};
 use crate::formats::Ingested;
+
+/// A record's stories, each with its own Kafka key when the record holds several.
+type Stories = Vec<(Option<String>, Article)>;
 
 /// The normalize stage's core: parse, clean, then dedupe and version checks.
 pub struct Normalizer {
@@ -29,6 +37,14 @@ pub struct Normalizer {
     metrics: Option<DedupeMetrics>,
     /// The staged state before the input being processed, taken back if it is dead-lettered.
     savepoint: Savepoint,
+    /// Where first copies are claimed across instances, and how long a batch waits for its claims.
+    claims: Option<(Box<dyn ClaimStore>, Duration)>,
+    /// The current batch's stories, parsed ahead by [`Stage::prepare_batch`],
+    /// by their input's `(topic, partition, offset)`.
+    prepared: HashMap<(String, i32, i64), Stories>,
+    /// Copies dropped on another story's claim in this batch: (content, version),
+    /// counted once it commits.
+    claimed: (u64, u64),
 }
 
 impl Normalizer {
@@ -42,7 +58,17 @@ impl Normalizer {
             last_expiry_ms: 0,
             metrics: None,
             savepoint: Savepoint::default(),
+            claims: None,
+            prepared: HashMap::new(),
+            claimed: (0, 0),
         }
+    }
+
+    /// The same, claiming each batch's first copies in `claims` before it
+    /// decides, waiting at most `wait` for them ([`crate::dedupe::claims`]).
+    pub fn with_claims(mut self, claims: Box<dyn ClaimStore>, wait: Duration) -> Self {
+        self.claims = Some((claims, wait));
+        self
     }
 
     /// The same, with a clock (milliseconds since the epoch) for tests.
@@ -87,43 +113,111 @@ fn now_ms() -> i64 {
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Where a record is, as [`Stage::prepare_batch`] keys what it prepared.
+fn position(input: &InputMessage<'_>) -> (String, i32, i64) {
+    (input.topic.to_owned(), input.partition, input.offset)
+}
+
+/// A record's place as the version records remember it: `topic/partition/offset`.
+fn origin_of(input: &InputMessage<'_>) -> String {
+    format!("{}/{}/{}", input.topic, input.partition, input.offset)
+}
+
+/// Every story of a record, parsed and finished, each with its own Kafka key
+/// when the record holds several, and the charset note ingest made recorded
+/// on each.
+fn stories_of(input: &InputMessage<'_>, config: &NormalizeConfig, clock: fn() -> i64) -> Result<Stories, StageError> {
+    let feed = input.headers.get_str(headers::FEED).unwrap_or("unknown");
+    let format = input
+        .headers
+        .get_str(headers::FORMAT)
+        .ok_or_else(|| StageError::new("missing_format", "the record has no newswire-format header"))?
+        .parse::<SourceFormat>()
+        .map_err(|e| StageError::new("unsupported_format", e.to_string()))?;
+    let key_text = String::from_utf8_lossy(input.key.unwrap_or_default());
+    let charset = input.headers.get_str(headers::CHARSET);
+    let identity = Identity::from_headers(input.headers);
+    // When ingest accepted the story: embargo statements without a date are read against it.
+    let arrived_ms = input.headers.get_str(headers::INGESTED_AT_MS).and_then(|ms| ms.parse().ok()).unwrap_or_else(clock);
+    let ingested = Ingested { identity: identity.as_ref(), at: chrono::DateTime::from_timestamp_millis(arrived_ms) };
+    let mut stories = normalize_record(format, input.payload, charset, ingested, feed, &key_text, config)?;
+    if let Some(note) = input.headers.get_str(headers::CHARSET_NOTE) {
+        // Ingest read the bytes as what they are, not as labelled: the story records the label.
+        let (kind, detail) = note.split_once(": ").unwrap_or(("", note));
+        for (_, article) in &mut stories {
+            problems::note(article, problems::Field::Charset, problems::Kind::of_charset_note(kind), detail);
+        }
+    }
+    Ok(stories)
+}
+
 impl Stage for Normalizer {
     fn name(&self) -> &'static str {
         "normalize"
     }
 
+    /// Parses every story of the batch and works out, against the stores and
+    /// the claims known so far, which ones it would pass on; claims those
+    /// (content, and uri with version) and waits until they are read back, so
+    /// that [`Stage::process`] knows every earlier claim of them. Nothing it
+    /// decides is kept but the parsed stories: `process` decides again.
+    fn prepare_batch(&mut self, inputs: &[InputMessage<'_>]) {
+        self.prepared.clear();
+        let Some((claims, wait)) = self.claims.as_ref() else { return };
+        let batch_start = self.store.savepoint();
+        let now = (self.clock)();
+        let mut wanted = Vec::new();
+        for input in inputs {
+            let Ok(stories) = stories_of(input, &self.config, self.clock) else { continue };
+            self.store.set_slice(input.partition);
+            let origin = origin_of(input);
+            let key = String::from_utf8_lossy(input.key.unwrap_or_default()).into_owned();
+            for (story_key, article) in &stories {
+                let source = story_key.as_deref().unwrap_or(&key);
+                let mut trial = article.clone();
+                let check = ClaimCheck { lookup: claims.as_ref(), source };
+                let passes = matches!(decide_input(&mut self.store, &mut trial, now, Some(&origin), Some(check)), Ok(Verdict::Pass { .. }));
+                if passes && trial.pubstatus == PubStatus::Usable {
+                    wanted.extend(claims_for(&trial, &fingerprint(&trial).exact, source));
+                }
+            }
+            self.prepared.insert(position(input), stories);
+        }
+        self.store.roll_back_to(batch_start);
+        let started = Instant::now();
+        match claims.claim(&wanted, *wait) {
+            Ok(()) => {
+                if let Some(m) = &self.metrics {
+                    m.claim_seconds.observe(started.elapsed().as_secs_f64());
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, claims = wanted.len(), "could not settle the batch's claims; it goes on with this instance's own dedupe state");
+                if let Some(m) = &self.metrics {
+                    m.claim_failures.inc();
+                }
+            }
+        }
+    }
+
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         self.savepoint = self.store.savepoint();
         self.store.set_slice(input.partition);
-        let feed = input.headers.get_str(headers::FEED).unwrap_or("unknown");
-        let format = input
-            .headers
-            .get_str(headers::FORMAT)
-            .ok_or_else(|| StageError::new("missing_format", "the record has no newswire-format header"))?
-            .parse::<SourceFormat>()
-            .map_err(|e| StageError::new("unsupported_format", e.to_string()))?;
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
-        let charset = input.headers.get_str(headers::CHARSET);
-        let identity = Identity::from_headers(input.headers);
-        // When ingest accepted the story: embargo statements without a date are read against it.
-        let arrived_ms = input.headers.get_str(headers::INGESTED_AT_MS).and_then(|ms| ms.parse().ok()).unwrap_or_else(|| (self.clock)());
-        let ingested = Ingested { identity: identity.as_ref(), at: chrono::DateTime::from_timestamp_millis(arrived_ms) };
-        let stories = normalize_record(format, input.payload, charset, ingested, feed, &key_text, &self.config)?;
-        let origin = format!("{}/{}/{}", input.topic, input.partition, input.offset);
+        let stories = match self.prepared.remove(&position(input)) {
+            Some(stories) => stories,
+            None => stories_of(input, &self.config, self.clock)?,
+        };
+        let origin = origin_of(input);
         let mut records = Vec::with_capacity(stories.len());
         let (mut dropped, mut duplicate) = (None, None);
         let mut events = Vec::new();
-        let charset_note = input.headers.get_str(headers::CHARSET_NOTE);
         for (story_key, mut article) in stories {
-            if let Some(note) = charset_note {
-                // Ingest read the bytes as what they are, not as labelled: the story records the label.
-                let (kind, detail) = note.split_once(": ").unwrap_or(("", note));
-                problems::note(&mut article, problems::Field::Charset, problems::Kind::of_charset_note(kind), detail);
-            }
             tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
+            let check = self.claims.as_ref().map(|(claims, _)| ClaimCheck { lookup: claims.as_ref(), source: story_key.as_deref().unwrap_or(&key_text) });
             // A store failure is not the story's fault: the batch is retried, never dead-lettered.
-            let verdict = decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin))
+            let verdict = decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin), check)
                 .map_err(|error| StageError::retry_batch("store_unavailable", error.to_string()))?;
             match verdict {
                 Verdict::StaleVersion { seen } => {
@@ -134,6 +228,17 @@ impl Stage for Normalizer {
                     tracing::debug!(uri = article.uri, first_uri, "dropped an exact duplicate");
                     dropped = dropped.or(Some("duplicate_exact"));
                     duplicate = duplicate.or(Some("exact"));
+                }
+                Verdict::ClaimedElsewhere(Claimed::Content { first_uri }) => {
+                    tracing::info!(uri = article.uri, first_uri, "dropped an exact duplicate another instance claimed first");
+                    dropped = dropped.or(Some("duplicate_exact"));
+                    duplicate = duplicate.or(Some("exact"));
+                    self.claimed.0 += 1;
+                }
+                Verdict::ClaimedElsewhere(Claimed::Version) => {
+                    tracing::info!(uri = article.uri, version = article.version, "dropped a version another feed's record claimed first");
+                    dropped = dropped.or(Some("stale_version"));
+                    self.claimed.1 += 1;
                 }
                 Verdict::Pass { near } => {
                     let key = story_key.as_deref().map_or(key, str::as_bytes);
@@ -189,11 +294,19 @@ impl Stage for Normalizer {
     /// The runtime wrote the batch's changes to disk after Kafka committed them.
     fn on_commit(&mut self) {
         self.store.after_commit();
+        self.prepared.clear();
+        let (content, version) = std::mem::take(&mut self.claimed);
+        if let Some(m) = &self.metrics {
+            m.claimed.with_label_values(&["content"]).inc_by(content);
+            m.claimed.with_label_values(&["version"]).inc_by(version);
+        }
         self.expire_if_due();
     }
 
     fn on_abort(&mut self) {
         self.store.discard();
+        self.prepared.clear();
+        self.claimed = (0, 0);
     }
 
     fn stores(&mut self) -> Vec<&mut ChangelogStore> {
@@ -529,3 +642,7 @@ mod tests {
         assert_eq!(err.reason, "bad_encoding");
     }
 }
+
+#[cfg(test)]
+#[path = "normalizer/claims_tests.rs"]
+mod claims_tests;

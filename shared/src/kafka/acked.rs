@@ -92,6 +92,8 @@ impl AckedProducer {
         let timeout_ms = u64::try_from(delivery_timeout.as_millis()).unwrap_or(u64::MAX).max(1);
         let mut config = client::idempotent_producer(kafka, client_id);
         config.set("message.timeout.ms", timeout_ms.to_string()).set("request.timeout.ms", timeout_ms.clamp(1, 5_000).to_string());
+        // Nothing reads this producer's statistics, and the default context logs them at INFO.
+        config.set("statistics.interval.ms", "0");
         let producer: Arc<BaseProducer<AckContext>> = Arc::new(config.create_with_context(AckContext)?);
         let stop = Arc::new(AtomicBool::new(false));
         let (polled, stopping) = (Arc::clone(&producer), Arc::clone(&stop));

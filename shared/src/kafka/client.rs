@@ -143,7 +143,10 @@ pub fn reader(kafka: &KafkaConfig, client_id: &str, group_id: &str) -> ClientCon
         .set("isolation.level", "read_committed")
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
-        .set("session.timeout.ms", "6000");
+        .set("session.timeout.ms", "6000")
+        // Statistics feed the stages' lag metrics; a reader has none, and
+        // librdkafka's default context would log them at INFO every interval.
+        .set("statistics.interval.ms", "0");
     fetch_sizes(&mut config, kafka);
     passed_through(kafka, config)
 }

@@ -83,6 +83,14 @@ pub async fn ensure_expiring_compacted_topics(kafka: &KafkaConfig, topics: &[Str
     ensure(kafka, topics, &[("cleanup.policy", "compact,delete"), ("retention.ms", &retention_ms)]).await
 }
 
+/// Like [`ensure_topics`], for records that matter only for a while (claims):
+/// Kafka deletes them with their segment once they are `retention` old
+/// (`cleanup.policy=delete`). A topic that exists keeps its settings.
+pub async fn ensure_expiring_topics(kafka: &KafkaConfig, topics: &[String], retention: Duration) -> Result<(), TopicError> {
+    let retention_ms = retention.as_millis().to_string();
+    ensure(kafka, topics, &[("cleanup.policy", "delete"), ("retention.ms", &retention_ms)]).await
+}
+
 async fn ensure(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
     if topics.is_empty() {
         return Ok(());

@@ -4,6 +4,7 @@
 
 use newswire_shared::article::{Article, PubStatus, UriSource};
 
+use crate::dedupe::claims::ClaimCheck;
 use crate::dedupe::fingerprint::{distance, fingerprint, Fingerprint, NEAR_MAX_DISTANCE};
 use crate::problems::{self, Field, Kind};
 use crate::dedupe::store::{DedupeStore, ExactRecord, NearRecord, StateError, VersionRecord};
@@ -29,12 +30,28 @@ pub enum Verdict {
         /// The newest version seen.
         seen: u64,
     },
+    /// Drop it: another instance claimed it first, inside the replication
+    /// window, where the stores cannot know yet ([`crate::dedupe::claims`]).
+    ClaimedElsewhere(Claimed),
+}
+
+/// What another instance claimed first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// The same content, under `first_uri`: an exact duplicate of it.
+    Content {
+        /// The first copy's uri.
+        first_uri: String,
+    },
+    /// The same version of the same uri, from another record (another feed):
+    /// the same as a stale version.
+    Version,
 }
 
 /// Decides for `article` and stages what must be remembered; on `Pass`, sets
 /// the article's story id and `near_duplicate_of`. `now_ms` stamps the records.
 pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Result<Verdict, StateError> {
-    decide_input(store, article, now_ms, None)
+    decide_input(store, article, now_ms, None, None)
 }
 
 /// [`decide`] for the input record `origin` (`topic/partition/offset`).
@@ -44,7 +61,17 @@ pub fn decide(store: &mut DedupeStore, article: &mut Article, now_ms: i64) -> Re
 /// state ahead of the Kafka commit; a record read again that finds its own
 /// version recorded under its own `origin` is a replay, decided afresh, not
 /// a stale re-send.
-pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64, origin: Option<&str>) -> Result<Verdict, StateError> {
+///
+/// With `claims`, a first copy the stores do not know of is checked against
+/// the first claims of its content and of its uri's version: one claimed
+/// first by another story is dropped ([`Verdict::ClaimedElsewhere`]).
+pub fn decide_input(
+    store: &mut DedupeStore,
+    article: &mut Article,
+    now_ms: i64,
+    origin: Option<&str>,
+    claims: Option<ClaimCheck<'_>>,
+) -> Result<Verdict, StateError> {
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;
@@ -55,7 +82,7 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
     if let Some(p) = prior.as_ref().filter(|_| !replay && article.newswire.uri_source == Some(UriSource::PageUrl)) {
         if let Some(held) = p.simhash.filter(|h| distance(*h, print.simhash) > NEAR_MAX_DISTANCE) {
             identify_by_content(article, held, &print);
-            return decide_input(store, article, now_ms, origin);
+            return decide_input(store, article, now_ms, origin, claims);
         }
     }
     if let Some(p) = prior.as_ref().filter(|_| !replay) {
@@ -70,23 +97,29 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
             return Ok(Verdict::StaleVersion { seen: p.version });
         }
     }
+    if let Some(check) = claims.filter(|_| !notice && !replay) {
+        // A version the stores would pass that another feed's record claimed first.
+        let newer = prior.as_ref().is_none_or(|p| article.version > p.version);
+        if let Some(first) = check.lookup.version(&uri, article.version).filter(|c| newer && c.source != check.source) {
+            let later_edit = first.content != print.exact && matches!((created_ms(article), first.created_ms), (Some(new), Some(old)) if new > old);
+            if !later_edit {
+                return Ok(Verdict::ClaimedElsewhere(Claimed::Version));
+            }
+        }
+    }
     if !notice {
-        if let Some(first) = store.exact(&print.exact)?.filter(|f| f.uri != uri) {
-            let record = VersionRecord {
-                version: article.version,
-                versioncreated_ms: created_ms(article),
-                story_id: first.story_id.clone(),
-                killed: false,
-                withheld: false,
-                near_duplicate_of: None,
-                duplicate_of: Some(first.uri.clone()),
-                seen_ms: now_ms,
-                origin: origin.map(str::to_owned),
-                simhash: Some(print.simhash),
-                content: Some(print.exact.clone()),
-            };
-            store.stage_version(&uri, record);
-            return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
+        match store.exact(&print.exact)? {
+            Some(first) if first.uri != uri => {
+                stage_duplicate(store, article, &print, &first.uri, &first.story_id, now_ms, origin);
+                return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
+            }
+            Some(_) => {}
+            None => {
+                if let Some(first) = claims.and_then(|check| check.lookup.content(&print.exact)).filter(|c| c.uri != uri) {
+                    stage_duplicate(store, article, &print, &first.uri, &first.story_id, now_ms, origin);
+                    return Ok(Verdict::ClaimedElsewhere(Claimed::Content { first_uri: first.uri }));
+                }
+            }
         }
     }
     let (story_id, near_of) = match &prior {
@@ -125,6 +158,24 @@ pub fn decide_input(store: &mut DedupeStore, article: &mut Article, now_ms: i64,
         }
     }
     Ok(Verdict::Pass { near: newly_near })
+}
+
+/// Records `article` as an exact duplicate of `first_uri` (story `story_id`).
+fn stage_duplicate(store: &mut DedupeStore, article: &Article, print: &Fingerprint, first_uri: &str, story_id: &str, now_ms: i64, origin: Option<&str>) {
+    let record = VersionRecord {
+        version: article.version,
+        versioncreated_ms: created_ms(article),
+        story_id: story_id.to_owned(),
+        killed: false,
+        withheld: false,
+        near_duplicate_of: None,
+        duplicate_of: Some(first_uri.to_owned()),
+        seen_ms: now_ms,
+        origin: origin.map(str::to_owned),
+        simhash: Some(print.simhash),
+        content: Some(print.exact.clone()),
+    };
+    store.stage_version(&article.uri, record);
 }
 
 /// A page URL that a different story already holds (a section page or a

@@ -18,12 +18,15 @@
 //!
 //! With several normalize instances, every instance holds every slice of the
 //! state (the stores are replicated), so a duplicate is recognised whichever
-//! instance it reaches, once that instance has read the first copy's record:
-//! two copies passed by two instances within that window (about a tenth of a
-//! second) are both published, then counted and logged as a race
-//! (`newswire_dedupe_races_total`), and every instance agrees afterwards
-//! which one is first.
+//! instance it reaches, once that instance has read the first copy's record.
+//! Inside that replication window, first copies are told apart by [`claims`]
+//! written to Kafka before each batch: the first claim of a content, or of a
+//! uri's version, wins on every instance. Two copies that were both passed on
+//! all the same (claims unavailable, or two near-duplicates) are counted and
+//! logged as a race (`newswire_dedupe_races_total`), and every instance agrees
+//! afterwards which one is first.
 
+pub mod claims;
 pub mod decision;
 pub mod fingerprint;
 mod legacy;
