@@ -161,6 +161,8 @@ pub struct Service {
     /// Its `NEWSWIRE_INSTANCE_ID`.
     pub instance_id: String,
     child: Option<Child>,
+    /// Its own settings over the pipeline's, for every start.
+    env: Vec<(String, String)>,
 }
 
 /// A consumed record.
@@ -252,6 +254,7 @@ impl Pipeline {
                 admin_port: free_port(),
                 instance_id: format!("{stage}-1"),
                 child: None,
+                env: Vec::new(),
             });
         }
         for name in SERVICES {
@@ -276,6 +279,12 @@ impl Pipeline {
     /// Adds and starts another instance of `stage` in the same consumer group;
     /// returns its name (`normalize#2`, …) for `stop`, `kill` and `spawn`.
     pub fn add_instance(&mut self, stage: &'static str) -> String {
+        self.add_instance_with(stage, &[])
+    }
+
+    /// [`Pipeline::add_instance`] with `extra_env` over the pipeline's settings
+    /// (a second ingest needs an address of its own) for every start of it.
+    pub fn add_instance_with(&mut self, stage: &'static str, extra_env: &[(&str, &str)]) -> String {
         let n = self.services.iter().filter(|s| s.stage == stage).count() + 1;
         let name = format!("{stage}#{n}");
         self.services.push(Service {
@@ -284,6 +293,7 @@ impl Pipeline {
             admin_port: free_port(),
             instance_id: format!("{stage}-{n}"),
             child: None,
+            env: extra_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         });
         self.spawn(&name);
         self.wait_ready(&name, Duration::from_secs(60));
@@ -330,8 +340,10 @@ impl Pipeline {
         let service = self.service_mut(name);
         let admin_var = format!("NEWSWIRE_{}_ADMIN_ADDR", service.stage.to_uppercase());
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("log file");
+        let own_env = service.env.clone();
         let child = Command::new(binary(&format!("newswire-{}", service.stage)))
             .envs(env)
+            .envs(own_env)
             .env("NEWSWIRE_INSTANCE_ID", &service.instance_id)
             // Each instance keeps its own on-disk state, as each pod has its own volume.
             .env("NEWSWIRE_DATA_DIR", data_root.join(&service.instance_id))

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use newswire_e2e::{fixture, Pipeline, PA_TOKEN};
+use newswire_e2e::{fixture, free_port, metric, Pipeline, PA_TOKEN};
 
 /// Pushes with extra request headers (the harness's `push` sends only auth and type).
 fn push_with(pipeline: &Pipeline, content_type: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, serde_json::Value) {
@@ -161,6 +161,48 @@ fn a_polled_feed_is_ingested_once_and_then_fetched_conditionally() {
     assert!(requests[1..].iter().all(|r| r.as_deref() == Some("\"rss-1\"")), "later polls send the ETag: {requests:?}");
     let metrics = pipeline.metrics("ingest");
     assert!(metrics.contains("newswire_ingest_polls_total{feed=\"pa\",outcome=\"not_modified\""), "{metrics}");
+}
+
+#[test]
+fn with_two_ingest_instances_one_polls_and_the_other_takes_over_when_it_dies() {
+    let (url, seen) = serve_feed(fixture("ingest/rss-3-items-iso-8859-1.xml"));
+    let polls = format!("[{{feed=\"pa\", url=\"{url}\", interval_secs=1, allow_private=true}}]");
+    let mut pipeline = Pipeline::start_with(&[("NEWSWIRE_INGEST_POLLS", polls.as_str())]);
+    let second_addr = format!("127.0.0.1:{}", free_port());
+    let second = pipeline.add_instance_with("ingest", &[("NEWSWIRE_INGEST_ADDR", second_addr.as_str())]);
+    let leading = |pipeline: &Pipeline, name: &str| metric(&pipeline.metrics(name), "newswire_ingest_poll_leader{stage=\"ingest\"}") == 1.0;
+    let wait_for_one_leader = |pipeline: &Pipeline, among: &[&str]| -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(40);
+        loop {
+            let leaders: Vec<&str> = among.iter().copied().filter(|name| leading(pipeline, name)).collect();
+            if leaders.len() == 1 {
+                return leaders[0].to_owned();
+            }
+            assert!(std::time::Instant::now() < deadline, "leaders among {among:?}: {leaders:?}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let leader = wait_for_one_leader(&pipeline, &["ingest", second.as_str()]);
+    let published = pipeline.read("published", 3, Duration::from_secs(60), Duration::from_secs(3));
+    assert_eq!(published.len(), 3, "each item once, though two instances run");
+    // Both instances stay up for a while: still exactly one polls.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(wait_for_one_leader(&pipeline, &["ingest", second.as_str()]), leader);
+    let polls_by = |pipeline: &Pipeline, name: &str| metric(&pipeline.metrics(name), "newswire_ingest_polls_total{feed=\"pa\",outcome=\"not_modified\",stage=\"ingest\"}");
+    let follower = if leader == "ingest" { second.clone() } else { "ingest".to_owned() };
+    assert_eq!(polls_by(&pipeline, &follower), 0.0, "the instance that does not lead does not poll");
+
+    pipeline.kill(&leader);
+    assert_eq!(wait_for_one_leader(&pipeline, &[follower.as_str()]), follower, "the survivor leads once the group notices");
+    let before = seen.lock().expect("log").len();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while seen.lock().expect("log").len() < before + 2 {
+        assert!(std::time::Instant::now() < deadline, "the survivor never polled");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Its own poll memory never saw the items: they reach raw again, and normalize drops them.
+    let published = pipeline.read("published", 3, Duration::from_secs(30), Duration::from_secs(4));
+    assert_eq!(published.len(), 3, "nothing published twice after the leader changed");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use newswire_ingest::http::{self, ApiLimits, AppState};
 use newswire_ingest::live::{FeedSet, IngestLive};
 use newswire_ingest::poll::fetch::{self, Fetcher};
 use newswire_ingest::poll::hosts::HostLimits;
+use newswire_ingest::poll::leader::poll_while_leading;
 use newswire_ingest::poll::memory::PollMemory;
 use newswire_ingest::poll::poller::Poller;
 use newswire_ingest::repush::RepushStore;
@@ -18,6 +19,7 @@ use newswire_ingest::websub::callback::{self, CallbackState};
 use newswire_ingest::websub::subscriptions::WebSub;
 use newswire_ingest::IngestMetrics;
 use newswire_shared::kafka::acked::AckedProducer;
+use newswire_shared::kafka::leadership::Leadership;
 use newswire_shared::kafka::topics;
 use newswire_shared::reload::{self, Reloader};
 use newswire_shared::service::{self, Service};
@@ -94,16 +96,26 @@ async fn run(service: Service<IngestConfig>) -> anyhow::Result<()> {
     } else {
         Some(WebSub::open(&repush, &ingest.websub_callback_url, ingest.websub_lease_secs).context("WebSub subscriptions")?)
     };
-    for config in &ingest.polls {
-        let poller = Poller {
+    let pollers: Vec<Poller> = ingest
+        .polls
+        .iter()
+        .map(|config| Poller {
             config: config.clone(),
             delivery: state.delivery.clone(),
             shape: state.limits.shape,
             fetcher: fetcher.clone(),
             memory: memory.clone(),
             websub: websub.clone(),
-        };
-        tasks.spawn(format!("poller {}", config.feed), |stop| poller.run(stop));
+        })
+        .collect();
+    if !pollers.is_empty() {
+        // With several instances, one polls: the leader of the pollers' election.
+        let topic = format!("{}.ingest.poll-leader", common.kafka.group_prefix);
+        topics::ensure_single_partition_topic(&common.kafka, &topic).await?;
+        let group = format!("{}-ingest-pollers", common.kafka.group_prefix);
+        let leadership = Leadership::join(&common.kafka, &format!("newswire-ingest-{}", common.instance_id), &group, &topic).context("the pollers' election")?;
+        let leader = ingest_metrics.poll_leader.clone();
+        tasks.spawn("pollers", move |stop| poll_while_leading(pollers, leadership, leader, stop));
     }
     let listener = tokio::net::TcpListener::bind(&ingest.addr)
         .await

@@ -2,7 +2,7 @@
 //! the shared stage family.
 
 use newswire_shared::metrics::{counter_vec, Metrics};
-use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Opts};
+use prometheus::{GaugeVec, IntCounterVec, IntGauge, IntGaugeVec, Opts};
 
 /// Ingest's own metrics, registered beside the shared stage family.
 pub struct IngestMetrics {
@@ -26,6 +26,9 @@ pub struct IngestMetrics {
     pub feed_last_story: GaugeVec,
     /// `newswire_ingest_feed_idle_threshold_seconds{feed}`: the feed's configured idle alert.
     pub feed_idle_threshold: IntGaugeVec,
+    /// `newswire_ingest_poll_leader`: 1 while this instance runs the pollers
+    /// (it leads their election, [`crate::poll::leader`]).
+    pub poll_leader: IntGauge,
 }
 
 impl IngestMetrics {
@@ -73,6 +76,8 @@ impl IngestMetrics {
                 "newswire_ingest_feed_idle_threshold_seconds",
                 "Seconds of silence after which the feed counts as quiet (its idle alert).",
             ),
+            poll_leader: IntGauge::new("newswire_ingest_poll_leader", "1 while this ingest instance runs the feed pollers (it leads their election).")
+                .expect("valid metric"),
         };
         metrics.register(Box::new(m.requests.clone()));
         metrics.register(Box::new(m.bytes_accepted.clone()));
@@ -83,6 +88,7 @@ impl IngestMetrics {
         metrics.register(Box::new(m.feed_quiet.clone()));
         metrics.register(Box::new(m.feed_last_story.clone()));
         metrics.register(Box::new(m.feed_idle_threshold.clone()));
+        metrics.register(Box::new(m.poll_leader.clone()));
         m
     }
 

@@ -277,11 +277,19 @@ impl Stage for Normalizer {
         match self.store.absorb_remote() {
             Ok(races) => {
                 for race in &races {
-                    tracing::warn!(
-                        first_uri = race.first_uri,
-                        second_uri = race.second_uri,
-                        "two normalize instances both passed on a copy of the same content (within the replication window)"
-                    );
+                    if race.near {
+                        tracing::warn!(
+                            first_uri = race.first_uri,
+                            second_uri = race.second_uri,
+                            "two normalize instances passed on near-duplicates as stories of their own, unlinked (within the replication window)"
+                        );
+                    } else {
+                        tracing::warn!(
+                            first_uri = race.first_uri,
+                            second_uri = race.second_uri,
+                            "two normalize instances both passed on a copy of the same content (within the replication window)"
+                        );
+                    }
                 }
                 if let Some(m) = &self.metrics {
                     m.races.inc_by(races.len() as u64);

@@ -7,6 +7,7 @@ pub mod connect_check;
 pub mod context;
 pub mod dead_letter;
 pub mod headers;
+pub mod leadership;
 pub mod read_to_end;
 pub mod runtime;
 pub mod state_sync;

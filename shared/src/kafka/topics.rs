@@ -91,6 +91,13 @@ pub async fn ensure_expiring_topics(kafka: &KafkaConfig, topics: &[String], rete
     ensure(kafka, topics, &[("cleanup.policy", "delete"), ("retention.ms", &retention_ms)]).await
 }
 
+/// Creates `topic` with a single partition when it does not exist: the topic
+/// of an election ([`crate::kafka::leadership`]), which holds no records.
+pub async fn ensure_single_partition_topic(kafka: &KafkaConfig, topic: &str) -> Result<(), TopicError> {
+    let one = KafkaConfig { partitions: 1, ..kafka.clone() };
+    ensure(&one, &[topic.to_owned()], &[]).await
+}
+
 async fn ensure(kafka: &KafkaConfig, topics: &[String], settings: &[(&str, &str)]) -> Result<(), TopicError> {
     if topics.is_empty() {
         return Ok(());

@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod events;
 pub mod fetch;
 pub mod hosts;
+pub mod leader;
 pub mod memory;
 pub mod poller;
 pub mod redirect;

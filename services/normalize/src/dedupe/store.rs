@@ -27,7 +27,7 @@ use std::path::Path;
 use newswire_shared::changelog::ChangelogStore;
 use newswire_shared::staging;
 
-use super::fingerprint::distance;
+use super::fingerprint::{distance, NEAR_MAX_DISTANCE};
 use super::legacy::Legacy;
 use super::near_index::NearIndex;
 use super::records::{decode, encode, seen_ms, STORE};
@@ -37,14 +37,17 @@ pub use newswire_shared::state::StateError;
 /// The stores' names (their changelogs are `<group_prefix>.normalize.<name>.changelog`).
 pub const STORES: [&str; 3] = ["versions", "exact", "near"];
 
-/// Two first copies of the same content, passed on by two instances within
-/// the replication window: the second was published although a duplicate.
+/// Two first copies of the same content (or of near-duplicate content),
+/// passed on by two instances within the replication window: the second was
+/// published although a duplicate (or unlinked to the story it near-duplicates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Race {
     /// The copy every instance now counts as first.
     pub first_uri: String,
     /// The copy that was passed on as well.
     pub second_uri: String,
+    /// Whether the two are near-duplicates rather than the same content.
+    pub near: bool,
 }
 
 /// A point in the batch's staged writes that [`DedupeStore::roll_back_to`] returns to.
@@ -232,19 +235,24 @@ impl DedupeStore {
         let versions = self.versions.take_remote();
         let near = self.near.take_remote();
         let exact = self.exact.take_remote();
+        let mut races = Vec::new();
         if versions.reloaded || near.reloaded || exact.reloaded {
             self.own.clear();
             self.rebuild_index()?;
         } else {
-            self.index.extend(near.changes.into_iter().filter_map(|(_, _, value)| value.and_then(|v| decode("near", &v).ok())));
+            let theirs: Vec<(i32, NearRecord)> =
+                near.changes.into_iter().filter_map(|(partition, _, value)| value.and_then(|v| decode("near", &v).ok()).map(|r| (partition, r))).collect();
+            for (partition, record) in &theirs {
+                races.extend(self.near_race(*partition, record)?);
+            }
+            self.index.extend(theirs.into_iter().map(|(_, record)| record));
         }
-        let mut races = Vec::new();
         for (partition, hash, value) in exact.changes {
             let Some(theirs) = value.and_then(|v| decode::<ExactRecord>("exact", &v).ok()) else { continue };
             for (_, value) in self.own_values(&self.exact, &hash, partition)? {
                 let Ok(ours) = decode::<ExactRecord>("exact", &value) else { continue };
                 if ours.uri != theirs.uri && ours.firstness() < theirs.firstness() {
-                    races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone() });
+                    races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone(), near: false });
                 }
             }
         }
@@ -255,11 +263,26 @@ impl DedupeStore {
                 let both_passed = ours.duplicate_of.is_none() && theirs.duplicate_of.is_none();
                 if both_passed && ours.version == theirs.version && (ours.seen_ms, ours_at) < (theirs.seen_ms, partition) {
                     let uri = String::from_utf8_lossy(&uri).into_owned();
-                    races.push(Race { first_uri: uri.clone(), second_uri: uri });
+                    races.push(Race { first_uri: uri.clone(), second_uri: uri, near: false });
                 }
             }
         }
         Ok(races)
+    }
+
+    /// A story another instance passed on (`theirs`, in slice `partition`)
+    /// within near-duplicate distance of one this instance passed on earlier,
+    /// in another story: each was decided without the other, so they were
+    /// not linked. Reported by the instance whose copy came first, once.
+    fn near_race(&self, partition: i32, theirs: &NearRecord) -> Result<Option<Race>, StateError> {
+        // Near-duplicates already in one story (linked to the same first copy) are no race.
+        for ours in self.index.within(theirs.simhash, NEAR_MAX_DISTANCE).filter(|r| r.uri != theirs.uri && r.story_id != theirs.story_id) {
+            let slices = self.own_values(&self.near, ours.uri.as_bytes(), partition)?;
+            if slices.iter().any(|(at, _)| (ours.seen_ms, *at) < (theirs.seen_ms, partition)) {
+                return Ok(Some(Race { first_uri: ours.uri.clone(), second_uri: theirs.uri.clone(), near: true }));
+            }
+        }
+        Ok(None)
     }
 
     /// `key`'s committed values in the slices this instance wrote, other than `partition`'s.

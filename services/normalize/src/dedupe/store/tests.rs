@@ -121,7 +121,7 @@ fn two_instances_first_copies_of_one_content_resolve_to_the_same_first_and_the_r
     theirs(&mut b, 0, &exact("urn:pa:1", 100));
     let races_a = a.absorb_remote().unwrap();
     let races_b = b.absorb_remote().unwrap();
-    assert_eq!(races_a, vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into() }]);
+    assert_eq!(races_a, vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), near: false }]);
     assert!(races_b.is_empty(), "counted by one instance only: {races_b:?}");
     assert_eq!(a.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()));
     assert_eq!(b.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()), "both agree which copy is first");
@@ -153,7 +153,7 @@ fn two_instances_passing_one_page_url_from_two_feeds_is_a_race_counted_once_and_
     theirs(&mut c, 0, &record(1, 100));
     theirs(&mut c, 1, &record(1, 103));
     let uri = "https://example.com/a".to_owned();
-    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: uri.clone(), second_uri: uri }], "counted by the instance that saw it first");
+    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: uri.clone(), second_uri: uri, near: false }], "counted by the instance that saw it first");
     assert!(b.absorb_remote().unwrap().is_empty(), "not again by the other");
     assert!(c.absorb_remote().unwrap().is_empty(), "nor by an instance that passed neither");
     // A later version from one feed is an update, not a race.
@@ -187,4 +187,42 @@ fn state_an_older_version_wrote_in_its_own_trees_is_still_read() {
     assert_eq!(store.version("u").unwrap().map(|r| r.version), Some(4));
     assert_eq!(store.exact("h").unwrap().map(|r| r.uri), Some("u".into()));
     assert_eq!(store.nearest(7, "other", 0).map(|r| r.uri), Some("u".into()));
+}
+
+#[test]
+fn two_instances_first_copies_of_near_duplicate_content_are_a_race_reported_once_by_the_earlier_one() {
+    // A (partition 0) and B (partition 1) each passed a first copy, 2 bits apart,
+    // before either saw the other's: both were published, neither linked.
+    let stores = || {
+        let mut store = DedupeStore::temporary(7).unwrap();
+        store.assume_current(&[0, 1, 2]);
+        store
+    };
+    let (mut a, mut b, mut c) = (stores(), stores(), stores());
+    let ours = NearRecord { uri: "urn:pa:1".into(), simhash: 0b1111, story_id: "urn:pa:1".into(), seen_ms: 100 };
+    let theirs = NearRecord { uri: "urn:ap:9".into(), simhash: 0b0011, story_id: "urn:ap:9".into(), seen_ms: 104 };
+    a.set_slice(0);
+    a.stage_near(ours.clone());
+    a.commit().unwrap();
+    b.set_slice(1);
+    b.stage_near(theirs.clone());
+    b.commit().unwrap();
+    let follow = |store: &mut DedupeStore, partition: i32, record: &NearRecord| {
+        store.stores_mut()[2].apply_replicated(partition, record.uri.as_bytes(), Some(&encode(record))).unwrap();
+    };
+    follow(&mut a, 1, &theirs);
+    follow(&mut b, 0, &ours);
+    follow(&mut c, 0, &ours);
+    assert!(c.absorb_remote().unwrap().is_empty(), "a bystander passed neither");
+    follow(&mut c, 1, &theirs);
+    assert!(c.absorb_remote().unwrap().is_empty(), "nor reports it later");
+    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), near: true }]);
+    assert!(b.absorb_remote().unwrap().is_empty(), "counted once, by the instance whose copy came first");
+    // A near-duplicate linked into the same story is no race; one far from every first copy neither.
+    let linked = NearRecord { uri: "urn:ap:11".into(), simhash: 0b0111, story_id: "urn:pa:1".into(), seen_ms: 300 };
+    follow(&mut a, 1, &linked);
+    assert!(a.absorb_remote().unwrap().is_empty());
+    let far = NearRecord { uri: "urn:ap:10".into(), simhash: u64::MAX << 20, story_id: "urn:ap:10".into(), seen_ms: 200 };
+    follow(&mut a, 1, &far);
+    assert!(a.absorb_remote().unwrap().is_empty());
 }
