@@ -277,7 +277,10 @@ impl Stage for Normalizer {
         match self.store.absorb_remote() {
             Ok(races) => {
                 for race in &races {
-                    if race.near {
+                    if let Some(m) = &self.metrics {
+                        m.races.with_label_values(&[race.kind]).inc();
+                    }
+                    if race.kind == "near" {
                         tracing::warn!(
                             first_uri = race.first_uri,
                             second_uri = race.second_uri,
@@ -290,9 +293,6 @@ impl Stage for Normalizer {
                             "two normalize instances both passed on a copy of the same content (within the replication window)"
                         );
                     }
-                }
-                if let Some(m) = &self.metrics {
-                    m.races.inc_by(races.len() as u64);
                 }
             }
             Err(error) => tracing::error!(%error, "could not take in other instances' dedupe state; trying again next batch"),

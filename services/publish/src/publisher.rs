@@ -362,8 +362,13 @@ impl Stage for Publisher {
     /// Stages the removal of the jobs the webhook workers finished (in
     /// owned slices only: [`Progress`] forgets the others).
     fn before_batch(&mut self) {
-        for (slot, job_key) in self.progress.finished() {
-            if !self.removing.iter().any(|(staged, _)| *staged == slot) {
+        let finished = self.progress.finished();
+        if finished.is_empty() {
+            return;
+        }
+        let mut staged: std::collections::HashSet<JobSlot> = self.removing.iter().map(|(slot, _)| slot.clone()).collect();
+        for (slot, job_key) in finished {
+            if staged.insert(slot.clone()) {
                 self.outbox.remove(&slot);
                 self.removing.push((slot, job_key));
             }

@@ -25,11 +25,17 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 pub struct Leadership {
     leading: watch::Receiver<bool>,
     stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Leadership {
+    /// Leaves the group before returning (within about [`POLL_EVERY`]), so
+    /// that another instance leads at once, even when the process exits next.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -45,7 +51,7 @@ impl Leadership {
         let (tell, leading) = watch::channel(false);
         let stop = Arc::new(AtomicBool::new(false));
         let (stopping, topic) = (Arc::clone(&stop), topic.to_owned());
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("{client_id}-leader"))
             .spawn(move || {
                 while !stopping.load(Ordering::Relaxed) {
@@ -54,12 +60,14 @@ impl Leadership {
                     let now = consumer.assignment().is_ok_and(|assigned| assigned.elements_for_topic(&topic).iter().any(|e| e.partition() == 0));
                     tell.send_if_modified(|was| std::mem::replace(was, now) != now);
                 }
-                // Leaving the group hands the partition over at once.
+                // Leaving the group (unsubscribing, then closing the consumer as it
+                // is dropped) hands the partition over at once.
                 consumer.unsubscribe();
+                drop(consumer);
                 tell.send_replace(false);
             })
             .map_err(|error| KafkaError::ClientCreation(format!("cannot start the leadership thread: {error}")))?;
-        Ok(Leadership { leading, stop })
+        Ok(Leadership { leading, stop, thread: Some(thread) })
     }
 
     /// Whether this instance leads, and its changes.

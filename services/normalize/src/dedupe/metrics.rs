@@ -5,7 +5,7 @@ use newswire_shared::metrics::{counter, Metrics};
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGaugeVec, Opts};
 
 /// `newswire_dedupe_records{tree}`, `newswire_dedupe_expired_total`,
-/// `newswire_dedupe_races_total` and the claims' `newswire_dedupe_claimed_total{kind}`,
+/// `newswire_dedupe_races_total{kind}` and the claims' `newswire_dedupe_claimed_total{kind}`,
 /// `newswire_dedupe_claim_failures_total`, `newswire_dedupe_claim_seconds`.
 #[derive(Clone)]
 pub struct DedupeMetrics {
@@ -13,9 +13,9 @@ pub struct DedupeMetrics {
     pub records: IntGaugeVec,
     /// Records removed because they fell out of the window.
     pub expired: IntCounter,
-    /// Copies of one content passed on as first by two instances within the
-    /// replication window (see [`crate::dedupe::store::Race`]).
-    pub races: IntCounter,
+    /// Stories two instances both passed on as first within the replication
+    /// window, by kind (`content`, `version`, `near`; see [`crate::dedupe::store::Race`]).
+    pub races: IntCounterVec,
     /// Copies dropped because another story claimed them first
     /// ([`crate::dedupe::claims`]), by what was claimed (`content`, `version`).
     pub claimed: IntCounterVec,
@@ -30,10 +30,16 @@ impl DedupeMetrics {
     pub fn register(metrics: &Metrics) -> anyhow::Result<Self> {
         let records = IntGaugeVec::new(Opts::new("newswire_dedupe_records", "Dedupe and version records kept, by tree."), &["tree"])?;
         let expired = counter("newswire_dedupe_expired_total", "Dedupe records removed because they fell out of the window.");
-        let races = counter(
-            "newswire_dedupe_races_total",
-            "Copies of one content that two normalize instances both passed on as first, within the replication window.",
-        );
+        let races = IntCounterVec::new(
+            Opts::new(
+                "newswire_dedupe_races_total",
+                "Stories two normalize instances both passed on as first within the replication window, by kind (content, version, near).",
+            ),
+            &["kind"],
+        )?;
+        for kind in ["content", "version", "near"] {
+            races.with_label_values(&[kind]);
+        }
         let claimed = IntCounterVec::new(
             Opts::new("newswire_dedupe_claimed_total", "Copies dropped because another story claimed the content or the version first, by kind."),
             &["kind"],

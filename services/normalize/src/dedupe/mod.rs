@@ -23,7 +23,7 @@
 //! written to Kafka before each batch: the first claim of a content, or of a
 //! uri's version, wins on every instance. Two copies that were both passed on
 //! all the same (claims unavailable, or two near-duplicates) are counted and
-//! logged as a race (`newswire_dedupe_races_total`), and every instance agrees
+//! logged as a race (`newswire_dedupe_races_total{kind}`), and every instance agrees
 //! afterwards which one is first.
 
 pub mod claims;

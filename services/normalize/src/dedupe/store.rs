@@ -46,8 +46,10 @@ pub struct Race {
     pub first_uri: String,
     /// The copy that was passed on as well.
     pub second_uri: String,
-    /// Whether the two are near-duplicates rather than the same content.
-    pub near: bool,
+    /// What the two share: `content` (the same content under two uris),
+    /// `version` (the same version of one uri, from two feeds) or `near`
+    /// (near-duplicate content, in two stories). A metric label.
+    pub kind: &'static str,
 }
 
 /// A point in the batch's staged writes that [`DedupeStore::roll_back_to`] returns to.
@@ -252,7 +254,7 @@ impl DedupeStore {
             for (_, value) in self.own_values(&self.exact, &hash, partition)? {
                 let Ok(ours) = decode::<ExactRecord>("exact", &value) else { continue };
                 if ours.uri != theirs.uri && ours.firstness() < theirs.firstness() {
-                    races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone(), near: false });
+                    races.push(Race { first_uri: ours.uri, second_uri: theirs.uri.clone(), kind: "content" });
                 }
             }
         }
@@ -263,7 +265,7 @@ impl DedupeStore {
                 let both_passed = ours.duplicate_of.is_none() && theirs.duplicate_of.is_none();
                 if both_passed && ours.version == theirs.version && (ours.seen_ms, ours_at) < (theirs.seen_ms, partition) {
                     let uri = String::from_utf8_lossy(&uri).into_owned();
-                    races.push(Race { first_uri: uri.clone(), second_uri: uri, near: false });
+                    races.push(Race { first_uri: uri.clone(), second_uri: uri, kind: "version" });
                 }
             }
         }
@@ -279,7 +281,7 @@ impl DedupeStore {
         for ours in self.index.within(theirs.simhash, NEAR_MAX_DISTANCE).filter(|r| r.uri != theirs.uri && r.story_id != theirs.story_id) {
             let slices = self.own_values(&self.near, ours.uri.as_bytes(), partition)?;
             if slices.iter().any(|(at, _)| (ours.seen_ms, *at) < (theirs.seen_ms, partition)) {
-                return Ok(Some(Race { first_uri: ours.uri.clone(), second_uri: theirs.uri.clone(), near: true }));
+                return Ok(Some(Race { first_uri: ours.uri.clone(), second_uri: theirs.uri.clone(), kind: "near" }));
             }
         }
         Ok(None)

@@ -121,7 +121,7 @@ fn two_instances_first_copies_of_one_content_resolve_to_the_same_first_and_the_r
     theirs(&mut b, 0, &exact("urn:pa:1", 100));
     let races_a = a.absorb_remote().unwrap();
     let races_b = b.absorb_remote().unwrap();
-    assert_eq!(races_a, vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), near: false }]);
+    assert_eq!(races_a, vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), kind: "content" }]);
     assert!(races_b.is_empty(), "counted by one instance only: {races_b:?}");
     assert_eq!(a.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()));
     assert_eq!(b.exact("h").unwrap().map(|r| r.uri), Some("urn:pa:1".into()), "both agree which copy is first");
@@ -153,7 +153,7 @@ fn two_instances_passing_one_page_url_from_two_feeds_is_a_race_counted_once_and_
     theirs(&mut c, 0, &record(1, 100));
     theirs(&mut c, 1, &record(1, 103));
     let uri = "https://example.com/a".to_owned();
-    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: uri.clone(), second_uri: uri, near: false }], "counted by the instance that saw it first");
+    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: uri.clone(), second_uri: uri, kind: "version" }], "counted by the instance that saw it first");
     assert!(b.absorb_remote().unwrap().is_empty(), "not again by the other");
     assert!(c.absorb_remote().unwrap().is_empty(), "nor by an instance that passed neither");
     // A later version from one feed is an update, not a race.
@@ -216,7 +216,7 @@ fn two_instances_first_copies_of_near_duplicate_content_are_a_race_reported_once
     assert!(c.absorb_remote().unwrap().is_empty(), "a bystander passed neither");
     follow(&mut c, 1, &theirs);
     assert!(c.absorb_remote().unwrap().is_empty(), "nor reports it later");
-    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), near: true }]);
+    assert_eq!(a.absorb_remote().unwrap(), vec![Race { first_uri: "urn:pa:1".into(), second_uri: "urn:ap:9".into(), kind: "near" }]);
     assert!(b.absorb_remote().unwrap().is_empty(), "counted once, by the instance whose copy came first");
     // A near-duplicate linked into the same story is no race; one far from every first copy neither.
     let linked = NearRecord { uri: "urn:ap:11".into(), simhash: 0b0111, story_id: "urn:pa:1".into(), seen_ms: 300 };
