@@ -18,7 +18,7 @@ use newswire_shared::story::SourceFormat;
 use crate::config::NormalizeConfig;
 use crate::{formats, problems};
 use crate::dedupe::claims::{claims_for, ClaimCheck, ClaimStore};
-use crate::dedupe::decision::{decide_input, Claimed, Verdict};
+use crate::dedupe::decision::{decide_fingerprinted, decide_input, Claimed, Verdict};
 use crate::dedupe::fingerprint::fingerprint;
 use crate::dedupe::metrics::DedupeMetrics;
 use crate::dedupe::store::{DedupeStore, Savepoint};
@@ -176,9 +176,10 @@ impl Stage for Normalizer {
                 let source = story_key.as_deref().unwrap_or(&key);
                 let mut trial = article.clone();
                 let check = ClaimCheck { lookup: claims.as_ref(), source };
-                let passes = matches!(decide_input(&mut self.store, &mut trial, now, Some(&origin), Some(check)), Ok(Verdict::Pass { .. }));
+                let print = fingerprint(&trial);
+                let passes = matches!(decide_fingerprinted(&mut self.store, &mut trial, &print, now, Some(&origin), Some(check)), Ok(Verdict::Pass { .. }));
                 if passes && trial.pubstatus == PubStatus::Usable {
-                    wanted.extend(claims_for(&trial, &fingerprint(&trial).exact, source));
+                    wanted.extend(claims_for(&trial, &print.exact, source));
                 }
             }
             self.prepared.insert(position(input), stories);
@@ -280,19 +281,13 @@ impl Stage for Normalizer {
                     if let Some(m) = &self.metrics {
                         m.races.with_label_values(&[race.kind]).inc();
                     }
-                    if race.kind == "near" {
-                        tracing::warn!(
-                            first_uri = race.first_uri,
-                            second_uri = race.second_uri,
-                            "two normalize instances passed on near-duplicates as stories of their own, unlinked (within the replication window)"
-                        );
-                    } else {
-                        tracing::warn!(
-                            first_uri = race.first_uri,
-                            second_uri = race.second_uri,
-                            "two normalize instances both passed on a copy of the same content (within the replication window)"
-                        );
-                    }
+                    // `content`/`version`: a copy published twice; `near`: a near-duplicate published unlinked.
+                    tracing::warn!(
+                        kind = race.kind,
+                        first_uri = race.first_uri,
+                        second_uri = race.second_uri,
+                        "two normalize instances both passed on a story as first (within the replication window)"
+                    );
                 }
             }
             Err(error) => tracing::error!(%error, "could not take in other instances' dedupe state; trying again next batch"),

@@ -48,10 +48,18 @@ pub struct VersionClaim {
 
 /// The first claims known to this instance.
 pub trait ClaimLookup {
+    /// The value of the first claim of `key`, as written.
+    fn first_value(&self, key: &[u8]) -> Option<Vec<u8>>;
+
     /// The first claim of the content with exact fingerprint `hash`.
-    fn content(&self, hash: &str) -> Option<ContentClaim>;
+    fn content(&self, hash: &str) -> Option<ContentClaim> {
+        self.first_value(&content_key(hash)).and_then(|value| serde_json::from_slice(&value).ok())
+    }
+
     /// The first claim of `version` of `uri`.
-    fn version(&self, uri: &str, version: u64) -> Option<VersionClaim>;
+    fn version(&self, uri: &str, version: u64) -> Option<VersionClaim> {
+        self.first_value(&version_key(uri, version)).and_then(|value| serde_json::from_slice(&value).ok())
+    }
 }
 
 /// Where claims are written and read back.
@@ -69,12 +77,8 @@ impl ClaimStore for ClaimLog {
 
 /// The claims as the claims topic holds them.
 impl ClaimLookup for ClaimLog {
-    fn content(&self, hash: &str) -> Option<ContentClaim> {
-        self.first(&content_key(hash)).and_then(|claim| serde_json::from_slice(&claim.value).ok())
-    }
-
-    fn version(&self, uri: &str, version: u64) -> Option<VersionClaim> {
-        self.first(&version_key(uri, version)).and_then(|claim| serde_json::from_slice(&claim.value).ok())
+    fn first_value(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.first(key).map(|claim| claim.value)
     }
 }
 
@@ -124,12 +128,6 @@ pub mod testing {
         first: Arc<Mutex<HashMap<Vec<u8>, Vec<u8>>>>,
     }
 
-    impl Claims {
-        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-            self.first.lock().unwrap().get(key).cloned()
-        }
-    }
-
     impl ClaimStore for Claims {
         fn claim(&self, claims: &[(Vec<u8>, Vec<u8>)], _wait: Duration) -> Result<(), String> {
             let mut first = self.first.lock().unwrap();
@@ -141,12 +139,8 @@ pub mod testing {
     }
 
     impl ClaimLookup for Claims {
-        fn content(&self, hash: &str) -> Option<ContentClaim> {
-            self.get(&content_key(hash)).and_then(|v| serde_json::from_slice(&v).ok())
-        }
-
-        fn version(&self, uri: &str, version: u64) -> Option<VersionClaim> {
-            self.get(&version_key(uri, version)).and_then(|v| serde_json::from_slice(&v).ok())
+        fn first_value(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.first.lock().unwrap().get(key).cloned()
         }
     }
 }

@@ -72,17 +72,31 @@ pub fn decide_input(
     origin: Option<&str>,
     claims: Option<ClaimCheck<'_>>,
 ) -> Result<Verdict, StateError> {
+    let print = fingerprint(article);
+    decide_fingerprinted(store, article, &print, now_ms, origin, claims)
+}
+
+/// [`decide_input`] for an article whose fingerprint `print` the caller
+/// already has (normalize's preparation claims by it).
+pub fn decide_fingerprinted(
+    store: &mut DedupeStore,
+    article: &mut Article,
+    print: &Fingerprint,
+    now_ms: i64,
+    origin: Option<&str>,
+    claims: Option<ClaimCheck<'_>>,
+) -> Result<Verdict, StateError> {
     let uri = article.uri.clone();
     let prior = store.version(&uri)?;
     let kill = article.pubstatus == PubStatus::Canceled;
     let withhold = article.pubstatus == PubStatus::Withheld;
     let notice = kill || withhold;
     let replay = origin.is_some() && prior.as_ref().is_some_and(|p| p.origin.as_deref() == origin);
-    let print = fingerprint(article);
     if let Some(p) = prior.as_ref().filter(|_| !replay && article.newswire.uri_source == Some(UriSource::PageUrl)) {
         if let Some(held) = p.simhash.filter(|h| distance(*h, print.simhash) > NEAR_MAX_DISTANCE) {
-            identify_by_content(article, held, &print);
-            return decide_input(store, article, now_ms, origin, claims);
+            // A new uri, the same content: the fingerprint stands.
+            identify_by_content(article, held, print);
+            return decide_fingerprinted(store, article, print, now_ms, origin, claims);
         }
     }
     if let Some(p) = prior.as_ref().filter(|_| !replay) {
@@ -110,13 +124,13 @@ pub fn decide_input(
     if !notice {
         match store.exact(&print.exact)? {
             Some(first) if first.uri != uri => {
-                stage_duplicate(store, article, &print, &first.uri, &first.story_id, now_ms, origin);
+                stage_duplicate(store, article, print, &first.uri, &first.story_id, now_ms, origin);
                 return Ok(Verdict::ExactDuplicate { first_uri: first.uri });
             }
             Some(_) => {}
             None => {
                 if let Some(first) = claims.and_then(|check| check.lookup.content(&print.exact)).filter(|c| c.uri != uri) {
-                    stage_duplicate(store, article, &print, &first.uri, &first.story_id, now_ms, origin);
+                    stage_duplicate(store, article, print, &first.uri, &first.story_id, now_ms, origin);
                     return Ok(Verdict::ClaimedElsewhere(Claimed::Content { first_uri: first.uri }));
                 }
             }

@@ -185,16 +185,6 @@ impl ClaimLog {
     pub fn first(&self, key: &[u8]) -> Option<Claim> {
         self.shared.table.lock().unwrap_or_else(std::sync::PoisonError::into_inner).first(key).cloned()
     }
-
-    /// How many first claims are kept now.
-    pub fn len(&self) -> usize {
-        self.shared.table.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
-    }
-
-    /// Whether no claim is kept now.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The follower thread: assigns every partition of `topic` from one horizon
