@@ -9,6 +9,9 @@
 #
 #   scripts/bench.sh                 20,000 stories
 #   BENCH_STORIES=50000 scripts/bench.sh
+#   BENCH_BIN_DIR=/path/to/other/release scripts/bench.sh
+#                                    the binaries of another build (an A/B against
+#                                    a previous commit in one sitting), not built here
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -19,7 +22,8 @@ run=$(mktemp -d)
 mkdir -p "$out"
 
 bash scripts/setup.sh
-cargo build --release --workspace --bins
+bin=${BENCH_BIN_DIR:-$repo/target/release}
+[ -n "${BENCH_BIN_DIR:-}" ] || cargo build --release --workspace --bins
 bash scripts/kafka.sh wipe
 bash scripts/kafka.sh start
 
@@ -44,7 +48,7 @@ stop_all() {
 trap stop_all EXIT
 
 for service in ingest normalize enrich publish; do
-  "target/release/newswire-$service" >"$run/$service.log" 2>&1 &
+  "$bin/newswire-$service" >"$run/$service.log" 2>&1 &
   pids+=($!)
   pid_args+=(--pid "$service=$!")
 done
@@ -56,16 +60,16 @@ idle_pids=("${pid_args[@]}" --pid "broker=$(bash scripts/kafka.sh pid)")
 idle_seconds=${BENCH_IDLE_SECONDS:-30}
 echo "== idle, before any traffic (after ${idle_seconds}s to settle) =="
 sleep "$idle_seconds"
-target/release/newswire bench-idle --seconds "$idle_seconds" --out "$out/idle-before.json" "${idle_pids[@]}"
+"$bin/newswire" bench-idle --seconds "$idle_seconds" --out "$out/idle-before.json" "${idle_pids[@]}"
 
 common=(--ingest-url http://127.0.0.1:18080 --brokers "$NEWSWIRE_KAFKA_BROKERS" --token pa-demo-token
         --material tests/fixtures/pa-truss-lavrov-2022-02-14.txt "${pid_args[@]}")
 echo "== as fast as possible =="
-target/release/newswire bench --stories "$stories" --concurrency 64 --out "$out/max.json" "${common[@]}"
+"$bin/newswire" bench --stories "$stories" --concurrency 64 --out "$out/max.json" "${common[@]}"
 echo "== steady 1,000 stories/s =="
-target/release/newswire bench --stories 10000 --rate 1000 --seed 7 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"
+"$bin/newswire" bench --stories 10000 --rate 1000 --seed 7 --concurrency 64 --no-passthrough --out "$out/steady-1000.json" "${common[@]}"
 echo "== steady 250 stories/s =="
-target/release/newswire bench --stories 5000 --rate 250 --seed 11 --concurrency 64 --no-passthrough --out "$out/steady-250.json" "${common[@]}"
+"$bin/newswire" bench --stories 5000 --rate 250 --seed 11 --concurrency 64 --no-passthrough --out "$out/steady-250.json" "${common[@]}"
 echo "== idle, after the traffic =="
 sleep 5
-target/release/newswire bench-idle --seconds "$idle_seconds" --out "$out/idle-after.json" "${idle_pids[@]}"
+"$bin/newswire" bench-idle --seconds "$idle_seconds" --out "$out/idle-after.json" "${idle_pids[@]}"

@@ -82,7 +82,8 @@ async fn run_async(options: BenchOptions) -> anyhow::Result<()> {
         .filter_map(|(name, pid)| {
             let after = process_stats::read(*pid)?;
             let cpu = after.cpu_seconds - before.get(name).map(|b| b.cpu_seconds).unwrap_or(0.0);
-            Some(ServiceUsage { service: name.clone(), cpu_seconds: cpu, peak_rss_mb: after.peak_rss_bytes as f64 / 1_048_576.0 })
+            let cpu_ms_per_story = cpu * 1000.0 / options.stories.max(1) as f64;
+            Some(ServiceUsage { service: name.clone(), cpu_seconds: cpu, cpu_ms_per_story, peak_rss_mb: after.peak_rss_bytes as f64 / 1_048_576.0 })
         })
         .collect();
     let end_to_end_seconds = received.last.map(|t| t.duration_since(started).as_secs_f64()).unwrap_or(push_seconds);

@@ -44,6 +44,8 @@ pub struct ServiceUsage {
     pub service: String,
     /// CPU seconds used during the run.
     pub cpu_seconds: f64,
+    /// The same per story pushed, milliseconds.
+    pub cpu_ms_per_story: f64,
     /// Peak resident memory since start, MiB.
     pub peak_rss_mb: f64,
 }
@@ -95,7 +97,10 @@ impl BenchReport {
             out.push_str(&format!("  raw pass-through     {p:.0} msgs/s through 4 hops; newswire = {:.0}% of it\n", r * 100.0));
         }
         for s in &self.services {
-            out.push_str(&format!("  {:<10} cpu {:>7.2} s   peak rss {:>6.1} MiB\n", s.service, s.cpu_seconds, s.peak_rss_mb));
+            out.push_str(&format!(
+                "  {:<10} cpu {:>7.2} s ({:.3} ms a story)   peak rss {:>6.1} MiB\n",
+                s.service, s.cpu_seconds, s.cpu_ms_per_story, s.peak_rss_mb
+            ));
         }
         out
     }

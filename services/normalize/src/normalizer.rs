@@ -18,8 +18,8 @@ use newswire_shared::story::SourceFormat;
 use crate::config::NormalizeConfig;
 use crate::{formats, problems};
 use crate::dedupe::claims::{claims_for, ClaimCheck, ClaimStore};
-use crate::dedupe::decision::{decide_fingerprinted, decide_input, Claimed, Verdict};
-use crate::dedupe::fingerprint::fingerprint;
+use crate::dedupe::decision::{decide_fingerprinted, Claimed, Verdict};
+use crate::dedupe::fingerprint::{fingerprint, Fingerprint};
 use crate::dedupe::metrics::DedupeMetrics;
 use crate::dedupe::store::{DedupeStore, Savepoint};
 use crate::formats::Ingested;
@@ -39,9 +39,9 @@ pub struct Normalizer {
     savepoint: Savepoint,
     /// Where first copies are claimed across instances, and how long a batch waits for its claims.
     claims: Option<(Box<dyn ClaimStore>, Duration)>,
-    /// The current batch's stories, parsed ahead by [`Stage::prepare_batch`],
-    /// by their input's `(topic, partition, offset)`.
-    prepared: HashMap<(String, i32, i64), Stories>,
+    /// The current batch's stories, parsed and fingerprinted ahead by
+    /// [`Stage::prepare_batch`], by their input's `(topic, partition, offset)`.
+    prepared: HashMap<(String, i32, i64), (Stories, Vec<Fingerprint>)>,
     /// Copies dropped on another story's claim in this batch: (content, version),
     /// counted once it commits.
     claimed: (u64, u64),
@@ -172,6 +172,7 @@ impl Stage for Normalizer {
             self.store.set_slice(input.partition);
             let origin = origin_of(input);
             let key = String::from_utf8_lossy(input.key.unwrap_or_default()).into_owned();
+            let mut prints = Vec::with_capacity(stories.len());
             for (story_key, article) in &stories {
                 let source = story_key.as_deref().unwrap_or(&key);
                 let mut trial = article.clone();
@@ -181,8 +182,9 @@ impl Stage for Normalizer {
                 if passes && trial.pubstatus == PubStatus::Usable {
                     wanted.extend(claims_for(&trial, &print.exact, source));
                 }
+                prints.push(print);
             }
-            self.prepared.insert(position(input), stories);
+            self.prepared.insert(position(input), (stories, prints));
         }
         self.store.roll_back_to(batch_start);
         let started = Instant::now();
@@ -206,10 +208,13 @@ impl Stage for Normalizer {
         self.store.set_slice(input.partition);
         let key = input.key.unwrap_or_default();
         let key_text = String::from_utf8_lossy(key);
-        let stories = match self.prepared.remove(&position(input)) {
-            Some(stories) => stories,
-            None => stories_of(input, &self.config, self.clock)?,
+        // A story's fingerprint depends on its headline and body only, which
+        // the preparation's trial decision never changes on the story kept.
+        let (stories, prints) = match self.prepared.remove(&position(input)) {
+            Some(prepared) => prepared,
+            None => (stories_of(input, &self.config, self.clock)?, Vec::new()),
         };
+        let mut prints = prints.into_iter();
         let origin = origin_of(input);
         let mut records = Vec::with_capacity(stories.len());
         let (mut dropped, mut duplicate) = (None, None);
@@ -218,7 +223,8 @@ impl Stage for Normalizer {
             tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
             let check = self.claims.as_ref().map(|(claims, _)| ClaimCheck { lookup: claims.as_ref(), source: story_key.as_deref().unwrap_or(&key_text) });
             // A store failure is not the story's fault: the batch is retried, never dead-lettered.
-            let verdict = decide_input(&mut self.store, &mut article, (self.clock)(), Some(&origin), check)
+            let print = prints.next().unwrap_or_else(|| fingerprint(&article));
+            let verdict = decide_fingerprinted(&mut self.store, &mut article, &print, (self.clock)(), Some(&origin), check)
                 .map_err(|error| StageError::retry_batch("store_unavailable", error.to_string()))?;
             match verdict {
                 Verdict::StaleVersion { seen } => {

@@ -52,20 +52,30 @@ struct Words {
 
 impl Words {
     fn of(text: &str) -> Words {
-        let mut out = Words { joined: String::with_capacity(text.len()), spans: Vec::with_capacity(text.len() / 5) };
-        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-            if !out.joined.is_empty() {
-                out.joined.push(' ');
+        let mut joined: Vec<u8> = Vec::with_capacity(text.len());
+        let mut spans = Vec::with_capacity(text.len() / 5);
+        let mut push = |word: &str| {
+            if !joined.is_empty() {
+                joined.push(b' ');
             }
-            let start = out.joined.len();
+            let start = joined.len();
             if word.is_ascii() {
-                out.joined.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                joined.extend_from_slice(word.as_bytes());
+                joined[start..].make_ascii_lowercase();
             } else {
-                out.joined.push_str(&word.to_lowercase());
+                joined.extend_from_slice(word.to_lowercase().as_bytes());
             }
-            out.spans.push((start, out.joined.len()));
+            spans.push((start, joined.len()));
+        };
+        if text.is_ascii() {
+            // Bytes are characters: the same words, without decoding.
+            for word in text.as_bytes().split(|b| !b.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+                push(std::str::from_utf8(word).expect("ASCII is UTF-8"));
+            }
+        } else {
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).for_each(push);
         }
-        out
+        Words { joined: String::from_utf8(joined).expect("words cut from a str at character boundaries"), spans }
     }
 
     fn iter(&self) -> impl Iterator<Item = &str> + '_ {
@@ -77,18 +87,74 @@ impl Words {
 /// that bit across the shingles' 64-bit hashes (a shingle's hash is that of its
 /// words joined by spaces).
 pub fn simhash(words: &[&str]) -> u64 {
-    let mut votes = [0i32; 64];
     let width = SHINGLE_WORDS.min(words.len().max(1));
+    let mut ones = BitCounts { lanes: [0; 8], pending: 0, totals: [0; 64], added: 0 };
     for shingle in words.windows(width) {
-        let h = hash64(shingle);
-        for (bit, vote) in votes.iter_mut().enumerate() {
-            *vote += if h >> bit & 1 == 1 { 1 } else { -1 };
-        }
+        ones.add(hash64(shingle));
     }
-    votes.iter().enumerate().filter(|(_, v)| **v > 0).fold(0u64, |acc, (bit, _)| acc | 1 << bit)
+    ones.majority()
 }
 
+/// How many of the hashes added had each of the 64 bits set, counted eight
+/// bits at a time in the bytes of a `u64` (eight adds a hash instead of 64).
+struct BitCounts {
+    /// Byte `k` of lane `j` counts bit `8j + k` since the last flush (at most 255).
+    lanes: [u64; 8],
+    /// Hashes added since the last flush.
+    pending: u32,
+    /// Bit `i`'s count up to the last flush.
+    totals: [u64; 64],
+    /// Hashes added in all.
+    added: u64,
+}
+
+impl BitCounts {
+    fn add(&mut self, hash: u64) {
+        for (j, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[usize::from((hash >> (8 * j)) as u8)];
+        }
+        self.added += 1;
+        self.pending += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (j, lane) in self.lanes.iter_mut().enumerate() {
+            for k in 0..8 {
+                self.totals[8 * j + k] += *lane >> (8 * k) & 0xFF;
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// The bits more than half the hashes had: Charikar's vote, +1 for a one
+    /// and −1 for a zero, above zero.
+    fn majority(mut self) -> u64 {
+        self.flush();
+        (0..64).filter(|&bit| 2 * self.totals[bit] > self.added).fold(0, |acc, bit| acc | 1 << bit)
+    }
+}
+
+/// `SPREAD[b]` has byte `k` set to bit `k` of `b`.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut bit = 0;
+        while bit < 8 {
+            table[byte] |= ((byte as u64 >> bit) & 1) << (8 * bit);
+            bit += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// Bits in which two SimHashes differ.
+#[inline]
 pub fn distance(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
@@ -187,6 +253,30 @@ mod tests {
         }
         assert_eq!(fingerprint(&article("", "")), reference(&article("", "")));
         assert_eq!(fingerprint(&article("One", "")), reference(&article("One", "")));
+    }
+
+    #[test]
+    fn long_and_ascii_only_texts_fingerprint_as_the_first_implementation_did() {
+        // More than 255 shingles (the bit counts' flush), and texts of ASCII
+        // only (the bytewise word split), as well as mixed ones.
+        let ascii = ["The ", "port", " reopened", " on", "-", "42", "  ", "\n", "Monday.", "x", "(AP)"];
+        let mixed = ["Straße ", "ﬁne", "—", "İstanbul", "port ", "’s"];
+        let mut seed = 7u64;
+        for round in 0..60 {
+            let mut body = String::new();
+            for _ in 0..(200 + round * 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let pieces: &[&str] = if round % 2 == 0 || !seed.is_multiple_of(50) { &ascii } else { &mixed };
+                body.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let a = article("Port reopens", &body);
+            assert_eq!(fingerprint(&a), reference(&a), "round {round}");
+        }
+        // One shingle over and over: every bit it has is counted past 255.
+        let a = article("Port reopens", &"port reopens ".repeat(700));
+        assert_eq!(fingerprint(&a), reference(&a));
     }
 
     #[test]
