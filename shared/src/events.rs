@@ -185,6 +185,21 @@ impl BatchAborted<'_> {
     }
 }
 
+/// The transactional producer was replaced in process after an abort
+/// (`shared/src/kafka/transaction.rs` logs why, with the details, at WARN).
+pub struct ProducerReplaced {
+    /// `abort_failed` or `transaction_timed_out`.
+    pub reason: &'static str,
+}
+
+impl ProducerReplaced {
+    /// Logs at DEBUG and counts the replacement by reason.
+    pub fn emit(&self, metrics: &Metrics) {
+        tracing::debug!(reason = self.reason, "transactional producer replaced");
+        metrics.producer_replacements.with_label_values(&[self.reason]).inc();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

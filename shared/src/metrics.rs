@@ -49,6 +49,11 @@ pub struct Metrics {
     pub transactions: IntCounterVec,
     /// `newswire_kafka_commit_failures_total`: transactions or offset commits that failed.
     pub commit_failures: IntCounter,
+    /// `newswire_kafka_producer_replacements_total{reason}`: transactional producers
+    /// replaced in process: `abort_failed` (librdkafka could not abort by itself)
+    /// or `transaction_timed_out` (the broker rolled back a transaction open past
+    /// `kafka.transaction_timeout_ms`: the stage is stalling, page on its rate).
+    pub producer_replacements: IntCounterVec,
     /// `newswire_kafka_consumer_lag{topic,partition}`: from librdkafka statistics.
     pub consumer_lag: IntGaugeVec,
     /// `newswire_kafka_producer_queue_messages`: messages waiting in the producer queue.
@@ -112,6 +117,11 @@ impl Metrics {
             ),
             transactions: counter_vec("newswire_kafka_transactions_total", "Kafka transactions, by outcome.", &["outcome"]),
             commit_failures: counter("newswire_kafka_commit_failures_total", "Transactions or offset commits that failed."),
+            producer_replacements: counter_vec(
+                "newswire_kafka_producer_replacements_total",
+                "Transactional producers replaced in process, by reason (abort_failed, transaction_timed_out).",
+                &["reason"],
+            ),
             consumer_lag: IntGaugeVec::new(
                 Opts::new("newswire_kafka_consumer_lag", "Messages behind the end of each input partition."),
                 &["topic", "partition"],
@@ -177,6 +187,7 @@ impl Metrics {
             Box::new(self.end_to_end_seconds.clone()),
             Box::new(self.transactions.clone()),
             Box::new(self.commit_failures.clone()),
+            Box::new(self.producer_replacements.clone()),
             Box::new(self.consumer_lag.clone()),
             Box::new(self.producer_queue.clone()),
             Box::new(self.batch_size.clone()),

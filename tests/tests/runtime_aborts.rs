@@ -8,6 +8,8 @@
 //! again after a back-off, with nothing dead-lettered and nothing counted twice.
 //! Timed work a stage names (`Stage::due`) goes through the same transactions,
 //! retries and dead letters, and its record is tombstoned whatever its outcome.
+//! A batch that stalls past the transaction timeout, which the broker rolls back
+//! (fencing the producer), is read again by a new producer, and the stage goes on.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,9 +77,19 @@ struct Running<R> {
 /// value = the number), and runs the stage `make(output_topic)` on the shared
 /// runtime in batches of 5.
 fn start<S: Stage + 'static>(prefix: &str, inputs: usize, make: impl FnOnce(String) -> S) -> Running<Result<(), runtime::RuntimeError>> {
+    start_with(prefix, inputs, KafkaConfig::default().transaction_timeout_ms, make)
+}
+
+/// [`start`], with transactions that the broker rolls back after `transaction_timeout_ms`.
+fn start_with<S: Stage + 'static>(
+    prefix: &str,
+    inputs: usize,
+    transaction_timeout_ms: u64,
+    make: impl FnOnce(String) -> S,
+) -> Running<Result<(), runtime::RuntimeError>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (input, output, dlq) = (format!("{prefix}-{id}.in"), format!("{prefix}-{id}.out"), format!("{prefix}-{id}.dlq"));
-    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, ..KafkaConfig::default() };
+    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, transaction_timeout_ms, ..KafkaConfig::default() };
     let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
     tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
     let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
@@ -123,6 +135,59 @@ fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep
         (0..INPUTS).flat_map(|n| (0..FAN_OUT).map(move |i| format!("{n}-{i}"))).filter(|k| !counts.contains_key(k)).take(5).collect();
     assert!(missing.is_empty(), "outputs lost after {aborted} aborts (first few): {missing:?}");
     assert_eq!(published.len(), INPUTS * FAN_OUT);
+    assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
+}
+
+/// Forwards each input; the first time it sees input `STALL_ON` it stalls, inside
+/// the batch's open transaction, for longer than the broker lets one live (as a
+/// starved box once did in CI).
+struct StallsOncePastTheTransactionTimeout {
+    output_topic: String,
+    stalled: bool,
+}
+
+const STALL_ON: usize = 7;
+/// The stall's transaction timeout: the least the configuration accepts.
+const STALL_TIMEOUT_MS: u64 = 1_000;
+/// Longer than the timeout plus the test broker's timed-out-transaction sweep
+/// (`transaction.abort.timed.out.transaction.cleanup.interval.ms=5000` in scripts/kafka.sh).
+const STALL: Duration = Duration::from_millis(STALL_TIMEOUT_MS + 5_000 + 2_000);
+
+impl Stage for StallsOncePastTheTransactionTimeout {
+    fn name(&self) -> &'static str {
+        "stalling"
+    }
+
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        let n: usize = String::from_utf8_lossy(input.payload).parse().expect("a number");
+        if n == STALL_ON && !self.stalled {
+            self.stalled = true;
+            std::thread::sleep(STALL);
+        }
+        let record = OutputRecord { topic: self.output_topic.clone(), key: n.to_string().into_bytes(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
+        Ok(Outcome::forward(vec![record]))
+    }
+}
+
+#[test]
+fn a_transaction_the_broker_rolls_back_at_its_timeout_replaces_the_producer_and_loses_or_doubles_nothing() {
+    const COUNT: usize = 20;
+    let Running { output, dlq, metrics, shutdown, thread: running } =
+        start_with("stall", COUNT, STALL_TIMEOUT_MS, |output_topic| StallsOncePastTheTransactionTimeout { output_topic, stalled: false });
+
+    let published = read_topic_on(brokers(), &output, COUNT, Duration::from_secs(90), Duration::from_secs(2));
+    let timed_out = metrics.producer_replacements.with_label_values(&["transaction_timed_out"]).get();
+    let finished = running.is_finished();
+    shutdown.cancel();
+    let stopped = running.join().expect("runtime thread");
+    assert!(!finished && stopped.is_ok(), "the stage stopped by itself after the broker rolled back its transaction: {stopped:?}");
+    assert_eq!(timed_out, 1, "the broker did not roll the stalled transaction back, so the test proved nothing");
+
+    let mut keys: Vec<String> = published.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    let mut expected: Vec<String> = (0..COUNT).map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys, expected, "every input exactly once, the rolled-back batch's included");
     assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
 }
 

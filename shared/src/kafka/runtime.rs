@@ -466,7 +466,7 @@ impl Runtime {
                 self.record_commit(batch);
                 Ok(())
             }
-            Err(KafkaError::Transaction(e)) if e.is_fatal() => Err(RuntimeError::Fatal(KafkaError::Transaction(e))),
+            Err(error) if self.producer.is_unrecoverable(&error) => Err(RuntimeError::Fatal(error)),
             Err(error) => self.abort(stage, batch, &error.to_string()),
         }
     }
@@ -482,7 +482,7 @@ impl Runtime {
         Ok(())
     }
 
-    fn commit(&self, batch: &Batch) -> Result<(), KafkaError> {
+    fn commit(&mut self, batch: &Batch) -> Result<(), KafkaError> {
         let mut offsets = TopicPartitionList::new();
         for ((topic, partition), next) in &batch.next_offsets {
             offsets.add_partition_offset(topic, *partition, Offset::Offset(*next))?;
@@ -533,7 +533,10 @@ impl Runtime {
         events::BatchAborted { messages: batch.len(), error: why }.emit(&self.metrics);
         self.metrics.in_flight.sub(batch.messages as i64);
         stage::batch_aborted(stage);
-        self.producer.abort()?;
+        let aborted = self.producer.abort()?;
+        if let Some(reason) = aborted.replacement_reason() {
+            events::ProducerReplaced { reason }.emit(&self.metrics);
+        }
         self.seek_back(&batch.first_offsets);
         Ok(())
     }

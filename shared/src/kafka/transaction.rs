@@ -14,6 +14,12 @@
 //!   replaced: a new one with the same transactional id aborts whatever the old
 //!   one left open. Being fenced by another live instance is never "recovered"
 //!   that way, because that would fence it back.
+//! - A transaction left open longer than `transaction.timeout.ms` (a box so busy
+//!   a batch stalls) is rolled back by the broker, which bumps the producer's
+//!   epoch: librdkafka then reports the producer fenced, although no other
+//!   instance took over. When the open transaction had overrun its timeout, that
+//!   fence is the broker's rollback, and the producer is replaced the same way;
+//!   the batch was never committed, so reading it again doubles nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -53,6 +59,32 @@ pub struct TransactionalProducer {
     producer: BaseProducer<NewswireContext>,
     spec: ProducerSpec,
     shutdown: CancellationToken,
+    /// When the open transaction began; `None` between transactions.
+    opened_at: Option<Instant>,
+}
+
+/// How [`TransactionalProducer::abort`] abandoned the open transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Abort {
+    /// The producer aborted it and stays in use.
+    Aborted,
+    /// The producer could not abort by itself (see the module docs); a new one
+    /// with the same transactional id aborted it on the broker.
+    ProducerReplaced,
+    /// The broker had already rolled it back because it stayed open past
+    /// `transaction.timeout.ms`, which fenced the producer; a new one took its place.
+    TimedOutProducerReplaced,
+}
+
+impl Abort {
+    /// The `reason` label of `newswire_kafka_producer_replacements_total`, if the producer was replaced.
+    pub fn replacement_reason(self) -> Option<&'static str> {
+        match self {
+            Abort::Aborted => None,
+            Abort::ProducerReplaced => Some("abort_failed"),
+            Abort::TimedOutProducerReplaced => Some("transaction_timed_out"),
+        }
+    }
 }
 
 impl TransactionalProducer {
@@ -73,7 +105,7 @@ impl TransactionalProducer {
             context,
         };
         let producer = spec.create().map_err(RuntimeError::Setup)?;
-        let this = TransactionalProducer { producer, spec, shutdown };
+        let this = TransactionalProducer { producer, spec, shutdown, opened_at: None };
         this.init()?;
         Ok(this)
     }
@@ -94,8 +126,27 @@ impl TransactionalProducer {
     }
 
     /// Opens a transaction.
-    pub fn begin(&self) -> Result<(), RuntimeError> {
-        self.producer.begin_transaction().map_err(RuntimeError::Fatal)
+    pub fn begin(&mut self) -> Result<(), RuntimeError> {
+        self.producer.begin_transaction().map_err(RuntimeError::Fatal)?;
+        self.opened_at = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Whether the open transaction has been open longer than the broker lets
+    /// one live: a fence seen now is the broker's rollback of it.
+    fn overran_its_timeout(&self) -> bool {
+        let timeout = Duration::from_millis(self.spec.kafka.transaction_timeout_ms);
+        self.opened_at.is_some_and(|opened| opened.elapsed() >= timeout)
+    }
+
+    /// Whether `error`, failing the open transaction, leaves the process
+    /// nothing but to stop: fatal, and not a fence [`Self::abort`] recovers
+    /// from (one caused by the transaction overrunning its timeout).
+    pub fn is_unrecoverable(&self, error: &KafkaError) -> bool {
+        match error {
+            KafkaError::Transaction(e) => e.is_fatal() && !(is_fenced(e) && self.overran_its_timeout()),
+            _ => false,
+        }
     }
 
     /// Enqueues a record in the open transaction, waiting while the local queue is full.
@@ -123,7 +174,7 @@ impl TransactionalProducer {
     /// Commits the open transaction with the consumer's next offsets (and its
     /// group): outputs and offsets become visible together, or not at all. A
     /// batch of timed work alone consumed nothing and has no offsets (`None`).
-    pub fn commit(&self, offsets: Option<(&TopicPartitionList, &ConsumerGroupMetadata)>) -> Result<(), KafkaError> {
+    pub fn commit(&mut self, offsets: Option<(&TopicPartitionList, &ConsumerGroupMetadata)>) -> Result<(), KafkaError> {
         if let Some((offsets, group)) = offsets {
             self.producer.send_offsets_to_transaction(offsets, group, TXN_TIMEOUT)?;
         }
@@ -135,7 +186,11 @@ impl TransactionalProducer {
                     attempts += 1;
                     tracing::warn!(error = %e, attempts, "commit_transaction failed; retrying");
                 }
-                other => return other,
+                Ok(()) => {
+                    self.opened_at = None;
+                    return Ok(());
+                }
+                failed => return failed,
             }
         }
     }
@@ -158,15 +213,28 @@ impl TransactionalProducer {
 
     /// Aborts the open transaction; nothing it produced becomes visible. Retries
     /// transient failures; replaces the producer when librdkafka reports the
-    /// abort as fatal for a reason other than fencing (see the module docs).
-    pub fn abort(&mut self) -> Result<(), RuntimeError> {
+    /// abort as fatal for a reason other than fencing, or fenced because the
+    /// broker rolled the transaction back at its timeout (see the module docs).
+    pub fn abort(&mut self) -> Result<Abort, RuntimeError> {
         let mut backoff = Duration::from_millis(200);
-        loop {
+        let outcome = loop {
             match self.abort_serving_reports() {
-                Ok(()) => return Ok(()),
+                Ok(()) => break Abort::Aborted,
+                Err(KafkaError::Transaction(e)) if e.is_fatal() && is_fenced(&e) && self.overran_its_timeout() => {
+                    let open_ms = self.opened_at.map_or(0, |t| t.elapsed().as_millis() as u64);
+                    tracing::warn!(
+                        error = %e,
+                        open_ms,
+                        timeout_ms = self.spec.kafka.transaction_timeout_ms,
+                        "the broker rolled back a transaction open past its timeout, which fenced the producer; replacing it and reading the batch again"
+                    );
+                    self.replace()?;
+                    break Abort::TimedOutProducerReplaced;
+                }
                 Err(KafkaError::Transaction(e)) if e.is_fatal() && !is_fenced(&e) => {
                     tracing::warn!(error = %e, "the producer cannot abort by itself; replacing it, which aborts the transaction on the broker");
-                    return self.replace();
+                    self.replace()?;
+                    break Abort::ProducerReplaced;
                 }
                 Err(KafkaError::Transaction(e)) if !e.is_fatal() && !self.shutdown.is_cancelled() => {
                     tracing::warn!(error = %e, "abort_transaction failed; retrying");
@@ -175,7 +243,9 @@ impl TransactionalProducer {
                 }
                 Err(e) => return Err(RuntimeError::Fatal(e)),
             }
-        }
+        };
+        self.opened_at = None;
+        Ok(outcome)
     }
 
     /// Aborts while a helper thread serves delivery reports.
