@@ -12,6 +12,9 @@
 #   BENCH_BIN_DIR=/path/to/other/release scripts/bench.sh
 #                                    the binaries of another build (an A/B against
 #                                    a previous commit in one sitting), not built here
+#   BENCH_CONFIG=/path/to/newswire.toml
+#                                    another configuration (client settings A/B);
+#                                    default config/newswire.dev.toml
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -27,7 +30,7 @@ bin=${BENCH_BIN_DIR:-$repo/target/release}
 bash scripts/kafka.sh wipe
 bash scripts/kafka.sh start
 
-export NEWSWIRE_CONFIG=$repo/config/newswire.dev.toml
+export NEWSWIRE_CONFIG=${BENCH_CONFIG:-$repo/config/newswire.dev.toml}
 export NEWSWIRE_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export NEWSWIRE_DATA_DIR=$run/data
 export NEWSWIRE_LOG_FILTER=warn

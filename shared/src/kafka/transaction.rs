@@ -139,12 +139,19 @@ impl TransactionalProducer {
         self.opened_at.is_some_and(|opened| opened.elapsed() >= timeout)
     }
 
+    /// Whether `error` is the fence the broker's own rollback of the open
+    /// transaction causes, when it overran its timeout (no other instance took
+    /// over): [`Self::abort`] recovers from it by replacing the producer.
+    fn is_own_timeout_fence(&self, error: &RDKafkaError) -> bool {
+        error.is_fatal() && is_fenced(error) && self.overran_its_timeout()
+    }
+
     /// Whether `error`, failing the open transaction, leaves the process
     /// nothing but to stop: fatal, and not a fence [`Self::abort`] recovers
     /// from (one caused by the transaction overrunning its timeout).
     pub fn is_unrecoverable(&self, error: &KafkaError) -> bool {
         match error {
-            KafkaError::Transaction(e) => e.is_fatal() && !(is_fenced(e) && self.overran_its_timeout()),
+            KafkaError::Transaction(e) => e.is_fatal() && !self.is_own_timeout_fence(e),
             _ => false,
         }
     }
@@ -220,7 +227,7 @@ impl TransactionalProducer {
         let outcome = loop {
             match self.abort_serving_reports() {
                 Ok(()) => break Abort::Aborted,
-                Err(KafkaError::Transaction(e)) if e.is_fatal() && is_fenced(&e) && self.overran_its_timeout() => {
+                Err(KafkaError::Transaction(e)) if self.is_own_timeout_fence(&e) => {
                     let open_ms = self.opened_at.map_or(0, |t| t.elapsed().as_millis() as u64);
                     tracing::warn!(
                         error = %e,
