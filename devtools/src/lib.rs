@@ -1,7 +1,7 @@
 //! newswire's development tools: the evaluation corpora (WCXB dev pages,
 //! the extraction benchmark's dev set, CoNLL-2003 documents as wire stories),
 //! how output is scored against their labels, and the offline evaluators in
-//! `src/bin` (`extraction-eval`, `wire-text-eval`). `newswire eval` (the `cli`
+//! `src/bin` (`extraction-eval`, `wire-text-eval`, `event-eval`). `newswire eval` (the `cli`
 //! crate) scores what a running pipeline publishes with the same functions,
 //! so an offline figure and a pipeline figure mean the same thing.
 //!
@@ -11,6 +11,7 @@ pub mod conll;
 pub mod extraction_dev;
 pub mod scoring;
 pub mod share;
+pub mod uci_news;
 pub mod wcxb;
 
 use std::path::{Path, PathBuf};

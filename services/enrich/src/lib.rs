@@ -10,6 +10,7 @@
 pub mod config;
 pub mod enricher;
 pub mod enrichment;
+pub mod events;
 pub mod entities;
 pub mod external;
 pub mod gazetteer;
