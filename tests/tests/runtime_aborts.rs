@@ -138,12 +138,16 @@ fn aborts_with_records_queued_and_in_flight_lose_nothing_double_nothing_and_keep
     assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
 }
 
-/// Forwards each input; the first time it sees input `STALL_ON` it stalls, inside
-/// the batch's open transaction, for longer than the broker lets one live (as a
-/// starved box once did in CI).
+/// Forwards each input; once, at the first input from `STALL_ON` on that is not
+/// the first of its batch, it stalls, inside the batch's open transaction, for
+/// longer than the broker lets one live (as a starved box once did in CI). Not
+/// the first of its batch: the broker only knows of a transaction once a record
+/// was sent in it, so a stall before the batch's first send has nothing to time
+/// out (which made this test fail now and then, when `STALL_ON` opened a batch).
 struct StallsOncePastTheTransactionTimeout {
     output_topic: String,
     stalled: bool,
+    forwarded_in_batch: usize,
 }
 
 const STALL_ON: usize = 7;
@@ -158,12 +162,17 @@ impl Stage for StallsOncePastTheTransactionTimeout {
         "stalling"
     }
 
+    fn prepare_batch(&mut self, _inputs: &[InputMessage<'_>]) {
+        self.forwarded_in_batch = 0;
+    }
+
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
         let n: usize = String::from_utf8_lossy(input.payload).parse().expect("a number");
-        if n == STALL_ON && !self.stalled {
+        if n >= STALL_ON && !self.stalled && self.forwarded_in_batch > 0 {
             self.stalled = true;
             std::thread::sleep(STALL);
         }
+        self.forwarded_in_batch += 1;
         let record = OutputRecord { topic: self.output_topic.clone(), key: n.to_string().into_bytes(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
         Ok(Outcome::forward(vec![record]))
     }
@@ -173,7 +182,7 @@ impl Stage for StallsOncePastTheTransactionTimeout {
 fn a_transaction_the_broker_rolls_back_at_its_timeout_replaces_the_producer_and_loses_or_doubles_nothing() {
     const COUNT: usize = 20;
     let Running { output, dlq, metrics, shutdown, thread: running } =
-        start_with("stall", COUNT, STALL_TIMEOUT_MS, |output_topic| StallsOncePastTheTransactionTimeout { output_topic, stalled: false });
+        start_with("stall", COUNT, STALL_TIMEOUT_MS, |output_topic| StallsOncePastTheTransactionTimeout { output_topic, stalled: false, forwarded_in_batch: 0 });
 
     let published = read_topic_on(brokers(), &output, COUNT, Duration::from_secs(90), Duration::from_secs(2));
     let timed_out = metrics.producer_replacements.with_label_values(&["transaction_timed_out"]).get();
