@@ -39,6 +39,9 @@ pub struct Metrics {
     /// `newswire_batch_retries_total{reason}`: batches aborted and re-read because
     /// the stage could not do its work (a state store failed), not because of a record.
     pub batch_retries: IntCounterVec,
+    /// `newswire_batches_cut_total`: batches committed early because their
+    /// transaction had been open for half its timeout; the rest was read again.
+    pub batches_cut: IntCounter,
     /// `newswire_processing_seconds`: time in the stage's pure core per message.
     pub processing_seconds: Histogram,
     /// `newswire_in_flight_messages`: messages read but not yet committed.
@@ -107,6 +110,10 @@ impl Metrics {
                 "newswire_batch_retries_total",
                 "Batches aborted and read again because the stage could not do its work now (not the records' fault), by reason.",
                 &["reason"],
+            ),
+            batches_cut: counter(
+                "newswire_batches_cut_total",
+                "Batches committed early because their transaction had been open for half its timeout; the rest of each was read again in smaller batches.",
             ),
             processing_seconds: histogram("newswire_processing_seconds", "Time in the stage's core per message.", PROCESSING_BUCKETS),
             in_flight: IntGauge::new("newswire_in_flight_messages", "Messages read but not yet committed.").expect("valid metric"),
@@ -181,6 +188,7 @@ impl Metrics {
             Box::new(self.dead_letters.clone()),
             Box::new(self.duplicates.clone()),
             Box::new(self.batch_retries.clone()),
+            Box::new(self.batches_cut.clone()),
             Box::new(self.field_problems.clone()),
             Box::new(self.processing_seconds.clone()),
             Box::new(self.in_flight.clone()),

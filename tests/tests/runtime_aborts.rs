@@ -10,6 +10,8 @@
 //! retries and dead letters, and its record is tombstoned whatever its outcome.
 //! A batch that stalls past the transaction timeout, which the broker rolls back
 //! (fencing the producer), is read again by a new producer, and the stage goes on.
+//! A batch too slow as a whole for one transaction is committed in parts, never
+//! rolled back and read again at the same size for ever.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -77,19 +79,14 @@ struct Running<R> {
 /// value = the number), and runs the stage `make(output_topic)` on the shared
 /// runtime in batches of 5.
 fn start<S: Stage + 'static>(prefix: &str, inputs: usize, make: impl FnOnce(String) -> S) -> Running<Result<(), runtime::RuntimeError>> {
-    start_with(prefix, inputs, KafkaConfig::default().transaction_timeout_ms, make)
+    start_with(prefix, inputs, KafkaConfig { batch_max_messages: 5, ..KafkaConfig::default() }, make)
 }
 
-/// [`start`], with transactions that the broker rolls back after `transaction_timeout_ms`.
-fn start_with<S: Stage + 'static>(
-    prefix: &str,
-    inputs: usize,
-    transaction_timeout_ms: u64,
-    make: impl FnOnce(String) -> S,
-) -> Running<Result<(), runtime::RuntimeError>> {
+/// [`start`], with these Kafka settings (their brokers set to the test broker's).
+fn start_with<S: Stage + 'static>(prefix: &str, inputs: usize, kafka: KafkaConfig, make: impl FnOnce(String) -> S) -> Running<Result<(), runtime::RuntimeError>> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (input, output, dlq) = (format!("{prefix}-{id}.in"), format!("{prefix}-{id}.out"), format!("{prefix}-{id}.dlq"));
-    let kafka = KafkaConfig { brokers: brokers().to_owned(), batch_max_messages: 5, transaction_timeout_ms, ..KafkaConfig::default() };
+    let kafka = KafkaConfig { brokers: brokers().to_owned(), ..kafka };
     let tokio = tokio::runtime::Runtime::new().expect("tokio runtime");
     tokio.block_on(ensure_topics(&kafka, &[input.clone(), output.clone(), dlq.clone()])).expect("topics");
     let producer: BaseProducer = ClientConfig::new().set("bootstrap.servers", brokers()).create().expect("producer");
@@ -182,7 +179,7 @@ impl Stage for StallsOncePastTheTransactionTimeout {
 fn a_transaction_the_broker_rolls_back_at_its_timeout_replaces_the_producer_and_loses_or_doubles_nothing() {
     const COUNT: usize = 20;
     let Running { output, dlq, metrics, shutdown, thread: running } =
-        start_with("stall", COUNT, STALL_TIMEOUT_MS, |output_topic| StallsOncePastTheTransactionTimeout { output_topic, stalled: false, forwarded_in_batch: 0 });
+        start_with("stall", COUNT, KafkaConfig { batch_max_messages: 5, transaction_timeout_ms: STALL_TIMEOUT_MS, ..KafkaConfig::default() }, |output_topic| StallsOncePastTheTransactionTimeout { output_topic, stalled: false, forwarded_in_batch: 0 });
 
     let published = read_topic_on(brokers(), &output, COUNT, Duration::from_secs(90), Duration::from_secs(2));
     let timed_out = metrics.producer_replacements.with_label_values(&["transaction_timed_out"]).get();
@@ -197,6 +194,49 @@ fn a_transaction_the_broker_rolls_back_at_its_timeout_replaces_the_producer_and_
     let mut expected: Vec<String> = (0..COUNT).map(|n| n.to_string()).collect();
     expected.sort();
     assert_eq!(keys, expected, "every input exactly once, the rolled-back batch's included");
+    assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
+}
+
+/// Forwards each input after `SLOW_RECORD`: a batch of them all takes far longer
+/// than a transaction may stay open (as normalize's did on a starved CI box,
+/// where each batch was rolled back and read again, whole, for ten minutes).
+struct SlowOnEveryRecord {
+    output_topic: String,
+}
+
+const SLOW_COUNT: usize = 30;
+const SLOW_RECORD: Duration = Duration::from_millis(250);
+
+impl Stage for SlowOnEveryRecord {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+
+    fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
+        std::thread::sleep(SLOW_RECORD);
+        let record = OutputRecord { topic: self.output_topic.clone(), key: input.payload.to_vec(), payload: input.payload.to_vec(), headers: HeaderMap::default() };
+        Ok(Outcome::forward(vec![record]))
+    }
+}
+
+#[test]
+fn a_batch_too_slow_for_one_transaction_is_committed_in_parts_instead_of_rolled_back_for_ever() {
+    // All inputs fit one batch, which takes 7.5 s against a 1 s transaction
+    // timeout (rolled back within the broker's 5 s sweep): without the cut,
+    // no batch ever commits.
+    let kafka = KafkaConfig { batch_max_messages: 500, transaction_timeout_ms: STALL_TIMEOUT_MS, ..KafkaConfig::default() };
+    let Running { output, dlq, metrics, shutdown, thread: running } = start_with("slow", SLOW_COUNT, kafka, |output_topic| SlowOnEveryRecord { output_topic });
+
+    let published = read_topic_on(brokers(), &output, SLOW_COUNT, Duration::from_secs(60), Duration::from_secs(2));
+    shutdown.cancel();
+    let stopped = running.join().expect("runtime thread");
+    assert!(stopped.is_ok(), "the runtime stopped with an error: {stopped:?}");
+    let mut keys: Vec<String> = published.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    let mut expected: Vec<String> = (0..SLOW_COUNT).map(|n| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys, expected, "every input exactly once");
+    assert!(metrics.batches_cut.get() > 0, "no batch was cut, so the test proved nothing");
     assert!(read_topic_on(brokers(), &dlq, 0, Duration::from_secs(1), Duration::ZERO).is_empty(), "nothing dead-lettered");
 }
 

@@ -12,7 +12,9 @@
 //!   record), with the batch aborted after each iteration so every story is new
 //!   each time; with an empty dedupe window and with 10,000, 100,000 and
 //!   1,000,000 stories in it (the cost must not grow with the window; filling
-//!   the million takes about half a minute).
+//!   the million takes about half a minute); and with 10,000 first copies all
+//!   within a few bits of the story's SimHash, as a feed's template fills it
+//!   (results, prices: each is a near-duplicate of thousands).
 //!
 //! `cargo bench -p newswire-normalize --bench normalize`
 
@@ -24,6 +26,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use newswire_ingest::accept::{prepare, Submission};
 use newswire_ingest::stories::ShapeLimits;
 use newswire_normalize::config::NormalizeConfig;
+use newswire_normalize::dedupe::fingerprint::fingerprint;
 use newswire_normalize::dedupe::store::{DedupeStore, NearRecord};
 use newswire_normalize::{normalize, Normalizer};
 use newswire_shared::kafka::headers::{self, HeaderMap};
@@ -133,15 +136,21 @@ fn bench_normalize(c: &mut Criterion) {
     group.finish();
 }
 
-/// `count` first copies with pseudo-random SimHashes, committed, as a busy week leaves them.
-fn fill_window(store: &mut DedupeStore, count: usize) {
+/// `count` first copies with pseudo-random SimHashes, committed, as a busy
+/// week leaves them; with `near_to`, each is that SimHash with up to four of
+/// its bits flipped instead (a template's copies).
+fn fill_window(store: &mut DedupeStore, count: usize, near_to: Option<u64>) {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..count {
         // xorshift64*: spread bits, so no stored SimHash is near a fixture's.
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
-        let simhash = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let random = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let simhash = match near_to {
+            Some(hash) => (0..4).fold(hash, |h, k| h ^ (1 << ((random >> (k * 6)) & 63))),
+            None => random,
+        };
         store.stage_near(NearRecord { uri: format!("urn:bench:window:{i}"), simhash, story_id: format!("s{i}"), seen_ms: i64::MAX / 2 });
         // Committed in batches, as the stage does (one commit of a million
         // staged records held gigabytes).
@@ -166,10 +175,10 @@ fn bench_stage(c: &mut Criterion) {
         return;
     };
     let all: Vec<&Raw> = corpus.iter().flat_map(|(_, records)| records).collect();
-    let stage = |window: usize| {
+    let stage = |window: usize, near_to: Option<u64>| {
         let mut store = DedupeStore::temporary(7).expect("a temporary sled store");
         if window > 0 {
-            fill_window(&mut store, window);
+            fill_window(&mut store, window, near_to);
         }
         Normalizer::new(NormalizeConfig::default(), "newswire.normalized", store)
     };
@@ -178,8 +187,12 @@ fn bench_stage(c: &mut Criterion) {
     // The cost per story must stay flat as the dedupe window fills (a busy
     // week holds hundreds of thousands of first copies).
     let windows = [("pa-seed/empty-window", 0), ("pa-seed/10k-window", 10_000), ("pa-seed/100k-window", 100_000), ("pa-seed/1m-window", 1_000_000)];
-    for (label, window) in windows {
-        let mut normalizer = stage(window);
+    let seed_simhash = normalize(seed[0].format(), &seed[0].payload, seed[0].charset(), FEED, &seed[0].key, &NormalizeConfig::default())
+        .map(|article| fingerprint(&article).simhash)
+        .expect("the PA seed normalizes");
+    let near_copies = [("pa-seed/10k-near-copies-window", 10_000, Some(seed_simhash))];
+    for (label, window, near_to) in windows.into_iter().map(|(label, window)| (label, window, None)).chain(near_copies) {
+        let mut normalizer = stage(window, near_to);
         let outcome = normalizer.process(&seed[0].input()).expect("the PA seed normalizes");
         assert_eq!(outcome.records.len(), 1, "the PA seed is passed on: {:?}", outcome.dropped);
         normalizer.on_abort();
@@ -193,7 +206,7 @@ fn bench_stage(c: &mut Criterion) {
         });
     }
 
-    let mut normalizer = stage(0);
+    let mut normalizer = stage(0, None);
     group.throughput(Throughput::Bytes(all.iter().map(|r| r.payload.len() as u64).sum()));
     group.bench_function(format!("all-{}-fixture-stories/empty-window", all.len()), |b| {
         b.iter(|| {

@@ -1,6 +1,7 @@
 //! Everything newswire does with Kafka, written once.
 
 pub mod acked;
+pub mod batch_budget;
 pub mod claims;
 pub mod client;
 pub mod connect_check;

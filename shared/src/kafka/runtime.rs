@@ -41,12 +41,13 @@ use tokio_util::sync::CancellationToken;
 use crate::admin_server::Readiness;
 use crate::config::KafkaConfig;
 use crate::events;
+use crate::kafka::batch_budget::BatchBudget;
 use crate::kafka::client;
 use crate::kafka::context::NewswireContext;
 use crate::kafka::dead_letter::dead_letter_record;
 use crate::kafka::headers::{self, HeaderMap};
 use crate::kafka::state_sync::{StateSync, StateSyncError};
-use crate::kafka::transaction::TransactionalProducer;
+use crate::kafka::transaction::{Abort, TransactionalProducer};
 use crate::metrics::Metrics;
 use crate::stage::{self, DueRecord, InputMessage, Stage, StageError, Tombstone};
 
@@ -117,6 +118,9 @@ struct Batch {
     ingested_at_ms: Vec<i64>,
     /// Duplicates, drops, dead letters and the stage's own events, emitted at commit.
     events: events::PendingEvents,
+    /// Whether its transaction's time ran out before its last records (see
+    /// [`BatchBudget`]): they were sought back, to be read in the next batch.
+    cut: bool,
 }
 
 /// Why one record could not be handled inside the open transaction.
@@ -157,7 +161,9 @@ pub fn run<S: Stage>(
         TransactionalProducer::start(&settings.kafka, &client_id, &settings.transactional_id, context.clone(), shutdown.clone())?;
     stage.prepare().map_err(RuntimeError::Prepare)?;
     let state = StateSync::new(&settings.kafka, &client_id);
-    let mut runtime = Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None, state, readiness: readiness.clone() };
+    let budget = BatchBudget::new(settings.kafka.batch_max_messages, Duration::from_millis(settings.kafka.transaction_timeout_ms));
+    let mut runtime =
+        Runtime { settings, consumer, producer, context, metrics, shutdown, retry_pause: None, state, readiness: readiness.clone(), budget };
     runtime.consumer.subscribe(&[runtime.settings.input_topic.as_str()]).map_err(RuntimeError::Setup)?;
     readiness.set(true);
     tracing::info!(stage = stage.name(), topic = %runtime.settings.input_topic, group = %runtime.settings.group_id, "consuming");
@@ -193,6 +199,8 @@ struct Runtime {
     state: StateSync,
     /// What `/ready` answers: false while state is restored.
     readiness: Readiness,
+    /// How many records the next batch may take, and for how long its transaction takes them.
+    budget: BatchBudget,
 }
 
 impl Runtime {
@@ -200,11 +208,11 @@ impl Runtime {
     /// the stage prepare them ([`Stage::prepare_batch`]), then process them in
     /// one transaction and commit it.
     fn run_loop<S: Stage>(&mut self, stage: &mut S) -> Result<(), RuntimeError> {
-        let max_messages = self.settings.kafka.batch_max_messages;
         loop {
             if self.shutdown.is_cancelled() {
                 return Ok(());
             }
+            let max_messages = self.budget.limit();
             stage.before_batch();
             // Timed work first: it is due now, and a record consumed after it may depend on it.
             let mut due = stage.due(max_messages);
@@ -346,18 +354,39 @@ impl Runtime {
 
         let mut batch = Batch { first_offsets: first_offsets(messages), ..Default::default() };
         self.producer.begin()?;
+        let opened = Instant::now();
         for (record, input) in due.iter().zip(&inputs) {
             if let Err(error) = self.handle_due(stage, record, input, &mut batch) {
                 // The rest of this batch's due work is the stage's again after its on_abort.
                 return self.fail(stage, batch, error);
             }
         }
-        for input in &consumed {
+        for (taken, input) in consumed.iter().enumerate() {
+            if self.budget.is_spent(opened.elapsed(), batch.len()) {
+                self.cut(&mut batch, &messages[taken..], opened.elapsed());
+                break;
+            }
             if let Err(error) = self.handle(stage, input, &mut batch) {
                 return self.fail(stage, batch, error);
             }
         }
         self.finish(stage, batch)
+    }
+
+    /// Takes no more of the batch into its transaction, which has been open
+    /// for half its timeout: `rest` is sought back and read in the next batch,
+    /// and the next batches are no larger than what fitted (see [`BatchBudget`]).
+    fn cut(&mut self, batch: &mut Batch, rest: &[OwnedMessage], open_for: Duration) {
+        tracing::info!(
+            processed = batch.len(),
+            left = rest.len(),
+            open_ms = open_for.as_millis() as u64,
+            "the transaction has been open for half its timeout; committing what it holds and reading the rest again"
+        );
+        self.metrics.batches_cut.inc();
+        self.seek_back(&first_offsets(rest));
+        self.budget.cut_at(batch.messages);
+        batch.cut = true;
     }
 
     /// Aborts the batch after a record could not be handled: at once for a
@@ -463,6 +492,9 @@ impl Runtime {
                     self.metrics.state_changes.with_label_values(&[store]).inc_by(count as u64);
                 }
                 self.retry_pause = None;
+                if !batch.cut {
+                    self.budget.committed_whole();
+                }
                 self.record_commit(batch);
                 Ok(())
             }
@@ -534,6 +566,11 @@ impl Runtime {
         self.metrics.in_flight.sub(batch.messages as i64);
         stage::batch_aborted(stage);
         let aborted = self.producer.abort()?;
+        if aborted == Abort::TimedOutProducerReplaced {
+            // The batch overran its transaction although records are taken for
+            // only half the timeout: its last records were slow. Smaller batches now.
+            self.budget.timed_out();
+        }
         if let Some(reason) = aborted.replacement_reason() {
             events::ProducerReplaced { reason }.emit(&self.metrics);
         }

@@ -79,39 +79,55 @@ impl NearIndex {
 
     /// The records within `max_distance` bits of `simhash`, in the order committed.
     pub fn within(&self, simhash: u64, max_distance: u32) -> impl Iterator<Item = &NearRecord> {
-        let mut found = self.candidates(simhash, max_distance);
+        let mut found = Vec::new();
+        self.visit(simhash, max_distance, |slot, _| found.push(slot));
         // A hash close in several blocks is found once per block.
         found.sort_unstable();
         found.dedup();
         found.into_iter().map(move |slot| &self.records[slot])
     }
 
+    /// The closest record within `max_distance` bits of `simhash` that
+    /// `admit` accepts, the earliest committed of equally close ones. Unlike
+    /// [`Self::within`] it gathers nothing: when thousands of stories lie
+    /// within the distance (a feed's template: results, prices, a fixture
+    /// list), a lookup still costs one bit count for each of them.
+    pub fn nearest(&self, simhash: u64, max_distance: u32, admit: impl Fn(&NearRecord) -> bool) -> Option<&NearRecord> {
+        let mut best: Option<(u32, usize)> = None;
+        self.visit(simhash, max_distance, |slot, bits| {
+            if best.is_none_or(|closest| (bits, slot) < closest) && admit(&self.records[slot]) {
+                best = Some((bits, slot));
+            }
+        });
+        best.map(|(_, slot)| &self.records[slot])
+    }
+
     /// [`Self::find`] with the CPU's population count instruction where it has
     /// one: the default x86-64 target lacks it, and counting bits without it
     /// took most of a lookup's time with a million stories.
-    fn candidates(&self, simhash: u64, max_distance: u32) -> Vec<usize> {
+    fn visit(&self, simhash: u64, max_distance: u32, found: impl FnMut(usize, u32)) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("popcnt") {
             // SAFETY: this CPU has popcnt, checked just above.
-            return unsafe { self.find_with_popcnt(simhash, max_distance) };
+            return unsafe { self.find_with_popcnt(simhash, max_distance, found) };
         }
-        self.find(simhash, max_distance)
+        self.find(simhash, max_distance, found)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt")]
-    fn find_with_popcnt(&self, simhash: u64, max_distance: u32) -> Vec<usize> {
-        self.find(simhash, max_distance)
+    fn find_with_popcnt(&self, simhash: u64, max_distance: u32, found: impl FnMut(usize, u32)) {
+        self.find(simhash, max_distance, found)
     }
 
-    /// The positions of the records within `max_distance` bits of `simhash`,
-    /// some more than once.
+    /// Calls `found(position, distance)` for each record within
+    /// `max_distance` bits of `simhash`, some more than once.
     #[inline(always)]
-    fn find(&self, simhash: u64, max_distance: u32) -> Vec<usize> {
+    fn find(&self, simhash: u64, max_distance: u32, mut found: impl FnMut(usize, u32)) {
         if max_distance > MAX_INDEXED_DISTANCE {
-            return scan(&self.hashes, 0, simhash, max_distance);
+            return scan(&self.hashes, 0, simhash, max_distance, found);
         }
-        let mut found = scan(&self.hashes[self.built..], self.built, simhash, max_distance);
+        scan(&self.hashes[self.built..], self.built, simhash, max_distance, &mut found);
         let masks = masks_within(max_distance / BLOCKS);
         for (block, table) in (0..BLOCKS).zip(&self.tables) {
             let key = block_of(simhash, block);
@@ -120,13 +136,13 @@ impl NearIndex {
                 let start = table.starts[bucket] as usize;
                 let hashes = &table.hashes[start..table.starts[bucket + 1] as usize];
                 for (i, hash) in hashes.iter().enumerate() {
-                    if distance(*hash, simhash) <= max_distance {
-                        found.push(table.slots[start + i] as usize);
+                    let bits = distance(*hash, simhash);
+                    if bits <= max_distance {
+                        found(table.slots[start + i] as usize, bits);
                     }
                 }
             }
         }
-        found
     }
 
     /// Keeps only the records seen at or after `cutoff_ms`.
@@ -168,10 +184,15 @@ impl NearIndex {
     }
 }
 
-/// The positions (from `offset`) of `hashes` within `max_distance` bits of `simhash`.
+/// Calls `found(offset + i, distance)` for each of `hashes` within `max_distance` bits of `simhash`.
 #[inline(always)]
-fn scan(hashes: &[u64], offset: usize, simhash: u64, max_distance: u32) -> Vec<usize> {
-    hashes.iter().enumerate().filter(|(_, h)| distance(**h, simhash) <= max_distance).map(|(i, _)| offset + i).collect()
+fn scan(hashes: &[u64], offset: usize, simhash: u64, max_distance: u32, mut found: impl FnMut(usize, u32)) {
+    for (i, hash) in hashes.iter().enumerate() {
+        let bits = distance(*hash, simhash);
+        if bits <= max_distance {
+            found(offset + i, bits);
+        }
+    }
 }
 
 /// How many bits block `block` has.
@@ -216,6 +237,16 @@ mod tests {
         index.expire(15);
         let found: Vec<&str> = index.within(0b1111, 1).map(|r| r.uri.as_str()).collect();
         assert_eq!((found, index.len()), (vec!["b"], 2));
+    }
+
+    #[test]
+    fn the_nearest_is_the_closest_admitted_and_the_earliest_of_equally_close_ones() {
+        let index = NearIndex::of(vec![near("a", 0b0011, 1), near("b", 0b0001, 2), near("c", 0b0001, 3), near("d", 0b0000, 4)]);
+        let nearest = |admit: &dyn Fn(&NearRecord) -> bool| index.nearest(0b0000, 12, admit).map(|r| r.uri.clone());
+        assert_eq!(nearest(&|_| true), Some("d".into()));
+        assert_eq!(nearest(&|r| r.uri != "d"), Some("b".into()), "b and c are as close; b came first");
+        assert_eq!(nearest(&|r| r.uri == "a"), Some("a".into()));
+        assert_eq!(index.nearest(0b1111_0000, 1, |_| true), None, "nothing within one bit");
     }
 
     #[test]
@@ -271,6 +302,15 @@ mod tests {
                     records.iter().filter(|r| distance(r.simhash, query) <= max_distance).map(|r| r.uri.as_str()).collect();
                 checked += expected.len();
                 assert_eq!(found, expected, "query {query:#x} within {max_distance}");
+                // The closest, the earliest of equally close ones, skipping the first found.
+                let skipped = expected.first().copied().unwrap_or_default();
+                let nearest = index.nearest(query, max_distance, |r| r.uri != skipped).map(|r| r.uri.as_str());
+                let closest = records
+                    .iter()
+                    .filter(|r| r.uri != skipped && distance(r.simhash, query) <= max_distance)
+                    .min_by_key(|r| distance(r.simhash, query))
+                    .map(|r| r.uri.as_str());
+                assert_eq!(nearest, closest, "nearest to {query:#x} within {max_distance}");
             }
         }
         assert!(checked > 1_000, "the queries must have near neighbours to find ({checked})");

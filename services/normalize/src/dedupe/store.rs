@@ -154,12 +154,13 @@ impl DedupeStore {
     /// The closest first copy (other than `uri`) within `max_distance` bits, if any.
     /// Ties go to the earliest known.
     pub fn nearest(&self, simhash: u64, uri: &str, max_distance: u32) -> Option<NearRecord> {
-        self.index
-            .within(simhash, max_distance)
-            .chain(self.staged_near.iter().filter(|r| distance(r.simhash, simhash) <= max_distance))
-            .filter(|r| r.uri != uri)
-            .min_by_key(|r| distance(r.simhash, simhash))
-            .cloned()
+        let committed = self.index.nearest(simhash, max_distance, |r| r.uri != uri);
+        let staged = self.staged_near.iter().filter(|r| r.uri != uri && distance(r.simhash, simhash) <= max_distance).min_by_key(|r| distance(r.simhash, simhash));
+        match (committed, staged) {
+            (Some(c), Some(s)) if distance(s.simhash, simhash) < distance(c.simhash, simhash) => Some(s.clone()),
+            (Some(c), _) => Some(c.clone()),
+            (None, s) => s.cloned(),
+        }
     }
 
     /// Stages what is known about `uri`.
