@@ -101,7 +101,7 @@ struct Cluster {
 }
 
 /// The clusters, the postings that find them, and the document frequencies.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventClusterer {
     settings: ClusterSettings,
     /// Term → id; `terms[id]` is the term back (ties between equal weights are
@@ -124,7 +124,18 @@ pub struct EventClusterer {
 impl EventClusterer {
     /// An empty clusterer.
     pub fn new(settings: ClusterSettings) -> Self {
-        EventClusterer { settings, now_ms: i64::MIN, ..EventClusterer::default() }
+        EventClusterer {
+            settings,
+            term_ids: FxHashMap::default(),
+            terms: Vec::new(),
+            document_frequency: Vec::new(),
+            documents: 0,
+            clusters: FxHashMap::default(),
+            postings: FxHashMap::default(),
+            closing: VecDeque::new(),
+            next_cluster: 0,
+            now_ms: i64::MIN,
+        }
     }
 
     /// How many clusters are open.
@@ -150,10 +161,10 @@ impl EventClusterer {
         let terms = story_terms(story.headline, story.url, &self.settings.weights);
         self.documents += 1;
         let documents = self.documents as f32;
-        let mut vector: Vec<(u32, f32)> = terms
+        let ids: Vec<(u32, f32)> = terms.into_iter().filter_map(|(term, tf)| self.term_id(term).map(|id| (id, tf))).collect();
+        let mut vector: Vec<(u32, f32)> = ids
             .into_iter()
-            .map(|(term, tf)| {
-                let id = self.term_id(term);
+            .map(|(id, tf)| {
                 self.document_frequency[id as usize] += 1;
                 let df = self.document_frequency[id as usize] as f32;
                 (id, tf * ((documents + 1.0) / (df + 0.5)).ln())
@@ -167,15 +178,18 @@ impl EventClusterer {
         vector
     }
 
-    fn term_id(&mut self, term: String) -> u32 {
+    /// The term's id, given it on first sight; `None` once 2^32 terms have
+    /// ids, when a new term is left out of the story's vector. (The vocabulary
+    /// is not bounded otherwise yet: `docs/event-clustering.md`.)
+    fn term_id(&mut self, term: String) -> Option<u32> {
         if let Some(&id) = self.term_ids.get(&term) {
-            return id;
+            return Some(id);
         }
-        let id = u32::try_from(self.terms.len()).expect("fewer than 2^32 distinct terms");
+        let id = u32::try_from(self.terms.len()).ok()?;
         self.term_ids.insert(term.clone(), id);
         self.terms.push(term);
         self.document_frequency.push(0);
-        id
+        Some(id)
     }
 
     fn sort_strongest_first(&self, terms: &mut [(u32, f32)]) {
@@ -197,8 +211,8 @@ impl EventClusterer {
         candidates.sort_unstable();
         candidates.dedup();
         let mut best: Option<(u64, f32)> = None;
-        for id in candidates {
-            let score = cosine(vector, &self.clusters[&id]);
+        for (id, cluster) in candidates.into_iter().filter_map(|id| self.clusters.get(&id).map(|cluster| (id, cluster))) {
+            let score = cosine(vector, cluster);
             if best.is_none_or(|(_, top)| score > top) {
                 best = Some((id, score));
             }
@@ -207,12 +221,18 @@ impl EventClusterer {
     }
 
     fn join(&mut self, id: u64, vector: &[(u32, f32)]) -> Assignment {
-        let mut sum: BTreeMap<u32, f32> = self.clusters[&id].centroid.iter().copied().collect();
+        let Some(joined) = self.clusters.get(&id) else {
+            // Candidates are read from the open clusters just before; never reached.
+            return self.open(vector);
+        };
+        let mut sum: BTreeMap<u32, f32> = joined.centroid.iter().copied().collect();
         for &(term, weight) in vector {
             *sum.entry(term).or_insert(0.0) += weight;
         }
         let centroid = self.strongest(sum.into_iter().collect());
-        let cluster = self.clusters.get_mut(&id).expect("a candidate is open");
+        let Some(cluster) = self.clusters.get_mut(&id) else {
+            return self.open(vector);
+        };
         cluster.norm = norm(&centroid);
         cluster.centroid = centroid;
         cluster.last_ms = self.now_ms.max(cluster.last_ms);
@@ -244,7 +264,8 @@ impl EventClusterer {
     /// postings (which keep the most recent `postings_per_term`), and last to close.
     fn touch(&mut self, id: u64) {
         let keep = self.settings.postings_per_term;
-        for &(term, _) in &self.clusters[&id].centroid {
+        let Some(cluster) = self.clusters.get(&id) else { return };
+        for &(term, _) in &cluster.centroid {
             let posting = self.postings.entry(term).or_default();
             if posting.back() != Some(&id) {
                 posting.retain(|&other| other != id);

@@ -104,14 +104,18 @@ fn concurrent_calls_answer_a_batch_of_slow_calls_within_a_budget_that_one_by_one
 fn a_budget_cuts_a_slow_batch_short_keeping_the_answers_that_came_in_time() {
     let endpoint = Endpoint::start();
     let metrics = Metrics::new("enrich");
-    // One call at a time, 200 ms each, 500 ms of budget: the first two answer in time.
+    // One call at a time, 200 ms each, 500 ms of budget: two answer in time
+    // (one on a starved box). Which two is not promised: the calls take their
+    // place in the order the runtime first runs their tasks, which CI once saw
+    // as the first and the third.
     let one_by_one =
         ExternalSettings { concurrency: 1, breaker_threshold: 100, batch_budget: SLOW * 5 / 2, ..settings(&endpoint.url("/slow")) };
     let mut articles = batch(5);
     enricher(&endpoint, one_by_one, &metrics).enrich_batch(&mut articles);
-    let answered: Vec<bool> = articles.iter().map(|a| a.newswire.enrichment.as_ref().unwrap().external.is_some()).collect();
-    assert_eq!(answered, [true, true, false, false, false]);
-    assert_eq!((count(&metrics, "ok"), count(&metrics, "timed_out")), (2, 3));
+    let answered = articles.iter().filter(|a| a.newswire.enrichment.as_ref().unwrap().external.is_some()).count();
+    let (ok, timed_out) = (count(&metrics, "ok"), count(&metrics, "timed_out"));
+    assert!((1..=2).contains(&answered), "{answered} of 5 calls of {SLOW:?} answered within {:?}", SLOW * 5 / 2);
+    assert_eq!((ok, timed_out), (answered as u64, 5 - answered as u64), "the answers that came in time are kept, the rest timed out");
 }
 
 #[test]
