@@ -20,6 +20,7 @@
 //!   "quotes": [{"text": "…", "speaker": "Liz Truss", "speaker_kind": "person", "speaker_text": "Ms Truss", "paragraph": 3,
 //!               "sentence": "Ms Truss told reporters: “…”"}],
 //!   "summary": "…",
+//!   "event": {"id": "3fa9c0e1d2b4a6f7", "size": 4, "first_seen": "2026-12-07T09:14:03Z"},
 //!   "external": { … }
 //! }
 //! ```
@@ -68,9 +69,28 @@ pub struct Enrichment {
     /// The lede (also in ninjs `descriptions`, role `summary`).
     #[serde(default)]
     pub summary: Option<String>,
+    /// The news event the story reports: its event cluster (absent when
+    /// event clustering is off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventNote>,
     /// An external enricher's answer, as it sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<serde_json::Value>,
+}
+
+/// The `altids` role of a story's event cluster id.
+pub const EVENT_ALTID_ROLE: &str = "newswire:event";
+
+/// The event cluster a story was put in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventNote {
+    /// The cluster's id, 16 hex digits (also in `altids`, role [`EVENT_ALTID_ROLE`]).
+    pub id: String,
+    /// How many stories the cluster held once this one was in it.
+    pub size: u32,
+    /// When the cluster's first story came, RFC 3339 in UTC.
+    pub first_seen: String,
 }
 
 impl Enrichment {

@@ -23,6 +23,8 @@ use serde_json::{json, Value};
 pub const PA_TOKEN: &str = "test-token-pa";
 /// The token of the test feed `ap`.
 pub const AP_TOKEN: &str = "test-token-ap";
+/// The token of the test feed `reuters`.
+pub const REUTERS_TOKEN: &str = "test-token-reuters";
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -597,6 +599,7 @@ fn test_config() -> String {
 feeds = [
   {{ id = "pa", token_sha256 = "{}" }},
   {{ id = "ap", token_sha256 = "{}" }},
+  {{ id = "reuters", token_sha256 = "{}" }},
 ]
 
 [normalize]
@@ -604,6 +607,7 @@ default_zone = "UTC"
 feed_zones = {{ pa = "Europe/London" }}
 "#,
         hash(PA_TOKEN),
-        hash(AP_TOKEN)
+        hash(AP_TOKEN),
+        hash(REUTERS_TOKEN)
     )
 }

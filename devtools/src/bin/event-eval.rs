@@ -106,5 +106,9 @@ fn near_duplicates(stories: &[UciStory]) -> Vec<u64> {
 
 fn event_clusters(stories: &[UciStory]) -> Vec<u64> {
     let mut clusterer = EventClusterer::new(ClusterSettings::default());
-    stories.iter().map(|s| clusterer.assign(StoryText { headline: &s.title, url: Some(&s.url), at_ms: s.at_ms }).cluster).collect()
+    stories
+        .iter()
+        .enumerate()
+        .map(|(i, s)| clusterer.assign(StoryText { key: &i.to_string(), headline: &s.title, url: Some(&s.url), at_ms: s.at_ms }).assignment.cluster)
+        .collect()
 }

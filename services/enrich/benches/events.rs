@@ -28,12 +28,12 @@ fn headline(i: usize, wording: usize) -> String {
 /// the common words alone, so that those words are common from the start).
 fn filled(open: usize) -> EventClusterer {
     let mut clusterer = EventClusterer::new(ClusterSettings::default());
-    for _ in 0..1_000 {
-        clusterer.assign(StoryText { headline: &COMMON.join(" "), url: None, at_ms: 0 });
+    for k in 0..1_000 {
+        clusterer.assign(StoryText { key: &format!("common{k}"), headline: &COMMON.join(" "), url: None, at_ms: 0 });
     }
     let before = clusterer.open_clusters();
     for i in 0..open {
-        clusterer.assign(StoryText { headline: &headline(i, 0), url: None, at_ms: 0 });
+        clusterer.assign(StoryText { key: &format!("filler{i}"), headline: &headline(i, 0), url: None, at_ms: 0 });
     }
     assert_eq!(clusterer.open_clusters() - before, open, "every filler headline opens its own cluster");
     clusterer
@@ -48,7 +48,8 @@ fn assign(c: &mut Criterion) {
         let mut next = 0;
         group.bench_function(format!("{open}_open_clusters"), |b| {
             b.iter(|| {
-                let story = StoryText { headline: &stories[next % stories.len()], url: None, at_ms: 1 };
+                let key = format!("measured{next}");
+                let story = StoryText { key: &key, headline: &stories[next % stories.len()], url: None, at_ms: 1 };
                 next += 1;
                 black_box(clusterer.assign(story))
             })

@@ -5,6 +5,7 @@ use std::time::Duration;
 use newswire_shared::config::{check_addr, Validate};
 use serde::{Deserialize, Serialize};
 
+use crate::events::ClusterSettings;
 use crate::external::ExternalSettings;
 
 /// The longest `external_batch_budget_ms`: a batch is held back at most this
@@ -41,6 +42,15 @@ pub struct EnrichConfig {
     /// Kafka transaction begins, so this bounds how long the endpoint can hold a
     /// batch back, never a transaction.
     pub external_batch_budget_ms: u64,
+    /// Put every story in its news event's cluster (`altids` role
+    /// `newswire:event`, `newswire.enrichment.event`; see `docs/event-clustering.md`).
+    pub events: bool,
+    /// How long an event cluster stays open with no new story, in hours.
+    pub event_window_hours: u32,
+    /// How long a story counts in the clustering's word statistics, and is
+    /// remembered so that its new versions and near-duplicates take its
+    /// cluster again, in days (also the retention of the clustering's changelog).
+    pub event_story_days: u32,
 }
 
 impl Default for EnrichConfig {
@@ -56,6 +66,9 @@ impl Default for EnrichConfig {
             external_breaker_cooldown_ms: 30_000,
             external_concurrency: 8,
             external_batch_budget_ms: 2_000,
+            events: true,
+            event_window_hours: 6,
+            event_story_days: 7,
         }
     }
 }
@@ -73,6 +86,17 @@ impl EnrichConfig {
             concurrency: self.external_concurrency,
             batch_budget: Duration::from_millis(self.external_batch_budget_ms),
         })
+    }
+}
+
+impl EnrichConfig {
+    /// The event clustering's settings (the measured defaults, with the configured windows).
+    pub fn cluster_settings(&self) -> ClusterSettings {
+        ClusterSettings {
+            window_ms: i64::from(self.event_window_hours) * 3_600_000,
+            story_window_ms: i64::from(self.event_story_days) * 86_400_000,
+            ..ClusterSettings::default()
+        }
     }
 }
 
@@ -96,6 +120,12 @@ impl Validate for EnrichConfig {
             errors.push(format!(
                 "enrich.external_batch_budget_ms must be between 1 and {MAX_BATCH_BUDGET_MS} (a batch waits that long for the external enricher at most)"
             ));
+        }
+        if !(1..=24 * 30).contains(&self.event_window_hours) {
+            errors.push("enrich.event_window_hours must be between 1 and 720 (30 days)".into());
+        }
+        if !(1..=90).contains(&self.event_story_days) {
+            errors.push("enrich.event_story_days must be between 1 and 90".into());
         }
     }
 }

@@ -6,14 +6,21 @@
 //! locally, then the endpoint is asked about all of them at once within the
 //! batch's budget ([`external`]); [`Stage::process`] then only writes out what
 //! was prepared. Without one, `process` enriches each story itself.
+//!
+//! With event clustering on ([`Enricher::with_events`]), `process` then puts
+//! each enriched story in its event cluster, in input order (an assignment
+//! depends on every story before it), and stages the clustering's records in
+//! the batch's transaction ([`crate::events`]).
 
 use std::collections::HashMap;
 
 use newswire_shared::article::Article;
+use newswire_shared::changelog::ChangelogStore;
 use newswire_shared::records::{article_record, read_article};
 use newswire_shared::stage::{InputMessage, Outcome, Stage, StageError};
 
 use crate::enrichment::Findings;
+use crate::events::EventClustering;
 use crate::resources::Resources;
 use crate::{entities, enrichment, external, keywords, language, ner, places, quotes, stats, summary, text, topics};
 
@@ -22,6 +29,7 @@ pub struct Enricher {
     output_topic: String,
     resources: Resources,
     external: Option<external::ExternalEnricher>,
+    events: Option<EventClustering>,
     /// The current batch's stories, enriched ahead by [`Stage::prepare_batch`],
     /// by their input's `(topic, partition, offset)`.
     prepared: HashMap<(String, i32, i64), Article>,
@@ -30,7 +38,13 @@ pub struct Enricher {
 impl Enricher {
     /// An enricher writing to `output_topic`, using `resources`.
     pub fn new(output_topic: impl Into<String>, resources: Resources) -> Self {
-        Enricher { output_topic: output_topic.into(), resources, external: None, prepared: HashMap::new() }
+        Enricher { output_topic: output_topic.into(), resources, external: None, events: None, prepared: HashMap::new() }
+    }
+
+    /// Also puts every story in its news event's cluster.
+    pub fn with_events(mut self, events: EventClustering) -> Self {
+        self.events = Some(events);
+        self
     }
 
     /// Also asks `external` to add to each article.
@@ -73,20 +87,48 @@ impl Stage for Enricher {
     /// was not prepared (no external enricher, or its preparation failed),
     /// enriches it locally here.
     fn process(&mut self, input: &InputMessage<'_>) -> Result<Outcome, StageError> {
-        let article = match self.prepared.remove(&position(input)) {
+        let mut article = match self.prepared.remove(&position(input)) {
             Some(article) => article,
             None => enrich(read_article(input)?, &self.resources),
         };
+        if let Some(events) = self.events.as_mut() {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            events
+                .assign(&mut article, input.partition, now_ms)
+                .map_err(|error| StageError::retry_batch("event_state", format!("event clustering could not read its state: {error}")))?;
+        }
         tracing::Span::current().record("uri", article.uri.as_str()).record("version", article.version);
         Ok(Outcome::forward(vec![article_record(&self.output_topic, input.key.unwrap_or_default(), &article, input.headers)?]))
     }
 
     fn on_commit(&mut self) {
         self.prepared.clear();
+        if let Some(Err(error)) = self.events.as_mut().map(EventClustering::on_commit) {
+            tracing::error!(%error, "event clustering could not rebuild its state after a commit");
+        }
     }
 
     fn on_abort(&mut self) {
         self.prepared.clear();
+        if let Some(Err(error)) = self.events.as_mut().map(EventClustering::on_abort) {
+            tracing::error!(%error, "event clustering could not rebuild its state after an abort");
+        }
+    }
+
+    fn on_remote_state(&mut self) {
+        if let Some(Err(error)) = self.events.as_mut().map(EventClustering::on_remote_state) {
+            tracing::error!(%error, "event clustering could not take in the restored or replicated state");
+        }
+    }
+
+    fn on_dead_lettered(&mut self) {
+        if let Some(events) = self.events.as_mut() {
+            events.on_dead_lettered();
+        }
+    }
+
+    fn stores(&mut self) -> Vec<&mut ChangelogStore> {
+        self.events.as_mut().map(|events| events.store_mut().store_mut()).into_iter().collect()
     }
 }
 

@@ -169,6 +169,7 @@ fn enrichment_owned(findings: Findings, taxonomy: &Taxonomy) -> Enrichment {
         topics,
         quotes,
         summary,
+        event: None,
         external: None,
     }
 }

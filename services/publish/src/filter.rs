@@ -5,6 +5,7 @@
 //! An empty `all` matches every story (the default); an empty `any` matches none.
 
 use newswire_shared::article::{Article, Concept};
+use newswire_shared::enrichment::EVENT_ALTID_ROLE;
 use serde::{Deserialize, Serialize};
 
 use crate::story_view::StoryView;
@@ -47,6 +48,9 @@ pub enum Filter {
     /// A keyword: a subject named so, or the word or phrase in the headline,
     /// descriptions or body (case-insensitive, on word boundaries).
     Keyword(String),
+    /// A news event: the story's event cluster id (its `altids` entry with
+    /// role `newswire:event`, as enrich's event clustering assigns it).
+    Event(String),
 }
 
 impl Default for Filter {
@@ -81,6 +85,7 @@ impl Filter {
                 article.infosources.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
             }
             Filter::Keyword(word) => keyword_matches(view, word),
+            Filter::Event(id) => article.altids.iter().any(|a| a.role == EVENT_ALTID_ROLE && a.value.eq_ignore_ascii_case(id.trim())),
         }
     }
 
@@ -123,6 +128,7 @@ impl Filter {
             Filter::Feed(v) => ("feed", v),
             Filter::Provider(v) => ("provider", v),
             Filter::Keyword(v) => ("keyword", v),
+            Filter::Event(v) => ("event", v),
             _ => return None,
         })
     }
@@ -276,6 +282,20 @@ mod tests {
         assert!(Filter::Place("GB".into()).matches(&a));
         assert!(Filter::Country("gb".into()).matches(&a));
         assert!(!Filter::Country("FR".into()).matches(&a));
+    }
+
+    #[test]
+    fn an_event_filter_matches_the_stories_of_that_event_cluster_only() {
+        use newswire_shared::article::AltId;
+        let mut a = story();
+        assert!(!Filter::Event("3fa9c0e1d2b4a6f7".into()).matches(&a), "no event assigned");
+        a.altids.push(AltId { role: "newswire:event".into(), value: "3fa9c0e1d2b4a6f7".into() });
+        a.altids.push(AltId { role: "other".into(), value: "0000000000000001".into() });
+        assert!(Filter::Event("3fa9c0e1d2b4a6f7".into()).matches(&a));
+        assert!(Filter::Event(" 3FA9C0E1D2B4A6F7 ".into()).matches(&a));
+        assert!(!Filter::Event("0000000000000001".into()).matches(&a), "another role's value is not an event");
+        let toml: Filter = serde_json::from_str(r#"{"event": "3fa9c0e1d2b4a6f7"}"#).unwrap();
+        assert_eq!(toml, Filter::Event("3fa9c0e1d2b4a6f7".into()));
     }
 
     #[test]

@@ -3,17 +3,29 @@
 //! moved after. The same stories in the same order give the same clusters.
 //!
 //! A story is a unit TF-IDF vector of its [`terms`](super::terms), with document
-//! frequencies counted online (a stream cannot see the future). Candidates come
-//! from postings: for each of the story's strongest terms, the clusters most
-//! recently updated with it (a bounded number), so a story costs the same
-//! however many clusters are open. A cluster stops attracting stories once it
-//! has been idle for the window, and is then forgotten.
+//! frequencies counted online over the stories of the story window (a stream
+//! cannot see the future; [`Vocabulary`]). Candidates come from postings: for
+//! each of the story's strongest terms, the open clusters most recently
+//! updated whose centroid holds it (a bounded number), so a story costs the
+//! same however many clusters are open. A cluster stops attracting stories
+//! once it has been idle for the window, and is then forgotten.
+//!
+//! Everything the clusterer holds can be rebuilt from what it reports
+//! ([`StoryRecord`] for each story, [`ClusterRecord`] for each cluster it
+//! changed): [`EventClusterer::restore`] gives a clusterer that decides the
+//! next story exactly as the one that wrote them would have, which is what
+//! lets the stage keep its state in Kafka ([`super::store`]).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
+use sha2::{Digest, Sha256};
 
+use super::records::{ClusterRecord, StoryRecord};
 use super::terms::{story_terms, TermWeights};
+use super::vocabulary::Vocabulary;
+
+const HOUR_MS: i64 = 3600 * 1000;
 
 /// The clustering's parameters; the defaults are the ones measured in
 /// `docs/event-clustering.md`.
@@ -21,11 +33,14 @@ use super::terms::{story_terms, TermWeights};
 pub struct ClusterSettings {
     /// How long a cluster stays open with no new story, in milliseconds.
     pub window_ms: i64,
+    /// How long a story counts in the document frequencies, in milliseconds
+    /// (whole hours: stories leave it an hour at a time).
+    pub story_window_ms: i64,
     /// The least cosine between a story and a centroid for the story to join.
     pub join_threshold: f32,
     /// How many of a story's strongest terms look up candidate clusters.
     pub query_terms: usize,
-    /// How many clusters a term's postings keep (the most recently updated).
+    /// How many clusters a term's postings offer (the most recently updated).
     pub postings_per_term: usize,
     /// How many terms a centroid keeps (its strongest).
     pub centroid_terms: usize,
@@ -36,7 +51,8 @@ pub struct ClusterSettings {
 impl Default for ClusterSettings {
     fn default() -> Self {
         ClusterSettings {
-            window_ms: 6 * 3600 * 1000,
+            window_ms: 6 * HOUR_MS,
+            story_window_ms: 7 * 24 * HOUR_MS,
             join_threshold: 0.10,
             query_terms: 10,
             postings_per_term: 50,
@@ -49,6 +65,8 @@ impl Default for ClusterSettings {
 /// What the clustering needs of a story.
 #[derive(Debug, Clone, Copy)]
 pub struct StoryText<'a> {
+    /// The story's id: a cluster it opens is named after it ([`event_id`]).
+    pub key: &'a str,
     /// Its headline.
     pub headline: &'a str,
     /// Its URL, whose slug words count too, if it has one.
@@ -64,14 +82,19 @@ pub enum AssignmentKind {
     New,
     /// The story joined an open cluster.
     Joined,
+    /// The story was assigned before (a new version, or a near-duplicate,
+    /// which shares its original's story id) and takes the same cluster
+    /// again, changing nothing ([`super::EventStore::assign`]).
+    Repeat,
 }
 
 impl AssignmentKind {
-    /// The metric label: `new` or `joined`.
+    /// The metric label: `new`, `joined` or `repeat`.
     pub fn label(self) -> &'static str {
         match self {
             AssignmentKind::New => "new",
             AssignmentKind::Joined => "joined",
+            AssignmentKind::Repeat => "repeat",
         }
     }
 }
@@ -79,7 +102,7 @@ impl AssignmentKind {
 /// The cluster a story was put in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Assignment {
-    /// The cluster's id: clusters are numbered from 0 in the order they open.
+    /// The cluster's id ([`event_id`] of the story that opened it).
     pub cluster: u64,
     /// Whether the story opened it.
     pub kind: AssignmentKind,
@@ -87,6 +110,20 @@ pub struct Assignment {
     pub size: u32,
     /// When the cluster's first story was published, in milliseconds since the epoch.
     pub first_seen_ms: i64,
+}
+
+/// The id of the cluster a story with this key opens: the first eight bytes
+/// of the key's SHA-256, the same on every instance and after every restart.
+pub fn event_id(key: &str) -> u64 {
+    let digest = Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// How an event id is written in articles: 16 lower-case hex digits.
+pub fn event_label(cluster: u64) -> String {
+    format!("{cluster:016x}")
 }
 
 /// An open event cluster.
@@ -98,27 +135,43 @@ struct Cluster {
     first_ms: i64,
     last_ms: i64,
     size: u32,
+    /// The story count at its opening and at its last update: the order of
+    /// age and of recency, the same after a restore.
+    first_seq: u64,
+    last_seq: u64,
 }
 
-/// The clusters, the postings that find them, and the document frequencies.
+/// The clusters, the postings that find them, and the vocabulary.
 #[derive(Debug)]
 pub struct EventClusterer {
     settings: ClusterSettings,
-    /// Term → id; `terms[id]` is the term back (ties between equal weights are
-    /// broken by the term, so the result does not depend on ids' order).
-    term_ids: FxHashMap<String, u32>,
-    terms: Vec<String>,
-    document_frequency: Vec<u32>,
-    documents: u64,
+    vocabulary: Vocabulary,
     clusters: FxHashMap<u64, Cluster>,
-    /// Term id → the clusters last updated with it, least recent first.
-    postings: FxHashMap<u32, VecDeque<u64>>,
-    /// Clusters in the order they were last updated, with that time: the
-    /// front ones are the first to close.
-    closing: VecDeque<(i64, u64)>,
-    next_cluster: u64,
+    /// Term id → the open clusters whose centroid holds it, by their last update: `(last_seq, id)`.
+    postings: FxHashMap<u32, BTreeSet<(u64, u64)>>,
+    /// Open clusters by last update time, the first ones the first to close.
+    closing: BTreeSet<(i64, u64)>,
+    /// Stories counted so far: the next story's sequence number.
+    seq: u64,
     /// The latest story time seen: the clustering's clock.
     now_ms: i64,
+    /// Stories counted before this time have left the document frequencies.
+    counted_from_ms: i64,
+}
+
+/// What [`EventClusterer::assign`] did: the assignment, and what to record so
+/// that [`EventClusterer::restore`] can rebuild the clusterer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// Where the story went.
+    pub assignment: Assignment,
+    /// The story, as counted.
+    pub story: StoryRecord,
+    /// The cluster it went to, as it is now.
+    pub cluster: ClusterRecord,
+    /// The stories counted at a time in this range, `[from, to)`, must now be
+    /// forgotten ([`EventClusterer::forget_story`]): the story window moved on.
+    pub forget: Option<(i64, i64)>,
 }
 
 impl EventClusterer {
@@ -126,16 +179,62 @@ impl EventClusterer {
     pub fn new(settings: ClusterSettings) -> Self {
         EventClusterer {
             settings,
-            term_ids: FxHashMap::default(),
-            terms: Vec::new(),
-            document_frequency: Vec::new(),
-            documents: 0,
+            vocabulary: Vocabulary::default(),
             clusters: FxHashMap::default(),
             postings: FxHashMap::default(),
-            closing: VecDeque::new(),
-            next_cluster: 0,
+            closing: BTreeSet::new(),
+            seq: 0,
             now_ms: i64::MIN,
+            counted_from_ms: i64::MIN,
         }
+    }
+
+    /// A clusterer that decides as the one that reported `stories` and
+    /// `clusters` did (a record reported twice, or an older copy of a
+    /// cluster's record, is harmless: the latest copy counts). Stories before
+    /// the story window and clusters idle past theirs are left out.
+    pub fn restore(settings: ClusterSettings, stories: Vec<StoryRecord>, clusters: Vec<ClusterRecord>) -> Self {
+        let mut clusterer = EventClusterer::new(settings);
+        let now_ms = stories.iter().map(|s| s.at_ms).chain(clusters.iter().map(|c| c.last_ms)).max();
+        let Some(now_ms) = now_ms else { return clusterer };
+        clusterer.now_ms = now_ms;
+        clusterer.seq = stories.iter().map(|s| s.seq + 1).chain(clusters.iter().map(|c| c.last_seq + 1)).max().unwrap_or(0);
+        clusterer.counted_from_ms = clusterer.story_horizon(now_ms);
+        let counted_from_ms = clusterer.counted_from_ms;
+        for story in stories.iter().filter(|s| s.at_ms >= counted_from_ms) {
+            clusterer.count(&story.terms);
+        }
+        let mut latest: BTreeMap<u64, ClusterRecord> = BTreeMap::new();
+        for record in clusters {
+            if latest.get(&record.id).is_none_or(|kept| (kept.last_seq, kept.size) < (record.last_seq, record.size)) {
+                latest.insert(record.id, record);
+            }
+        }
+        let horizon = now_ms.saturating_sub(clusterer.settings.window_ms);
+        for record in latest.into_values().filter(|r| r.last_ms >= horizon) {
+            clusterer.take_in(&record);
+        }
+        clusterer
+    }
+
+    /// Takes in a story another instance counted (its document frequencies).
+    pub fn count_remote_story(&mut self, story: &StoryRecord) {
+        if story.at_ms >= self.counted_from_ms {
+            self.count(&story.terms);
+        }
+        self.seq = self.seq.max(story.seq + 1);
+    }
+
+    /// Takes in a cluster another instance changed (it replaces this one's copy when newer).
+    pub fn take_in_remote_cluster(&mut self, record: &ClusterRecord) {
+        if self.clusters.get(&record.id).is_some_and(|c| (c.last_seq, c.size) >= (record.last_seq, record.size)) {
+            return;
+        }
+        self.remove_cluster(record.id);
+        if record.last_ms >= self.now_ms.saturating_sub(self.settings.window_ms) {
+            self.take_in(record);
+        }
+        self.seq = self.seq.max(record.last_seq + 1);
     }
 
     /// How many clusters are open.
@@ -143,154 +242,228 @@ impl EventClusterer {
         self.clusters.len()
     }
 
+    /// The clustering's clock: the latest story time it counted.
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    /// How many terms the vocabulary holds.
+    pub fn vocabulary_len(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// The cluster's size and first story's time, while it is open.
+    pub fn cluster_size(&self, id: u64) -> Option<(u32, i64)> {
+        self.clusters.get(&id).map(|c| (c.size, c.first_ms))
+    }
+
+    /// Stops counting a story that left the story window ([`Placed::forget`]).
+    pub fn forget_story(&mut self, story: &StoryRecord) {
+        self.vocabulary.uncount_story(&story.terms);
+    }
+
     /// Puts `story` in a cluster: the open one most like it, if like enough, or a new one.
-    pub fn assign(&mut self, story: StoryText<'_>) -> Assignment {
-        self.now_ms = self.now_ms.max(story.at_ms);
+    pub fn assign(&mut self, story: StoryText<'_>) -> Placed {
+        let forget = self.advance_clock(story.at_ms);
         self.close_idle_clusters();
-        let vector = self.vector(story);
+        let (vector, terms) = self.vector(story);
         let best = self.best_candidate(&vector);
-        match best {
+        let assignment = match best {
             Some((cluster, score)) if score >= self.settings.join_threshold => self.join(cluster, &vector),
-            _ => self.open(&vector),
-        }
+            _ => self.open(story.key, &vector),
+        };
+        let story = StoryRecord {
+            event: assignment.cluster,
+            seq: self.seq,
+            at_ms: self.now_ms,
+            size: assignment.size,
+            first_seen_ms: assignment.first_seen_ms,
+            terms,
+        };
+        self.seq += 1;
+        let cluster = self.record(assignment.cluster).unwrap_or_else(|| ClusterRecord::empty(assignment.cluster));
+        Placed { assignment, story, cluster, forget }
+    }
+
+    /// Moves the clock to `at_ms` if later; answers the times whose stories
+    /// leave the story window when it moved to another hour.
+    fn advance_clock(&mut self, at_ms: i64) -> Option<(i64, i64)> {
+        self.now_ms = self.now_ms.max(at_ms);
+        let horizon = self.story_horizon(self.now_ms);
+        (horizon > self.counted_from_ms).then(|| (std::mem::replace(&mut self.counted_from_ms, horizon), horizon))
+    }
+
+    /// Where the story window starts when the clock reads `now_ms`: whole hours,
+    /// so that it moves (and forgets) once an hour, not at every story.
+    fn story_horizon(&self, now_ms: i64) -> i64 {
+        now_ms.div_euclid(HOUR_MS).saturating_mul(HOUR_MS).saturating_sub(self.settings.story_window_ms)
     }
 
     /// The story's unit TF-IDF vector, strongest terms first (ties by term),
-    /// after counting its terms' document frequencies.
-    fn vector(&mut self, story: StoryText<'_>) -> Vec<(u32, f32)> {
-        let terms = story_terms(story.headline, story.url, &self.settings.weights);
-        self.documents += 1;
-        let documents = self.documents as f32;
-        let ids: Vec<(u32, f32)> = terms.into_iter().filter_map(|(term, tf)| self.term_id(term).map(|id| (id, tf))).collect();
-        let mut vector: Vec<(u32, f32)> = ids
-            .into_iter()
-            .map(|(id, tf)| {
-                self.document_frequency[id as usize] += 1;
-                let df = self.document_frequency[id as usize] as f32;
-                (id, tf * ((documents + 1.0) / (df + 0.5)).ln())
-            })
-            .collect();
+    /// after counting its terms; and its terms.
+    fn vector(&mut self, story: StoryText<'_>) -> (Vec<(u32, f32)>, Vec<String>) {
+        let weighted = story_terms(story.headline, story.url, &self.settings.weights);
+        let terms: Vec<String> = weighted.keys().cloned().collect();
+        let ids = self.count(&terms);
+        let mut vector: Vec<(u32, f32)> =
+            weighted.values().zip(&ids).filter_map(|(tf, id)| id.map(|id| (id, tf * self.vocabulary.idf(id)))).collect();
         let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             vector.iter_mut().for_each(|(_, w)| *w /= norm);
         }
         self.sort_strongest_first(&mut vector);
-        vector
+        (vector, terms)
     }
 
-    /// The term's id, given it on first sight; `None` once 2^32 terms have
-    /// ids, when a new term is left out of the story's vector. (The vocabulary
-    /// is not bounded otherwise yet: `docs/event-clustering.md`.)
-    fn term_id(&mut self, term: String) -> Option<u32> {
-        if let Some(&id) = self.term_ids.get(&term) {
-            return Some(id);
-        }
-        let id = u32::try_from(self.terms.len()).ok()?;
-        self.term_ids.insert(term.clone(), id);
-        self.terms.push(term);
-        self.document_frequency.push(0);
-        Some(id)
+    /// Counts a story with `terms` in the document frequencies; answers their ids.
+    fn count(&mut self, terms: &[String]) -> Vec<Option<u32>> {
+        let ids: Vec<Option<u32>> = terms.iter().map(|term| self.vocabulary.id(term)).collect();
+        self.vocabulary.count_story(&ids.iter().flatten().copied().collect::<Vec<_>>());
+        ids
     }
 
     fn sort_strongest_first(&self, terms: &mut [(u32, f32)]) {
-        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.terms[a.0 as usize].cmp(&self.terms[b.0 as usize])));
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.vocabulary.term(a.0).cmp(self.vocabulary.term(b.0))));
     }
 
     /// The open cluster most like `vector` among those its strongest terms'
-    /// postings name, with its cosine (ties: the older cluster).
-    fn best_candidate(&mut self, vector: &[(u32, f32)]) -> Option<(u64, f32)> {
+    /// postings offer, with its cosine (ties: the older cluster).
+    fn best_candidate(&self, vector: &[(u32, f32)]) -> Option<(u64, f32)> {
         let mut candidates = Vec::new();
         for &(term, _) in vector.iter().take(self.settings.query_terms) {
-            let Some(posting) = self.postings.get_mut(&term) else { continue };
-            posting.retain(|id| self.clusters.contains_key(id));
-            candidates.extend(posting.iter().copied());
-            if posting.is_empty() {
-                self.postings.remove(&term);
+            if let Some(posting) = self.postings.get(&term) {
+                candidates.extend(posting.iter().rev().take(self.settings.postings_per_term).map(|&(_, id)| id));
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut best: Option<(u64, f32)> = None;
+        let mut best: Option<(u64, f32, u64)> = None;
         for (id, cluster) in candidates.into_iter().filter_map(|id| self.clusters.get(&id).map(|cluster| (id, cluster))) {
             let score = cosine(vector, cluster);
-            if best.is_none_or(|(_, top)| score > top) {
-                best = Some((id, score));
+            let better = best.is_none_or(|(_, top, age)| score > top || (score == top && cluster.first_seq < age));
+            if better {
+                best = Some((id, score, cluster.first_seq));
             }
         }
-        best
+        best.map(|(id, score, _)| (id, score))
     }
 
     fn join(&mut self, id: u64, vector: &[(u32, f32)]) -> Assignment {
         let Some(joined) = self.clusters.get(&id) else {
             // Candidates are read from the open clusters just before; never reached.
-            return self.open(vector);
+            return self.open(&event_label(id), vector);
         };
         let mut sum: BTreeMap<u32, f32> = joined.centroid.iter().copied().collect();
         for &(term, weight) in vector {
             *sum.entry(term).or_insert(0.0) += weight;
         }
-        let centroid = self.strongest(sum.into_iter().collect());
-        let Some(cluster) = self.clusters.get_mut(&id) else {
-            return self.open(vector);
-        };
-        cluster.norm = norm(&centroid);
+        let (centroid, norm) = self.strongest(sum.into_iter().collect());
+        let mut cluster = joined.clone();
         cluster.centroid = centroid;
+        cluster.norm = norm;
         cluster.last_ms = self.now_ms.max(cluster.last_ms);
+        cluster.last_seq = self.seq;
         cluster.size += 1;
         let assignment = Assignment { cluster: id, kind: AssignmentKind::Joined, size: cluster.size, first_seen_ms: cluster.first_ms };
-        self.touch(id);
+        self.remove_cluster(id);
+        self.insert_cluster(id, cluster);
         assignment
     }
 
-    fn open(&mut self, vector: &[(u32, f32)]) -> Assignment {
-        let id = self.next_cluster;
-        self.next_cluster += 1;
-        let centroid = self.strongest(vector.to_vec());
-        let cluster = Cluster { norm: norm(&centroid), centroid, first_ms: self.now_ms, last_ms: self.now_ms, size: 1 };
-        self.clusters.insert(id, cluster);
-        self.touch(id);
+    fn open(&mut self, key: &str, vector: &[(u32, f32)]) -> Assignment {
+        let mut id = event_id(key);
+        let mut attempt = 0u32;
+        while self.clusters.contains_key(&id) {
+            // The same key opening a second cluster (a replayed story id): a distinct id, as deterministic.
+            attempt += 1;
+            id = event_id(&format!("{key}#{attempt}"));
+        }
+        let (centroid, norm) = self.strongest(vector.to_vec());
+        let cluster = Cluster { centroid, norm, first_ms: self.now_ms, last_ms: self.now_ms, size: 1, first_seq: self.seq, last_seq: self.seq };
+        self.insert_cluster(id, cluster);
         Assignment { cluster: id, kind: AssignmentKind::New, size: 1, first_seen_ms: self.now_ms }
     }
 
-    /// The `centroid_terms` strongest of `terms` (ties by term), by term id.
-    fn strongest(&self, mut terms: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+    /// The `centroid_terms` strongest of `terms` (ties by term), by term id,
+    /// with their norm (summed strongest first, so in an order ids do not change).
+    fn strongest(&self, mut terms: Vec<(u32, f32)>) -> (Vec<(u32, f32)>, f32) {
         self.sort_strongest_first(&mut terms);
         terms.truncate(self.settings.centroid_terms);
+        let norm = norm(&terms);
         terms.sort_unstable_by_key(|&(term, _)| term);
-        terms
+        (terms, norm)
     }
 
-    /// Records that cluster `id` was just updated: last in each of its terms'
-    /// postings (which keep the most recent `postings_per_term`), and last to close.
-    fn touch(&mut self, id: u64) {
-        let keep = self.settings.postings_per_term;
-        let Some(cluster) = self.clusters.get(&id) else { return };
+    /// Adds an open cluster: its terms are held, it is in their postings and in the closing order.
+    fn insert_cluster(&mut self, id: u64, cluster: Cluster) {
         for &(term, _) in &cluster.centroid {
-            let posting = self.postings.entry(term).or_default();
-            if posting.back() != Some(&id) {
-                posting.retain(|&other| other != id);
-                posting.push_back(id);
-                if posting.len() > keep {
-                    posting.pop_front();
+            self.vocabulary.hold(term);
+            self.postings.entry(term).or_default().insert((cluster.last_seq, id));
+        }
+        self.closing.insert((cluster.last_ms, id));
+        self.clusters.insert(id, cluster);
+    }
+
+    /// Removes an open cluster from every structure that names it.
+    fn remove_cluster(&mut self, id: u64) -> Option<Cluster> {
+        let cluster = self.clusters.remove(&id)?;
+        for &(term, _) in &cluster.centroid {
+            if let Some(posting) = self.postings.get_mut(&term) {
+                posting.remove(&(cluster.last_seq, id));
+                if posting.is_empty() {
+                    self.postings.remove(&term);
                 }
             }
+            self.vocabulary.let_go(term);
         }
-        self.closing.push_back((self.now_ms, id));
+        self.closing.remove(&(cluster.last_ms, id));
+        Some(cluster)
     }
 
     /// Forgets the clusters idle for longer than the window.
     fn close_idle_clusters(&mut self) {
         let horizon = self.now_ms.saturating_sub(self.settings.window_ms);
-        while let Some(&(updated, id)) = self.closing.front() {
+        while let Some(&(updated, id)) = self.closing.first() {
             if updated >= horizon {
                 break;
             }
-            self.closing.pop_front();
-            // Only a cluster's latest update counts; an earlier entry is stale.
-            if self.clusters.get(&id).is_some_and(|c| c.last_ms < horizon) {
-                self.clusters.remove(&id);
-            }
+            self.closing.pop_first();
+            self.remove_cluster(id);
         }
+    }
+
+    /// The record of an open cluster, its centroid by term.
+    fn record(&self, id: u64) -> Option<ClusterRecord> {
+        let c = self.clusters.get(&id)?;
+        let centroid = c.centroid.iter().map(|&(term, weight)| (self.vocabulary.term(term).to_owned(), weight.to_bits())).collect();
+        Some(ClusterRecord {
+            id,
+            first_ms: c.first_ms,
+            last_ms: c.last_ms,
+            size: c.size,
+            first_seq: c.first_seq,
+            last_seq: c.last_seq,
+            centroid,
+        })
+    }
+
+    /// Opens a cluster from its record.
+    fn take_in(&mut self, record: &ClusterRecord) {
+        let mut centroid: Vec<(u32, f32)> =
+            record.centroid.iter().filter_map(|(term, bits)| self.vocabulary.id(term).map(|id| (id, f32::from_bits(*bits)))).collect();
+        self.sort_strongest_first(&mut centroid);
+        let norm = norm(&centroid);
+        centroid.sort_unstable_by_key(|&(term, _)| term);
+        let cluster = Cluster {
+            centroid,
+            norm,
+            first_ms: record.first_ms,
+            last_ms: record.last_ms,
+            size: record.size,
+            first_seq: record.first_seq,
+            last_seq: record.last_seq,
+        };
+        self.insert_cluster(record.id, cluster);
     }
 }
 
@@ -311,89 +484,4 @@ fn norm(terms: &[(u32, f32)]) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HOUR: i64 = 3600 * 1000;
-
-    fn story(headline: &str, at_ms: i64) -> StoryText<'_> {
-        StoryText { headline, url: None, at_ms }
-    }
-
-    /// A background of unrelated stories, so that IDF tells common words from rare ones.
-    fn warmed_up() -> EventClusterer {
-        let mut c = EventClusterer::new(ClusterSettings::default());
-        for i in 0..200 {
-            c.assign(story(&format!("Background item {i} about topic{i} and subject{i}"), 0));
-        }
-        c
-    }
-
-    #[test]
-    fn differently_worded_stories_of_one_event_share_a_cluster_and_another_event_does_not() {
-        let mut c = warmed_up();
-        let a = c.assign(story("Supreme Court strikes down Ohio voting law", HOUR));
-        let b = c.assign(story("Ohio voting law struck down by Supreme Court justices", HOUR + 60_000));
-        let other = c.assign(story("Heavy snow closes Alpine passes in Switzerland", HOUR + 120_000));
-        let d = c.assign(story("What the Supreme Court ruling on Ohio's voting law means", HOUR + 180_000));
-        assert_eq!(a.kind, AssignmentKind::New);
-        assert_eq!((b.cluster, b.kind, b.size), (a.cluster, AssignmentKind::Joined, 2));
-        assert_eq!(d.cluster, a.cluster);
-        assert_eq!(d.size, 3);
-        assert_eq!(d.first_seen_ms, HOUR);
-        assert_ne!(other.cluster, a.cluster);
-        assert_eq!(other.kind, AssignmentKind::New);
-    }
-
-    #[test]
-    fn a_cluster_idle_for_longer_than_the_window_takes_no_more_stories_and_is_forgotten() {
-        let mut c = warmed_up();
-        let first = c.assign(story("Supreme Court strikes down Ohio voting law", HOUR));
-        let open = c.open_clusters();
-        let late = c.assign(story("Supreme Court strikes down Ohio voting law", HOUR + 7 * HOUR));
-        assert_ne!(late.cluster, first.cluster, "the window is 6 h of inactivity");
-        assert_eq!(late.kind, AssignmentKind::New);
-        assert!(c.open_clusters() < open, "idle clusters are forgotten");
-    }
-
-    #[test]
-    fn updates_keep_a_cluster_open_past_the_window_from_its_first_story() {
-        let mut c = warmed_up();
-        let first = c.assign(story("Supreme Court strikes down Ohio voting law", HOUR));
-        for step in 1..=4 {
-            let update = c.assign(story("Ohio voting law: Supreme Court ruling reactions", HOUR + step * 4 * HOUR));
-            assert_eq!(update.cluster, first.cluster, "update {step}");
-        }
-    }
-
-    #[test]
-    fn the_same_stories_in_the_same_order_give_the_same_clusters() {
-        let headlines: Vec<String> = (0..300).map(|i| format!("Story {} about matter{} and matter{}", i, i % 17, i % 5)).collect();
-        let run = || {
-            let mut c = EventClusterer::new(ClusterSettings::default());
-            headlines.iter().enumerate().map(|(i, h)| c.assign(story(h, i as i64 * 60_000)).cluster).collect::<Vec<_>>()
-        };
-        assert_eq!(run(), run());
-    }
-
-    #[test]
-    fn candidates_come_from_bounded_postings() {
-        let mut c = EventClusterer::new(ClusterSettings { postings_per_term: 3, ..ClusterSettings::default() });
-        for i in 0..20 {
-            c.assign(story(&format!("Election unique{i} words{i} here{i}"), i));
-        }
-        assert!(c.postings.values().all(|p| p.len() <= 3));
-        let id = c.term_ids["election"];
-        assert_eq!(c.postings[&id].len(), 3);
-    }
-
-    #[test]
-    fn a_story_without_words_opens_its_own_cluster() {
-        let mut c = warmed_up();
-        let a = c.assign(story("...", HOUR));
-        let b = c.assign(story("", HOUR));
-        assert_eq!(a.kind, AssignmentKind::New);
-        assert_eq!(b.kind, AssignmentKind::New);
-        assert_ne!(a.cluster, b.cluster);
-    }
-}
+mod tests;

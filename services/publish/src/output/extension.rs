@@ -12,12 +12,13 @@
 //!   "people": [{"name": "Liz Truss", "mentions": 6, "relevance": 100, "roles": ["Foreign Secretary"], "variants": ["Truss"]}],
 //!   "organisations": [{"name": "Nato", "mentions": 1, "relevance": 17, "roles": [], "variants": []}],
 //!   "places": [{"name": "Moscow", "mentions": 2, "relevance": 33, "kind": "city", "country_code": "RU",
-//!               "lat": 55.752, "lon": 37.6178, "geonames_id": 524901}]
+//!               "lat": 55.752, "lon": 37.6178, "geonames_id": 524901}],
+//!   "event": {"id": "3fa9c0e1d2b4a6f7", "size": 4, "first_seen": "2026-12-07T09:14:03Z"}
 //! }
 //! ```
 
 use newswire_shared::article::Article;
-use newswire_shared::enrichment::{NamedEntity, PlaceEntity, QuoteNote};
+use newswire_shared::enrichment::{EventNote, NamedEntity, PlaceEntity, QuoteNote};
 use serde::Serialize;
 
 /// The extension's format version.
@@ -32,6 +33,10 @@ pub struct Extension<'a> {
     people: Vec<Entity<'a>>,
     organisations: Vec<Entity<'a>>,
     places: Vec<Place<'a>>,
+    /// The story's news event (its cluster's id, size once the story joined,
+    /// and first story's time); absent when enrich's event clustering is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<&'a EventNote>,
 }
 
 /// A direct quote and who said it.
@@ -108,6 +113,7 @@ impl<'a> Extension<'a> {
             people: found.people.iter().map(entity).collect(),
             organisations: found.organisations.iter().map(entity).collect(),
             places: found.places.iter().map(place).collect(),
+            event: found.event.as_ref(),
         })
     }
 }
