@@ -13,6 +13,10 @@
 #   EVAL_KEEP=1 scripts/eval.sh                  keep the services' logs and data
 #   EVAL_ARGS="--limit 50" scripts/eval.sh       extra `newswire eval` options
 #   EVAL_SHARED=/path/to/shared scripts/eval.sh  the shared material (default ../shared)
+#   NEWSWIRE_UCI_DIR=/path/to/rawData EVAL_CORPORA="uci-events uci-events-interleaved" EVAL_PROFILE=release \
+#     EVAL_ARGS="--timeout-secs 5400" scripts/eval.sh
+#                                                event clustering on the UCI News Aggregator dev months
+#                                                (not in the default list: 266,665 stories, about 15 minutes each)
 #
 # A corpus that is not there is reported `SKIPPED: <path> not found` (and fails when CI=true).
 set -euo pipefail
@@ -88,8 +92,9 @@ for corpus in $corpora; do
   rm -f "$out/$corpus.json"
   # IPTC's examples hold the same story in several ninjs versions (one uri and
   # version): pushed one at a time, in file order, the same one wins every run.
+  # The UCI rows are a stream in time order: pushed one at a time, they reach enrich in that order.
   order=()
-  [ "$corpus" = iptc ] && order=(--concurrency 1)
+  case "$corpus" in iptc | uci-events*) order=(--concurrency 1) ;; esac
   echo "== $corpus =="
   # shellcheck disable=SC2086
   "$bin/newswire" eval --corpus "$corpus" --token "$(token "$corpus")" --shared "${EVAL_SHARED:-../shared}" --out "$out" "${order[@]}" ${EVAL_ARGS:-} || status=1

@@ -112,6 +112,14 @@ fn two_events_from_three_feeds_over_two_days_make_two_clusters_and_a_crash_of_en
     let published = pipeline.read("published", 17, WAIT, SETTLE);
     let with_event = published.iter().filter(|r| r.json()["altids"].as_array().into_iter().flatten().any(|a| a["role"] == "newswire:event")).count();
     assert_eq!(with_event, 17, "subscribers get the event id in altids");
+    let published_topic = pipeline.topic("published").to_owned();
+    let tail = pipeline.cli(&["tail", &published_topic, "--events", "--from-beginning", "--count", "17", "--idle-exit", "30"]);
+    let text = String::from_utf8_lossy(&tail.stdout);
+    assert!(tail.status.success(), "newswire tail --events: {}", String::from_utf8_lossy(&tail.stderr));
+    let opened: Vec<&str> = text.lines().filter(|l| l.contains("  new   ")).collect();
+    assert_eq!(opened.len(), 2, "tail --events shows two clusters opening:\n{text}");
+    assert!(text.lines().any(|l| l.contains("  +9    ")), "the Ohio event grows to nine stories with the copy:\n{text}");
+
     let metrics = pipeline.metrics("enrich");
     assert_eq!(metric(&metrics, r#"newswire_event_assignments_total{kind="new",stage="enrich"}"#), 0.0, "the restarted enrich opened no cluster");
     assert_eq!(metric(&metrics, r#"newswire_event_assignments_total{kind="joined",stage="enrich"}"#), 8.0, "{metrics}");

@@ -23,6 +23,11 @@ pub enum CorpusKind {
     Iptc,
     /// CoNLL-2003 valid split as plain-text stories, with gold entities.
     Conll,
+    /// The UCI News Aggregator dev months (issue 18's event clusters), in the
+    /// corpus's order: the `rawData` folder of its rows, given with `--path`.
+    UciEvents,
+    /// The same, each day's stories interleaved (closer to a real stream).
+    UciEventsInterleaved,
 }
 
 impl CorpusKind {
@@ -34,18 +39,25 @@ impl CorpusKind {
             CorpusKind::ExtractionText => "extraction-text",
             CorpusKind::Iptc => "iptc",
             CorpusKind::Conll => "conll",
+            CorpusKind::UciEvents => "uci-events",
+            CorpusKind::UciEventsInterleaved => "uci-events-interleaved",
         }
     }
 
     /// Where the corpus is when nobody says otherwise: in the shared material
     /// folder `shared` (`../shared` beside the repository), or for CoNLL in the
-    /// repository (run from its root).
+    /// repository (run from its root). The UCI corpus is not in the shared
+    /// folder: fetch `rntatsuya/UCI_News_Aggregator_Data_Set_Retriever` and
+    /// give its `rawData` with `--path` (or `$NEWSWIRE_UCI_DIR`).
     pub fn default_path(self, shared: &Path) -> PathBuf {
         match self {
             CorpusKind::Wcxb => shared.join("wcxb-dev"),
             CorpusKind::ExtractionHtml | CorpusKind::ExtractionText => shared.join("extraction-dev"),
             CorpusKind::Iptc => shared.join("iptc/examples"),
             CorpusKind::Conll => PathBuf::from("services/enrich/data/conll2003/valid.txt"),
+            CorpusKind::UciEvents | CorpusKind::UciEventsInterleaved => {
+                std::env::var_os("NEWSWIRE_UCI_DIR").map_or_else(|| shared.join("uci-news-aggregator/rawData"), PathBuf::from)
+            }
         }
     }
 }
@@ -61,6 +73,13 @@ pub enum Labels {
     Extraction(String),
     /// CoNLL's gold mentions.
     Conll(Vec<Mention>),
+    /// A UCI row's STORY label (its event) and headline.
+    Event {
+        /// The STORY cluster.
+        story: String,
+        /// The headline (the exact-headline baseline groups on it).
+        headline: String,
+    },
 }
 
 /// One thing to push.
@@ -106,6 +125,8 @@ pub fn load(kind: CorpusKind, path: &Path) -> Result<Vec<Document>, CorpusError>
         CorpusKind::ExtractionHtml => extraction(path, extraction_dev::Mode::Html, "text/html"),
         CorpusKind::ExtractionText => extraction(path, extraction_dev::Mode::Text, "text/plain; charset=utf-8"),
         CorpusKind::Iptc => iptc(path),
+        CorpusKind::UciEvents | CorpusKind::UciEventsInterleaved => super::events::documents(path, kind == CorpusKind::UciEventsInterleaved)
+            .map_err(|e| CorpusError::Truth { path: path.to_owned(), detail: format!("{e:#}") }),
         CorpusKind::Conll => {
             let text = String::from_utf8_lossy(&read(path)?).into_owned();
             Ok(conll::stories(&text)

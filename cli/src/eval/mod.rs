@@ -16,6 +16,7 @@ pub mod collect;
 pub mod corpora;
 pub mod counters;
 pub mod entities;
+pub mod events;
 pub mod push;
 pub mod report;
 pub mod score;
@@ -301,6 +302,7 @@ async fn score_corpus(kind: CorpusKind, path: &Path, documents: &[Document], pub
                 .collect();
             Some(Scores::Conll { summary: entities::summarize(&docs), documents: docs })
         }
+        CorpusKind::UciEvents | CorpusKind::UciEventsInterleaved => Some(Scores::Events { summary: events::score(documents, published) }),
         CorpusKind::Iptc => None,
     })
 }

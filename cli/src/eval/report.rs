@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account::{DocumentOutcome, Fate, Tally};
 use super::entities::{DocEntities, EntitySummary};
+use super::events::EventScores;
 use newswire_devtools::wcxb::Summary as WcxbSummary;
 
 use super::score::{ExtractionDoc, ExtractionSummary, WcxbPage};
@@ -30,6 +31,11 @@ pub enum Scores {
         summary: ExtractionSummary,
         /// Per document.
         documents: Vec<ExtractionDoc>,
+    },
+    /// UCI News Aggregator event clusters.
+    Events {
+        /// B-cubed of the event clusters and of the two baselines.
+        summary: EventScores,
     },
     /// CoNLL-2003.
     Conll {
@@ -192,6 +198,20 @@ impl CorpusReport {
                     out.push_str(&format!("  {:<40} {f:.3} (P {p:.3}, R {r:.3})\n", format!("  {kind}")));
                 }
             }
+            Some(Scores::Events { summary: s }) => {
+                out.push_str(&format!("  {:<40} {} ({} not published, {} published without an event)\n", "documents scored", s.documents, s.unpublished, s.without_event));
+                for (name, b) in [("event clustering", &s.event_clustering), ("near-duplicate links", &s.near_duplicate), ("exact headline", &s.exact_headline)] {
+                    out.push_str(&format!(
+                        "  {:<40} {:.3} (P {:.3}, R {:.3}; {} clusters, true {})\n",
+                        format!("B-cubed F1, {name}"),
+                        b.f1,
+                        b.precision,
+                        b.recall,
+                        b.predicted_clusters,
+                        b.true_clusters
+                    ));
+                }
+            }
             None => {}
         }
         let shown = 15;
@@ -254,6 +274,11 @@ pub fn summary_rows(dir: &Path) -> anyhow::Result<Vec<SummaryRow>> {
             }
         } else if let Some(s) = scores.get("extraction") {
             quality.push(("body F1".to_owned(), s["summary"]["f1"].as_f64().unwrap_or(0.0)));
+        } else if let Some(s) = scores.get("events") {
+            let s = &s["summary"];
+            for (name, key) in [("event B-cubed F1", "event_clustering"), ("near-dup F1", "near_duplicate"), ("headline F1", "exact_headline")] {
+                quality.push((name.to_owned(), s[key]["f1"].as_f64().unwrap_or(0.0)));
+            }
         } else if let Some(s) = scores.get("conll") {
             let s = &s["summary"];
             quality.push(("mentions kept".to_owned(), n(&s["mentions_found"]) as f64 / n(&s["mentions"]).max(1) as f64));

@@ -8,8 +8,10 @@ use newswire_shared::kafka::{client, connect_check};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 
+mod events;
 mod render;
 
+use events::EventBoard;
 use render::{parse_terms, read_story, render, render_json};
 
 /// Prints the stories published on a newswire topic, readably or as JSON.
@@ -20,10 +22,11 @@ use render::{parse_terms, read_story, render, render_json};
 ///   newswire tail newswire.published
 ///   newswire tail news.sport --from-beginning --filter subject=medtop:15000000 --filter '!country=US'
 ///   newswire tail newswire.published --json | jq .headlines
+///   newswire tail newswire.published --events --from-beginning
 ///
 /// Filter terms (all must match; prefix `!` negates): subject=<uri|qcode|code prefix|name>,
 /// person=<name>, organisation=<name>, place=<name|code>, country=<ISO code>,
-/// language=<bcp47>, urgency=<at most n>, feed=<id>, provider=<name>, keyword=<word>,
+/// language=<bcp47>, urgency=<at most n>, feed=<id>, provider=<name>, keyword=<word>, event=<id>,
 /// or a whole filter as JSON, e.g. '{"any":[{"subject":"medtop:15000000"},{"keyword":"cup"}]}'.
 #[derive(Debug, clap::Args)]
 pub struct TailArgs {
@@ -33,8 +36,12 @@ pub struct TailArgs {
     #[arg(long = "filter", value_name = "EXPR")]
     pub filters: Vec<String>,
     /// Print each story as one line of raw ninjs JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "events")]
     pub json: bool,
+    /// Print the event clusters as they grow (one line per story: its event
+    /// id, `new` or how many of the event's stories were seen, its headline).
+    #[arg(long)]
+    pub events: bool,
     /// Kafka bootstrap brokers (default: the configured `kafka.brokers`; the rest
     /// of `[kafka]`, security included, comes from the configuration as for the services).
     #[arg(long)]
@@ -61,6 +68,7 @@ pub fn run(args: &TailArgs) -> anyhow::Result<()> {
     let consumer: BaseConsumer = config.create()?;
     consumer.subscribe(&[args.topic.as_str()])?;
     let mut printed = 0;
+    let mut board = EventBoard::default();
     let mut last_seen = std::time::Instant::now();
     loop {
         if args.count.is_some_and(|n| printed >= n) {
@@ -88,6 +96,8 @@ pub fn run(args: &TailArgs) -> anyhow::Result<()> {
         }
         if args.json {
             println!("{}", render_json(payload));
+        } else if args.events {
+            println!("{}", board.line(&story));
         } else {
             println!("{}", render(&story));
         }

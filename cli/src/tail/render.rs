@@ -18,7 +18,7 @@ pub struct FilterTermError {
 
 /// Parses one `--filter` term: `kind=value`, or `!kind=value` to negate, where kind
 /// is `subject`, `person`, `organisation`, `place`, `country`, `language`,
-/// `urgency` (at most), `feed`, `provider` or `keyword`. A term starting with `{`
+/// `urgency` (at most), `feed`, `provider`, `keyword` or `event`. A term starting with `{`
 /// is a whole filter in JSON, as in the subscription file (`{"any":[…]}`).
 pub fn parse_term(term: &str) -> Result<Filter, FilterTermError> {
     let fail = |problem: String| FilterTermError { term: term.to_owned(), problem };
@@ -46,6 +46,7 @@ pub fn parse_term(term: &str) -> Result<Filter, FilterTermError> {
         "feed" => Filter::Feed(value),
         "provider" => Filter::Provider(value),
         "keyword" => Filter::Keyword(value),
+        "event" => Filter::Event(value),
         other => return Err(fail(format!("unknown kind {other:?}"))),
     };
     Ok(if negated { Filter::Not(Box::new(filter)) } else { filter })
@@ -108,6 +109,7 @@ mod tests {
     fn filter_terms_parse_into_filters_and_bad_ones_say_why() {
         assert_eq!(parse_term("subject=medtop:15000000").unwrap(), Filter::Subject("medtop:15000000".into()));
         assert_eq!(parse_term("urgency=3").unwrap(), Filter::UrgencyAtMost(3));
+        assert_eq!(parse_term("event=3fa9c0e1d2b4a6f7").unwrap(), Filter::Event("3fa9c0e1d2b4a6f7".into()));
         assert_eq!(parse_term("!country=GB").unwrap(), Filter::Not(Box::new(Filter::Country("GB".into()))));
         assert_eq!(parse_term(r#"{"any":[{"feed":"pa"}]}"#).unwrap(), Filter::Any(vec![Filter::Feed("pa".into())]));
         assert!(parse_term("colour=red").unwrap_err().problem.contains("unknown kind"));
