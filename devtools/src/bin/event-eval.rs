@@ -7,6 +7,11 @@
 //!
 //! PATH is the corpus's `rawData` folder (or one file of its rows), by default
 //! `$NEWSWIRE_UCI_DIR`. `docs/event-clustering.md` says why both orders count.
+//!
+//! `--chunk N` also runs the clustering in the order a stage reading three
+//! partitions in turn would see the stories when it is behind: each story on
+//! a partition chosen by its URL, and N stories of one partition, then N of
+//! the next (a fetch's worth), so the partitions drift apart in story time.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,6 +32,7 @@ const INTERLEAVE_SEED: u64 = 2014;
 fn main() -> anyhow::Result<()> {
     let mut path = std::env::var_os("NEWSWIRE_UCI_DIR").map(PathBuf::from);
     let mut orders = vec!["corpus", "interleaved"];
+    let mut chunk: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -38,6 +44,7 @@ fn main() -> anyhow::Result<()> {
                     other => anyhow::bail!("--order corpus|interleaved|both, not {other:?}"),
                 }
             }
+            "--chunk" => chunk = Some(args.next().and_then(|n| n.parse().ok()).context("--chunk N (stories read from one partition at a time)")?),
             _ => path = Some(PathBuf::from(arg)),
         }
     }
@@ -54,6 +61,9 @@ fn main() -> anyhow::Result<()> {
         row(order, "exact headline", &truth, || exact_headline(&stories));
         row(order, "near-duplicate link", &truth, || near_duplicates(&stories));
         row(order, "event clustering", &truth, || event_clusters(&stories));
+        if let Some(chunk) = chunk {
+            row(order, &format!("event clustering, 3 partitions read {chunk} at a time"), &truth, || in_partition_chunks(&stories, chunk));
+        }
     }
     Ok(())
 }
@@ -102,6 +112,29 @@ fn near_duplicates(stories: &[UciStory]) -> Vec<u64> {
         clusters.push(earliest.map_or(i as u64, |j| clusters[j]));
     }
     clusters
+}
+
+/// [`event_clusters`] in the order a reader of three partitions sees when it
+/// takes `chunk` stories of one partition at a time; answered in corpus order.
+fn in_partition_chunks(stories: &[UciStory], chunk: usize) -> Vec<u64> {
+    let partition = |url: &str| url.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 3;
+    let mut queues: Vec<std::collections::VecDeque<usize>> = vec![Default::default(); 3];
+    for (i, story) in stories.iter().enumerate() {
+        queues[partition(&story.url) as usize].push_back(i);
+    }
+    let mut order = Vec::with_capacity(stories.len());
+    while queues.iter().any(|q| !q.is_empty()) {
+        for queue in &mut queues {
+            order.extend(queue.drain(..chunk.min(queue.len())));
+        }
+    }
+    let reordered: Vec<UciStory> = order.iter().map(|&i| stories[i].clone()).collect();
+    let clusters = event_clusters(&reordered);
+    let mut out = vec![0; stories.len()];
+    for (&i, cluster) in order.iter().zip(clusters) {
+        out[i] = cluster;
+    }
+    out
 }
 
 fn event_clusters(stories: &[UciStory]) -> Vec<u64> {

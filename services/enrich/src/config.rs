@@ -45,8 +45,12 @@ pub struct EnrichConfig {
     /// Put every story in its news event's cluster (`altids` role
     /// `newswire:event`, `newswire.enrichment.event`; see `docs/event-clustering.md`).
     pub events: bool,
-    /// How long an event cluster stays open with no new story, in hours.
+    /// How far a story's time may be from an event cluster's stories for it
+    /// to join, in hours: a cluster with no new story for this long takes no more.
     pub event_window_hours: u32,
+    /// How much longer a cluster is kept for stories that are read late (a
+    /// partition behind the others, a backlog), in hours.
+    pub event_late_hours: u32,
     /// How long a story counts in the clustering's word statistics, and is
     /// remembered so that its new versions and near-duplicates take its
     /// cluster again, in days (also the retention of the clustering's changelog).
@@ -68,6 +72,7 @@ impl Default for EnrichConfig {
             external_batch_budget_ms: 2_000,
             events: true,
             event_window_hours: 6,
+            event_late_hours: 24,
             event_story_days: 7,
         }
     }
@@ -94,6 +99,7 @@ impl EnrichConfig {
     pub fn cluster_settings(&self) -> ClusterSettings {
         ClusterSettings {
             window_ms: i64::from(self.event_window_hours) * 3_600_000,
+            late_ms: i64::from(self.event_late_hours) * 3_600_000,
             story_window_ms: i64::from(self.event_story_days) * 86_400_000,
             ..ClusterSettings::default()
         }
@@ -123,6 +129,9 @@ impl Validate for EnrichConfig {
         }
         if !(1..=24 * 30).contains(&self.event_window_hours) {
             errors.push("enrich.event_window_hours must be between 1 and 720 (30 days)".into());
+        }
+        if self.event_late_hours > 24 * 30 {
+            errors.push("enrich.event_late_hours must be at most 720 (30 days)".into());
         }
         if !(1..=90).contains(&self.event_story_days) {
             errors.push("enrich.event_story_days must be between 1 and 90".into());

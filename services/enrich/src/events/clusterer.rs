@@ -31,8 +31,15 @@ const HOUR_MS: i64 = 3600 * 1000;
 /// `docs/event-clustering.md`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterSettings {
-    /// How long a cluster stays open with no new story, in milliseconds.
+    /// How far from a cluster's stories (before its first, after its last) a
+    /// story's own time may be for it to join, in milliseconds: a cluster with
+    /// no new story for this long takes no more.
     pub window_ms: i64,
+    /// How much longer a cluster is kept for stories that arrive late, in
+    /// milliseconds: a stage that reads one partition behind the others (a
+    /// fetch's worth of a backlog can be a day of stories) sees stories older
+    /// than its clock, and they must still find their clusters.
+    pub late_ms: i64,
     /// How long a story counts in the document frequencies, in milliseconds
     /// (whole hours: stories leave it an hour at a time).
     pub story_window_ms: i64,
@@ -52,6 +59,7 @@ impl Default for ClusterSettings {
     fn default() -> Self {
         ClusterSettings {
             window_ms: 6 * HOUR_MS,
+            late_ms: 24 * HOUR_MS,
             story_window_ms: 7 * 24 * HOUR_MS,
             join_threshold: 0.10,
             query_terms: 10,
@@ -210,7 +218,7 @@ impl EventClusterer {
                 latest.insert(record.id, record);
             }
         }
-        let horizon = now_ms.saturating_sub(clusterer.settings.window_ms);
+        let horizon = clusterer.forget_horizon();
         for record in latest.into_values().filter(|r| r.last_ms >= horizon) {
             clusterer.take_in(&record);
         }
@@ -231,7 +239,7 @@ impl EventClusterer {
             return;
         }
         self.remove_cluster(record.id);
-        if record.last_ms >= self.now_ms.saturating_sub(self.settings.window_ms) {
+        if record.last_ms >= self.forget_horizon() {
             self.take_in(record);
         }
         self.seq = self.seq.max(record.last_seq + 1);
@@ -245,6 +253,12 @@ impl EventClusterer {
     /// The clustering's clock: the latest story time it counted.
     pub fn now_ms(&self) -> i64 {
         self.now_ms
+    }
+
+    /// Clusters whose last story is older than this are forgotten: the window
+    /// and the allowance for late stories before the clock.
+    pub fn forget_horizon(&self) -> i64 {
+        self.now_ms.saturating_sub(self.settings.window_ms).saturating_sub(self.settings.late_ms)
     }
 
     /// How many terms the vocabulary holds.
@@ -267,10 +281,10 @@ impl EventClusterer {
         let forget = self.advance_clock(story.at_ms);
         self.close_idle_clusters();
         let (vector, terms) = self.vector(story);
-        let best = self.best_candidate(&vector);
+        let best = self.best_candidate(&vector, story.at_ms);
         let assignment = match best {
-            Some((cluster, score)) if score >= self.settings.join_threshold => self.join(cluster, &vector),
-            _ => self.open(story.key, &vector),
+            Some((cluster, score)) if score >= self.settings.join_threshold => self.join(cluster, &vector, story.at_ms),
+            _ => self.open(story.key, &vector, story.at_ms),
         };
         let story = StoryRecord {
             event: assignment.cluster,
@@ -327,8 +341,11 @@ impl EventClusterer {
     }
 
     /// The open cluster most like `vector` among those its strongest terms'
-    /// postings offer, with its cosine (ties: the older cluster).
-    fn best_candidate(&self, vector: &[(u32, f32)]) -> Option<(u64, f32)> {
+    /// postings offer whose stories span `at_ms` give or take the window, with
+    /// its cosine (ties: the older cluster).
+    fn best_candidate(&self, vector: &[(u32, f32)], at_ms: i64) -> Option<(u64, f32)> {
+        let window = self.settings.window_ms;
+        let near = |c: &Cluster| c.first_ms.saturating_sub(window) <= at_ms && at_ms <= c.last_ms.saturating_add(window);
         let mut candidates = Vec::new();
         for &(term, _) in vector.iter().take(self.settings.query_terms) {
             if let Some(posting) = self.postings.get(&term) {
@@ -338,7 +355,7 @@ impl EventClusterer {
         candidates.sort_unstable();
         candidates.dedup();
         let mut best: Option<(u64, f32, u64)> = None;
-        for (id, cluster) in candidates.into_iter().filter_map(|id| self.clusters.get(&id).map(|cluster| (id, cluster))) {
+        for (id, cluster) in candidates.into_iter().filter_map(|id| self.clusters.get(&id).filter(|c| near(c)).map(|cluster| (id, cluster))) {
             let score = cosine(vector, cluster);
             let better = best.is_none_or(|(_, top, age)| score > top || (score == top && cluster.first_seq < age));
             if better {
@@ -348,10 +365,10 @@ impl EventClusterer {
         best.map(|(id, score, _)| (id, score))
     }
 
-    fn join(&mut self, id: u64, vector: &[(u32, f32)]) -> Assignment {
+    fn join(&mut self, id: u64, vector: &[(u32, f32)], at_ms: i64) -> Assignment {
         let Some(joined) = self.clusters.get(&id) else {
             // Candidates are read from the open clusters just before; never reached.
-            return self.open(&event_label(id), vector);
+            return self.open(&event_label(id), vector, at_ms);
         };
         let mut sum: BTreeMap<u32, f32> = joined.centroid.iter().copied().collect();
         for &(term, weight) in vector {
@@ -361,7 +378,8 @@ impl EventClusterer {
         let mut cluster = joined.clone();
         cluster.centroid = centroid;
         cluster.norm = norm;
-        cluster.last_ms = self.now_ms.max(cluster.last_ms);
+        cluster.first_ms = cluster.first_ms.min(at_ms);
+        cluster.last_ms = cluster.last_ms.max(at_ms);
         cluster.last_seq = self.seq;
         cluster.size += 1;
         let assignment = Assignment { cluster: id, kind: AssignmentKind::Joined, size: cluster.size, first_seen_ms: cluster.first_ms };
@@ -370,7 +388,7 @@ impl EventClusterer {
         assignment
     }
 
-    fn open(&mut self, key: &str, vector: &[(u32, f32)]) -> Assignment {
+    fn open(&mut self, key: &str, vector: &[(u32, f32)], at_ms: i64) -> Assignment {
         let mut id = event_id(key);
         let mut attempt = 0u32;
         while self.clusters.contains_key(&id) {
@@ -379,9 +397,9 @@ impl EventClusterer {
             id = event_id(&format!("{key}#{attempt}"));
         }
         let (centroid, norm) = self.strongest(vector.to_vec());
-        let cluster = Cluster { centroid, norm, first_ms: self.now_ms, last_ms: self.now_ms, size: 1, first_seq: self.seq, last_seq: self.seq };
+        let cluster = Cluster { centroid, norm, first_ms: at_ms, last_ms: at_ms, size: 1, first_seq: self.seq, last_seq: self.seq };
         self.insert_cluster(id, cluster);
-        Assignment { cluster: id, kind: AssignmentKind::New, size: 1, first_seen_ms: self.now_ms }
+        Assignment { cluster: id, kind: AssignmentKind::New, size: 1, first_seen_ms: at_ms }
     }
 
     /// The `centroid_terms` strongest of `terms` (ties by term), by term id,
@@ -420,9 +438,9 @@ impl EventClusterer {
         Some(cluster)
     }
 
-    /// Forgets the clusters idle for longer than the window.
+    /// Forgets the clusters idle for longer than the window and the allowance for late stories.
     fn close_idle_clusters(&mut self) {
-        let horizon = self.now_ms.saturating_sub(self.settings.window_ms);
+        let horizon = self.forget_horizon();
         while let Some(&(updated, id)) = self.closing.first() {
             if updated >= horizon {
                 break;

@@ -161,7 +161,7 @@ impl EventStore {
         for story in &leaving {
             self.clusterer.forget_story(story);
         }
-        let closed_before = self.clusterer.now_ms().saturating_sub(self.settings.window_ms);
+        let closed_before = self.clusterer.forget_horizon();
         let removed = self.store.expire_local(|value| match decode(value) {
             Some(Record::Story(story)) => story.at_ms < to,
             Some(Record::Cluster(cluster)) => cluster.last_ms < closed_before,

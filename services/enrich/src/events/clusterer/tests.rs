@@ -45,7 +45,23 @@ fn a_cluster_idle_for_longer_than_the_window_takes_no_more_stories_and_is_forgot
     let late = c.assign(story("late", "Supreme Court strikes down Ohio voting law", HOUR + 7 * HOUR)).assignment;
     assert_ne!(late.cluster, first.cluster, "the window is 6 h of inactivity");
     assert_eq!(late.kind, AssignmentKind::New);
-    assert!(c.open_clusters() < open, "idle clusters are forgotten");
+    assert_eq!(c.open_clusters(), open + 1, "kept for late stories for a day past the window");
+    c.assign(story("much later", "Heavy snow closes Alpine passes", 40 * HOUR));
+    assert!(c.open_clusters() < open, "then forgotten");
+}
+
+#[test]
+fn a_story_read_late_still_joins_the_cluster_of_its_own_time() {
+    let mut c = warmed_up();
+    let first = assign(&mut c, "Supreme Court strikes down Ohio voting law", HOUR);
+    // Another partition ran ahead: the clock is now ten hours later.
+    assign(&mut c, "Heavy snow closes Alpine passes in Switzerland", 11 * HOUR);
+    let late = c.assign(story("late", "Ohio voting law struck down by Supreme Court justices", 2 * HOUR)).assignment;
+    assert_eq!((late.cluster, late.kind), (first.cluster, AssignmentKind::Joined), "its own time is an hour after the cluster's story");
+    let stale = c.assign(story("stale", "Supreme Court Ohio voting ruling: what happens next", 7 * HOUR)).assignment;
+    assert_eq!(stale.cluster, first.cluster, "the cluster's last story is at 2 h: 7 h is within its window");
+    let too_late = c.assign(story("too late", "Ohio voting law: Supreme Court ruling reactions", 14 * HOUR)).assignment;
+    assert_ne!(too_late.cluster, first.cluster, "14 h is more than 6 h after the cluster's last story (7 h)");
 }
 
 #[test]
@@ -169,7 +185,7 @@ fn a_clusterer_restored_from_its_records_decides_every_later_story_as_the_origin
 
 #[test]
 fn the_vocabulary_keeps_only_what_the_story_window_and_the_open_clusters_hold() {
-    let settings = ClusterSettings { story_window_ms: 2 * HOUR, window_ms: HOUR, ..ClusterSettings::default() };
+    let settings = ClusterSettings { story_window_ms: 2 * HOUR, window_ms: HOUR, late_ms: HOUR, ..ClusterSettings::default() };
     let mut c = EventClusterer::new(settings);
     let mut records = Records::default();
     let stream: Vec<(String, String, i64)> =
